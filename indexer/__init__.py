@@ -1,0 +1,71 @@
+"""Local full-text search for folders of markdown notes, on Whoosh.
+
+The small public API, also used by the `search` and `indexer` commands::
+
+    import indexer
+
+    indexer.build_index("corpus", "index_data")          # or update_index(...)
+    with indexer.open_index("corpus", "index_data") as notes:
+        result = notes.search('author:cimpanu tag:ransomware date:2021-10', limit=5)
+        for hit in result.hits:
+            print(hit.rank, hit.date, hit.title, hit.snippet)
+
+Names are imported lazily so that `import indexer` stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "open_index": "indexer.searching",
+    "NoteIndex": "indexer.searching",
+    "SearchResult": "indexer.searching",
+    "SortOrder": "indexer.searching",
+    "Hit": "indexer.results",
+    "Passage": "indexer.results",
+    "Note": "indexer.notes",
+    "parse_note": "indexer.notes",
+    "build_index": "indexer.store",
+    "update_index": "indexer.store",
+    "detect_changes": "indexer.store",
+    "IndexOptions": "indexer.store",
+    "IndexReport": "indexer.store",
+    "NotesError": "indexer.errors",
+    "QueryError": "indexer.errors",
+    "UnknownFieldError": "indexer.errors",
+    "NoteParseError": "indexer.errors",
+    "IndexMissingError": "indexer.errors",
+    "IndexLockedError": "indexer.errors",
+    "ExitStatus": "indexer.status",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from indexer.errors import (
+        IndexLockedError,
+        IndexMissingError,
+        NoteParseError,
+        NotesError,
+        QueryError,
+        UnknownFieldError,
+    )
+    from indexer.notes import Note, parse_note
+    from indexer.results import Hit, Passage
+    from indexer.searching import NoteIndex, SearchResult, SortOrder, open_index
+    from indexer.status import ExitStatus
+    from indexer.store import IndexOptions, IndexReport, build_index, detect_changes, update_index
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value

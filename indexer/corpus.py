@@ -1,0 +1,150 @@
+"""Find the note files of a corpus folder and their stat signatures; never reads file contents."""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.errors import CorpusError
+from indexer.notes import NOTE_SUFFIXES
+
+# Folders that hold tool state, not notes.
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".obsidian", ".trash", ".Trash", "node_modules", "__pycache__"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileSignature:
+    """What change detection compares: modification time and size."""
+
+    mtime_ns: int
+    size: int
+
+
+@dataclass(slots=True)
+class CorpusScan:
+    """The note files found under a corpus root, and what was passed over and why."""
+
+    root: Path
+    files: dict[str, FileSignature] = field(default_factory=dict)  # relative path -> signature
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+
+
+def scan_corpus(
+    root: Path,
+    *,
+    follow_symlinks: bool = False,
+    ignore: Iterable[str] = (),
+    exclude: Iterable[Path] = (),
+) -> CorpusScan:
+    """List the notes under `root` (`.md` files, hidden folders skipped).
+
+    Symbolic links are skipped unless `follow_symlinks`; when followed, a link
+    that loops or leads back into a folder already walked is skipped with a reason.
+    `exclude` holds folders never to enter (the index, when it lives inside the corpus).
+    """
+    root = Path(root)
+    try:
+        root_stat = os.stat(root)
+    except FileNotFoundError:
+        raise CorpusError(
+            f"corpus folder not found: {root}", hint="pass --corpus DIR or set NOTES_CORPUS"
+        ) from None
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus folder {root}: {exc.strerror}") from None
+    if not stat.S_ISDIR(root_stat.st_mode):
+        raise CorpusError(f"corpus is not a folder: {root}")
+
+    scan = CorpusScan(root=root)
+    patterns = tuple(ignore)
+    excluded = {os.path.realpath(path) for path in exclude}
+    visited = {(root_stat.st_dev, root_stat.st_ino)}
+    pending = [(str(root), "")]
+    while pending:
+        directory, rel_dir = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError as exc:
+            scan.skipped.append((rel_dir or ".", f"cannot list folder: {exc.strerror}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_dir}{entry.name}"
+            if patterns and _ignored(rel, patterns):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError as exc:
+                scan.skipped.append((rel, exc.strerror or str(exc)))
+                continue
+            if is_dir:
+                if _walkable(entry.name) and os.path.realpath(entry.path) not in excluded:
+                    subdirs.append((entry.path, rel + "/"))
+                continue
+            if is_link:
+                _scan_link(entry, rel, scan, subdirs, visited, follow_symlinks, excluded)
+                continue
+            if entry.name.lower().endswith(NOTE_SUFFIXES) and not entry.name.startswith("."):
+                _add_file(entry, rel, scan)
+        # Walk subfolders in name order (the stack pops from the end).
+        pending.extend(reversed(subdirs))
+    return scan
+
+
+def _scan_link(
+    entry: os.DirEntry,
+    rel: str,
+    scan: CorpusScan,
+    subdirs: list[tuple[str, str]],
+    visited: set[tuple[int, int]],
+    follow_symlinks: bool,
+    excluded: set[str],
+) -> None:
+    is_note_name = entry.name.lower().endswith(NOTE_SUFFIXES)
+    if not follow_symlinks:
+        if is_note_name:
+            scan.skipped.append((rel, "symbolic link not followed (use --follow-symlinks)"))
+        return
+    try:
+        target = os.stat(entry.path)
+    except OSError as exc:
+        reason = (
+            "symbolic link loop" if exc.errno == errno.ELOOP else f"broken symbolic link ({exc.strerror})"
+        )
+        scan.skipped.append((rel, reason))
+        return
+    if stat.S_ISDIR(target.st_mode):
+        key = (target.st_dev, target.st_ino)
+        if key in visited:
+            scan.skipped.append((rel, "symbolic link loop (folder already walked)"))
+        elif os.path.realpath(entry.path) not in excluded:
+            visited.add(key)
+            subdirs.append((entry.path, rel + "/"))
+    elif stat.S_ISREG(target.st_mode) and is_note_name:
+        scan.files[rel] = FileSignature(target.st_mtime_ns, target.st_size)
+
+
+def _add_file(entry: os.DirEntry, rel: str, scan: CorpusScan) -> None:
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError as exc:
+        scan.skipped.append((rel, exc.strerror or str(exc)))
+        return
+    if stat.S_ISREG(info.st_mode):
+        scan.files[rel] = FileSignature(info.st_mtime_ns, info.st_size)
+
+
+def _walkable(folder_name: str) -> bool:
+    return not folder_name.startswith(".") and folder_name not in SKIPPED_DIRS
+
+
+def _ignored(rel: str, patterns: tuple[str, ...]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern) for pattern in patterns)

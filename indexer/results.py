@@ -1,0 +1,167 @@
+"""What a search returns: `Hit`s with the passages of each note that match the query.
+
+Passages are found by running the index's own analyzer over the note's lines, so a
+stemmed query term (`gatewai`) highlights the word as the note writes it (`gateway`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from indexer.markdown import strip_line_marks, strip_markdown
+
+Span = tuple[int, int]  # [start, end) character offsets of a matched word
+
+DEFAULT_CONTEXT_CHARS = 220
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_ONLY_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A piece of a note's text, with the matched words marked."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+    line: int = 0  # line of the note file it comes from (1-based), 0 if unknown
+    heading: str = ""  # the heading it sits under, "" if none
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One note found by a query."""
+
+    rank: int
+    path: str  # relative to the corpus root, `/` separators
+    title: str
+    score: float
+    subtitle: str = ""
+    source: str = ""
+    author: str = ""
+    authors: tuple[str, ...] = ()
+    date: date | None = None
+    tags: tuple[str, ...] = ()
+    structured: tuple[tuple[str, str], ...] = ()
+    link: str = ""
+    title_spans: tuple[Span, ...] = ()
+    passages: tuple[Passage, ...] = field(default_factory=tuple)
+
+    @property
+    def snippet(self) -> str:
+        """The best passage's text ("" when the note has no text to show)."""
+        return self.passages[0].text if self.passages else ""
+
+
+class TermMatcher:
+    """Finds the words of a text whose analyzed form is one of the query's terms."""
+
+    def __init__(self, analyzer: Callable, terms: Iterable[str]) -> None:
+        self.analyzer = analyzer
+        self.terms = frozenset(terms)
+        probes = sorted({_probe(term) for term in self.terms if term}, key=len, reverse=True)
+        # A cheap pre-filter: a line can only match if it contains a term's first letters.
+        self._probe = re.compile("|".join(map(re.escape, probes)), re.IGNORECASE) if probes else None
+
+    def spans(self, text: str) -> tuple[Span, ...]:
+        """Offsets of the matching words of `text`."""
+        if self._probe is None or not self._probe.search(_fold(text)):
+            return ()
+        found = []
+        for token in self.analyzer(text, chars=True, mode="query"):
+            if token.text in self.terms:
+                found.append((token.startchar, token.endchar))
+        return tuple(found)
+
+
+def best_passages(
+    body: str,
+    body_line: int,
+    matcher: TermMatcher,
+    *,
+    count: int = 1,
+    context: int = DEFAULT_CONTEXT_CHARS,
+) -> tuple[Passage, ...]:
+    """The `count` passages of `body` richest in query terms, in the order of the note.
+
+    With no match in the body, the opening of the note stands in (without spans).
+    """
+    candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str]] = []
+    heading = ""
+    opening: Passage | None = None
+    for offset, raw in enumerate(body.split("\n")):
+        if not raw.strip() or _ONLY_IMAGE.match(raw):
+            continue
+        if _HEADING_LINE.match(raw):
+            heading = strip_markdown(strip_line_marks(raw)).strip()
+            continue
+        text = strip_markdown(strip_line_marks(raw)).strip()
+        if not text:
+            continue
+        if opening is None:
+            opening = Passage(_cut(text, (), context)[0], (), body_line + offset, heading)
+        spans = matcher.spans(text)
+        if spans:
+            words = {text[start:end].lower() for start, end in spans}
+            candidates.append(((len(words), len(spans)), offset, text, spans, heading))
+    if not candidates:
+        return (opening,) if opening else ()
+    chosen = sorted(candidates, key=lambda item: (-item[0][0], -item[0][1], item[1]))[:count]
+    passages = []
+    for _, offset, text, spans, section in sorted(chosen, key=lambda item: item[1]):
+        cut_text, cut_spans = _cut(text, spans, context)
+        passages.append(Passage(cut_text, cut_spans, body_line + offset, section))
+    return tuple(passages)
+
+
+def _cut(text: str, spans: tuple[Span, ...], context: int) -> tuple[str, tuple[Span, ...]]:
+    """At most about `context` characters of `text` around its first match.
+
+    Cuts fall on sentence boundaries where that keeps enough text, else between
+    words; an ellipsis marks a cut inside a sentence.
+    """
+    if len(text) <= context:
+        return text, spans
+    first = spans[0][0] if spans else 0
+    # Start at the beginning of the sentence holding the first match, if that fits.
+    start, cut_inside_sentence = 0, False
+    for boundary in _SENTENCE_END.finditer(text, 0, first):
+        start = boundary.end()
+    if first - start > context // 2:
+        start = max(0, first - context // 3)
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+        cut_inside_sentence = True
+    end = start + context
+    ends_inside_sentence = False
+    if end < len(text):
+        sentence_ends = [boundary.end() for boundary in _SENTENCE_END.finditer(text, start, end)]
+        if sentence_ends and sentence_ends[-1] - start > context // 2:
+            end = sentence_ends[-1]
+        else:
+            space = text.rfind(" ", start, end)
+            end = space if space > start else end
+            ends_inside_sentence = True
+    piece = text[start:end].strip()
+    lead = start + (text[start:end].find(piece) if piece else 0)
+    prefix = "…" if cut_inside_sentence else ""
+    suffix = "…" if ends_inside_sentence else ""
+    shift = len(prefix) - lead
+    kept = tuple((a + shift, b + shift) for a, b in spans if a >= lead and b <= lead + len(piece))
+    return f"{prefix}{piece}{suffix}", kept
+
+
+def _probe(term: str) -> str:
+    # Stemming changes only a word's ending ("gateway" -> "gatewai"), so its start is kept.
+    return term if len(term) <= 4 else term[: max(4, len(term) - 2)]
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text
+    from whoosh.support.charset import accent_map
+
+    return text.translate(accent_map)

@@ -1,0 +1,139 @@
+"""The Whoosh schema: index fields, the names users type, and the schema version."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.analysis.tokenizers import CommaSeparatedTokenizer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
+
+from indexer.markdown import strip_markdown
+from indexer.notes import Note
+from indexer.tags import structured_field_name
+
+# Bump when the fields or analyzers change: older indexes are then rebuilt.
+SCHEMA_VERSION = 1
+INDEX_NAME = f"notes_v{SCHEMA_VERSION}"
+
+# Structured tags (`victim.country.name=Ukraine`) live in dynamic fields `sx_<name>`.
+STRUCTURED_PREFIX = "sx_"
+
+# Fields a user can scope a query to, and the index field each one means.
+USER_FIELDS: dict[str, str] = {
+    "title": "title",
+    "subtitle": "subtitle",
+    "body": "body",
+    "source": "source",
+    "author": "author",
+    "tag": "tag",
+    "date": "date",
+    "link": "link",
+    "path": "path",
+}
+FIELD_ALIASES: dict[str, str] = {"tags": "tag", "authors": "author", "url": "link"}
+
+# Fields searched by a word without a `field:` scope.
+DEFAULT_SEARCH_FIELDS = ("title", "subtitle", "body", "tag_words", "author", "source")
+
+# Words: "T-Mobile" -> "t", "mobile"; "3.5" stays one token; accents folded; English stems.
+TEXT_ANALYZER = (
+    RegexTokenizer(r"\w+(?:\.?\w+)*")
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter()
+    | StemFilter(cachesize=100_000)
+)
+# Names are matched word by word, never stemmed, stop words kept ("The Record").
+NAME_ANALYZER = RegexTokenizer(r"\w+(?:\.?\w+)*") | LowercaseFilter() | CharsetFilter(accent_map)
+# Paths and links: every alphanumeric run is a word ("zdnet/1000-arrests.md").
+PATH_ANALYZER = RegexTokenizer(r"[^\W_]+") | LowercaseFilter() | CharsetFilter(accent_map)
+# Whole values, case- and accent-insensitive: `tag:"The Record"`.
+VALUE_ANALYZER = CommaSeparatedTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def build_schema() -> Schema:
+    """The schema of a new index."""
+    schema = Schema(
+        path_id=ID(unique=True, stored=True),
+        path=TEXT(analyzer=PATH_ANALYZER, phrase=True),
+        title=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        subtitle=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        body=TEXT(analyzer=TEXT_ANALYZER),
+        source=TEXT(analyzer=NAME_ANALYZER, stored=True),
+        author=TEXT(analyzer=NAME_ANALYZER, stored=True),
+        tag=KEYWORD(analyzer=VALUE_ANALYZER, scorable=True),
+        tag_words=TEXT(analyzer=TEXT_ANALYZER),
+        date=DATETIME(stored=True, sortable=True),
+        link=TEXT(analyzer=PATH_ANALYZER, stored=True),
+        # Exact values with their case, for completion and facets.
+        source_name=KEYWORD(commas=True),
+        author_name=KEYWORD(commas=True),
+        tag_name=KEYWORD(commas=True),
+        # Kept for display and for change detection without re-reading files.
+        authors=STORED,
+        tags=STORED,
+        structured=STORED,
+        mtime_ns=STORED,
+        size=STORED,
+    )
+    schema.add(STRUCTURED_PREFIX + "*", KEYWORD(analyzer=VALUE_ANALYZER, scorable=True), glob=True)
+    return schema
+
+
+def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
+    """The Whoosh document for a note."""
+    document: dict[str, object] = {
+        "path_id": note.path,
+        "path": note.path,
+        "title": note.title,
+        "body": _index_body(note),
+        "authors": list(note.authors),
+        "tags": list(note.tags),
+        "structured": [list(pair) for pair in note.structured],
+        "mtime_ns": mtime_ns,
+        "size": size,
+    }
+    optional = {
+        "subtitle": note.subtitle,
+        "source": note.source,
+        "source_name": _values([note.source]),
+        "author": note.author,
+        "author_name": _values(note.authors),
+        "tag": _values(note.tags),
+        "tag_words": " ".join(note.tags),
+        "tag_name": _values(note.tags),
+        "link": note.link,
+    }
+    document.update({name: value for name, value in optional.items() if value})
+    if note.date is not None:
+        document["date"] = datetime.combine(note.date, time())
+    for field_name, values in structured_values(note).items():
+        document[field_name] = _values(values)
+    return document
+
+
+def structured_values(note: Note) -> dict[str, list[str]]:
+    """Values of each structured-tag field of a note: {"sx_country": ["Ukraine", ...]}."""
+    fields: dict[str, list[str]] = {}
+    for key, value in note.structured:
+        name = STRUCTURED_PREFIX + structured_field_name(key)
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def _index_body(note: Note) -> str:
+    body = strip_markdown(note.body)
+    return f"{body}\n{note.indicators}" if note.indicators else body
+
+
+def _values(values: object) -> str:
+    # Commas separate values in KEYWORD fields, so a comma inside one becomes a space.
+    return ",".join(value.replace(",", " ") for value in values if value)  # type: ignore[union-attr]

@@ -1,0 +1,448 @@
+"""Create, build and update the index on disk: change detection, locking, crash-safe commits.
+
+Layout of an index folder:
+  _notes_v<N>_<gen>.toc, notes_v<N>_*.seg   Whoosh's files (one index name per schema version)
+  manifest.json                            path -> [mtime_ns, size, indexed] at the last commit
+  write.lock                               held by the process writing (see `locking`)
+
+A commit either lands whole or not at all (Whoosh renames its table of contents into
+place), so a killed build leaves the previous index searchable; its half-written
+segment files are removed by the next commit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from indexer.corpus import CorpusScan, FileSignature, scan_corpus
+from indexer.errors import IndexDamagedError, IndexMissingError, NoteParseError, NotesError
+from indexer.locking import write_lock
+from indexer.notes import DEFAULT_MAX_NOTE_BYTES, Note, parse_note
+
+MANIFEST_FILE = "manifest.json"
+MANIFEST_VERSION = 1
+# Below this many notes to index, one process is faster than starting workers.
+PARALLEL_THRESHOLD = 400
+
+ProgressCallback = Callable[[int, int], None]  # (notes done, notes in all)
+WarningCallback = Callable[[str, str], None]  # (relative path, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """How notes are found and read."""
+
+    follow_symlinks: bool = False
+    max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES
+    ignore: tuple[str, ...] = ()
+    wait_seconds: float = 10.0  # how long to wait for another writer
+    procs: int | None = None  # worker processes; None = decide from the amount of work
+    limitmb: int = 256
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What a build or an update did."""
+
+    notes: int = 0  # notes in the index afterwards
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # indexed, with a remark
+    rebuilt: bool = False
+    seconds: float = 0.0
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.rebuilt)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """Differences between the corpus on disk and the last commit."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    needs_rebuild: str = ""  # why the index must be built from scratch, if it must
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.needs_rebuild)
+
+
+# -- opening -----------------------------------------------------------------------
+
+
+def index_exists(index_dir: Path) -> bool:
+    """True when `index_dir` holds an index of the current schema version."""
+    from whoosh import index as whoosh_index
+
+    from indexer.schema import INDEX_NAME
+
+    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+
+
+def old_index_names(index_dir: Path) -> list[str]:
+    """Names of indexes in `index_dir` written by other schema versions."""
+    from indexer.schema import INDEX_NAME
+
+    try:
+        names = os.listdir(index_dir)
+    except OSError:
+        return []
+    found = set()
+    for name in names:
+        if name.startswith("_notes_v") and name.endswith(".toc"):
+            indexname = name[1:].rsplit("_", 1)[0]
+            if indexname != INDEX_NAME:
+                found.add(indexname)
+    return sorted(found)
+
+
+def open_whoosh_index(index_dir: Path):
+    """Open the index for reading; raise a `NotesError` saying what is wrong and what to do."""
+    from whoosh import index as whoosh_index
+    from whoosh.index import EmptyIndexError
+
+    from indexer.schema import INDEX_NAME
+
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
+    if not os.access(index_dir, os.R_OK | os.X_OK):
+        raise IndexDamagedError(f"index folder {index_dir} is not readable (permission denied)")
+    if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+        if old_index_names(index_dir):
+            raise IndexMissingError(
+                f"index at {index_dir} was written by an older version of this tool",
+                hint="run: indexer build",
+            )
+        raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
+    try:
+        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    except EmptyIndexError:
+        raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
+    except (OSError, EOFError, ValueError, IndexError, ImportError, AttributeError) as exc:
+        raise IndexDamagedError(
+            f"index at {index_dir} cannot be read ({type(exc).__name__}: {exc})",
+            hint="rebuild it: indexer build",
+        ) from None
+
+
+# -- building and updating -----------------------------------------------------------
+
+
+def build_index(
+    corpus: Path,
+    index_dir: Path,
+    *,
+    options: IndexOptions = IndexOptions(),
+    progress: ProgressCallback | None = None,
+) -> IndexReport:
+    """Index every note of `corpus` from scratch, replacing the index in one commit."""
+    started = time.perf_counter()
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    scan = _scan(corpus, index_dir, options)
+    _prepare_index_dir(index_dir)
+    report = IndexReport(rebuilt=True, skipped=list(scan.skipped))
+    with write_lock(index_dir, wait=options.wait_seconds):
+        ix = _open_or_create(index_dir)
+        paths = sorted(scan.files)
+        procs = _procs_for(len(paths), options)
+        manifest: dict[str, list[int]] = {}
+        with _writing(ix, procs=procs, limitmb=options.limitmb, clear=True) as writer:
+            for done, (rel, note, signature) in enumerate(_parse_all(scan, paths, options, report), 1):
+                if note is not None:
+                    writer.add_document(**_document(note, signature))
+                    report.added += 1
+                manifest[rel] = [signature.mtime_ns, signature.size, int(note is not None)]
+                if progress:
+                    progress(done, len(paths))
+        _finish_commit(ix, index_dir, corpus, manifest, report)
+    _remove_old_indexes(index_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def update_index(
+    corpus: Path,
+    index_dir: Path,
+    *,
+    options: IndexOptions = IndexOptions(),
+    progress: ProgressCallback | None = None,
+) -> IndexReport:
+    """Bring the index up to date with the corpus: only new, changed and deleted notes are touched."""
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    if not index_exists(index_dir):
+        return build_index(corpus, index_dir, options=options, progress=progress)
+    started = time.perf_counter()
+    scan = _scan(corpus, index_dir, options)
+    manifest = load_manifest(index_dir, corpus)
+    if manifest is None:
+        return build_index(corpus, index_dir, options=options, progress=progress)
+    changes = diff_manifest(manifest, scan)
+    report = IndexReport(skipped=[item for item in scan.skipped])
+    if not changes:
+        report.notes = _doc_count(index_dir)
+        report.seconds = time.perf_counter() - started
+        return report
+    _prepare_index_dir(index_dir)
+    with write_lock(index_dir, wait=options.wait_seconds):
+        # Another process may have committed while we waited for the lock.
+        manifest = load_manifest(index_dir, corpus) or {}
+        changes = diff_manifest(manifest, scan)
+        ix = _open_or_create(index_dir)
+        to_read = sorted(changes.added + changes.changed)
+        procs = _procs_for(len(to_read), options)
+        with _writing(ix, procs=procs, limitmb=options.limitmb, clear=False) as writer:
+            for rel in changes.removed:
+                writer.delete_by_term("path_id", rel)
+                manifest.pop(rel, None)
+            report.removed = len(changes.removed)
+            changed = set(changes.changed)
+            for done, (rel, note, signature) in enumerate(_parse_all(scan, to_read, options, report), 1):
+                if note is None:
+                    writer.delete_by_term("path_id", rel)
+                else:
+                    # update_document replaces by path, so a half-finished earlier run is harmless.
+                    writer.update_document(**_document(note, signature))
+                    if rel in changed:
+                        report.changed += 1
+                    else:
+                        report.added += 1
+                manifest[rel] = [signature.mtime_ns, signature.size, int(note is not None)]
+                if progress:
+                    progress(done, len(to_read))
+        _finish_commit(ix, index_dir, corpus, manifest, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def detect_changes(corpus: Path, index_dir: Path, *, options: IndexOptions = IndexOptions()) -> ChangeSet:
+    """Compare the corpus with the last commit by file stats alone (no file is read)."""
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    if not index_exists(index_dir):
+        reason = "older index version" if old_index_names(index_dir) else "no index yet"
+        return ChangeSet(needs_rebuild=reason)
+    manifest = load_manifest(index_dir, corpus)
+    if manifest is None:
+        return ChangeSet(needs_rebuild="index was built from another corpus folder")
+    return diff_manifest(manifest, _scan(corpus, index_dir, options))
+
+
+def diff_manifest(manifest: dict[str, list[int]], scan: CorpusScan) -> ChangeSet:
+    """New, changed and removed paths between a manifest and a corpus scan."""
+    added, changed = [], []
+    for rel, signature in scan.files.items():
+        known = manifest.get(rel)
+        if known is None:
+            added.append(rel)
+        elif known[0] != signature.mtime_ns or known[1] != signature.size:
+            changed.append(rel)
+    removed = [rel for rel in manifest if rel not in scan.files]
+    return ChangeSet(tuple(sorted(added)), tuple(sorted(changed)), tuple(sorted(removed)))
+
+
+# -- manifest --------------------------------------------------------------------------
+
+
+def load_manifest(index_dir: Path, corpus: Path) -> dict[str, list[int]] | None:
+    """The manifest of the last commit, or None if missing, damaged, or for another corpus."""
+    try:
+        data = json.loads((Path(index_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return None
+    if data.get("corpus") != str(Path(corpus).resolve()):
+        return None
+    files = data.get("files")
+    return files if isinstance(files, dict) else None
+
+
+def read_index_info(index_dir: Path) -> dict[str, object]:
+    """The manifest's summary: corpus path, last update time, note and skip counts."""
+    try:
+        data = json.loads((Path(index_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if key != "files"}
+
+
+def _write_manifest(index_dir: Path, corpus: Path, files: dict[str, list[int]], notes: int) -> None:
+    data = {
+        "version": MANIFEST_VERSION,
+        "corpus": str(Path(corpus).resolve()),
+        "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "notes": notes,
+        "skipped": sum(1 for entry in files.values() if not entry[2]),
+        "files": files,
+    }
+    target = Path(index_dir) / MANIFEST_FILE
+    temporary = target.with_name(f".{MANIFEST_FILE}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise NotesError(f"cannot write {target}: {exc.strerror}") from None
+
+
+# -- internals ---------------------------------------------------------------------------
+
+
+def _scan(corpus: Path, index_dir: Path, options: IndexOptions) -> CorpusScan:
+    return scan_corpus(
+        corpus,
+        follow_symlinks=options.follow_symlinks,
+        ignore=options.ignore,
+        exclude=(index_dir,),
+    )
+
+
+def _prepare_index_dir(index_dir: Path) -> None:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NotesError(f"cannot create index folder {index_dir}: {exc.strerror}") from None
+    if not os.access(index_dir, os.W_OK | os.X_OK):
+        raise NotesError(f"index folder {index_dir} is not writable (permission denied)")
+
+
+def _open_or_create(index_dir: Path):
+    from whoosh import index as whoosh_index
+
+    from indexer.schema import INDEX_NAME, build_schema
+
+    if whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+        return open_whoosh_index(index_dir)
+    return whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+
+
+@contextmanager
+def _writing(ix, *, procs: int, limitmb: int, clear: bool) -> Iterator[object]:
+    """A Whoosh writer that commits on success (replacing everything if `clear`) and cancels on error."""
+    from whoosh.writing import CLEAR
+
+    kwargs: dict[str, object] = {"limitmb": limitmb}
+    if procs > 1:
+        kwargs.update(procs=procs, multisegment=True)
+    writer = ix.writer(**kwargs)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    if clear:
+        writer.commit(mergetype=CLEAR)
+    else:
+        writer.commit()
+
+
+def _procs_for(count: int, options: IndexOptions) -> int:
+    if options.procs is not None:
+        return max(1, options.procs)
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _parse_all(
+    scan: CorpusScan, paths: list[str], options: IndexOptions, report: IndexReport
+) -> Iterator[tuple[str, Note | None, FileSignature]]:
+    """Parse each path; a note that fails is reported and yielded as None, never raised."""
+    for rel in paths:
+        signature = scan.files[rel]
+        try:
+            note = parse_note(scan.root / rel, scan.root, max_bytes=options.max_note_bytes)
+        except NoteParseError as exc:
+            report.skipped.append((rel, exc.reason))
+            yield rel, None, signature
+            continue
+        except Exception as exc:
+            report.skipped.append((rel, f"unexpected error while parsing ({type(exc).__name__}: {exc})"))
+            yield rel, None, signature
+            continue
+        report.warnings.extend((rel, warning) for warning in note.warnings)
+        yield rel, note, signature
+
+
+def _document(note: Note, signature: FileSignature) -> dict[str, object]:
+    from indexer.schema import note_document
+
+    return note_document(note, mtime_ns=signature.mtime_ns, size=signature.size)
+
+
+def _finish_commit(
+    ix, index_dir: Path, corpus: Path, manifest: dict[str, list[int]], report: IndexReport
+) -> None:
+    with ix.reader() as reader:
+        report.notes = reader.doc_count()
+    _write_manifest(index_dir, corpus, manifest, report.notes)
+
+
+def _doc_count(index_dir: Path) -> int:
+    ix = open_whoosh_index(index_dir)
+    with ix.reader() as reader:
+        return reader.doc_count()
+
+
+def _remove_old_indexes(index_dir: Path) -> None:
+    """Delete the files of indexes written by older schema versions."""
+    old = old_index_names(index_dir)
+    if not old:
+        return
+    for name in os.listdir(index_dir):
+        if any(name.startswith((f"_{indexname}_", f"{indexname}_")) for indexname in old):
+            path = Path(index_dir) / name
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """What `ensure_fresh_index` had to do before a search."""
+
+    action: str  # "none", "built", "updated", or "locked" (another writer; searched as committed)
+    changes: ChangeSet = ChangeSet()
+    report: IndexReport | None = None
+
+
+def ensure_fresh_index(
+    corpus: Path,
+    index_dir: Path,
+    *,
+    options: IndexOptions = IndexOptions(),
+    progress: ProgressCallback | None = None,
+) -> Freshness:
+    """Build a missing index or apply pending corpus changes; a busy writer is not waited for."""
+    from indexer.errors import IndexLockedError
+
+    changes = detect_changes(corpus, index_dir, options=options)
+    if not changes:
+        return Freshness("none")
+    try:
+        if changes.needs_rebuild:
+            return Freshness(
+                "built", changes, build_index(corpus, index_dir, options=options, progress=progress)
+            )
+        return Freshness(
+            "updated", changes, update_index(corpus, index_dir, options=options, progress=progress)
+        )
+    except IndexLockedError:
+        if index_exists(index_dir):
+            return Freshness("locked", changes)
+        raise

@@ -1,0 +1,139 @@
+"""Shared fixtures: an isolated environment, a note writer, and real indexes in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+SHARED_NEWS = SHARED / "corpus" / "news"
+SHARED_FRONTMATTER = SHARED / "corpus" / "frontmatter"
+
+needs_shared_news = pytest.mark.skipif(
+    not SHARED_NEWS.is_dir(), reason=f"shared news corpus not found at {SHARED_NEWS}"
+)
+needs_shared_frontmatter = pytest.mark.skipif(
+    not SHARED_FRONTMATTER.is_dir(), reason=f"shared front-matter corpus not found at {SHARED_FRONTMATTER}"
+)
+
+_ISOLATED_VARIABLES = (
+    "NOTES_CORPUS",
+    "NOTES_INDEX",
+    "NOTES_LIMIT",
+    "NOTES_SORT",
+    "NOTES_COLOR",
+    "NOTES_NO_UPDATE",
+    "NOTES_FOLLOW_SYMLINKS",
+    "NOTES_MAX_SIZE",
+    "NOTES_WAIT",
+    "NOTES_STRICT",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep tests away from the user's settings, history and indexes."""
+    home = tmp_path_factory.mktemp("home")
+    for name in _ISOLATED_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    return home
+
+
+WriteNote = Callable[..., Path]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """An empty corpus folder."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def write_note(corpus: Path) -> WriteNote:
+    """Write a note into the temporary corpus: write_note("a/b.md", text) -> path."""
+
+    def write(relative: str, text: str = "", *, raw: bytes | None = None, dedent: bool = True) -> Path:
+        path = corpus / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if raw is not None:
+            path.write_bytes(raw)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n") if dedent else text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def info_note(
+    title: str,
+    body: str,
+    *,
+    source: str = "The Record",
+    author: str = "Catalin Cimpanu",
+    date: str = "August 16, 2021",
+    link: str = "https://example.org/article",
+    subtitle: str = "",
+    tags: str = "[[Example]]",
+) -> str:
+    """The text of a note in the Information-list format."""
+    return (
+        f"# {title}\n### {subtitle}\n\n## Information:\n+ Source: {source}\n+ Link: {link}\n"
+        f"+ Date: {date}\n+ Author: {author}\n\n\n## Article:\n{body}\n\n\n#### Tags:\n{tags}\n"
+    )
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(corpus, index) for the bundled corpus, copied and indexed once per session."""
+    from indexer.store import build_index
+
+    root = tmp_path_factory.mktemp("bundled")
+    corpus_copy = root / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, corpus_copy)
+    index = root / "index"
+    build_index(corpus_copy, index)
+    return corpus_copy, index
+
+
+@pytest.fixture(scope="session")
+def shared_news_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]:
+    """(corpus, index, report) for the shared news corpus, read in place, indexed once."""
+    if not SHARED_NEWS.is_dir():
+        pytest.skip(f"shared news corpus not found at {SHARED_NEWS}")
+    from indexer.store import build_index
+
+    index = tmp_path_factory.mktemp("shared-news") / "index"
+    report = build_index(SHARED_NEWS, index)
+    return SHARED_NEWS, index, report
+
+
+def relative_files(folder: Path) -> list[str]:
+    """Every file under `folder`, relative, sorted."""
+    return sorted(
+        os.path.relpath(os.path.join(dirpath, name), folder)
+        for dirpath, _, names in os.walk(folder)
+        for name in names
+    )

@@ -1,0 +1,198 @@
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from indexer.errors import IndexLockedError, IndexMissingError
+from indexer.locking import write_lock
+from indexer.searching import open_index
+from indexer.store import (
+    MANIFEST_FILE,
+    build_index,
+    detect_changes,
+    ensure_fresh_index,
+    index_exists,
+    open_whoosh_index,
+    update_index,
+)
+from tests.conftest import info_note, relative_files
+
+
+def titles(corpus, index_dir, query):
+    with open_index(corpus, index_dir) as notes:
+        return sorted(hit.title for hit in notes.search(query, limit=0).hits)
+
+
+def bump_mtime(path, seconds=10):
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + seconds * 1_000_000_000))
+
+
+def test_build_indexes_every_note_and_reports_counts(corpus, write_note, index_dir):
+    write_note("a.md", info_note("Alpha breach", "Alpha text about gateways."))
+    write_note("sub/b.md", info_note("Beta leak", "Beta text."))
+    report = build_index(corpus, index_dir)
+    assert (report.notes, report.added, report.skipped) == (2, 2, [])
+    assert index_exists(index_dir)
+    assert titles(corpus, index_dir, "text") == ["Alpha breach", "Beta leak"]
+
+
+def test_build_never_writes_inside_the_corpus(corpus, write_note, index_dir):
+    write_note("a.md", info_note("Alpha", "Text."))
+    before = relative_files(corpus)
+    build_index(corpus, index_dir)
+    update_index(corpus, index_dir)
+    assert relative_files(corpus) == before
+
+
+def test_a_bad_note_is_skipped_and_the_others_indexed(corpus, write_note, index_dir):
+    write_note("good.md", info_note("Good note", "Fine text."))
+    write_note("binary.md", raw=b"\x00\x01\x02binary")
+    write_note("broken.md", "---\ntitle: [oops\n---\nBody\n")
+    report = build_index(corpus, index_dir)
+    assert report.notes == 1
+    assert sorted(report.skipped) == [
+        ("binary.md", "binary file (contains NUL bytes)"),
+        ("broken.md", "broken YAML front matter at line 3: did not find expected ',' or ']'"),
+    ]
+
+
+def test_update_applies_new_changed_deleted_and_renamed_notes(corpus, write_note, index_dir):
+    keep = write_note("keep.md", info_note("Keep", "unchanged words"))
+    change = write_note("change.md", info_note("Change", "old words"))
+    gone = write_note("gone.md", info_note("Gone", "doomed words"))
+    move = write_note("move.md", info_note("Moved", "travelling words"))
+    build_index(corpus, index_dir)
+
+    change.write_text(info_note("Change", "fresh words"), encoding="utf-8")
+    bump_mtime(change)
+    gone.unlink()
+    (corpus / "moved").mkdir()
+    move.rename(corpus / "moved" / "here.md")
+    write_note("new.md", info_note("New", "brand words"))
+
+    changes = detect_changes(corpus, index_dir)
+    assert changes.added == ("moved/here.md", "new.md")
+    assert changes.changed == ("change.md",)
+    assert changes.removed == ("gone.md", "move.md")
+
+    report = update_index(corpus, index_dir)
+    assert (report.added, report.changed, report.removed, report.notes) == (2, 1, 2, 4)
+    assert titles(corpus, index_dir, "fresh") == ["Change"]
+    assert titles(corpus, index_dir, "old") == []
+    assert titles(corpus, index_dir, "doomed") == []
+    with open_index(corpus, index_dir) as notes:
+        assert [hit.path for hit in notes.search("travelling").hits] == ["moved/here.md"]
+    assert keep.exists()
+    assert not detect_changes(corpus, index_dir)
+
+
+def test_update_with_nothing_changed_opens_no_writer(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    toc_before = sorted(name for name in os.listdir(index_dir) if name.endswith(".toc"))
+    report = update_index(corpus, index_dir)
+    assert not report.touched
+    assert report.notes == 1
+    assert sorted(name for name in os.listdir(index_dir) if name.endswith(".toc")) == toc_before
+
+
+def test_a_note_that_becomes_unreadable_leaves_the_index_and_is_not_retried(corpus, write_note, index_dir):
+    note = write_note("a.md", info_note("Readable", "words"))
+    build_index(corpus, index_dir)
+    note.write_bytes(b"\x00binary now")
+    bump_mtime(note)
+    report = update_index(corpus, index_dir)
+    assert report.skipped == [("a.md", "binary file (contains NUL bytes)")]
+    assert titles(corpus, index_dir, "words") == []
+    assert not detect_changes(corpus, index_dir)
+
+
+def test_missing_index_is_built_by_update_and_by_ensure_fresh(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    outcome = ensure_fresh_index(corpus, index_dir)
+    assert outcome.action == "built"
+    assert outcome.report.notes == 1
+    assert ensure_fresh_index(corpus, index_dir).action == "none"
+
+
+def test_manifest_records_signatures_and_the_corpus(corpus, write_note, index_dir):
+    path = write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    data = json.loads((index_dir / MANIFEST_FILE).read_text())
+    assert data["corpus"] == str(corpus.resolve())
+    assert data["files"] == {"a.md": [path.stat().st_mtime_ns, path.stat().st_size, 1]}
+
+
+def test_an_index_built_from_another_corpus_is_rebuilt(tmp_path, corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.md").write_text(info_note("B", "other words"), encoding="utf-8")
+    assert detect_changes(other, index_dir).needs_rebuild
+    report = update_index(other, index_dir)
+    assert report.rebuilt
+    assert titles(other, index_dir, "words") == ["B"]
+
+
+def test_opening_a_missing_index_says_how_to_build_it(tmp_path):
+    with pytest.raises(IndexMissingError) as caught:
+        open_whoosh_index(tmp_path / "nowhere")
+    assert caught.value.hint == "run: indexer build"
+
+
+def test_an_index_of_an_older_schema_version_is_detected_and_rebuilt(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    # Pretend the files were written by schema version 0.
+    for name in os.listdir(index_dir):
+        if "notes_v1" in name:
+            os.rename(index_dir / name, index_dir / name.replace("notes_v1", "notes_v0"))
+    with pytest.raises(IndexMissingError, match="older version"):
+        open_whoosh_index(index_dir)
+    assert detect_changes(corpus, index_dir).needs_rebuild == "older index version"
+    report = update_index(corpus, index_dir)
+    assert report.rebuilt and report.notes == 1
+    assert not [name for name in os.listdir(index_dir) if "notes_v0" in name]
+
+
+def test_a_second_writer_gets_a_message_naming_the_process_holding_the_lock(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from indexer.locking import write_lock\n"
+            "with write_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+            str(index_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            write_note("b.md", info_note("B", "words"))
+            started = time.monotonic()
+            with pytest.raises(IndexLockedError) as caught:
+                update_index(corpus, index_dir, options=_options(wait_seconds=0.3))
+            assert time.monotonic() - started >= 0.3
+            assert str(caught.value) == f"index {index_dir} is being updated by process {holder.pid}"
+            # A search-triggered refresh does not wait: it searches the last commit.
+            assert ensure_fresh_index(corpus, index_dir, options=_options(wait_seconds=0)).action == "locked"
+        finally:
+            holder.kill()
+    # The kernel released the lock with the process: no stale lock to clean.
+    with write_lock(index_dir):
+        pass
+    assert update_index(corpus, index_dir).added == 1
+
+
+def _options(**kwargs):
+    from indexer.store import IndexOptions
+
+    return IndexOptions(**kwargs)
