@@ -11,6 +11,7 @@ import click
 from indexer import __version__
 from indexer.console import ProgressBar, cli_errors, warn
 from indexer.status import ExitStatus
+from indexer.terminal import is_terminal
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "index_data"
@@ -150,7 +151,7 @@ def _print_result(result, output: str | None, color: str) -> None:
     from indexer import render
     from indexer.terminal import ColorMode, terminal_width, use_color
 
-    stdout = click.get_text_stream("stdout")
+    stdout = sys.stdout
     if output == "json":
         stdout.write(render.render_json(result))
     elif output == "jsonl":
@@ -163,10 +164,8 @@ def _print_result(result, output: str | None, color: str) -> None:
         stdout.write(render.render_text(result, style))
         first, last = result.hits[0].rank, result.hits[-1].rank
         plural = "note matches" if result.total == 1 else "notes match"
-        click.echo(
-            f"{result.total} {plural} ({first}-{last} shown, {result.seconds * 1000:.0f} ms)",
-            err=True,
-        )
+        took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""
+        click.echo(f"{result.total} {plural} ({first}-{last} shown{took})", err=True)
     stdout.flush()
 
 
@@ -182,7 +181,7 @@ def _freshen(corpus: Path, index_dir: Path, *, no_update: bool) -> None:
         )
     if outcome.action == "built":
         report = outcome.report
-        click.echo(f"search: built the index: {report.notes} notes in {report.seconds:.1f} s", err=True)
+        click.echo(f"search: built the index: {report.notes} notes{_took(report.seconds)}", err=True)
         _print_skips("search", report)
     elif outcome.action == "updated":
         report = outcome.report
@@ -196,6 +195,11 @@ def _freshen(corpus: Path, index_dir: Path, *, no_update: bool) -> None:
         click.echo(
             "search: the index is being updated by another process; searching it as last committed", err=True
         )
+
+
+def _took(seconds: float) -> str:
+    """ " in 1.2 s" on a terminal; nothing when stderr is captured, so logs stay stable."""
+    return f" in {seconds:.1f} s" if is_terminal(sys.stderr) else ""
 
 
 def _print_skips(program: str, report, *, warnings: bool = True) -> None:

@@ -73,7 +73,8 @@ def scan_corpus(
         except OSError as exc:
             scan.skipped.append((rel_dir or ".", f"cannot list folder: {exc.strerror}"))
             continue
-        subdirs = []
+        subdirs: list[tuple[str, str]] = []
+        links: list[tuple[os.DirEntry, str]] = []
         for entry in entries:
             rel = f"{rel_dir}{entry.name}"
             if patterns and _ignored(rel, patterns):
@@ -86,13 +87,20 @@ def scan_corpus(
                 continue
             if is_dir:
                 if _walkable(entry.name) and os.path.realpath(entry.path) not in excluded:
+                    if follow_symlinks:
+                        # Remember real folders so a link back to one is seen as a loop.
+                        info = entry.stat(follow_symlinks=False)
+                        visited.add((info.st_dev, info.st_ino))
                     subdirs.append((entry.path, rel + "/"))
                 continue
             if is_link:
-                _scan_link(entry, rel, scan, subdirs, visited, follow_symlinks, excluded)
+                links.append((entry, rel))
                 continue
             if entry.name.lower().endswith(NOTE_SUFFIXES) and not entry.name.startswith("."):
                 _add_file(entry, rel, scan)
+        # Links last, once this folder's real subfolders are known (a link to one is a duplicate).
+        for entry, rel in links:
+            _scan_link(entry, rel, scan, subdirs, visited, follow_symlinks, excluded)
         # Walk subfolders in name order (the stack pops from the end).
         pending.extend(reversed(subdirs))
     return scan
@@ -123,7 +131,7 @@ def _scan_link(
     if stat.S_ISDIR(target.st_mode):
         key = (target.st_dev, target.st_ino)
         if key in visited:
-            scan.skipped.append((rel, "symbolic link loop (folder already walked)"))
+            scan.skipped.append((rel, "symbolic link to a folder already walked (a loop or a duplicate)"))
         elif os.path.realpath(entry.path) not in excluded:
             visited.add(key)
             subdirs.append((entry.path, rel + "/"))

@@ -162,14 +162,15 @@ def _finish(draft: NoteDraft, rel_path: str) -> Note:
         author = " ".join(str(draft.author).split()) if authors else ""
     source = draft.source if draft.source.strip().lower() not in _MISSING_NAMES else ""
     tags, structured = parse_wiki_tags(draft.tag_texts)
-    title = draft.title or _title_from_file_name(rel_path)
+    # One-line fields: collapse runs of whitespace, including no-break spaces.
+    title = " ".join(draft.title.split()) or _title_from_file_name(rel_path)
     return Note(
         path=rel_path,
         title=title,
-        subtitle=draft.subtitle,
+        subtitle=" ".join(draft.subtitle.split()),
         body=draft.body,
         body_line=draft.body_line,
-        source=source.strip(),
+        source=" ".join(source.split()),
         author=author,
         authors=authors,
         date=note_date,

@@ -23,6 +23,11 @@ from indexer.tags import structured_field_name
 SCHEMA_VERSION = 1
 INDEX_NAME = f"notes_v{SCHEMA_VERSION}"
 
+# Longer "words" (base64 blobs, a 5 MB line of one character) are not indexed.
+MAX_WORD_CHARS = 100
+# A query word that analyzes to several tokens ("T-Mobile", "x.com/y") is a phrase.
+MULTITOKEN = "phrase"
+
 # Structured tags (`victim.country.name=Ukraine`) live in dynamic fields `sx_<name>`.
 STRUCTURED_PREFIX = "sx_"
 
@@ -44,17 +49,30 @@ FIELD_ALIASES: dict[str, str] = {"tags": "tag", "authors": "author", "url": "lin
 DEFAULT_SEARCH_FIELDS = ("title", "subtitle", "body", "tag_words", "author", "source")
 
 # Words: "T-Mobile" -> "t", "mobile"; "3.5" stays one token; accents folded; English stems.
+# Single letters are kept (minsize=1) so that a query word such as `T-Mobile`, which
+# becomes a phrase of its parts (see MULTITOKEN), can match exactly.
 TEXT_ANALYZER = (
     RegexTokenizer(r"\w+(?:\.?\w+)*")
     | LowercaseFilter()
     | CharsetFilter(accent_map)
-    | StopFilter()
+    | StopFilter(minsize=1, maxsize=MAX_WORD_CHARS)
     | StemFilter(cachesize=100_000)
 )
-# Names are matched word by word, never stemmed, stop words kept ("The Record").
-NAME_ANALYZER = RegexTokenizer(r"\w+(?:\.?\w+)*") | LowercaseFilter() | CharsetFilter(accent_map)
+# Names are matched word by word and never stemmed; stop words are dropped so that an
+# unscoped "the" does not match every note from "The Record".
+NAME_ANALYZER = (
+    RegexTokenizer(r"\w+(?:\.?\w+)*")
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter(minsize=1, maxsize=MAX_WORD_CHARS)
+)
 # Paths and links: every alphanumeric run is a word ("zdnet/1000-arrests.md").
-PATH_ANALYZER = RegexTokenizer(r"[^\W_]+") | LowercaseFilter() | CharsetFilter(accent_map)
+PATH_ANALYZER = (
+    RegexTokenizer(r"[^\W_]+")
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter(stoplist=(), minsize=1, maxsize=MAX_WORD_CHARS)
+)
 # Whole values, case- and accent-insensitive: `tag:"The Record"`.
 VALUE_ANALYZER = CommaSeparatedTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
@@ -63,16 +81,16 @@ def build_schema() -> Schema:
     """The schema of a new index."""
     schema = Schema(
         path_id=ID(unique=True, stored=True),
-        path=TEXT(analyzer=PATH_ANALYZER, phrase=True),
-        title=TEXT(analyzer=TEXT_ANALYZER, stored=True),
-        subtitle=TEXT(analyzer=TEXT_ANALYZER, stored=True),
-        body=TEXT(analyzer=TEXT_ANALYZER),
-        source=TEXT(analyzer=NAME_ANALYZER, stored=True),
-        author=TEXT(analyzer=NAME_ANALYZER, stored=True),
+        path=TEXT(analyzer=PATH_ANALYZER, multitoken_query=MULTITOKEN),
+        title=TEXT(analyzer=TEXT_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
+        subtitle=TEXT(analyzer=TEXT_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
+        body=TEXT(analyzer=TEXT_ANALYZER, multitoken_query=MULTITOKEN),
+        source=TEXT(analyzer=NAME_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
+        author=TEXT(analyzer=NAME_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         tag=KEYWORD(analyzer=VALUE_ANALYZER, scorable=True),
-        tag_words=TEXT(analyzer=TEXT_ANALYZER),
+        tag_words=TEXT(analyzer=TEXT_ANALYZER, multitoken_query=MULTITOKEN),
         date=DATETIME(stored=True, sortable=True),
-        link=TEXT(analyzer=PATH_ANALYZER, stored=True),
+        link=TEXT(analyzer=PATH_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         # Exact values with their case, for completion and facets.
         source_name=KEYWORD(commas=True),
         author_name=KEYWORD(commas=True),

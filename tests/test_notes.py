@@ -10,7 +10,7 @@ from tests.conftest import BUNDLED_CORPUS, info_note
 
 SEED_LIKE = """\
 # T-Mobile confirms hack after customer data ends up for sale
-### 
+###\x20
 
 ## Information:
 + Source: The Record
@@ -213,7 +213,9 @@ def test_front_matter_after_a_blank_first_line_is_read():
 
 
 def test_toml_front_matter_is_read():
-    note = parse_note_text('+++\ntitle = "Blog"\ndate = "2017-07-13T22:00:37-07:00"\n+++\nBody\n', "_index.md")
+    note = parse_note_text(
+        '+++\ntitle = "Blog"\ndate = "2017-07-13T22:00:37-07:00"\n+++\nBody\n', "_index.md"
+    )
     assert note.title == "Blog"
     assert note.date == date(2017, 7, 13)
 

@@ -1,0 +1,254 @@
+import json
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import __version__
+from indexer.cli import indexer_main, search_main
+from tests.conftest import BUNDLED_CORPUS, info_note
+
+GPRS_TEXT = (
+    "1. T-Mobile confirms breach through misconfigured GPRS gateway\n"
+    "   2021-08-16 · The Record · Catalin Cimpanu\n"
+    "   news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md\n"
+    "   In a message posted on Sunday, the seller explained how they got in: through a GPRS gateway that, "
+    "they said, T-Mobile had left reachable from the outside and poorly configured.\n"
+)
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """A checkout-like folder with ./corpus (a copy of the bundled one) and no index yet."""
+    shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def built(workspace):
+    result = CliRunner().invoke(indexer_main, ["build"])
+    assert result.exit_code == 0, result.output
+    return workspace
+
+
+def run_search(*args, env=None):
+    return CliRunner().invoke(search_main, list(args), env=env)
+
+
+def test_first_search_builds_the_index_from_the_defaults_and_prints_hits(workspace):
+    result = run_search("GPRS gateway")
+    assert result.exit_code == 0
+    assert result.stdout == GPRS_TEXT
+    assert result.stderr == (
+        "search: built the index: 40 notes\n"
+        "search: warning: news/dfirreport/A-defenders-field-guide-to-Cobalt-Strike.md: "
+        "date is 'Unknown'; the note is indexed without a date\n"
+        "1 note matches (1-1 shown)\n"
+    )
+    assert (workspace / "index_data" / "manifest.json").exists()
+
+
+def test_search_with_hits_exits_0_and_with_none_exits_1(built):
+    assert run_search("GPRS gateway").exit_code == 0
+    result = run_search("zyzzyva")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", "No notes match 'zyzzyva'.\n")
+
+
+def test_unknown_field_exits_2_with_one_line_naming_valid_fields(built):
+    result = run_search("auther:cimpanu")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "search: unknown field 'auther:'; valid fields: title:, subtitle:, body:, source:, author:, tag:, "
+        "date:, link:, path:, city:, continent:, country:, industry:, malware:, threatactor:\n"
+    )
+
+
+def test_bad_date_exits_2_with_one_line(built):
+    result = run_search("date:someday")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("search: cannot read date 'someday'; dates look like 2021, 2021-08")
+
+
+def test_missing_query_is_a_usage_error(built):
+    result = CliRunner().invoke(search_main, [], input="")
+    assert result.exit_code == 2
+    assert "missing QUERY" in result.stderr
+
+
+def test_json_output_has_query_total_and_hits_with_every_key(built):
+    result = run_search("author:cimpanu tag:ransomware date:2021-10", "--json", "--sort", "date")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["format_version"] == 1
+    assert document["query"] == "author:cimpanu tag:ransomware date:2021-10"
+    assert document["total"] == 2
+    first = document["hits"][0]
+    assert sorted(first) == sorted(
+        ["rank", "path", "title", "subtitle", "source", "author", "authors", "date", "tags", "link", "score",
+         "snippet"]
+    )  # fmt: skip
+    assert (
+        first["path"]
+        == "news/therecord/FinCEN-suspected-ransomware-payments-reached-590-million-in-first-half-of-2021.md"
+    )
+    assert first["date"] == "2021-10-15"
+    assert first["tags"] == ["Ransomware", "FinCEN", "Bitcoin", "Cryptocurrency", "The Record"]
+    assert first["author"] == "Catalin Cimpanu"
+    assert first["link"].startswith("https://therecord.media/")
+    assert isinstance(first["score"], float)
+    assert result.stderr == ""
+
+
+def test_jsonl_prints_one_object_a_hit(built):
+    result = run_search("tag:ransomware", "--jsonl", "-n", "3")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert [json.loads(line)["rank"] for line in lines] == [1, 2, 3]
+
+
+def test_count_and_files(built):
+    count = run_search("tag:ransomware", "--count")
+    assert (count.exit_code, count.stdout) == (0, "14\n")
+    files = run_search("author:cimpanu", "--files", "--sort", "-date", "-n", "0")
+    assert (
+        files.stdout.splitlines()[0]
+        == "news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md"
+    )
+    assert len(files.stdout.splitlines()) == 6
+    assert run_search("zyzzyva", "--count").exit_code == 1
+
+
+def test_limit_page_and_sort_options(built):
+    newest = run_search("tag:ransomware", "--files", "--sort", "-date", "-n", "2")
+    oldest = run_search("tag:ransomware", "--files", "--sort", "date", "-n", "2")
+    assert newest.stdout.splitlines() == [
+        "news/trendmicro/Inside-LockBits-first-Linux-build-aimed-at-VMware-ESXi.md",
+        "news/bleepingcomputer/Conti-ransomware-gang-exploits-Log4Shell-to-breach-VMware-vCenter-servers.md",
+    ]
+    assert (
+        oldest.stdout.splitlines()[0]
+        == "news/zdnet/FBI-confirms-DarkSide-ransomware-behind-Colonial-Pipeline-shutdown.md"
+    )
+    page2 = run_search("tag:ransomware", "--files", "--sort", "-date", "-n", "2", "--page", "2")
+    all_sorted = run_search("tag:ransomware", "--files", "--sort", "-date", "-n", "0")
+    assert page2.stdout.splitlines() == all_sorted.stdout.splitlines()[2:4]
+
+
+def test_options_are_settable_by_environment_variables(built, tmp_path):
+    moved = tmp_path / "elsewhere"
+    shutil.move(built / "corpus", moved)
+    env = {"NOTES_CORPUS": str(moved), "NOTES_INDEX": str(tmp_path / "idx"), "NOTES_LIMIT": "1"}
+    result = run_search("tag:ransomware", "--files", env=env)
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 1
+    assert (tmp_path / "idx" / "manifest.json").exists()
+
+
+def test_changed_corpus_is_updated_before_searching_unless_no_update(built):
+    (built / "corpus" / "fresh.md").write_text(info_note("Fresh zyzzyva note", "A zyzzyva appears."))
+    stale = run_search("zyzzyva", "--no-update")
+    assert stale.exit_code == 1
+    fresh = run_search("zyzzyva", "--files")
+    assert fresh.exit_code == 0
+    assert fresh.stdout == "fresh.md\n"
+    assert fresh.stderr == "search: updated the index first: 1 new, 0 changed, 0 removed\n"
+
+
+def test_colour_only_when_asked_or_forced_and_never_with_no_color(built):
+    plain = run_search("GPRS gateway")
+    assert "\x1b[" not in plain.stdout
+    forced = run_search("GPRS gateway", env={"FORCE_COLOR": "1"})
+    assert "\x1b[1;33mGPRS\x1b[0m" in forced.stdout
+    assert "\x1b[" not in run_search("GPRS gateway", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert "\x1b[" in run_search("GPRS gateway", "--color", "always", env={"NO_COLOR": "1"}).stdout
+
+
+def test_hostile_title_is_escaped_in_text_and_exact_in_json(built):
+    # (A bare CR never survives parsing: in the text it ends a line, in YAML it is whitespace.)
+    evil = "Evil \x1b]52;c;ZXZpbA==\x07title\x1b[2J \u202eabc"
+    escaped = evil.encode("unicode_escape").decode("ascii").replace("\\x", "\\x")
+    (built / "corpus" / "evil.md").write_text(f'---\ntitle: "{escaped}"\n---\nzyzzyva body \x1b[31mred\n')
+    text = run_search("zyzzyva")
+    assert "\x1b" not in text.stdout and "\r" not in text.stdout and "\u202e" not in text.stdout
+    assert "1. Evil \\x1b]52;c;ZXZpbA==\\x07title\\x1b[2J \\u202eabc\n" in text.stdout
+    assert "zyzzyva body \\x1b[31mred" in text.stdout
+    document = json.loads(run_search("zyzzyva", "--json").stdout)
+    assert document["hits"][0]["title"] == evil
+
+
+def test_version_and_help_with_examples():
+    version = CliRunner().invoke(search_main, ["--version"])
+    assert version.stdout == f"search, version {__version__}\n"
+    help_text = CliRunner().invoke(search_main, ["--help"]).stdout
+    assert 'search "GPRS gateway"' in help_text
+    assert "NOTES_CORPUS" in help_text
+    assert "Exit status: 0 hits found, 1 no match, 2 error" in help_text
+
+
+# -- indexer ------------------------------------------------------------------------------
+
+
+def test_indexer_build_prints_a_summary_and_warnings(workspace):
+    result = CliRunner().invoke(indexer_main, ["build"])
+    assert result.exit_code == 0
+    assert re.fullmatch(r"Indexed 40 notes in \d+\.\d s into index_data\n", result.stdout)
+    assert result.stderr == (
+        "indexer: warning: news/dfirreport/A-defenders-field-guide-to-Cobalt-Strike.md: "
+        "date is 'Unknown'; the note is indexed without a date\n"
+    )
+
+
+def test_indexer_build_skips_bad_notes_and_strict_makes_that_exit_1(workspace):
+    (workspace / "corpus" / "binary.md").write_bytes(b"\x00\x01binary")
+    result = CliRunner().invoke(indexer_main, ["build", "--quiet"])
+    assert result.exit_code == 0
+    assert re.fullmatch(r"Indexed 40 notes, 1 skipped in \d+\.\d s into index_data\n", result.stdout)
+    strict = CliRunner().invoke(indexer_main, ["build", "--strict"])
+    assert strict.exit_code == 1
+    assert "indexer: warning: binary.md: skipped: binary file (contains NUL bytes)\n" in strict.stderr
+
+
+def test_indexer_update_reports_changes_then_up_to_date(built):
+    (built / "corpus" / "new.md").write_text(info_note("New", "Words."))
+    first = CliRunner().invoke(indexer_main, ["update"])
+    assert re.fullmatch(
+        r"Updated index_data: 1 added, 0 changed, 0 removed; 41 notes in \d+\.\d s\n", first.stdout
+    )
+    second = CliRunner().invoke(indexer_main, ["update"])
+    assert second.stdout == "Index index_data is up to date: 41 notes\n"
+
+
+def test_indexer_stats_json(built):
+    result = CliRunner().invoke(indexer_main, ["stats", "--json"])
+    stats = json.loads(result.stdout)
+    assert stats["notes"] == 40
+    assert stats["corpus"] == str((built / "corpus").resolve())
+    assert stats["index"] == str((built / "index_data").resolve())
+    assert stats["size_bytes"] > 0
+    assert stats["structured_fields"] == [
+        "city",
+        "continent",
+        "country",
+        "industry",
+        "malware",
+        "threatactor",
+    ]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", stats["updated_at"])
+
+
+def test_indexer_stats_without_an_index_exits_2_with_the_command_to_run(workspace):
+    result = CliRunner().invoke(indexer_main, ["stats"])
+    assert result.exit_code == 2
+    assert result.stderr == "indexer: no index at index_data; run: indexer build\n"
+
+
+def test_missing_corpus_folder_exits_2(workspace):
+    result = run_search("x", "--corpus", "nowhere")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "search: corpus folder not found: nowhere; pass --corpus DIR or set NOTES_CORPUS\n"
+    )

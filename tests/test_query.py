@@ -1,0 +1,198 @@
+from datetime import date
+
+import pytest
+
+from indexer.errors import QueryError, UnknownFieldError
+from indexer.query import FieldCatalog, QueryParser, check_fields
+from indexer.schema import build_schema
+from indexer.searching import SortOrder, open_index
+
+CATALOG = FieldCatalog(structured=("country", "malware", "threatactor"))
+
+
+@pytest.fixture(scope="module")
+def parser():
+    return QueryParser(build_schema(), CATALOG)
+
+
+@pytest.fixture(scope="module")
+def notes(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as opened:
+        yield opened
+
+
+def paths(result):
+    return [hit.path.rsplit("/", 1)[-1] for hit in result.hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("author:cimpanu", "Term('author', 'cimpanu')"),
+        ('author:"Catalin Cimpanu"', "Phrase('author', ['catalin', 'cimpanu'], slop=1, boost=1.000000)"),
+        ('source:"the record"', "Term('source', 'record')"),
+        ("tag:T-Mobile", "Term('tag', 't-mobile')"),
+        ("tags:ransomware", "Term('tag', 'ransomware')"),
+        ('tag:"The Record"', "Term('tag', 'the record')"),
+        ("malware:Conti", "Term('sx_malware', 'conti')"),
+        ("path:therecord", "Term('path', 'therecord')"),
+        ("title:hacked", "Term('title', 'hack')"),
+        ("title:café", "Term('title', 'cafe')"),
+        ("title:T-Mobile", "Phrase('title', ['t', 'mobil'], slop=1, boost=1.000000)"),
+    ],
+)
+def test_field_scoped_queries_parse_as_expected(parser, text, expected):
+    assert repr(parser.parse(text)) == expected
+
+
+def test_unscoped_words_search_the_text_fields_with_title_weighted_most(parser):
+    assert repr(parser.parse("gateway")) == (
+        "Or([Term('title', 'gatewai', boost=3.0), Term('subtitle', 'gatewai', boost=2.0), "
+        "Term('body', 'gatewai'), Term('tag_words', 'gatewai', boost=1.5), "
+        "Term('author', 'gateway'), Term('source', 'gateway', boost=0.5)])"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("date:2021", "2021-01-01", "2021-12-31"),
+        ("date:2021-08", "2021-08-01", "2021-08-31"),
+        ("date:2021-08-16", "2021-08-16", "2021-08-16"),
+        ("date:[2021-08-01 to 2021-08-31]", "2021-08-01", "2021-08-31"),
+        ('date:"aug 2021"', "2021-08-01", "2021-08-31"),
+        ("date:>2021-10-15", "2021-10-15", None),
+        ("date:<2021", None, "2021-12-31"),
+    ],
+)
+def test_date_queries_become_exact_day_ranges(parser, text, start, end):
+    query = parser.parse(text)
+    assert (query.startdate.date().isoformat() if query.startdate else None) == start
+    assert (query.enddate.date().isoformat() if query.enddate else None) == end
+
+
+def test_unknown_field_is_an_error_naming_the_valid_fields(parser):
+    with pytest.raises(UnknownFieldError) as caught:
+        parser.parse("auther:cimpanu ransomware")
+    assert str(caught.value) == "unknown field 'auther:'"
+    assert caught.value.hint.startswith(
+        "valid fields: title:, subtitle:, body:, source:, author:, tag:, date:"
+    )
+    assert caught.value.hint.endswith("country:, malware:, threatactor:")
+
+
+@pytest.mark.parametrize("text", ['"auther:x"', "https://example.org/x", "13:00", "'a:b'"])
+def test_colons_that_are_not_field_scopes_are_not_errors(text):
+    check_fields(text, CATALOG)
+
+
+@pytest.mark.parametrize("text", ["title:", "title: gateway", "(author:)"])
+def test_a_field_with_nothing_after_it_is_an_error(parser, text):
+    with pytest.raises(QueryError, match="needs a value after it"):
+        parser.parse(text)
+
+
+@pytest.mark.parametrize("text", ["date:foo", "date:2021-13", "date:[garbage to 2021]"])
+def test_unreadable_dates_are_errors_not_empty_results(parser, text):
+    with pytest.raises(QueryError):
+        parser.parse(text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "the a of", "source:the"])
+def test_queries_without_searchable_words_are_errors(parser, text):
+    with pytest.raises(QueryError):
+        parser.parse(text)
+
+
+def test_fuzzy_terms_need_the_fuzzy_plugin_and_get_it(parser):
+    assert "FuzzyTerm('body', 'ransomwear'" in repr(parser.parse("ransomwear~"))
+
+
+def test_a_lone_negation_means_every_note_without_it(notes):
+    result = notes.search("NOT tag:ransomware", limit=0)
+    assert result.total == notes.note_count() - notes.search("tag:ransomware", limit=0).total
+    assert result.total > 0
+
+
+# -- searching the bundled corpus -----------------------------------------------------
+
+
+def test_gprs_gateway_finds_the_t_mobile_breach_note_first(notes):
+    result = notes.search("GPRS gateway")
+    assert paths(result) == ["T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"]
+    assert "GPRS gateway" in result.hits[0].snippet
+
+
+def test_author_tag_and_month_scopes_combine(notes):
+    result = notes.search("author:cimpanu tag:ransomware date:2021-10", sort=SortOrder.DATE)
+    assert paths(result) == [
+        "FinCEN-suspected-ransomware-payments-reached-590-million-in-first-half-of-2021.md",
+        "REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md",
+    ]
+
+
+def test_author_full_name_phrase_matches_like_the_surname(notes):
+    by_phrase = notes.search('author:"Catalin Cimpanu"', limit=0)
+    by_surname = notes.search("author:cimpanu", limit=0)
+    assert by_phrase.total == by_surname.total == 6
+
+
+def test_source_phrase_and_tag_with_space_match_case_insensitively(notes):
+    assert notes.search('source:"the record"', limit=0).total == 8
+    assert notes.search('tag:"the record"', limit=0).total == 8
+    assert notes.search("tag:t-mobile", limit=0).total == 2
+
+
+def test_stemming_finds_hacked_from_hack(notes):
+    titles = [hit.title for hit in notes.search("title:hack", limit=0).hits]
+    assert "Twitch confirms it was hacked after source code and payout data leak" in titles
+    assert "Germany issues arrest warrant for GRU officer over 2015 Bundestag hack" in titles
+
+
+def test_accents_are_folded_both_ways(notes):
+    assert paths(notes.search("cafe")) == paths(notes.search("café"))
+    assert paths(notes.search("cafe")) == ["working-securely-from-cafe-and-hotel-networks.md"]
+
+
+def test_structured_tags_are_searchable_fields(notes):
+    apt28 = {hit.path for hit in notes.search("threatactor:APT28", limit=0).hits}
+    assert apt28 == {
+        "news/therecord/Google-Russian-and-Belarusian-state-groups-phishing-Ukrainians-amid-invasion.md",
+        "news/zdnet/Germany-issues-arrest-warrant-for-GRU-officer-over-2015-Bundestag-hack.md",
+    }
+    assert notes.search("malware:conti", limit=0).total == 3
+    assert notes.search("country:ukraine", limit=0).total == 2
+
+
+def test_date_range_returns_exactly_the_notes_of_those_days(notes):
+    result = notes.search("date:[2021-10-05 to 2021-10-15]", limit=0, sort=SortOrder.DATE)
+    assert [hit.date for hit in result.hits] == [date(2021, 10, 5), date(2021, 10, 6), date(2021, 10, 15)]
+
+
+def test_date_after_is_inclusive_and_sorted_newest_first(notes):
+    result = notes.search("date:>2022-03-01", limit=0, sort=SortOrder.NEWEST)
+    assert [hit.date.isoformat() for hit in result.hits] == [
+        "2022-05-10",
+        "2022-03-23",
+        "2022-03-15",
+        "2022-03-08",
+        "2022-03-02",
+    ]
+
+
+def test_wildcards_and_or_and_not(notes):
+    assert notes.search("lockbi*", limit=0).total == 1
+    both = notes.search("tag:pegasus OR tag:okta", limit=0).total
+    assert both == notes.search("tag:pegasus", limit=0).total + notes.search("tag:okta", limit=0).total
+    assert notes.search("t-mobile", limit=0).total == 2
+    assert notes.search("t-mobile NOT gprs", limit=0).total == 1
+
+
+def test_paging_and_limits(notes):
+    everything = notes.search("ransomware", limit=0)
+    assert everything.total == len(everything.hits) > 6
+    first = notes.search("ransomware", limit=3, page=1)
+    second = notes.search("ransomware", limit=3, page=2)
+    assert [hit.rank for hit in second.hits] == [4, 5, 6]
+    assert [hit.path for hit in first.hits + second.hits] == [hit.path for hit in everything.hits[:6]]

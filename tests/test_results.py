@@ -1,0 +1,69 @@
+from indexer.results import TermMatcher, best_passages
+from indexer.schema import TEXT_ANALYZER
+
+BODY = """![Image](https://example.org/a.jpg)
+
+The first paragraph says nothing of interest.
+
+## How they got in
+
+The attacker reached a misconfigured GPRS gateway, then moved laterally.
+
+A later paragraph mentions the gateways again, and the hacked servers."""
+
+
+def matcher(*stems):
+    return TermMatcher(TEXT_ANALYZER, stems)
+
+
+def test_the_passage_with_most_distinct_terms_wins_with_its_line_and_heading():
+    (passage,) = best_passages(BODY, 20, matcher("gpr", "gatewai"))
+    assert passage.text == "The attacker reached a misconfigured GPRS gateway, then moved laterally."
+    assert passage.line == 26
+    assert passage.heading == "How they got in"
+    assert [passage.text[a:b] for a, b in passage.spans] == ["GPRS", "gateway"]
+
+
+def test_highlights_the_word_as_written_not_its_stem():
+    (passage,) = best_passages(BODY, 1, matcher("hack"))
+    assert [passage.text[a:b] for a, b in passage.spans] == ["hacked"]
+
+
+def test_several_passages_come_in_note_order():
+    passages = best_passages(BODY, 1, matcher("gatewai"), count=2)
+    assert [p.line for p in passages] == [7, 9]
+
+
+def test_without_a_match_the_opening_text_stands_in():
+    (passage,) = best_passages(BODY, 1, matcher("ransomwar"))
+    assert passage.text == "The first paragraph says nothing of interest."
+    assert passage.spans == ()
+
+
+def test_long_lines_are_cut_around_the_match_at_sentence_boundaries():
+    body = (
+        " ".join(f"Sentence number {n} is filler." for n in range(40))
+        + " The GPRS gateway is here. "
+        + (" ".join(f"More filler {n}." for n in range(40)))
+    )
+    (passage,) = best_passages(body, 1, matcher("gpr"), context=120)
+    assert passage.text.startswith("The GPRS gateway is here.")
+    assert len(passage.text) <= 121
+    assert passage.text[slice(*passage.spans[0])] == "GPRS"
+
+
+def test_cut_inside_a_sentence_is_marked_with_an_ellipsis():
+    body = "word " * 100 + "GPRS " + "word " * 100
+    (passage,) = best_passages(body, 1, matcher("gpr"), context=80)
+    assert passage.text.startswith("…") and passage.text.endswith("…")
+    assert passage.text[slice(*passage.spans[0])] == "GPRS"
+
+
+def test_markdown_links_and_images_show_their_text_only():
+    body = "See [the advisory](https://example.org/advisory) about the GPRS flaw."
+    (passage,) = best_passages(body, 1, matcher("gpr"))
+    assert passage.text == "See the advisory about the GPRS flaw."
+
+
+def test_accented_words_match_their_folded_terms():
+    assert matcher("cafe").spans("Working from a café today") == ((15, 19),)
