@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.analysis.tokenizers import CommaSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
+from indexer.analysis import WordAnalyzer
 from indexer.markdown import strip_markdown
 from indexer.notes import Note
 from indexer.tags import structured_field_name
@@ -48,24 +43,14 @@ FIELD_ALIASES: dict[str, str] = {"tags": "tag", "authors": "author", "url": "lin
 # Fields searched by a word without a `field:` scope.
 DEFAULT_SEARCH_FIELDS = ("title", "subtitle", "body", "tag_words", "author", "source")
 
-# Words: "T-Mobile" -> "t", "mobile"; "3.5" stays one token; accents folded; English stems.
-# Single letters are kept (minsize=1) so that a query word such as `T-Mobile`, which
-# becomes a phrase of its parts (see MULTITOKEN), can match exactly.
-TEXT_ANALYZER = (
-    RegexTokenizer(r"\w+(?:\.?\w+)*")
-    | LowercaseFilter()
-    | CharsetFilter(accent_map)
-    | StopFilter(minsize=1, maxsize=MAX_WORD_CHARS)
-    | StemFilter(cachesize=100_000)
-)
+# Words: "T-Mobile" -> "t", "mobile"; "3.5" stays one token; accents folded; English
+# stems. Single letters are kept so that a query word such as `T-Mobile`, which becomes a
+# phrase of its parts (see MULTITOKEN), can match exactly. (One-pass equivalent of
+# RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map) | StopFilter | StemFilter.)
+TEXT_ANALYZER = WordAnalyzer(stem=True, maxsize=MAX_WORD_CHARS)
 # Names are matched word by word and never stemmed; stop words are dropped so that an
 # unscoped "the" does not match every note from "The Record".
-NAME_ANALYZER = (
-    RegexTokenizer(r"\w+(?:\.?\w+)*")
-    | LowercaseFilter()
-    | CharsetFilter(accent_map)
-    | StopFilter(minsize=1, maxsize=MAX_WORD_CHARS)
-)
+NAME_ANALYZER = WordAnalyzer(stem=False, maxsize=MAX_WORD_CHARS)
 # Paths and links: every alphanumeric run is a word ("zdnet/1000-arrests.md").
 PATH_ANALYZER = (
     RegexTokenizer(r"[^\W_]+")

@@ -17,15 +17,15 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.corpus import CorpusScan, FileSignature, scan_corpus
-from indexer.errors import IndexDamagedError, IndexMissingError, NoteParseError, NotesError
+from indexer.corpus import CorpusScan, scan_corpus
+from indexer.errors import IndexDamagedError, IndexMissingError, NotesError
 from indexer.locking import write_lock
-from indexer.notes import DEFAULT_MAX_NOTE_BYTES, Note, parse_note
+from indexer.notes import DEFAULT_MAX_NOTE_BYTES
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION = 1
@@ -156,17 +156,9 @@ def build_index(
     report = IndexReport(rebuilt=True, skipped=list(scan.skipped))
     with write_lock(index_dir, wait=options.wait_seconds):
         ix = _open_or_create(index_dir)
-        paths = sorted(scan.files)
-        procs = _procs_for(len(paths), options)
-        manifest: dict[str, list[int]] = {}
-        with _writing(ix, procs=procs, limitmb=options.limitmb, clear=True) as writer:
-            for done, (rel, note, signature) in enumerate(_parse_all(scan, paths, options, report), 1):
-                if note is not None:
-                    writer.add_document(**_document(note, signature))
-                    report.added += 1
-                manifest[rel] = [signature.mtime_ns, signature.size, int(note is not None)]
-                if progress:
-                    progress(done, len(paths))
+        indexed = _write(ix, scan, sorted(scan.files), options, report, progress, clear=True)
+        report.added = sum(indexed.values())
+        manifest = {rel: _manifest_entry(scan, rel, ok) for rel, ok in indexed.items()}
         _finish_commit(ix, index_dir, corpus, manifest, report)
     _remove_old_indexes(index_dir)
     report.seconds = time.perf_counter() - started
@@ -190,7 +182,7 @@ def update_index(
     if manifest is None:
         return build_index(corpus, index_dir, options=options, progress=progress)
     changes = diff_manifest(manifest, scan)
-    report = IndexReport(skipped=[item for item in scan.skipped])
+    report = IndexReport(skipped=list(scan.skipped))
     if not changes:
         report.notes = _doc_count(index_dir)
         report.seconds = time.perf_counter() - started
@@ -201,27 +193,17 @@ def update_index(
         manifest = load_manifest(index_dir, corpus) or {}
         changes = diff_manifest(manifest, scan)
         ix = _open_or_create(index_dir)
-        to_read = sorted(changes.added + changes.changed)
-        procs = _procs_for(len(to_read), options)
-        with _writing(ix, procs=procs, limitmb=options.limitmb, clear=False) as writer:
-            for rel in changes.removed:
-                writer.delete_by_term("path_id", rel)
-                manifest.pop(rel, None)
-            report.removed = len(changes.removed)
-            changed = set(changes.changed)
-            for done, (rel, note, signature) in enumerate(_parse_all(scan, to_read, options, report), 1):
-                if note is None:
-                    writer.delete_by_term("path_id", rel)
-                else:
-                    # update_document replaces by path, so a half-finished earlier run is harmless.
-                    writer.update_document(**_document(note, signature))
-                    if rel in changed:
-                        report.changed += 1
-                    else:
-                        report.added += 1
-                manifest[rel] = [signature.mtime_ns, signature.size, int(note is not None)]
-                if progress:
-                    progress(done, len(to_read))
+        indexed = _write(
+            ix, scan, sorted(changes.added + changes.changed), options, report, progress,
+            clear=False, removed=changes.removed,
+        )  # fmt: skip
+        for rel in changes.removed:
+            manifest.pop(rel, None)
+        changed = set(changes.changed)
+        report.removed = len(changes.removed)
+        report.changed = sum(1 for rel, ok in indexed.items() if ok and rel in changed)
+        report.added = sum(1 for rel, ok in indexed.items() if ok and rel not in changed)
+        manifest.update({rel: _manifest_entry(scan, rel, ok) for rel, ok in indexed.items()})
         _finish_commit(ix, index_dir, corpus, manifest, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -330,58 +312,78 @@ def _open_or_create(index_dir: Path):
     return whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
 
 
-@contextmanager
-def _writing(ix, *, procs: int, limitmb: int, clear: bool) -> Iterator[object]:
-    """A Whoosh writer that commits on success (replacing everything if `clear`) and cancels on error."""
-    from whoosh.writing import CLEAR
+def _write(
+    ix,
+    scan: CorpusScan,
+    paths: list[str],
+    options: IndexOptions,
+    report: IndexReport,
+    progress: ProgressCallback | None,
+    *,
+    clear: bool,
+    removed: tuple[str, ...] = (),
+) -> dict[str, bool]:
+    """Index `paths` (and delete `removed`) in one commit; returns path -> was it indexed.
 
-    kwargs: dict[str, object] = {"limitmb": limitmb}
-    if procs > 1:
-        kwargs.update(procs=procs, multisegment=True)
-    writer = ix.writer(**kwargs)
-    try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    if clear:
-        writer.commit(mergetype=CLEAR)
+    A full build (`clear`) replaces every earlier document in the same commit; an
+    update replaces documents by path, so re-running a half-finished one is harmless.
+    """
+    from indexer.parallel import commit_with_segments, index_in_parallel, index_notes, worker_count
+
+    signatures = {rel: (scan.files[rel].mtime_ns, scan.files[rel].size) for rel in paths}
+    procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
+
+    def open_writer():
+        writer = ix.writer(limitmb=options.limitmb, compound=False)
+        for rel in removed:
+            writer.delete_by_term("path_id", rel)
+        return writer
+
+    if procs > 1 and clear:
+        writer, result, segments = index_in_parallel(
+            open_writer, str(ix.storage.folder), ix.indexname, scan.root, paths, signatures,
+            procs=procs, limitmb=options.limitmb, max_note_bytes=options.max_note_bytes, progress=progress,
+        )  # fmt: skip
+        with _abandoned_on_error(writer):
+            commit_with_segments(writer, segments, clear=clear)
     else:
-        writer.commit()
+        from whoosh.writing import CLEAR
+
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, len(paths))
+
+        writer = open_writer()
+        with _abandoned_on_error(writer):
+            result = index_notes(
+                writer, scan.root, paths, signatures, max_note_bytes=options.max_note_bytes,
+                replace=not clear, on_note=tick,
+            )  # fmt: skip
+            writer.commit(mergetype=CLEAR if clear else None)
+    report.skipped.extend(result.skipped)
+    report.warnings.extend(result.warnings)
+    return result.indexed
 
 
-def _procs_for(count: int, options: IndexOptions) -> int:
-    if options.procs is not None:
-        return max(1, options.procs)
-    if count < PARALLEL_THRESHOLD:
-        return 1
-    return max(1, min(2, os.cpu_count() or 1))
+@contextmanager
+def _abandoned_on_error(writer) -> Iterator[None]:
+    """Cancel `writer` if the block fails (Ctrl-C included): the last commit stays as it was."""
+    try:
+        yield
+    except BaseException:
+        if not writer.is_closed:
+            with suppress(Exception):
+                writer.cancel()
+        raise
 
 
-def _parse_all(
-    scan: CorpusScan, paths: list[str], options: IndexOptions, report: IndexReport
-) -> Iterator[tuple[str, Note | None, FileSignature]]:
-    """Parse each path; a note that fails is reported and yielded as None, never raised."""
-    for rel in paths:
-        signature = scan.files[rel]
-        try:
-            note = parse_note(scan.root / rel, scan.root, max_bytes=options.max_note_bytes)
-        except NoteParseError as exc:
-            report.skipped.append((rel, exc.reason))
-            yield rel, None, signature
-            continue
-        except Exception as exc:
-            report.skipped.append((rel, f"unexpected error while parsing ({type(exc).__name__}: {exc})"))
-            yield rel, None, signature
-            continue
-        report.warnings.extend((rel, warning) for warning in note.warnings)
-        yield rel, note, signature
-
-
-def _document(note: Note, signature: FileSignature) -> dict[str, object]:
-    from indexer.schema import note_document
-
-    return note_document(note, mtime_ns=signature.mtime_ns, size=signature.size)
+def _manifest_entry(scan: CorpusScan, rel: str, indexed: bool) -> list[int]:
+    signature = scan.files[rel]
+    return [signature.mtime_ns, signature.size, int(indexed)]
 
 
 def _finish_commit(

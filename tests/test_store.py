@@ -192,7 +192,59 @@ def test_a_second_writer_gets_a_message_naming_the_process_holding_the_lock(corp
     assert update_index(corpus, index_dir).added == 1
 
 
+def _explode(*args, **kwargs):
+    raise RuntimeError("disk on fire")
+
+
 def _options(**kwargs):
     from indexer.store import IndexOptions
 
     return IndexOptions(**kwargs)
+
+
+def test_a_parallel_build_indexes_exactly_what_a_single_process_build_does(bundled_index, tmp_path):
+    corpus, _ = bundled_index
+    single = build_index(corpus, tmp_path / "one", options=_options(procs=1))
+    parallel = build_index(corpus, tmp_path / "two", options=_options(procs=2))
+    assert (parallel.notes, parallel.added, parallel.skipped) == (single.notes, single.added, single.skipped)
+    assert sorted(parallel.warnings) == sorted(single.warnings)
+    for query in [
+        "ransomware",
+        "author:cimpanu",
+        "tag:ransomware date:2021",
+        '"GPRS gateway"',
+        "country:ukraine",
+    ]:
+        with open_index(corpus, tmp_path / "one") as one, open_index(corpus, tmp_path / "two") as two:
+            assert {h.path for h in one.search(query, limit=0).hits} == {
+                h.path for h in two.search(query, limit=0).hits
+            }
+    segments = [name for name in os.listdir(tmp_path / "two") if name.endswith(".pst")]
+    assert len(segments) == 2  # one segment per process, committed together
+    assert not (tmp_path / "two" / "notes_v1.tmp").exists()
+
+
+@pytest.mark.parametrize("failing", ["worker", "commit", "single-process commit"])
+def test_a_failure_while_writing_leaves_the_previous_index_untouched(
+    bundled_index, tmp_path, monkeypatch, failing
+):
+    corpus, _ = bundled_index
+    index = tmp_path / "index"
+    build_index(corpus, index, options=_options(procs=1))
+    toc_before = sorted(name for name in os.listdir(index) if name.endswith(".toc"))
+
+    from whoosh.writing import SegmentWriter
+
+    import indexer.parallel
+
+    if failing == "worker":
+        monkeypatch.setattr(indexer.parallel, "_index_share", _explode)  # forked workers see it too
+    else:
+        monkeypatch.setattr(SegmentWriter, "_commit_toc", _explode)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build_index(corpus, index, options=_options(procs=1 if failing.startswith("single") else 2))
+    monkeypatch.undo()
+    assert sorted(name for name in os.listdir(index) if name.endswith(".toc")) == toc_before
+    with open_index(corpus, index) as notes:
+        assert notes.note_count() == 40
+    assert update_index(corpus, index).notes == 40

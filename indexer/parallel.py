@@ -1,0 +1,228 @@
+"""Index many notes on every core: each process parses its share and writes its own segment.
+
+Whoosh's own multiprocessing writer parses nothing: the main process pickles every
+document to job files for the workers, which on two cores leaves three processes
+fighting for two CPUs. Here the main process and N-1 workers each read, parse and
+index a share of the notes into a segment of their own, and the main process commits
+all the segments in one table of contents (the same internal steps Whoosh's
+`MpWriter(multisegment=True)` uses; whoosh3 is pinned exactly for that reason).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.errors import NoteParseError
+from indexer.notes import DEFAULT_MAX_NOTE_BYTES, parse_note
+
+
+@dataclass(slots=True)
+class ShardResult:
+    """What indexing one share of the notes produced."""
+
+    segment: object = None  # a Whoosh Segment, or None when nothing was added
+    added: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    indexed: dict[str, bool] = field(default_factory=dict)  # path -> was it indexed
+
+
+def index_notes(
+    writer,
+    root: Path,
+    paths: list[str],
+    signatures: dict[str, tuple[int, int]],
+    *,
+    max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
+    replace: bool = False,
+    on_note: Callable[[], None] | None = None,
+) -> ShardResult:
+    """Parse each note and add it to `writer`; a note that fails is recorded, never raised.
+
+    With `replace`, documents with the same path are replaced (for updates).
+    """
+    from indexer.schema import note_document
+
+    result = ShardResult()
+    add = writer.update_document if replace else writer.add_document
+    for rel in paths:
+        note = _parse(root, rel, max_note_bytes, result)
+        if note is None:
+            if replace:
+                writer.delete_by_term("path_id", rel)
+        else:
+            mtime_ns, size = signatures[rel]
+            add(**note_document(note, mtime_ns=mtime_ns, size=size))
+            result.added += 1
+            result.warnings.extend((rel, warning) for warning in note.warnings)
+        result.indexed[rel] = note is not None
+        if on_note is not None:
+            on_note()
+    return result
+
+
+def index_in_parallel(
+    open_writer: Callable[[], object],
+    storage_dir: str,
+    indexname: str,
+    root: Path,
+    paths: list[str],
+    signatures: dict[str, tuple[int, int]],
+    *,
+    procs: int,
+    limitmb: int,
+    max_note_bytes: int = DEFAULT_MAX_NOTE_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[object, ShardResult, list[object]]:
+    """Index `paths` with `procs` processes: this one and `procs - 1` workers.
+
+    The workers are started before `open_writer()` creates this process's writer, so
+    they inherit none of its open files. Returns that writer, the combined result and
+    the workers' segments, to be committed together by `commit_with_segments`.
+    """
+    shares = [paths[index::procs] for index in range(procs)]
+    context = _context()
+    counter = context.Value("i", 0)
+    with ProcessPoolExecutor(
+        max_workers=procs - 1, mp_context=context, initializer=_init_worker, initargs=(counter,)
+    ) as pool:
+        futures = [
+            pool.submit(
+                _index_share,
+                storage_dir,
+                indexname,
+                str(root),
+                share,
+                {rel: signatures[rel] for rel in share},
+                limitmb,
+                max_note_bytes,
+            )
+            for share in shares[1:]
+        ]
+        writer = open_writer()
+        done_here = 0
+
+        def tick() -> None:
+            nonlocal done_here
+            done_here += 1
+            if progress is not None and done_here % 25 == 0:
+                progress(done_here + counter.value, len(paths))
+
+        try:
+            combined = index_notes(
+                writer, root, shares[0], signatures, max_note_bytes=max_note_bytes, on_note=tick
+            )
+            segments = []
+            for future in futures:
+                shard = future.result()
+                if shard.segment is not None:
+                    segments.append(shard.segment)
+                combined.added += shard.added
+                combined.skipped.extend(shard.skipped)
+                combined.warnings.extend(shard.warnings)
+                combined.indexed.update(shard.indexed)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            writer.cancel()
+            raise
+    if progress is not None:
+        progress(len(paths), len(paths))
+    return writer, combined, segments
+
+
+def commit_with_segments(writer, segments: list[object], *, clear: bool) -> None:
+    """Commit `writer` plus segments written by workers, in one new table of contents."""
+    from whoosh.writing import CLEAR
+
+    try:
+        final = writer._merge_segments(CLEAR if clear else None, False, None)
+        final.extend(segments)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+    except Exception:
+        writer._cleanup_on_error()  # as SegmentWriter.commit does: release the lock, drop temp files
+        raise
+    writer._finish()
+
+
+# -- worker side ---------------------------------------------------------------------------
+
+_worker_counter = None
+
+
+def _init_worker(counter) -> None:
+    global _worker_counter
+    _worker_counter = counter
+
+
+def _index_share(
+    storage_dir: str,
+    indexname: str,
+    root: str,
+    paths: list[str],
+    signatures: dict[str, tuple[int, int]],
+    limitmb: int,
+    max_note_bytes: int,
+) -> ShardResult:
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import SegmentWriter
+
+    ix = FileStorage(storage_dir).open_index(indexname)
+    # No lock: the parent process holds the index's write lock for all of us. Never call
+    # the writer's _finish()/cancel() here: they delete the temporary folder that this
+    # writer shares with the parent and the other workers (the parent cleans it up).
+    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False)
+    try:
+        result = index_notes(
+            writer, Path(root), paths, signatures, max_note_bytes=max_note_bytes, on_note=_count_one
+        )
+        if writer._added:
+            result.segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+    except BaseException:
+        writer._close_segment()
+        raise
+    return result
+
+
+def _count_one() -> None:
+    if _worker_counter is not None:
+        with _worker_counter.get_lock():
+            _worker_counter.value += 1
+
+
+def _parse(root: Path, rel: str, max_note_bytes: int, result: ShardResult):
+    try:
+        return parse_note(root / rel, root, max_bytes=max_note_bytes)
+    except NoteParseError as exc:
+        result.skipped.append((rel, exc.reason))
+    except Exception as exc:
+        result.skipped.append((rel, f"unexpected error while parsing ({type(exc).__name__}: {exc})"))
+    return None
+
+
+def _context():
+    # fork is cheapest (no re-import), but unsafe once threads exist (Python 3.12+ warns).
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def worker_count(notes: int, requested: int | None, threshold: int) -> int:
+    """Processes to use: what was asked, else one per core (at most 2) for big jobs."""
+    if requested is not None:
+        return max(1, requested)
+    if notes < threshold:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))

@@ -1,0 +1,66 @@
+"""The one-pass analyzer gives exactly the tokens of Whoosh's filter chain it replaces."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+from indexer.analysis import WORD_PATTERN, WordAnalyzer
+from tests.conftest import BUNDLED_CORPUS
+
+CHAIN_STEMMED = (
+    RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+    | StopFilter(minsize=1, maxsize=100) | StemFilter()
+)  # fmt: skip
+CHAIN_NAMES = (
+    RegexTokenizer(WORD_PATTERN)
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter(minsize=1, maxsize=100)
+)
+
+TEXTS = [
+    "The attacker’s Ransomware hit 3.5 million users at Société Générale, said the FBI.",
+    "T-Mobile’s GPRS gateway was misconfigured; hackers HACKED it in the café.",
+    "a " * 5 + "x" * 150 + " word",
+    "",
+    *(path.read_text(encoding="utf-8") for path in sorted(BUNDLED_CORPUS.rglob("*.md"))[:12]),
+]
+
+
+def tokens(analyzer, text, **kwargs):
+    return [(t.text, t.pos, t.startchar, t.endchar, t.stopped) for t in analyzer(text, **kwargs)]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("removestops", [True, False])
+@pytest.mark.parametrize(
+    ("fused", "chain"), [(WordAnalyzer(stem=True), CHAIN_STEMMED), (WordAnalyzer(stem=False), CHAIN_NAMES)]
+)
+def test_fused_analyzer_matches_the_whoosh_chain(text, removestops, fused, chain):
+    assert tokens(fused, text, positions=True, chars=True, removestops=removestops) == tokens(
+        chain, text, positions=True, chars=True, removestops=removestops
+    )
+
+
+@pytest.mark.parametrize("word", ["Hacked", "café", "the", "T-Mobile", "x" * 200])
+def test_untokenized_values_are_normalised_like_the_chain(word):
+    fused = [t.text for t in WordAnalyzer()(word, tokenize=False)]
+    chain = [t.text for t in CHAIN_STEMMED(word, tokenize=False)]
+    assert fused == chain
+
+
+def test_analyzer_survives_pickling_as_part_of_the_schema():
+    analyzer = WordAnalyzer(stem=True)
+    copy = pickle.loads(pickle.dumps(analyzer))
+    assert copy == analyzer
+    assert [t.text for t in copy("Hackers hacked")] == ["hacker", "hack"]
+
+
+def test_very_long_words_are_not_indexed_nor_remembered():
+    analyzer = WordAnalyzer()
+    assert [t.text for t in analyzer("z" * 5_000_000 + " ok")] == ["ok"]
+    assert all(len(word) <= 100 for word in analyzer._memo)
