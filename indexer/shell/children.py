@@ -10,7 +10,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 
 @contextmanager
@@ -35,10 +35,12 @@ def run_child(argv: list[str], *, input_text: str | None = None, env: Mapping[st
         if input_text is None:
             return subprocess.run(argv, env=env, check=False).returncode
         child = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env, encoding="utf-8", errors="replace")
+        assert child.stdin is not None
         try:
-            assert child.stdin is not None
             child.stdin.write(input_text)
-            child.stdin.close()
         except BrokenPipeError:
             pass
+        finally:
+            with suppress(BrokenPipeError):
+                child.stdin.close()
         return child.wait()
