@@ -210,12 +210,19 @@ class NoteIndex:
         reader = self.searcher.reader()
         if fieldname not in self._ix.schema or fieldname not in set(reader.indexed_field_names()):
             return []
-        exact = reader.has_deletions()  # a term's doc frequency still counts deleted notes
-        values = []
-        for term, info in reader.iter_field(fieldname):
-            count = len(list(reader.postings(fieldname, term).all_ids())) if exact else info.doc_frequency()
-            if count:
-                values.append((term.decode("utf-8"), count))
+        counts: dict[bytes, int] = {}
+        # Segment by segment: the multi-segment reader looks every term up in every segment.
+        for segment, _ in reader.leaf_readers():
+            exact = segment.has_deletions()  # a term's doc frequency still counts deleted notes
+            if fieldname not in set(segment.indexed_field_names()):
+                continue
+            for term, info in segment.iter_field(fieldname):
+                if exact:
+                    count = sum(1 for _ in segment.postings(fieldname, term).all_ids())
+                else:
+                    count = info.doc_frequency()
+                counts[term] = counts.get(term, 0) + count
+        values = [(term.decode("utf-8"), count) for term, count in counts.items() if count]
         values.sort(key=lambda item: (-item[1], item[0].casefold(), item[0]))
         return values
 

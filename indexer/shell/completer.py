@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
@@ -27,6 +27,7 @@ VALUE_FIELDS = {"tag": "tag_name", "author": "author_name", "source": "source_na
 MAX_VALUES = 100
 # A value that needs no quotes after `field:`; anything else is written as a "phrase".
 _BARE_VALUE = re.compile(r"[\w.@#&/][\w.@#&/\-]*")
+_WORD_BREAK = re.compile(r"[\s\-_/.]+")
 _OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"})
 
 
@@ -36,14 +37,20 @@ class Value:
 
     text: str
     count: int
+    # Worked out once, not at every key press: the folded text and its words after the first.
+    folded: str = field(default="", compare=False, repr=False)
+    later_words: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
-    @property
-    def folded(self) -> str:
-        return fold(self.text)
+    def __post_init__(self) -> None:
+        folded = fold(self.text)
+        object.__setattr__(self, "folded", folded)
+        object.__setattr__(self, "later_words", tuple(_WORD_BREAK.split(folded)[1:]))
 
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form, for matching what was typed."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -84,9 +91,9 @@ class Vocabulary:
     @classmethod
     def load(cls, notes: NoteIndex) -> Vocabulary:
         catalog = notes.catalog
-        fields = list(VALUE_FIELDS.values())
-        fields += [STRUCTURED_PREFIX + name for name in catalog.structured]
-        return cls(catalog, {field: merge_case_variants(notes.field_values(field)) for field in fields})
+        names = list(VALUE_FIELDS.values())
+        names += [STRUCTURED_PREFIX + name for name in catalog.structured]
+        return cls(catalog, {name: merge_case_variants(notes.field_values(name)) for name in names})
 
     def field_names(self, prefix: str) -> list[str]:
         prefix = prefix.lower()
@@ -105,7 +112,7 @@ class Vocabulary:
             folded = value.folded
             if folded.startswith(wanted):
                 starts.append(value)
-            elif any(word.startswith(wanted) for word in re.split(r"[\s\-_/.]+", folded)[1:]):
+            elif any(word.startswith(wanted) for word in value.later_words):
                 inside.append(value)
             if len(starts) >= MAX_VALUES:
                 break
