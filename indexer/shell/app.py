@@ -111,7 +111,7 @@ class Shell:
 
     def similar(self, hit: Hit) -> None:
         limit = self.limit
-        self.screen.line(f"Notes like {hit.rank}. {terminal_safe(hit.title)}:", dim=True)
+        self.screen.note(f"Notes like {hit.rank}. {terminal_safe(hit.title)}:", dim=True)
         self.start_listing(hit.path, lambda page: self.notes.similar(hit.path, limit=limit, page=page))
 
     def start_listing(self, label: str, fetch: Callable[[int], SearchResult]) -> None:
@@ -136,7 +136,7 @@ class Shell:
 
     def _show_result(self, result: SearchResult) -> None:
         if not result.hits:
-            self.screen.line(f"No notes match {result.query!r}." if result.total == 0 else "No more hits.")
+            self.screen.note(f"No notes match {result.query!r}." if result.total == 0 else "No more hits.")
             return
         for hit in result.hits:
             self.shown_hits[hit.rank] = hit
@@ -145,10 +145,11 @@ class Shell:
         self.screen.show(render_text(result, style))
         first, last = result.hits[0].rank, result.hits[-1].rank
         plural = "note matches" if result.total == 1 else "notes match"
-        status = f"{result.total} {plural} ({first}-{last} shown, {result.seconds * 1000:.0f} ms)"
+        took = f", {result.seconds * 1000:.0f} ms" if self.screen.interactive else ""  # piped: stable output
+        status = f"{result.total} {plural} ({first}-{last} shown{took})"
         if last < result.total and result.limit:
             status += f"; :more for the next {min(result.limit, result.total - last)}"
-        self.screen.line(status, dim=True)
+        self.screen.note(status, dim=True)
 
     def hit(self, argument: str) -> Hit:
         """Hit number `argument` of the last listing."""
@@ -178,7 +179,7 @@ class Shell:
 
         editor = editor_from(self.environ)
         if editor is None:
-            self.screen.line("No $VISUAL or $EDITOR is set: showing the note instead.", dim=True)
+            self.screen.note("No $VISUAL or $EDITOR is set: showing the note instead.", dim=True)
             self.show_note(hit)
             return
         line = hit.passages[0].line if hit.passages else 0
@@ -217,7 +218,7 @@ class Shell:
         """Apply corpus changes to the index (with a progress bar), then see them."""
         from indexer.store import update_index
 
-        self.screen.line(f"Checking {self.notes.corpus} for changes...", dim=True)
+        self.screen.note(f"Checking {self.notes.corpus} for changes...", dim=True)
         try:
             with ProgressBar("Updating") as progress:
                 report = update_index(
@@ -229,12 +230,12 @@ class Shell:
         for path, reason in report.skipped:
             self.screen.error(f"skipped {path}: {reason}")
         if report.touched:
-            self.screen.line(
+            self.screen.note(
                 f"Updated: {report.added} added, {report.changed} changed, {report.removed} removed; "
                 f"{report.notes} notes in {report.seconds:.1f} s"
             )
         else:
-            self.screen.line(f"The index is up to date: {report.notes} notes.")
+            self.screen.note(f"The index is up to date: {report.notes} notes.")
 
     def print_stats(self) -> None:
         from indexer.stats import index_stats
@@ -314,7 +315,7 @@ def run_shell(
     with open_index(corpus, index_dir) as notes:
         shell = Shell(notes, screen=screen, limit=limit, sort=sort)
         if interactive:
-            screen.line(
+            screen.note(
                 f"{notes.note_count()} notes in {shell.corpus_name}. Type a query, :help for commands, "
                 "Ctrl-D to quit.",
                 dim=True,

@@ -162,8 +162,8 @@ def more(shell: Shell, argument: str) -> None:
 def set_limit(shell: Shell, argument: str) -> None:
     if argument.strip():
         shell.limit = parse_number(argument, ":limit N (0 shows all hits)")
-    shown = "all hits" if shell.limit == 0 else f"{shell.limit} hits a page"
-    shell.screen.line(f"limit: {shown}")
+    shown = "all hits" if shell.limit == 0 else f"{shell.limit} hit{'' if shell.limit == 1 else 's'} a page"
+    shell.screen.note(f"limit: {shown}")
 
 
 @COMMANDS.command(
@@ -177,7 +177,7 @@ def set_sort(shell: Shell, argument: str) -> None:
 
     if argument.strip():
         shell.sort = SortOrder.parse(argument.strip().lower())
-    shell.screen.line(f"sort: {_SORT_WORDS[shell.sort.value]}")
+    shell.screen.note(f"sort: {_SORT_WORDS[shell.sort.value]}")
 
 
 @COMMANDS.command(

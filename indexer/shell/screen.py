@@ -43,6 +43,15 @@ class Screen:
         """One line of the shell's own talk (counts, confirmations)."""
         self.write((f"{_DIM}{text}{_RESET}" if dim and self.color and text else text) + "\n")
 
+    def note(self, text: str, *, dim: bool = False) -> None:
+        """The shell talking (counts, confirmations): on screen with the results for a person,
+        on stderr when the output is piped, so that stdout holds only results (as `search` does)."""
+        if self.interactive:
+            self.line(text, dim=dim)
+        else:
+            self.err.write(text + "\n")
+            self.err.flush()
+
     def error(self, text: str) -> None:
         """One line on stderr: an error, a hint, "cancelled"."""
         self.err.write((f"{_RED}{text}{_RESET}" if self.color else text) + "\n")
