@@ -73,6 +73,14 @@ def test_the_prompt_names_the_corpus_and_counts_its_notes(harness):
     assert harness.shell.prompt_text() == "corpus (40 notes)> "
 
 
+def test_the_prompt_survives_an_index_that_cannot_be_read(harness, monkeypatch):
+    def broken():
+        raise OSError("gone")
+
+    monkeypatch.setattr(harness.shell.notes, "note_count", broken)
+    assert harness.shell.prompt_text() == "corpus> "
+
+
 def test_a_query_prints_the_cli_rendering_of_its_hits_then_a_count(harness, bundled_index):
     harness.run(":limit 2")
     harness.take()

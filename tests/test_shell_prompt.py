@@ -161,3 +161,15 @@ def test_the_toolbar_names_an_unknown_field_before_enter(shell):
         ((style, text),) = session.bottom_toolbar()
         assert style == "class:bottom-toolbar"
         assert "10 a page · sort relevance" in text
+
+
+def test_ctrl_r_finds_an_earlier_line_from_history_and_a_second_enter_runs_it(shell):
+    path = history_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "\n# 2021-01-01 00:00:00\n+GPRS gateway\n\n# 2021-01-01 00:00:01\n+:limit 3\n", encoding="utf-8"
+    )
+    status = type_into(shell, "\x12GPRS" + ENTER + ENTER + ":quit" + ENTER)  # take it, run it
+    out, err = printed(shell)
+    assert (status, err) == (0, "")
+    assert out.startswith("1. T-Mobile confirms breach through misconfigured GPRS gateway\n")

@@ -202,7 +202,10 @@ class Shell:
         return self.notes.corpus.resolve().name or str(self.notes.corpus)
 
     def prompt_text(self) -> str:
-        count = self.notes.note_count()
+        try:
+            count = self.notes.note_count()
+        except Exception:  # the index went away under us: the next line will say why
+            return f"{self.corpus_name}> "
         return f"{self.corpus_name} ({count} note{'' if count == 1 else 's'})> "
 
     def _freshen(self) -> None:
