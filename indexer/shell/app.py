@@ -136,7 +136,8 @@ class Shell:
 
     def _show_result(self, result: SearchResult) -> None:
         if not result.hits:
-            self.screen.note(f"No notes match {result.query!r}." if result.total == 0 else "No more hits.")
+            query = terminal_safe(repr(result.query))
+            self.screen.note(f"No notes match {query}." if result.total == 0 else "No more hits.")
             return
         for hit in result.hits:
             self.shown_hits[hit.rank] = hit
