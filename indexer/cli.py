@@ -48,6 +48,7 @@ Examples:
   search 'title:"zero-day" OR tag:CVE-2021-44228' --sort -date -n 5
   search ransom* --json | jq '.hits[].title'
   search 'tag:"The Record"' --files | xargs -d '\\n' grep -l Conti
+  search                      # on a terminal: the interactive shell
 
 \b
 Query language: words are ANDed; OR, NOT, (groups), "phrases", wild*cards,
@@ -107,6 +108,12 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     show_envvar=True,
     help="Colour the output (auto: only on a terminal, and not if NO_COLOR is set).",
 )
+@click.option(
+    "--shell",
+    "open_shell",
+    is_flag=True,
+    help="Open the interactive shell (the default with no QUERY on a terminal); a QUERY runs first.",
+)
 @click.version_option(__version__, "-V", "--version", prog_name="search")
 def search_main(
     query: tuple[str, ...],
@@ -118,12 +125,21 @@ def search_main(
     index_dir: Path,
     no_update: bool,
     color: str,
+    open_shell: bool,
 ) -> None:
-    """Search your notes, ranked by relevance, with highlighted snippets."""
+    """Search your notes, ranked by relevance, with highlighted snippets.
+
+    With no QUERY on a terminal, or with --shell, open the interactive shell.
+    """
     text = " ".join(query).strip()
     with cli_errors("search"):
+        if open_shell or (not text and is_terminal(sys.stdin) and is_terminal(sys.stdout)):
+            if output:
+                raise click.UsageError(f"--shell cannot be combined with --{output}")
+            _freshen(corpus, index_dir, no_update=no_update)
+            sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
         if not text:
-            raise click.UsageError('missing QUERY (try: search "ransomware")')
+            raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
         _freshen(corpus, index_dir, no_update=no_update)
         from indexer.searching import SortOrder, open_index
 
@@ -145,6 +161,22 @@ def search_main(
                 shown = "" if result.total == 0 else f" on page {page}"
                 click.echo(f"No notes match {text!r}{shown}.", err=True)
             sys.exit(ExitStatus.NO_MATCH)
+
+
+def _run_shell(corpus: Path, index_dir: Path, first_query: str, *, limit: int, sort: str, color: str) -> int:
+    # Imported here: the one-shot search never loads prompt_toolkit or the shell.
+    from indexer.searching import SortOrder
+    from indexer.shell.app import run_shell
+    from indexer.terminal import ColorMode, use_color
+
+    return run_shell(
+        corpus,
+        index_dir,
+        first_query=first_query,
+        limit=limit,
+        sort=SortOrder.parse(sort),
+        color=use_color(sys.stdout, ColorMode(color)),
+    )
 
 
 def _print_result(result, output: str | None, color: str) -> None:

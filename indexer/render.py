@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from indexer.notes import Note
 from indexer.results import Hit, Span
 from indexer.safe_text import terminal_safe
 from indexer.searching import SearchResult
@@ -59,6 +60,27 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN) -> str:
         text = _wrap_marked(passage.text, passage.spans, style, indent)
         lines.append(text)
     return "\n".join(lines)
+
+
+def render_note_text(note: Note, style: TextStyle = PLAIN) -> str:
+    """A whole note for reading (in a pager): title, meta line, path, link, tags, then the body."""
+    lines = [_paint(terminal_safe(note.title), _BOLD, style)]
+    if note.subtitle:
+        lines.append(terminal_safe(note.subtitle))
+    meta = " · ".join(
+        terminal_safe(part)
+        for part in (note.date.isoformat() if note.date else "", note.source, note.author)
+        if part
+    )
+    if meta:
+        lines.append(_paint(meta, _DIM, style))
+    lines.append(_paint(terminal_safe(note.path), _PATH, style))
+    if note.link:
+        lines.append(_paint(terminal_safe(note.link), _DIM, style))
+    if note.tags:
+        lines.append("Tags: " + ", ".join(terminal_safe(tag) for tag in note.tags))
+    body = terminal_safe(note.body.strip("\n"), keep_newlines=True)
+    return "\n".join(lines) + "\n\n" + (body + "\n" if body else "")
 
 
 def render_json(result: SearchResult) -> str:

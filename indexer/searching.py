@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from whoosh import query as wq
+
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
+from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
 from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
@@ -81,6 +84,13 @@ class NoteIndex:
         self._ix = open_whoosh_index(self.index_dir)
         self._parser = None
 
+    def refresh_if_changed(self) -> bool:
+        """See a newer commit if one landed since the searcher opened; True when it did."""
+        if self._searcher is None or self._searcher.up_to_date():
+            return False
+        self.refresh()
+        return True
+
     @property
     def searcher(self):
         """The Whoosh searcher, opened once and reused across queries."""
@@ -150,6 +160,71 @@ class NoteIndex:
             hits=hits,
             seconds=time.perf_counter() - started,
         )
+
+    def similar(self, path: str, *, limit: int = 10, page: int = 1, terms: int = 12) -> SearchResult:
+        """Notes like the note at `path`: the key terms of its text, searched in the body.
+
+        The note itself is left out. Passages highlight the key terms, which say why a
+        note was found.
+        """
+        if limit < 0 or page < 1:
+            raise QueryError("limit must be 0 (all) or more, and pages start at 1")
+        started = time.perf_counter()
+        searcher = self.searcher
+        docnum = searcher.document_number(path_id=path)
+        if docnum is None:
+            raise QueryError(f"{path} is not in the index", hint="update it: indexer update")
+        try:
+            note = parse_note(self.corpus / path, self.corpus)
+        except NoteParseError as exc:
+            raise QueryError(f"cannot read {path}: {exc.reason}") from None
+        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body)))
+        key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
+        if not key_terms:
+            raise QueryError(f"{path} has no words to compare with other notes")
+        parsed = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
+        results = searcher.search(parsed, limit=None if limit == 0 else limit * page, mask={docnum})
+        first = 0 if limit == 0 else limit * (page - 1)
+        matcher = TermMatcher(TEXT_ANALYZER, [word for word, _ in key_terms])
+        hits = tuple(
+            self._hit(first + number, whoosh_hit, matcher, 1, DEFAULT_CONTEXT_CHARS)
+            for number, whoosh_hit in enumerate(list(results)[first:], 1)
+        )
+        return SearchResult(
+            query=f"like {path}",
+            parsed=repr(parsed),
+            total=len(results),
+            page=page,
+            limit=limit,
+            hits=hits,
+            seconds=time.perf_counter() - started,
+        )
+
+    def field_values(self, fieldname: str) -> list[tuple[str, int]]:
+        """Every term of a whole-value field (`tag_name`, `author_name`, `source_name`,
+        `sx_country`, ...) with the number of notes holding it, most frequent first.
+
+        Read from the index's term list, not from the notes; notes deleted since the
+        last merge are not counted.
+        """
+        reader = self.searcher.reader()
+        if fieldname not in self._ix.schema or fieldname not in set(reader.indexed_field_names()):
+            return []
+        counts: dict[bytes, int] = {}
+        # Segment by segment: the multi-segment reader looks every term up in every segment.
+        for segment, _ in reader.leaf_readers():
+            exact = segment.has_deletions()  # a term's doc frequency still counts deleted notes
+            if fieldname not in set(segment.indexed_field_names()):
+                continue
+            for term, info in segment.iter_field(fieldname):
+                if exact:
+                    count = sum(1 for _ in segment.postings(fieldname, term).all_ids())
+                else:
+                    count = info.doc_frequency()
+                counts[term] = counts.get(term, 0) + count
+        values = [(term.decode("utf-8"), count) for term, count in counts.items() if count]
+        values.sort(key=lambda item: (-item[1], item[0].casefold(), item[0]))
+        return values
 
     def count(self, text: str) -> int:
         """Number of notes matching a query."""

@@ -1,0 +1,331 @@
+"""The shell: its state and per-line handler (`Shell.execute`), and the thin loops that feed it.
+
+`Shell` needs no prompt_toolkit: tests and piped input drive it line by line. The
+prompt loop (`run_prompt_loop`) adds history, completion and highlighting around it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from indexer.console import ProgressBar, error_line
+from indexer.errors import NotesError
+from indexer.render import TextStyle, render_note_text, render_text
+from indexer.results import Hit
+from indexer.safe_text import terminal_safe
+from indexer.searching import NoteIndex, SearchResult, SortOrder
+from indexer.shell.commands import COMMANDS, CommandError, Outcome, parse_number
+from indexer.shell.screen import Screen
+from indexer.store import IndexOptions
+
+if TYPE_CHECKING:
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
+
+# Errors are one line: "error: <message>; <hint>" (`error_line` adds the hint).
+_ERROR_LABEL = "error"
+
+QUERY_HELP = """\
+Queries: words are ANDed; OR, NOT, (groups), "phrases", wild*cards, fuzzy~ (fuzzy~2).
+  Fields: title: subtitle: body: author: tag: source: date: link: path: and structured
+  tags such as country: or malware:.  Dates: date:2021-08, date:[2021-08-01 to 2021-08-31],
+  date:>2021-10-15, date:yesterday.  Example: author:cimpanu tag:ransomware date:2021
+Keys: Tab completes fields and values; Right arrow takes the grey suggestion from history;
+  Ctrl-R searches history; Ctrl-C cancels the line or a running query; Ctrl-D quits."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The last query (or `:similar`), so that `:more` can fetch its next page."""
+
+    label: str
+    fetch: Callable[[int], SearchResult]  # page -> result
+    page: int
+    limit: int
+    total: int
+
+
+class Shell:
+    """The shell's state (open index, last query, page, limit, sort) and what each line does."""
+
+    def __init__(
+        self,
+        notes: NoteIndex,
+        *,
+        screen: Screen | None = None,
+        limit: int = 10,
+        sort: SortOrder = SortOrder.RELEVANCE,
+        environ: Mapping[str, str] | None = None,
+        index_options: IndexOptions | None = None,
+    ) -> None:
+        self.notes = notes
+        self.screen = screen or Screen()
+        self.limit = limit
+        self.sort = sort
+        self.environ = os.environ if environ is None else environ
+        self.index_options = index_options or IndexOptions()
+        self.listing: Listing | None = None
+        self.shown_hits: dict[int, Hit] = {}  # rank -> hit, every page shown of the listing
+        self.history_path: Path | None = None
+        # Called with the index after it changed (`:reindex`, or a commit by another process).
+        self.index_listeners: list[Callable[[NoteIndex], None]] = []
+
+    # -- the per-line handler -----------------------------------------------------------
+
+    def execute(self, line: str) -> Outcome:
+        """Run one line: a `:command` or a query. Never raises; errors are one line."""
+        text = line.strip()
+        if not text:
+            return Outcome.CONTINUE
+        try:
+            if text.startswith(":"):
+                return self.run_command(text) or Outcome.CONTINUE
+            self.search(text)
+        except NotesError as exc:
+            self.screen.error(error_line(_ERROR_LABEL, exc))
+        except KeyboardInterrupt:
+            self.screen.error("cancelled")
+        except Exception as exc:  # the shell never shows a traceback
+            self.screen.error(f"internal error: {type(exc).__name__}: {exc}")
+        return Outcome.CONTINUE
+
+    def run_command(self, text: str) -> Outcome | None:
+        name, _, argument = text[1:].strip().partition(" ")
+        command = COMMANDS.find(name)
+        if command is None:
+            raise COMMANDS.unknown(name)
+        return command.handler(self, argument.strip())
+
+    # -- queries and listings -------------------------------------------------------------
+
+    def search(self, text: str) -> None:
+        """Run a query from its first page, with the current limit and sort."""
+        limit, sort = self.limit, self.sort
+        self._freshen()
+        self.start_listing(text, lambda page: self.notes.search(text, limit=limit, page=page, sort=sort))
+
+    def similar(self, hit: Hit) -> None:
+        limit = self.limit
+        self.screen.note(f"Notes like {hit.rank}. {terminal_safe(hit.title)}:", dim=True)
+        self.start_listing(hit.path, lambda page: self.notes.similar(hit.path, limit=limit, page=page))
+
+    def start_listing(self, label: str, fetch: Callable[[int], SearchResult]) -> None:
+        result = fetch(1)
+        self.listing = Listing(label, fetch, 1, result.limit, result.total)
+        self.shown_hits = {}
+        self._show_result(result)
+
+    def more(self) -> None:
+        """The next page of the last listing."""
+        listing = self.listing
+        if listing is None:
+            raise CommandError("no query yet", hint="type a query first")
+        shown = len(self.shown_hits)
+        if listing.limit == 0 or listing.page * listing.limit >= listing.total:
+            raise CommandError(f"no more hits: all {listing.total} are shown", hint="scroll up, or :show N")
+        result = listing.fetch(listing.page + 1)
+        self.listing = Listing(listing.label, listing.fetch, listing.page + 1, listing.limit, result.total)
+        if not result.hits:
+            raise CommandError(f"no more hits after {shown}")
+        self._show_result(result)
+
+    def _show_result(self, result: SearchResult) -> None:
+        if not result.hits:
+            query = terminal_safe(repr(result.query))
+            self.screen.note(f"No notes match {query}." if result.total == 0 else "No more hits.")
+            return
+        for hit in result.hits:
+            self.shown_hits[hit.rank] = hit
+        width = self.screen.columns if self.screen.interactive else None  # piped: no wrapping
+        style = TextStyle(color=self.screen.color, width=width)
+        self.screen.show(render_text(result, style))
+        first, last = result.hits[0].rank, result.hits[-1].rank
+        plural = "note matches" if result.total == 1 else "notes match"
+        took = f", {result.seconds * 1000:.0f} ms" if self.screen.interactive else ""  # piped: stable output
+        status = f"{result.total} {plural} ({first}-{last} shown{took})"
+        if last < result.total and result.limit:
+            status += f"; :more for the next {min(result.limit, result.total - last)}"
+        self.screen.note(status, dim=True)
+
+    def hit(self, argument: str) -> Hit:
+        """Hit number `argument` of the last listing."""
+        number = parse_number(argument, "N, a hit number of the last query")
+        if not self.shown_hits:
+            raise CommandError("no hits to pick from yet", hint="type a query first")
+        if number not in self.shown_hits:
+            ranks = sorted(self.shown_hits)
+            raise CommandError(f"no hit {number}: hits {ranks[0]}-{ranks[-1]} are shown")
+        return self.shown_hits[number]
+
+    # -- notes ------------------------------------------------------------------------------
+
+    def read_note(self, hit: Hit):
+        from indexer.notes import parse_note
+
+        return parse_note(self.notes.corpus / hit.path, self.notes.corpus)
+
+    def show_note(self, hit: Hit) -> None:
+        """The whole note in the pager (printed when there is none)."""
+        note = self.read_note(hit)
+        self.screen.show(render_note_text(note, TextStyle(color=self.screen.color)), page=True)
+
+    def open_in_editor(self, hit: Hit) -> None:
+        from indexer.shell.children import run_child
+        from indexer.shell.editor import editor_command, editor_from
+
+        editor = editor_from(self.environ)
+        if editor is None:
+            self.screen.note("No $VISUAL or $EDITOR is set: showing the note instead.", dim=True)
+            self.show_note(hit)
+            return
+        line = hit.passages[0].line if hit.passages else 0
+        argv = editor_command(editor, self.notes.corpus / hit.path, line)
+        try:
+            status = run_child(argv)
+        except OSError as exc:
+            self.screen.error(
+                f"cannot run the editor {editor[0]!r} ({exc.strerror or exc}): showing the note"
+            )
+            self.show_note(hit)
+            return
+        if status != 0:
+            self.screen.error(f"the editor exited with status {status}")
+
+    # -- the index ----------------------------------------------------------------------------
+
+    @property
+    def corpus_name(self) -> str:
+        return self.notes.corpus.resolve().name or str(self.notes.corpus)
+
+    def prompt_text(self) -> str:
+        try:
+            count = self.notes.note_count()
+        except Exception:  # the index went away under us: the next line will say why
+            return f"{self.corpus_name}> "
+        return f"{self.corpus_name} ({count} note{'' if count == 1 else 's'})> "
+
+    def _freshen(self) -> None:
+        """Pick up a commit made by another process (`indexer update`) since the last query."""
+        if self.notes.refresh_if_changed():
+            self._index_changed()
+
+    def _index_changed(self) -> None:
+        for listener in self.index_listeners:
+            listener(self.notes)
+
+    def reindex(self) -> None:
+        """Apply corpus changes to the index (with a progress bar), then see them."""
+        from indexer.store import update_index
+
+        self.screen.note(f"Checking {self.notes.corpus} for changes...", dim=True)
+        try:
+            with ProgressBar("Updating") as progress:
+                report = update_index(
+                    self.notes.corpus, self.notes.index_dir, options=self.index_options, progress=progress
+                )
+        finally:
+            self.notes.refresh()
+            self._index_changed()
+        for path, reason in report.skipped:
+            self.screen.error(f"skipped {path}: {reason}")
+        if report.touched:
+            self.screen.note(
+                f"Updated: {report.added} added, {report.changed} changed, {report.removed} removed; "
+                f"{report.notes} notes in {report.seconds:.1f} s"
+            )
+        else:
+            self.screen.note(f"The index is up to date: {report.notes} notes.")
+
+    def print_stats(self) -> None:
+        from indexer.stats import index_stats
+
+        figures = index_stats(self.notes.corpus, self.notes.index_dir)
+        figures.pop("size_bytes", None)
+        figures["shell"] = f"{self.limit or 'all'} hits a page, sorted by {self.sort.value}"
+        figures["history"] = str(self.history_path) if self.history_path else "not kept"
+        width = max(len(key) for key in figures)
+        for key, value in figures.items():
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            self.screen.line(f"{key.replace('_', ' '):<{width}}  {shown}")
+
+    def help_text(self) -> str:
+        return "Commands:\n" + COMMANDS.help_text() + "\n" + QUERY_HELP + "\n"
+
+    def close(self) -> None:
+        self.notes.close()
+
+
+# -- the loops ---------------------------------------------------------------------------
+
+
+def history_file() -> Path:
+    """Where the shell keeps its history: the user's data directory (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("notes-indexer", appauthor=False)) / "shell_history"
+
+
+def run_lines(shell: Shell, lines: TextIO) -> int:
+    """Feed `lines` (piped input) to the shell one by one, with no prompt; exit status 0."""
+    for line in lines:
+        if shell.execute(line) is Outcome.QUIT:
+            break
+    return 0
+
+
+def run_prompt_loop(shell: Shell, *, input: Input | None = None, output: Output | None = None) -> int:
+    """Prompt, run the line, repeat, until Ctrl-D or `:quit`; exit status 0."""
+    from indexer.shell.session import build_session
+
+    session = build_session(shell, input=input, output=output)
+    failures = 0
+    while True:
+        try:
+            line = session.prompt(shell.prompt_text)
+            failures = 0
+            if shell.execute(line) is Outcome.QUIT:
+                return 0
+        except KeyboardInterrupt:
+            continue  # Ctrl-C drops the line being typed
+        except EOFError:
+            return 0
+        except Exception as exc:  # never a traceback; give up if the terminal keeps failing
+            shell.screen.error(f"internal error: {type(exc).__name__}: {exc}")
+            failures += 1
+            if failures >= 3:
+                return 2
+
+
+def run_shell(
+    corpus: Path,
+    index_dir: Path,
+    *,
+    first_query: str = "",
+    limit: int = 10,
+    sort: SortOrder = SortOrder.RELEVANCE,
+    color: bool = True,
+) -> int:
+    """Open the index and run the shell on this process's terminal (or its piped stdin)."""
+    from indexer.searching import open_index
+    from indexer.terminal import is_terminal
+
+    interactive = is_terminal(sys.stdin) and is_terminal(sys.stdout)
+    screen = Screen(color=color, interactive=interactive)
+    with open_index(corpus, index_dir) as notes:
+        shell = Shell(notes, screen=screen, limit=limit, sort=sort)
+        if interactive:
+            screen.note(
+                f"{notes.note_count()} notes in {shell.corpus_name}. Type a query, :help for commands, "
+                "Ctrl-D to quit.",
+                dim=True,
+            )
+        if first_query:
+            shell.execute(first_query)
+        if not interactive:
+            return run_lines(shell, sys.stdin)
+        return run_prompt_loop(shell)

@@ -1,0 +1,202 @@
+"""The shell's `:commands`: a decorator registry, from which `:help` and completion are made.
+
+Adding a command is a function and a decorator::
+
+    @COMMANDS.command("facets", "tag, author and source counts of the last query", usage="[FIELD]")
+    def facets(shell: Shell, argument: str) -> None:
+        ...
+
+A handler gets the shell and the text after the command's name; it prints through
+`shell.screen`, raises `CommandError` (or any `NotesError`) for a one-line message, and
+returns `Outcome.QUIT` to end the shell.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from indexer.errors import NotesError
+
+if TYPE_CHECKING:
+    from indexer.shell.app import Shell
+
+
+class Outcome(Enum):
+    """What the shell does after a line."""
+
+    CONTINUE = "continue"
+    QUIT = "quit"
+
+
+Handler = Callable[["Shell", str], "Outcome | None"]
+Choices = Callable[["Shell"], Iterable[tuple[str, str]]]  # (argument, description)
+
+
+class CommandError(NotesError):
+    """A command was misused (missing number, no such hit); the message says how to use it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    handler: Handler
+    summary: str  # one line for :help
+    usage: str = ""  # argument syntax: "N", "relevance|date|-date"
+    aliases: tuple[str, ...] = ()
+    choices: Choices | None = None  # argument completions
+
+    @property
+    def synopsis(self) -> str:
+        return f":{self.name} {self.usage}".rstrip()
+
+
+class CommandRegistry:
+    """Commands by name and alias."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._names: dict[str, Command] = {}
+
+    def command(
+        self,
+        name: str,
+        summary: str,
+        *,
+        usage: str = "",
+        aliases: tuple[str, ...] = (),
+        choices: Choices | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Register the decorated function as `:name` (and `:alias`...)."""
+
+        def register(handler: Handler) -> Handler:
+            entry = Command(name, handler, summary, usage, aliases, choices)
+            for key in (name, *aliases):
+                if key in self._names:
+                    raise ValueError(f"command :{key} is registered twice")
+                self._names[key] = entry
+            self._commands[name] = entry
+            return handler
+
+        return register
+
+    def find(self, name: str) -> Command | None:
+        return self._names.get(name.lower())
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(self._commands.values())
+
+    def names(self) -> list[str]:
+        """Every name a command answers to, aliases included."""
+        return list(self._names)
+
+    def unknown(self, name: str) -> CommandError:
+        """The error for `:name`, with the closest command as a hint."""
+        close = difflib.get_close_matches(name.lower(), self.names(), n=1, cutoff=0.5)
+        hint = f"did you mean :{close[0]}? :help lists the commands" if close else ":help lists the commands"
+        return CommandError(f"unknown command ':{name}'", hint=hint)
+
+    def help_text(self) -> str:
+        """The command table shown by `:help`."""
+        width = max(len(entry.synopsis) for entry in self)
+        lines = []
+        for entry in self:
+            also = f" (also {', '.join(':' + alias for alias in entry.aliases)})" if entry.aliases else ""
+            lines.append(f"  {entry.synopsis:<{width}}  {entry.summary}{also}")
+        return "\n".join(lines)
+
+
+COMMANDS = CommandRegistry()
+
+
+def parse_number(argument: str, what: str = "N") -> int:
+    """The whole number in `argument`, or a `CommandError` naming `what` was expected."""
+    text = argument.strip()
+    if not text.isdigit():
+        raise CommandError(f"expected a number{'' if not text else f', not {text!r}'}", hint=f"usage: {what}")
+    return int(text)
+
+
+# -- the built-in commands ---------------------------------------------------------------
+
+
+def _hit_choices(shell: Shell) -> list[tuple[str, str]]:
+    return [(str(rank), hit.title) for rank, hit in shell.shown_hits.items()]
+
+
+_SORT_CHOICES = (("relevance", "best match first"), ("date", "oldest first"), ("-date", "newest first"))
+_SORT_WORDS = {"relevance": "relevance", "date": "date, oldest first", "-date": "date, newest first"}
+
+
+@COMMANDS.command("help", "this list, the keys and the query language", aliases=("h", "?"))
+def show_help(shell: Shell, argument: str) -> None:
+    shell.screen.show(shell.help_text())
+
+
+@COMMANDS.command(
+    "open", "open hit N in $VISUAL or $EDITOR at its best passage", usage="N", choices=_hit_choices
+)
+def open_hit(shell: Shell, argument: str) -> None:
+    shell.open_in_editor(shell.hit(argument))
+
+
+@COMMANDS.command("show", "hit N, the whole note, in the pager", usage="N", choices=_hit_choices)
+def show_hit(shell: Shell, argument: str) -> None:
+    shell.show_note(shell.hit(argument))
+
+
+@COMMANDS.command("more", "the next page of the last query", aliases=("next", "n"))
+def more(shell: Shell, argument: str) -> None:
+    shell.more()
+
+
+@COMMANDS.command(
+    "limit",
+    "hits a page from the next query on (0: all); alone, the current limit",
+    usage="N",
+    choices=lambda shell: [("10", ""), ("20", ""), ("50", ""), ("0", "all hits")],
+)
+def set_limit(shell: Shell, argument: str) -> None:
+    if argument.strip():
+        shell.limit = parse_number(argument, ":limit N (0 shows all hits)")
+    shown = "all hits" if shell.limit == 0 else f"{shell.limit} hit{'' if shell.limit == 1 else 's'} a page"
+    shell.screen.note(f"limit: {shown}")
+
+
+@COMMANDS.command(
+    "sort",
+    "order of hits from the next query on; alone, the current order",
+    usage="relevance|date|-date",
+    choices=lambda shell: _SORT_CHOICES,
+)
+def set_sort(shell: Shell, argument: str) -> None:
+    from indexer.searching import SortOrder
+
+    if argument.strip():
+        shell.sort = SortOrder.parse(argument.strip().lower())
+    shell.screen.note(f"sort: {_SORT_WORDS[shell.sort.value]}")
+
+
+@COMMANDS.command(
+    "similar", "notes like hit N (by the key terms of its text)", usage="N", choices=_hit_choices
+)
+def similar(shell: Shell, argument: str) -> None:
+    shell.similar(shell.hit(argument))
+
+
+@COMMANDS.command("stats", "notes, last update, size and fields of the index")
+def stats(shell: Shell, argument: str) -> None:
+    shell.print_stats()
+
+
+@COMMANDS.command("reindex", "apply new, changed and deleted notes to the index", aliases=("update",))
+def reindex(shell: Shell, argument: str) -> None:
+    shell.reindex()
+
+
+@COMMANDS.command("quit", "leave the shell; Ctrl-D does too", aliases=("q", "exit"))
+def quit_shell(shell: Shell, argument: str) -> Outcome:
+    return Outcome.QUIT

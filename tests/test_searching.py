@@ -1,0 +1,84 @@
+"""NoteIndex helpers beyond `search`: field values for completion, similar notes, refresh."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from indexer.errors import QueryError
+from indexer.searching import open_index
+from indexer.store import build_index, update_index
+from tests.conftest import info_note
+
+REVIL = "news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md"
+
+
+def test_field_values_reads_tags_with_their_case_and_note_counts_most_frequent_first(bundled_index):
+    with open_index(*bundled_index) as notes:
+        values = notes.field_values("tag_name")
+    assert values[:3] == [("Ransomware", 11), ("The Record", 8), ("Bleeping Computer", 6)]
+    assert ("ransomware", 3) in values
+
+
+def test_field_values_reads_authors_and_sources(bundled_index):
+    with open_index(*bundled_index) as notes:
+        authors = dict(notes.field_values("author_name"))
+        sources = dict(notes.field_values("source_name"))
+    assert authors["Catalin Cimpanu"] == 6
+    assert authors["Sergiu Gatlan"] == 3
+    assert sources["The Record"] == 8
+
+
+def test_field_values_of_a_field_the_index_lacks_is_empty(bundled_index):
+    with open_index(*bundled_index) as notes:
+        assert notes.field_values("sx_planet") == []
+        assert notes.field_values("no_such_field") == []
+
+
+def test_field_values_do_not_count_deleted_notes(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "alpha", tags="[[Solo]] [[Shared]]"))
+    write_note("b.md", info_note("B", "beta", tags="[[Shared]]"))
+    build_index(corpus, index_dir)
+    (corpus / "a.md").unlink()
+    update_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert notes.field_values("tag_name") == [("Shared", 1)]
+
+
+def test_similar_finds_other_notes_about_the_same_thing_and_leaves_the_note_out(bundled_index):
+    with open_index(*bundled_index) as notes:
+        result = notes.similar(REVIL, limit=5)
+    paths = [hit.path for hit in result.hits]
+    assert REVIL not in paths
+    assert len(paths) == 5
+    assert result.total > 5
+    assert any("REvil" in hit.snippet for hit in result.hits)
+
+
+def test_similar_pages_like_search(bundled_index):
+    with open_index(*bundled_index) as notes:
+        first = notes.similar(REVIL, limit=2)
+        second = notes.similar(REVIL, limit=2, page=2)
+    assert [hit.rank for hit in second.hits] == [3, 4]
+    assert {hit.path for hit in first.hits}.isdisjoint(hit.path for hit in second.hits)
+
+
+def test_similar_to_a_note_not_in_the_index_is_a_query_error(bundled_index):
+    with open_index(*bundled_index) as notes, pytest.raises(QueryError, match="not in the index"):
+        notes.similar("news/nowhere.md")
+
+
+def test_refresh_if_changed_sees_a_commit_made_after_the_searcher_opened(tmp_path, bundled_index):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(bundled_index[0], corpus)
+    index = tmp_path / "index"
+    build_index(corpus, index)
+    with open_index(corpus, index) as notes:
+        assert notes.note_count() == 40
+        assert notes.refresh_if_changed() is False
+        (corpus / "extra.md").write_text(info_note("Extra", "zyzzyva"), encoding="utf-8")
+        update_index(corpus, index)
+        assert notes.refresh_if_changed() is True
+        assert notes.note_count() == 41
+        assert notes.count("zyzzyva") == 1
