@@ -63,10 +63,22 @@ def make_harness(corpus: Path, index: Path, *, environ: dict[str, str] | None = 
 
 
 @pytest.fixture
-def harness(bundled_index):
-    harness = make_harness(*bundled_index)
-    yield harness
-    harness.shell.close()
+def new_harness():
+    """make_harness(...) for tests that need their own; every one is closed afterwards."""
+    made: list[Harness] = []
+
+    def make(*args, **kwargs) -> Harness:
+        made.append(make_harness(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for harness in made:
+        harness.shell.close()
+
+
+@pytest.fixture
+def harness(bundled_index, new_harness):
+    return new_harness(*bundled_index)
 
 
 def test_the_prompt_names_the_corpus_and_counts_its_notes(harness):
@@ -185,9 +197,9 @@ def recording_editor(folder: Path, name: str) -> tuple[Path, Path]:
     return script, log
 
 
-def test_open_runs_the_editor_at_the_line_of_the_best_passage(bundled_index, tmp_path):
+def test_open_runs_the_editor_at_the_line_of_the_best_passage(bundled_index, tmp_path, new_harness):
     script, log = recording_editor(tmp_path, "vim")
-    harness = make_harness(*bundled_index, environ={"EDITOR": str(script)})
+    harness = new_harness(*bundled_index, environ={"EDITOR": str(script)})
     harness.run(":limit 1", "author:cimpanu tag:ransomware", ":open 1")
     hit = harness.shell.shown_hits[1]
     assert log.read_text().splitlines() == [f"+{hit.passages[0].line}", str(bundled_index[0] / FINCEN)]
@@ -196,9 +208,11 @@ def test_open_runs_the_editor_at_the_line_of_the_best_passage(bundled_index, tmp
     assert harness.pager.pages == []
 
 
-def test_open_prefers_visual_and_passes_only_the_path_to_unknown_editors(bundled_index, tmp_path):
+def test_open_prefers_visual_and_passes_only_the_path_to_unknown_editors(
+    bundled_index, tmp_path, new_harness
+):
     script, log = recording_editor(tmp_path, "my-editor")
-    harness = make_harness(*bundled_index, environ={"VISUAL": f"{script} --wait", "EDITOR": "vim"})
+    harness = new_harness(*bundled_index, environ={"VISUAL": f"{script} --wait", "EDITOR": "vim"})
     harness.run(":limit 1", "author:cimpanu tag:ransomware", ":open 1")
     assert log.read_text().splitlines() == ["--wait", str(bundled_index[0] / FINCEN)]
 
@@ -211,8 +225,8 @@ def test_open_without_an_editor_shows_the_note_instead(harness):
     assert harness.pager.pages[-1].startswith("FinCEN: Suspected ransomware payments")
 
 
-def test_open_with_an_editor_that_cannot_run_says_so_and_shows_the_note(bundled_index, tmp_path):
-    harness = make_harness(*bundled_index, environ={"EDITOR": str(tmp_path / "no-such-editor")})
+def test_open_with_an_editor_that_cannot_run_says_so_and_shows_the_note(bundled_index, tmp_path, new_harness):
+    harness = new_harness(*bundled_index, environ={"EDITOR": str(tmp_path / "no-such-editor")})
     harness.run(":limit 1", "author:cimpanu tag:ransomware")
     harness.take()
     harness.run(":open 1")
@@ -319,9 +333,9 @@ def own_index(tmp_path, bundled_index):
     return corpus, index
 
 
-def test_reindex_applies_corpus_changes_and_tells_the_listeners(own_index):
+def test_reindex_applies_corpus_changes_and_tells_the_listeners(own_index, new_harness):
     corpus, index = own_index
-    harness = make_harness(corpus, index)
+    harness = new_harness(corpus, index)
     seen = []
     harness.shell.index_listeners.append(lambda notes: seen.append(notes.note_count()))
     (corpus / "new.md").write_text(info_note("Zyzzyva sighting", "A zyzzyva was seen."), encoding="utf-8")
@@ -338,11 +352,11 @@ def test_reindex_applies_corpus_changes_and_tells_the_listeners(own_index):
     assert harness.take()[0].endswith("The index is up to date: 41 notes.\n")
 
 
-def test_a_commit_by_another_process_is_seen_by_the_next_query(own_index):
+def test_a_commit_by_another_process_is_seen_by_the_next_query(own_index, new_harness):
     from indexer.store import update_index
 
     corpus, index = own_index
-    harness = make_harness(corpus, index)
+    harness = new_harness(corpus, index)
     harness.run("zyzzyva")
     assert harness.take()[0] == "No notes match 'zyzzyva'.\n"
     (corpus / "new.md").write_text(info_note("Zyzzyva sighting", "A zyzzyva was seen."), encoding="utf-8")
