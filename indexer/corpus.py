@@ -19,12 +19,8 @@ SKIPPED_DIRS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class FileSignature:
-    """What change detection compares: modification time and size."""
-
-    mtime_ns: int
-    size: int
+# What change detection compares for each note: (modification time in ns, size in bytes).
+Signature = tuple[int, int]
 
 
 @dataclass(slots=True)
@@ -32,7 +28,7 @@ class CorpusScan:
     """The note files found under a corpus root, and what was passed over and why."""
 
     root: Path
-    files: dict[str, FileSignature] = field(default_factory=dict)  # relative path -> signature
+    files: dict[str, Signature] = field(default_factory=dict)  # relative path -> signature
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
 
 
@@ -48,6 +44,8 @@ def scan_corpus(
     Symbolic links are skipped unless `follow_symlinks`; when followed, a link
     that loops or leads back into a folder already walked is skipped with a reason.
     `exclude` holds folders never to enter (the index, when it lives inside the corpus).
+    This runs before every search, so the loop is kept lean: one `stat` per note and
+    no per-file objects beyond a tuple.
     """
     root = Path(root)
     try:
@@ -62,55 +60,67 @@ def scan_corpus(
         raise CorpusError(f"corpus is not a folder: {root}")
 
     scan = CorpusScan(root=root)
+    files = scan.files
     patterns = tuple(ignore)
     excluded = {os.path.realpath(path) for path in exclude}
+    excluded_names = {os.path.basename(path) for path in excluded}
     visited = {(root_stat.st_dev, root_stat.st_ino)}
     pending = [(str(root), "")]
     while pending:
         directory, rel_dir = pending.pop()
         try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            with os.scandir(directory) as listing:
+                entries = list(listing)
         except OSError as exc:
             scan.skipped.append((rel_dir or ".", f"cannot list folder: {exc.strerror}"))
             continue
-        subdirs: list[tuple[str, str]] = []
         links: list[tuple[os.DirEntry, str]] = []
         for entry in entries:
-            rel = f"{rel_dir}{entry.name}"
-            if patterns and _ignored(rel, patterns):
+            name = entry.name
+            if name[0] == "." or (patterns and _ignored(rel_dir + name, patterns)):
                 continue
             try:
-                is_link = entry.is_symlink()
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError as exc:
-                scan.skipped.append((rel, exc.strerror or str(exc)))
-                continue
-            if is_dir:
-                if _walkable(entry.name) and os.path.realpath(entry.path) not in excluded:
+                if entry.is_dir(follow_symlinks=False):
+                    if name in SKIPPED_DIRS or (
+                        name in excluded_names and os.path.realpath(entry.path) in excluded
+                    ):
+                        continue
                     if follow_symlinks:
                         # Remember real folders so a link back to one is seen as a loop.
                         info = entry.stat(follow_symlinks=False)
                         visited.add((info.st_dev, info.st_ino))
-                    subdirs.append((entry.path, rel + "/"))
-                continue
-            if is_link:
-                links.append((entry, rel))
-                continue
-            if entry.name.lower().endswith(NOTE_SUFFIXES) and not entry.name.startswith("."):
-                _add_file(entry, rel, scan)
+                    pending.append((entry.path, rel_dir + name + "/"))
+                elif entry.is_symlink():
+                    links.append((entry, rel_dir + name))
+                elif name.endswith(NOTE_SUFFIXES) or name.lower().endswith(NOTE_SUFFIXES):
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode):
+                        files[rel_dir + name] = (info.st_mtime_ns, info.st_size)
+            except OSError as exc:
+                scan.skipped.append((rel_dir + name, exc.strerror or str(exc)))
         # Links last, once this folder's real subfolders are known (a link to one is a duplicate).
         for entry, rel in links:
-            _scan_link(entry, rel, scan, subdirs, visited, follow_symlinks, excluded)
-        # Walk subfolders in name order (the stack pops from the end).
-        pending.extend(reversed(subdirs))
+            _scan_link(entry, rel, scan, pending, visited, follow_symlinks, excluded)
+    scan.skipped.sort()
     return scan
+
+
+def corpus_fingerprint(files: dict[str, Signature]) -> str:
+    """A digest of every note's path and signature: equal digests mean nothing changed."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for rel in sorted(files):
+        mtime_ns, size = files[rel]
+        digest.update(f"{rel}\0{mtime_ns}\0{size}\n".encode())
+    return digest.hexdigest()
 
 
 def _scan_link(
     entry: os.DirEntry,
     rel: str,
     scan: CorpusScan,
-    subdirs: list[tuple[str, str]],
+    pending: list[tuple[str, str]],
     visited: set[tuple[int, int]],
     follow_symlinks: bool,
     excluded: set[str],
@@ -134,23 +144,9 @@ def _scan_link(
             scan.skipped.append((rel, "symbolic link to a folder already walked (a loop or a duplicate)"))
         elif os.path.realpath(entry.path) not in excluded:
             visited.add(key)
-            subdirs.append((entry.path, rel + "/"))
+            pending.append((entry.path, rel + "/"))
     elif stat.S_ISREG(target.st_mode) and is_note_name:
-        scan.files[rel] = FileSignature(target.st_mtime_ns, target.st_size)
-
-
-def _add_file(entry: os.DirEntry, rel: str, scan: CorpusScan) -> None:
-    try:
-        info = entry.stat(follow_symlinks=False)
-    except OSError as exc:
-        scan.skipped.append((rel, exc.strerror or str(exc)))
-        return
-    if stat.S_ISREG(info.st_mode):
-        scan.files[rel] = FileSignature(info.st_mtime_ns, info.st_size)
-
-
-def _walkable(folder_name: str) -> bool:
-    return not folder_name.startswith(".") and folder_name not in SKIPPED_DIRS
+        scan.files[rel] = (target.st_mtime_ns, target.st_size)
 
 
 def _ignored(rel: str, patterns: tuple[str, ...]) -> bool:

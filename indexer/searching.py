@@ -138,12 +138,8 @@ class NoteIndex:
             raise QueryError("page numbers start at 1")
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        searcher = self.searcher
         wanted = None if limit == 0 else limit * page
-        kwargs: dict[str, object] = {"limit": wanted}
-        if sort is not SortOrder.RELEVANCE:
-            kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
-        results = searcher.search(parsed, **kwargs)
+        results = self._run(parsed, wanted, sort)
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = list(results)[first:]
         matcher = self._matcher(parsed) if passages > 0 else None
@@ -225,6 +221,25 @@ class NoteIndex:
         values = [(term.decode("utf-8"), count) for term, count in counts.items() if count]
         values.sort(key=lambda item: (-item[1], item[0].casefold(), item[0]))
         return values
+
+    def _run(self, parsed, wanted: int | None, sort: SortOrder):
+        """Whoosh results for `parsed`: the top `wanted` (None: all), with an exact total."""
+        searcher = self.searcher
+        if sort is not SortOrder.RELEVANCE:
+            return searcher.search(parsed, limit=wanted, sortedby="date", reverse=sort is SortOrder.NEWEST)
+        if wanted is None:
+            return searcher.search(parsed, limit=None)
+        from whoosh.collectors import TopCollector
+
+        # Whoosh's default top-N search skips blocks and swaps matchers by score
+        # estimates; with BM25F over several fields on a multi-segment index those
+        # estimates are not upper bounds, and it returned the wrong top hits (measured:
+        # "ransomware attack" ranked a 41.4 note first while one scoring 48.7 existed).
+        # It then also ran the query a second time to count the matches. Scoring every
+        # match once gives the exact top N and the exact total, and is faster here.
+        collector = TopCollector(limit=wanted, usequality=False, replace=0)
+        searcher.search_with_collector(parsed, collector)
+        return collector.results()
 
     def count(self, text: str) -> int:
         """Number of notes matching a query."""

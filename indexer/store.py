@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.corpus import CorpusScan, scan_corpus
-from indexer.errors import IndexDamagedError, IndexMissingError, NotesError
+from indexer.corpus import CorpusScan, corpus_fingerprint, scan_corpus
+from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, NotesError
 from indexer.locking import write_lock
 from indexer.notes import DEFAULT_MAX_NOTE_BYTES
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION = 1
+# A few bytes saying which corpus state the last commit saw, so that a search can tell
+# "nothing changed" from one directory walk without parsing the whole manifest.
+STATE_FILE = "state.json"
 # Below this many notes to index, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 400
 
@@ -83,12 +86,19 @@ class ChangeSet:
 
 
 def index_exists(index_dir: Path) -> bool:
-    """True when `index_dir` holds an index of the current schema version."""
-    from whoosh import index as whoosh_index
+    """True when `index_dir` holds an index of the current schema version.
 
+    Decided from the file names alone: Whoosh's `exists_in` reads the whole table of
+    contents (and unpickles the schema), which doubled the cost of opening an index.
+    """
     from indexer.schema import INDEX_NAME
 
-    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    prefix = f"_{INDEX_NAME}_"
+    try:
+        names = os.listdir(index_dir)
+    except OSError:
+        return False
+    return any(name.startswith(prefix) and name.endswith(".toc") for name in names)
 
 
 def old_index_names(index_dir: Path) -> list[str]:
@@ -120,7 +130,7 @@ def open_whoosh_index(index_dir: Path):
         raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
     if not os.access(index_dir, os.R_OK | os.X_OK):
         raise IndexDamagedError(f"index folder {index_dir} is not readable (permission denied)")
-    if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+    if not index_exists(index_dir):
         if old_index_names(index_dir):
             raise IndexMissingError(
                 f"index at {index_dir} was written by an older version of this tool",
@@ -185,6 +195,7 @@ def update_index(
     report = IndexReport(skipped=list(scan.skipped))
     if not changes:
         report.notes = _doc_count(index_dir)
+        _repair_state(index_dir, corpus, manifest, report.notes)
         report.seconds = time.perf_counter() - started
         return report
     _prepare_index_dir(index_dir)
@@ -210,15 +221,26 @@ def update_index(
 
 
 def detect_changes(corpus: Path, index_dir: Path, *, options: IndexOptions = IndexOptions()) -> ChangeSet:
-    """Compare the corpus with the last commit by file stats alone (no file is read)."""
+    """Compare the corpus with the last commit by file stats alone (no note is read)."""
     corpus, index_dir = Path(corpus), Path(index_dir)
     if not index_exists(index_dir):
         reason = "older index version" if old_index_names(index_dir) else "no index yet"
         return ChangeSet(needs_rebuild=reason)
+    scan = _scan(corpus, index_dir, options)
+    state = _read_json(Path(index_dir) / STATE_FILE)
+    if (
+        state.get("version") == MANIFEST_VERSION
+        and state.get("corpus") == str(corpus.resolve())
+        and state.get("fingerprint") == corpus_fingerprint(scan.files)
+    ):
+        return ChangeSet()
     manifest = load_manifest(index_dir, corpus)
     if manifest is None:
-        return ChangeSet(needs_rebuild="index was built from another corpus folder")
-    return diff_manifest(manifest, _scan(corpus, index_dir, options))
+        built_from = state.get("corpus")
+        if built_from and built_from != str(corpus.resolve()):
+            return ChangeSet(needs_rebuild=f"index was built from another corpus folder ({built_from})")
+        return ChangeSet(needs_rebuild="the index's manifest is missing or damaged")
+    return diff_manifest(manifest, scan)
 
 
 def diff_manifest(manifest: dict[str, list[int]], scan: CorpusScan) -> ChangeSet:
@@ -228,7 +250,7 @@ def diff_manifest(manifest: dict[str, list[int]], scan: CorpusScan) -> ChangeSet
         known = manifest.get(rel)
         if known is None:
             added.append(rel)
-        elif known[0] != signature.mtime_ns or known[1] != signature.size:
+        elif known[0] != signature[0] or known[1] != signature[1]:
             changed.append(rel)
     removed = [rel for rel in manifest if rel not in scan.files]
     return ChangeSet(tuple(sorted(added)), tuple(sorted(changed)), tuple(sorted(removed)))
@@ -239,11 +261,8 @@ def diff_manifest(manifest: dict[str, list[int]], scan: CorpusScan) -> ChangeSet
 
 def load_manifest(index_dir: Path, corpus: Path) -> dict[str, list[int]] | None:
     """The manifest of the last commit, or None if missing, damaged, or for another corpus."""
-    try:
-        data = json.loads((Path(index_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+    data = _read_json(Path(index_dir) / MANIFEST_FILE)
+    if data.get("version") != MANIFEST_VERSION:
         return None
     if data.get("corpus") != str(Path(corpus).resolve()):
         return None
@@ -252,27 +271,49 @@ def load_manifest(index_dir: Path, corpus: Path) -> dict[str, list[int]] | None:
 
 
 def read_index_info(index_dir: Path) -> dict[str, object]:
-    """The manifest's summary: corpus path, last update time, note and skip counts."""
+    """The last commit's summary: corpus path, update time, note and skip counts."""
+    return {
+        key: value for key, value in _read_json(Path(index_dir) / STATE_FILE).items() if key != "fingerprint"
+    }
+
+
+def _read_json(path: Path) -> dict:
+    """A JSON object from `path`, or {} when it is missing or damaged."""
     try:
-        data = json.loads((Path(index_dir) / MANIFEST_FILE).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict):
-        return {}
-    return {key: value for key, value in data.items() if key != "files"}
+    return data if isinstance(data, dict) else {}
 
 
 def _write_manifest(index_dir: Path, corpus: Path, files: dict[str, list[int]], notes: int) -> None:
-    data = {
+    summary = {
         "version": MANIFEST_VERSION,
         "corpus": str(Path(corpus).resolve()),
         "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "notes": notes,
         "skipped": sum(1 for entry in files.values() if not entry[2]),
-        "files": files,
     }
-    target = Path(index_dir) / MANIFEST_FILE
-    temporary = target.with_name(f".{MANIFEST_FILE}.{os.getpid()}.tmp")
+    fingerprint = corpus_fingerprint({rel: (entry[0], entry[1]) for rel, entry in files.items()})
+    # The manifest first: a state file never describes a manifest that is not there yet.
+    _write_json(Path(index_dir) / MANIFEST_FILE, {**summary, "files": files})
+    _write_json(Path(index_dir) / STATE_FILE, {**summary, "fingerprint": fingerprint})
+
+
+def _repair_state(index_dir: Path, corpus: Path, manifest: dict[str, list[int]], notes: int) -> None:
+    """Rewrite a missing or stale state file (indexes built before it existed, a crash
+    between the two writes) so later searches take the fast path again."""
+    state = _read_json(Path(index_dir) / STATE_FILE)
+    fingerprint = corpus_fingerprint({rel: (entry[0], entry[1]) for rel, entry in manifest.items()})
+    if state.get("fingerprint") == fingerprint and state.get("version") == MANIFEST_VERSION:
+        return
+    with suppress(IndexLockedError, NotesError), write_lock(index_dir, wait=0):
+        _write_manifest(index_dir, corpus, manifest, notes)
+
+
+def _write_json(target: Path, data: dict) -> None:
+    """Write `data` to `target` atomically (a temporary file renamed into place)."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, target)
@@ -307,7 +348,7 @@ def _open_or_create(index_dir: Path):
 
     from indexer.schema import INDEX_NAME, build_schema
 
-    if whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+    if index_exists(index_dir):
         return open_whoosh_index(index_dir)
     return whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
 
@@ -330,7 +371,7 @@ def _write(
     """
     from indexer.parallel import commit_with_segments, index_in_parallel, index_notes, worker_count
 
-    signatures = {rel: (scan.files[rel].mtime_ns, scan.files[rel].size) for rel in paths}
+    signatures = {rel: scan.files[rel] for rel in paths}
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
 
     def open_writer():
@@ -382,8 +423,8 @@ def _abandoned_on_error(writer) -> Iterator[None]:
 
 
 def _manifest_entry(scan: CorpusScan, rel: str, indexed: bool) -> list[int]:
-    signature = scan.files[rel]
-    return [signature.mtime_ns, signature.size, int(indexed)]
+    mtime_ns, size = scan.files[rel]
+    return [mtime_ns, size, int(indexed)]
 
 
 def _finish_commit(
@@ -431,8 +472,6 @@ def ensure_fresh_index(
     progress: ProgressCallback | None = None,
 ) -> Freshness:
     """Build a missing index or apply pending corpus changes; a busy writer is not waited for."""
-    from indexer.errors import IndexLockedError
-
     changes = detect_changes(corpus, index_dir, options=options)
     if not changes:
         return Freshness("none")

@@ -15,7 +15,7 @@ def test_scan_finds_markdown_notes_and_skips_hidden_and_tool_folders(corpus, wri
     write_note("node_modules/x.md", "# vendored")
     scan = scan_corpus(corpus)
     assert sorted(scan.files) == ["a.md", "sub/b.markdown"]
-    assert scan.files["a.md"].size == 3
+    assert scan.files["a.md"][1] == 3
 
 
 def test_ignore_globs_match_paths_and_names(corpus, write_note):

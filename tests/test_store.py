@@ -11,6 +11,7 @@ from indexer.locking import write_lock
 from indexer.searching import open_index
 from indexer.store import (
     MANIFEST_FILE,
+    STATE_FILE,
     build_index,
     detect_changes,
     ensure_fresh_index,
@@ -127,13 +128,48 @@ def test_manifest_records_signatures_and_the_corpus(corpus, write_note, index_di
     assert data["files"] == {"a.md": [path.stat().st_mtime_ns, path.stat().st_size, 1]}
 
 
+def test_an_unchanged_corpus_is_recognised_from_the_state_file_without_the_manifest(
+    corpus, write_note, index_dir
+):
+    note = write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    (index_dir / MANIFEST_FILE).write_text("damaged")  # proves the manifest is not read
+    assert not detect_changes(corpus, index_dir)
+    bump_mtime(note)
+    assert detect_changes(corpus, index_dir).needs_rebuild == "the index's manifest is missing or damaged"
+    report = update_index(corpus, index_dir)
+    assert report.rebuilt and report.notes == 1
+    assert not detect_changes(corpus, index_dir)
+
+
+def test_a_stale_state_file_falls_back_to_the_manifest(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    (index_dir / STATE_FILE).unlink()
+    assert not detect_changes(corpus, index_dir)
+    write_note("b.md", info_note("B", "words"))
+    assert detect_changes(corpus, index_dir).added == ("b.md",)
+
+
+def test_a_no_op_update_repairs_a_missing_state_file(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    (index_dir / STATE_FILE).unlink()
+    assert not update_index(corpus, index_dir).touched
+    assert (index_dir / STATE_FILE).exists()
+    (index_dir / MANIFEST_FILE).write_text("damaged")
+    assert not detect_changes(corpus, index_dir)  # answered by the repaired state file
+
+
 def test_an_index_built_from_another_corpus_is_rebuilt(tmp_path, corpus, write_note, index_dir):
     write_note("a.md", info_note("A", "words"))
     build_index(corpus, index_dir)
     other = tmp_path / "other"
     other.mkdir()
     (other / "b.md").write_text(info_note("B", "other words"), encoding="utf-8")
-    assert detect_changes(other, index_dir).needs_rebuild
+    assert detect_changes(other, index_dir).needs_rebuild == (
+        f"index was built from another corpus folder ({corpus.resolve()})"
+    )
     report = update_index(other, index_dir)
     assert report.rebuilt
     assert titles(other, index_dir, "words") == ["B"]
