@@ -238,7 +238,7 @@ class NoteIndex:
         # It then also ran the query a second time to count the matches. Scoring every
         # match once gives the exact top N and the exact total, and is faster here.
         collector = TopCollector(limit=wanted, usequality=False, replace=0)
-        searcher.search_with_collector(parsed, collector)
+        searcher.search_with_collector(_lazy_unions_under_and(parsed, searcher.reader()), collector)
         return collector.results()
 
     def count(self, text: str) -> int:
@@ -294,6 +294,28 @@ class NoteIndex:
         except NoteParseError:
             return ()  # the file changed or vanished since it was indexed
         return best_passages(note.body, note.body_line, matcher, count=count, context=context)
+
+
+def _lazy_unions_under_and(query, reader):
+    """Score the field alternatives of an AND-ed word lazily when a sibling is rare.
+
+    On small indexes Whoosh pre-scores every posting of an OR (all six fields of a
+    word) even when a rarer word of the same AND rules most of those notes out; a
+    lazy union then scores only the notes that survive the intersection ("GPRS
+    gateway": 7 ms -> 1.2 ms). When all the words are common, pre-scoring is faster
+    ("ransomware attack": 69 ms against 76 ms), so it is kept.
+    """
+    from whoosh import query as wq
+
+    if isinstance(query, wq.And):
+        sizes = [child.estimate_size(reader) for child in query.subqueries]
+        if sizes and min(sizes) * 4 < max(sizes):
+            for child in query.subqueries:
+                if isinstance(child, wq.Or):
+                    child.matcher_type = wq.Or.DEFAULT_MATCHER
+    for child in query.children():
+        _lazy_unions_under_and(child, reader)
+    return query
 
 
 def open_index(corpus: Path | str = "corpus", index_dir: Path | str = "index_data") -> NoteIndex:
