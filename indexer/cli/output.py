@@ -1,0 +1,31 @@
+"""What `search` prints: results on stdout through `render`, the match count on stderr."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from indexer.terminal import is_terminal
+
+
+def print_result(result, output: str | None, color: str) -> None:
+    from indexer import render
+    from indexer.terminal import ColorMode, terminal_width, use_color
+
+    stdout = sys.stdout
+    if output == "json":
+        stdout.write(render.render_json(result))
+    elif output == "jsonl":
+        for line in render.render_jsonl(result):
+            stdout.write(line)
+    elif output == "files":
+        stdout.write(render.render_paths(result))
+    elif result.hits:
+        style = render.TextStyle(color=use_color(stdout, ColorMode(color)), width=terminal_width(stdout))
+        stdout.write(render.render_text(result, style))
+        first, last = result.hits[0].rank, result.hits[-1].rank
+        plural = "note matches" if result.total == 1 else "notes match"
+        took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""
+        click.echo(f"{result.total} {plural} ({first}-{last} shown{took})", err=True)
+    stdout.flush()

@@ -1,0 +1,180 @@
+"""The `search` command: option handling only; the work is in the API, the printing in `output`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from indexer import __version__
+from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
+from indexer.cli.output import print_result
+from indexer.console import ProgressBar, cli_errors
+from indexer.status import ExitStatus
+from indexer.terminal import is_terminal
+
+SEARCH_EPILOG = """\b
+Examples:
+  search "GPRS gateway"
+  search 'author:cimpanu tag:ransomware date:2021-10'
+  search 'title:"zero-day" OR tag:CVE-2021-44228' --sort -date -n 5
+  search ransom* --json | jq '.hits[].title'
+  search 'tag:"The Record"' --files | xargs -d '\\n' grep -l Conti
+  search                      # on a terminal: the interactive shell
+
+\b
+Query language: words are ANDed; OR, NOT, (groups), "phrases", wild*cards,
+fuzzy~ (fuzzy~2); fields title: subtitle: body: source: author: tag: (tags:)
+date: link: path:, plus structured tags such as country: or malware:.
+Dates: date:2021  date:2021-08  date:[2021-08-01 to 2021-08-31]  date:>2021-10-15
+date:yesterday  date:"aug 2021".
+
+Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
+"""
+
+
+@click.command(context_settings=CONTEXT, epilog=SEARCH_EPILOG)
+@click.argument("query", nargs=-1)
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    envvar="NOTES_LIMIT",
+    show_envvar=True,
+    help="Hits to show; 0 shows all.",
+)
+@click.option(
+    "-p", "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of hits to show."
+)
+@click.option(
+    "-s",
+    "--sort",
+    type=click.Choice(["relevance", "date", "-date"]),
+    default="relevance",
+    show_default=True,
+    envvar="NOTES_SORT",
+    show_envvar=True,
+    help="Order of hits: relevance, date (oldest first) or -date (newest first).",
+)
+@click.option("--json", "output", flag_value="json", help="Print one JSON object: query, total, hits.")
+@click.option("--jsonl", "output", flag_value="jsonl", help="Print one JSON object a line per hit.")
+@click.option("--count", "output", flag_value="count", help="Print only the number of matching notes.")
+@click.option("--files", "output", flag_value="files", help="Print only the paths of matching notes.")
+@corpus_option
+@index_option
+@click.option(
+    "--no-update",
+    is_flag=True,
+    envvar="NOTES_NO_UPDATE",
+    show_envvar=True,
+    help="Search the index as it is, even if notes changed since it was built.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    envvar="NOTES_COLOR",
+    show_envvar=True,
+    help="Colour the output (auto: only on a terminal, and not if NO_COLOR is set).",
+)
+@click.option(
+    "--shell",
+    "open_shell",
+    is_flag=True,
+    help="Open the interactive shell (the default with no QUERY on a terminal); a QUERY runs first.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="search")
+def search_main(
+    query: tuple[str, ...],
+    limit: int,
+    page: int,
+    sort: str,
+    output: str | None,
+    corpus: Path,
+    index_dir: Path,
+    no_update: bool,
+    color: str,
+    open_shell: bool,
+) -> None:
+    """Search your notes, ranked by relevance, with highlighted snippets.
+
+    With no QUERY on a terminal, or with --shell, open the interactive shell.
+    """
+    text = " ".join(query).strip()
+    with cli_errors("search"):
+        if open_shell or (not text and is_terminal(sys.stdin) and is_terminal(sys.stdout)):
+            if output:
+                raise click.UsageError(f"--shell cannot be combined with --{output}")
+            _freshen(corpus, index_dir, no_update=no_update)
+            sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
+        if not text:
+            raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
+        _freshen(corpus, index_dir, no_update=no_update)
+        from indexer.searching import SortOrder, open_index
+
+        with open_index(corpus, index_dir) as notes:
+            if output == "count":
+                total = notes.count(text)
+                click.echo(total)
+                sys.exit(ExitStatus.OK if total else ExitStatus.NO_MATCH)
+            result = notes.search(
+                text,
+                limit=limit,
+                page=page,
+                sort=SortOrder.parse(sort),
+                passages=0 if output == "files" else 1,
+            )
+        print_result(result, output, color)
+        if not result.hits:
+            if output is None:
+                shown = "" if result.total == 0 else f" on page {page}"
+                click.echo(f"No notes match {text!r}{shown}.", err=True)
+            sys.exit(ExitStatus.NO_MATCH)
+
+
+def _run_shell(corpus: Path, index_dir: Path, first_query: str, *, limit: int, sort: str, color: str) -> int:
+    # Imported here: the one-shot search never loads prompt_toolkit or the shell.
+    from indexer.searching import SortOrder
+    from indexer.shell.app import run_shell
+    from indexer.terminal import ColorMode, use_color
+
+    return run_shell(
+        corpus,
+        index_dir,
+        first_query=first_query,
+        limit=limit,
+        sort=SortOrder.parse(sort),
+        color=use_color(sys.stdout, ColorMode(color)),
+    )
+
+
+def _freshen(corpus: Path, index_dir: Path, *, no_update: bool) -> None:
+    """Build a missing index, or apply corpus changes first unless --no-update."""
+    from indexer.store import IndexOptions, ensure_fresh_index, index_exists
+
+    if no_update and index_exists(index_dir):
+        return
+    with ProgressBar("Indexing") as progress:
+        outcome = ensure_fresh_index(
+            corpus, index_dir, options=IndexOptions(wait_seconds=0), progress=progress
+        )
+    if outcome.action == "built":
+        report = outcome.report
+        click.echo(f"search: built the index: {report.notes} notes{took(report.seconds)}", err=True)
+        print_skips("search", report)
+    elif outcome.action == "updated":
+        report = outcome.report
+        click.echo(
+            f"search: updated the index first: {report.added} new, {report.changed} changed, "
+            f"{report.removed} removed",
+            err=True,
+        )
+        print_skips("search", report)
+    elif outcome.action == "locked":
+        click.echo(
+            "search: the index is being updated by another process; searching it as last committed", err=True
+        )
