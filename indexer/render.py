@@ -7,9 +7,10 @@ exact text (JSON-escaped).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from indexer.facets import FacetValues
 from indexer.notes import Note
 from indexer.results import Hit, Span
 from indexer.safe_text import terminal_safe
@@ -83,9 +84,29 @@ def render_note_text(note: Note, style: TextStyle = PLAIN) -> str:
     return "\n".join(lines) + "\n\n" + (body + "\n" if body else "")
 
 
-def render_json(result: SearchResult) -> str:
-    """The whole result as one JSON object."""
-    document = {
+def render_facets_text(facets: Mapping[str, FacetValues], style: TextStyle = PLAIN, *, limit: int = 0) -> str:
+    """Each facet as a heading and its values with their counts, at most `limit` (0: all)."""
+    blocks = []
+    for name, values in facets.items():
+        shown = values[:limit] if limit else values
+        plural = "" if len(values) == 1 else "s"
+        lines = [_paint(f"{name} ({len(values)} value{plural})", _BOLD, style)]
+        width = max((len(str(count)) for _, count in shown), default=1)
+        lines += [f"  {count:>{width}}  {terminal_safe(value)}" for value, count in shown]
+        if len(shown) < len(values):
+            lines.append(_paint(f"  … {len(values) - len(shown)} more", _DIM, style))
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def facets_to_dict(facets: Mapping[str, FacetValues], *, limit: int = 0) -> dict[str, dict[str, int]]:
+    """The JSON shape of facets: {field: {value: count}}, most frequent first (at most `limit`)."""
+    return {name: dict(values[:limit] if limit else values) for name, values in facets.items()}
+
+
+def render_json(result: SearchResult, *, facet_limit: int = 0) -> str:
+    """The whole result as one JSON object; keys beyond `hits` appear only when asked for."""
+    document: dict[str, object] = {
         "format_version": FORMAT_VERSION,
         "query": result.query,
         "total": result.total,
@@ -93,6 +114,8 @@ def render_json(result: SearchResult) -> str:
         "limit": result.limit,
         "hits": [hit_to_dict(hit) for hit in result.hits],
     }
+    if result.facets:
+        document["facets"] = facets_to_dict(result.facets, limit=facet_limit)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

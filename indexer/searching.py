@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from whoosh import query as wq
 
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
+from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet
 from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
@@ -47,6 +49,8 @@ class SearchResult:
     limit: int  # 0 = no limit
     hits: tuple[Hit, ...]
     seconds: float
+    # Asked for with `facets=`: facet name -> (value, notes) among all hits, most frequent first.
+    facets: Mapping[str, FacetValues] = field(default_factory=dict)
 
 
 class NoteIndex:
@@ -63,6 +67,7 @@ class NoteIndex:
         self._ix = open_whoosh_index(self.index_dir)
         self._searcher = None
         self._parser: QueryParser | None = None
+        self._facet_counter: FacetCounter | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -74,6 +79,7 @@ class NoteIndex:
 
     def close(self) -> None:
         """Release the searcher (and its open files)."""
+        self._facet_counter = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -130,45 +136,46 @@ class NoteIndex:
         sort: SortOrder = SortOrder.RELEVANCE,
         passages: int = 1,
         context: int = DEFAULT_CONTEXT_CHARS,
+        facets: Sequence[str] = (),
     ) -> SearchResult:
-        """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries."""
-        if limit < 0:
-            raise QueryError("limit must be 0 (all) or more")
-        if page < 1:
-            raise QueryError("page numbers start at 1")
+        """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
+
+        `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
+        whose values are counted among all hits into `SearchResult.facets`.
+        """
+        _check_paging(limit, page)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        searcher = self.searcher
-        wanted = None if limit == 0 else limit * page
-        kwargs: dict[str, object] = {"limit": wanted}
-        if sort is not SortOrder.RELEVANCE:
-            kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
-        results = searcher.search(parsed, **kwargs)
-        first = 0 if limit == 0 else limit * (page - 1)
-        page_hits = list(results)[first:]
-        matcher = self._matcher(parsed) if passages > 0 else None
-        hits = tuple(
-            self._hit(first + number, whoosh_hit, matcher, passages, context)
-            for number, whoosh_hit in enumerate(page_hits, 1)
-        )
-        return SearchResult(
-            query=text,
-            parsed=repr(parsed),
-            total=len(results),
-            page=page,
+        return self._run(
+            text,
+            parsed,
+            started,
             limit=limit,
-            hits=hits,
-            seconds=time.perf_counter() - started,
+            page=page,
+            sort=sort,
+            matcher=self._matcher(parsed) if passages > 0 else None,
+            passages=passages,
+            context=context,
+            facets=facets,
         )
 
-    def similar(self, path: str, *, limit: int = 10, page: int = 1, terms: int = 12) -> SearchResult:
+    def similar(
+        self,
+        path: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        sort: SortOrder = SortOrder.RELEVANCE,
+        terms: int = 12,
+        passages: int = 1,
+        facets: Sequence[str] = (),
+    ) -> SearchResult:
         """Notes like the note at `path`: the key terms of its text, searched in the body.
 
         The note itself is left out. Passages highlight the key terms, which say why a
         note was found.
         """
-        if limit < 0 or page < 1:
-            raise QueryError("limit must be 0 (all) or more, and pages start at 1")
+        _check_paging(limit, page)
         started = time.perf_counter()
         searcher = self.searcher
         docnum = searcher.document_number(path_id=path)
@@ -183,22 +190,82 @@ class NoteIndex:
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
         parsed = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
-        results = searcher.search(parsed, limit=None if limit == 0 else limit * page, mask={docnum})
-        first = 0 if limit == 0 else limit * (page - 1)
-        matcher = TermMatcher(TEXT_ANALYZER, [word for word, _ in key_terms])
-        hits = tuple(
-            self._hit(first + number, whoosh_hit, matcher, 1, DEFAULT_CONTEXT_CHARS)
-            for number, whoosh_hit in enumerate(list(results)[first:], 1)
+        return self._run(
+            f"like {path}",
+            parsed,
+            started,
+            limit=limit,
+            page=page,
+            sort=sort,
+            exclude={docnum},
+            matcher=TermMatcher(TEXT_ANALYZER, [word for word, _ in key_terms]) if passages > 0 else None,
+            passages=passages,
+            context=DEFAULT_CONTEXT_CHARS,
+            facets=facets,
         )
+
+    def _run(
+        self,
+        label: str,
+        parsed: wq.Query,
+        started: float,
+        *,
+        limit: int,
+        page: int,
+        sort: SortOrder,
+        matcher: TermMatcher | None,
+        passages: int,
+        context: int,
+        exclude: Collection[int] = (),
+        facets: Sequence[str] = (),
+    ) -> SearchResult:
+        """Run a parsed query: one page of hits, and whatever is counted over all of them."""
+        facet_fields = [resolve_facet(name, self.catalog) for name in facets]
+        searcher = self.searcher
+        wanted = None if limit == 0 else limit * page
+        kwargs: dict[str, object] = {"limit": wanted}
+        if exclude:
+            kwargs["mask"] = set(exclude)
+        if sort is not SortOrder.RELEVANCE:
+            kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
+        results = searcher.search(parsed, **kwargs)
+        first = 0 if limit == 0 else limit * (page - 1)
+        page_hits = list(results)[first:]
+        hits = tuple(
+            self._hit(first + number, whoosh_hit, matcher, passages, context)
+            for number, whoosh_hit in enumerate(page_hits, 1)
+        )
+        counted: dict[str, FacetValues] = {}
+        if facet_fields:
+            docnums = self._all_docnums(parsed, exclude)
+            counter = self.facet_counter
+            counted = {name: counter.count(name, docnums) for name in dict.fromkeys(facet_fields)}
         return SearchResult(
-            query=f"like {path}",
+            query=label,
             parsed=repr(parsed),
             total=len(results),
             page=page,
             limit=limit,
             hits=hits,
             seconds=time.perf_counter() - started,
+            facets=counted,
         )
+
+    def _all_docnums(self, parsed: wq.Query, exclude: Collection[int] = ()) -> set[int]:
+        """Every note matching `parsed` (not just the page shown)."""
+        docnums = set(self.searcher.docs_for_query(parsed))
+        return docnums.difference(exclude) if exclude else docnums
+
+    @property
+    def facet_counter(self) -> FacetCounter:
+        """Counts facet values; made once per searcher, so what it reads is reused."""
+        if self._facet_counter is None:
+            self._facet_counter = FacetCounter(self.searcher)
+        return self._facet_counter
+
+    def facet_names(self) -> list[str]:
+        """The facets of this index: source, author, tag, year, month and its structured fields."""
+        return facet_names(self.catalog)
 
     def field_values(self, fieldname: str) -> list[tuple[str, int]]:
         """Every term of a whole-value field (`tag_name`, `author_name`, `source_name`,
@@ -279,6 +346,13 @@ class NoteIndex:
         except NoteParseError:
             return ()  # the file changed or vanished since it was indexed
         return best_passages(note.body, note.body_line, matcher, count=count, context=context)
+
+
+def _check_paging(limit: int, page: int) -> None:
+    if limit < 0:
+        raise QueryError("limit must be 0 (all) or more")
+    if page < 1:
+        raise QueryError("page numbers start at 1")
 
 
 def open_index(corpus: Path | str = "corpus", index_dir: Path | str = "index_data") -> NoteIndex:

@@ -8,14 +8,18 @@ import click
 
 from indexer.terminal import is_terminal
 
+# Values shown per facet in text output when --facet-limit is not given (JSON shows all).
+TEXT_FACET_LIMIT = 10
 
-def print_result(result, output: str | None, color: str) -> None:
+
+def print_result(result, output: str | None, color: str, *, facet_limit: int | None = None) -> None:
+    """Print a `SearchResult` as text, JSON, JSONL or paths; the match count goes to stderr."""
     from indexer import render
     from indexer.terminal import ColorMode, terminal_width, use_color
 
     stdout = sys.stdout
     if output == "json":
-        stdout.write(render.render_json(result))
+        stdout.write(render.render_json(result, facet_limit=facet_limit or 0))
     elif output == "jsonl":
         for line in render.render_jsonl(result):
             stdout.write(line)
@@ -24,6 +28,9 @@ def print_result(result, output: str | None, color: str) -> None:
     elif result.hits:
         style = render.TextStyle(color=use_color(stdout, ColorMode(color)), width=terminal_width(stdout))
         stdout.write(render.render_text(result, style))
+        if result.facets:
+            limit = TEXT_FACET_LIMIT if facet_limit is None else facet_limit
+            stdout.write("\n" + render.render_facets_text(result.facets, style, limit=limit))
         first, last = result.hits[0].rank, result.hits[-1].rank
         plural = "note matches" if result.total == 1 else "notes match"
         took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""

@@ -21,6 +21,8 @@ Examples:
   search 'title:"zero-day" OR tag:CVE-2021-44228' --sort -date -n 5
   search ransom* --json | jq '.hits[].title'
   search 'tag:"The Record"' --files | xargs -d '\\n' grep -l Conti
+  search ransomware --facet source --facet year      # counts among all hits
+  search 'date:2021' --facet country --facet-limit 5 --json
   search                      # on a terminal: the interactive shell
 
 \b
@@ -82,6 +84,25 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help="Colour the output (auto: only on a terminal, and not if NO_COLOR is set).",
 )
 @click.option(
+    "--facet",
+    "facets",
+    multiple=True,
+    metavar="FIELD",
+    envvar="NOTES_FACET",
+    show_envvar=True,
+    help="Count the values of FIELD among all hits, most frequent first: source, author, tag, year, "
+    "month, or a structured field such as country or malware. Repeatable; FIELD,FIELD works too.",
+)
+@click.option(
+    "--facet-limit",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    envvar="NOTES_FACET_LIMIT",
+    show_envvar=True,
+    help="Values shown per facet; 0 shows all. [default: 10 in text, all in JSON]",
+)
+@click.option(
     "--shell",
     "open_shell",
     is_flag=True,
@@ -98,6 +119,8 @@ def search_main(
     index_dir: Path,
     no_update: bool,
     color: str,
+    facets: tuple[str, ...],
+    facet_limit: int | None,
     open_shell: bool,
 ) -> None:
     """Search your notes, ranked by relevance, with highlighted snippets.
@@ -105,6 +128,7 @@ def search_main(
     With no QUERY on a terminal, or with --shell, open the interactive shell.
     """
     text = " ".join(query).strip()
+    facet_names = [name.strip() for value in facets for name in value.split(",") if name.strip()]
     with cli_errors("search"):
         if open_shell or (not text and is_terminal(sys.stdin) and is_terminal(sys.stdout)):
             if output:
@@ -113,6 +137,8 @@ def search_main(
             sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
         if not text:
             raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
+        if facet_names and output in ("count", "files", "jsonl"):
+            raise click.UsageError(f"--facet cannot be combined with --{output}; use --json or text output")
         _freshen(corpus, index_dir, no_update=no_update)
         from indexer.searching import SortOrder, open_index
 
@@ -127,8 +153,9 @@ def search_main(
                 page=page,
                 sort=SortOrder.parse(sort),
                 passages=0 if output == "files" else 1,
+                facets=facet_names,
             )
-        print_result(result, output, color)
+        print_result(result, output, color, facet_limit=facet_limit)
         if not result.hits:
             if output is None:
                 shown = "" if result.total == 0 else f" on page {page}"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
-from indexer.render import TextStyle, render_note_text, render_text
+from indexer.render import TextStyle, render_facets_text, render_note_text, render_text
 from indexer.results import Hit
 from indexer.safe_text import terminal_safe
 from indexer.searching import NoteIndex, SearchResult, SortOrder
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 # Errors are one line: "error: <message>; <hint>" (`error_line` adds the hint).
 _ERROR_LABEL = "error"
+# `:facets` with no field names, and the values shown per facet.
+DEFAULT_FACETS = ("source", "author", "tag")
+FACET_LIMIT = 10
 
 QUERY_HELP = """\
 Queries: words are ANDed; OR, NOT, (groups), "phrases", wild*cards, fuzzy~ (fuzzy~2).
@@ -44,7 +47,7 @@ class Listing:
     """The last query (or `:similar`), so that `:more` can fetch its next page."""
 
     label: str
-    fetch: Callable[[int], SearchResult]  # page -> result
+    fetch: Callable[..., SearchResult]  # (page, **more search options) -> result
     page: int
     limit: int
     total: int
@@ -107,12 +110,17 @@ class Shell:
         """Run a query from its first page, with the current limit and sort."""
         limit, sort = self.limit, self.sort
         self._freshen()
-        self.start_listing(text, lambda page: self.notes.search(text, limit=limit, page=page, sort=sort))
+        self.start_listing(
+            text, lambda page, **more: self.notes.search(text, limit=limit, page=page, sort=sort, **more)
+        )
 
     def similar(self, hit: Hit) -> None:
-        limit = self.limit
+        limit, sort = self.limit, self.sort
         self.screen.note(f"Notes like {hit.rank}. {terminal_safe(hit.title)}:", dim=True)
-        self.start_listing(hit.path, lambda page: self.notes.similar(hit.path, limit=limit, page=page))
+        self.start_listing(
+            hit.path,
+            lambda page, **more: self.notes.similar(hit.path, limit=limit, page=page, sort=sort, **more),
+        )
 
     def start_listing(self, label: str, fetch: Callable[[int], SearchResult]) -> None:
         result = fetch(1)
@@ -122,9 +130,7 @@ class Shell:
 
     def more(self) -> None:
         """The next page of the last listing."""
-        listing = self.listing
-        if listing is None:
-            raise CommandError("no query yet", hint="type a query first")
+        listing = self.last_listing()
         shown = len(self.shown_hits)
         if listing.limit == 0 or listing.page * listing.limit >= listing.total:
             raise CommandError(f"no more hits: all {listing.total} are shown", hint="scroll up, or :show N")
@@ -133,6 +139,17 @@ class Shell:
         if not result.hits:
             raise CommandError(f"no more hits after {shown}")
         self._show_result(result)
+
+    def last_listing(self) -> Listing:
+        if self.listing is None:
+            raise CommandError("no query yet", hint="type a query first")
+        return self.listing
+
+    def show_facets(self, names: list[str]) -> None:
+        """Counts of each facet's values among all hits of the last listing."""
+        result = self.last_listing().fetch(1, facets=names or DEFAULT_FACETS, passages=0)
+        style = TextStyle(color=self.screen.color)
+        self.screen.show(render_facets_text(result.facets, style, limit=FACET_LIMIT))
 
     def _show_result(self, result: SearchResult) -> None:
         if not result.hits:

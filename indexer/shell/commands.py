@@ -187,6 +187,20 @@ def similar(shell: Shell, argument: str) -> None:
     shell.similar(shell.hit(argument))
 
 
+def _facet_choices(shell: Shell) -> list[tuple[str, str]]:
+    return [(name, "") for name in shell.notes.facet_names()]
+
+
+@COMMANDS.command(
+    "facets",
+    "counts of each value of FIELD among all hits of the last query (default: source, author, tag)",
+    usage="[FIELD...]",
+    choices=_facet_choices,
+)
+def facets(shell: Shell, argument: str) -> None:
+    shell.show_facets(argument.replace(",", " ").split())
+
+
 @COMMANDS.command("stats", "notes, last update, size and fields of the index")
 def stats(shell: Shell, argument: str) -> None:
     shell.print_stats()
