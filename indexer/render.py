@@ -15,6 +15,7 @@ from indexer.notes import Note
 from indexer.results import Hit, Span
 from indexer.safe_text import terminal_safe
 from indexer.searching import SearchResult
+from indexer.timeline import MonthCounts, bar, chart_rows, sparkline
 
 FORMAT_VERSION = 1
 
@@ -99,6 +100,37 @@ def render_facets_text(facets: Mapping[str, FacetValues], style: TextStyle = PLA
     return "\n".join(blocks)
 
 
+def render_timeline_text(timeline: MonthCounts, style: TextStyle = PLAIN, *, total: int | None = None) -> str:
+    """Hits per month as a bar chart, oldest month first; long runs of empty months folded."""
+    dated = sum(count for _, count in timeline)
+    if not timeline:
+        return _paint("timeline (no hit has a date)", _BOLD, style) + "\n"
+    undated = f", {total - dated} undated" if total is not None and total > dated else ""
+    span = f"{timeline[0][0]} to {timeline[-1][0]}"
+    lines = [_paint(f"timeline ({dated} notes{undated}, {span})", _BOLD, style)]
+    peak = max(count for _, count in timeline)
+    digits = len(str(peak))
+    width = max(10, min(50, (style.width or 80) - 7 - digits - 6))
+    for row in chart_rows(timeline):
+        if row.gap:
+            lines.append(_paint(f"  {'⋮':<7}  {row.gap} months without notes", _DIM, style))
+            continue
+        drawn = bar(row.count, peak, width)
+        lines.append(f"  {row.month}  {_paint(drawn.ljust(width), _MATCH, style)}  {row.count:>{digits}}")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def render_sparkline(timeline: MonthCounts, style: TextStyle = PLAIN) -> str:
+    """Hits per month on one line: first month, a sparkline, last month, and the busiest month."""
+    if not timeline:
+        return "no hit has a date\n"
+    rows = chart_rows(timeline)
+    line = sparkline([None if row.gap else row.count for row in rows])
+    month, count = max(timeline, key=lambda item: item[1])  # the first of equally busy months
+    busiest = _paint(f"busiest {month}: {count} note{'' if count == 1 else 's'}", _DIM, style)
+    return f"{timeline[0][0]} {_paint(line, _MATCH, style)} {timeline[-1][0]}  {busiest}\n"
+
+
 def facets_to_dict(facets: Mapping[str, FacetValues], *, limit: int = 0) -> dict[str, dict[str, int]]:
     """The JSON shape of facets: {field: {value: count}}, most frequent first (at most `limit`)."""
     return {name: dict(values[:limit] if limit else values) for name, values in facets.items()}
@@ -116,6 +148,8 @@ def render_json(result: SearchResult, *, facet_limit: int = 0) -> str:
     }
     if result.facets:
         document["facets"] = facets_to_dict(result.facets, limit=facet_limit)
+    if result.timeline is not None:
+        document["timeline"] = dict(result.timeline)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -18,6 +18,7 @@ from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
 from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
 from indexer.schema import TEXT_ANALYZER
 from indexer.store import open_whoosh_index
+from indexer.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
@@ -51,6 +52,8 @@ class SearchResult:
     seconds: float
     # Asked for with `facets=`: facet name -> (value, notes) among all hits, most frequent first.
     facets: Mapping[str, FacetValues] = field(default_factory=dict)
+    # Asked for with `timeline=True`: (month, notes) among all dated hits, oldest first.
+    timeline: MonthCounts | None = None
 
 
 class NoteIndex:
@@ -137,11 +140,13 @@ class NoteIndex:
         passages: int = 1,
         context: int = DEFAULT_CONTEXT_CHARS,
         facets: Sequence[str] = (),
+        timeline: bool = False,
     ) -> SearchResult:
         """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
 
         `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
-        whose values are counted among all hits into `SearchResult.facets`.
+        whose values are counted among all hits into `SearchResult.facets`; `timeline`
+        counts all hits per month into `SearchResult.timeline`.
         """
         _check_paging(limit, page)
         started = time.perf_counter()
@@ -157,6 +162,7 @@ class NoteIndex:
             passages=passages,
             context=context,
             facets=facets,
+            timeline=timeline,
         )
 
     def similar(
@@ -169,6 +175,7 @@ class NoteIndex:
         terms: int = 12,
         passages: int = 1,
         facets: Sequence[str] = (),
+        timeline: bool = False,
     ) -> SearchResult:
         """Notes like the note at `path`: the key terms of its text, searched in the body.
 
@@ -202,6 +209,7 @@ class NoteIndex:
             passages=passages,
             context=DEFAULT_CONTEXT_CHARS,
             facets=facets,
+            timeline=timeline,
         )
 
     def _run(
@@ -218,6 +226,7 @@ class NoteIndex:
         context: int,
         exclude: Collection[int] = (),
         facets: Sequence[str] = (),
+        timeline: bool = False,
     ) -> SearchResult:
         """Run a parsed query: one page of hits, and whatever is counted over all of them."""
         facet_fields = [resolve_facet(name, self.catalog) for name in facets]
@@ -236,10 +245,12 @@ class NoteIndex:
             for number, whoosh_hit in enumerate(page_hits, 1)
         )
         counted: dict[str, FacetValues] = {}
-        if facet_fields:
+        months: MonthCounts | None = None
+        if facet_fields or timeline:
             docnums = self._all_docnums(parsed, exclude)
             counter = self.facet_counter
             counted = {name: counter.count(name, docnums) for name in dict.fromkeys(facet_fields)}
+            months = month_counts(counter, docnums) if timeline else None
         return SearchResult(
             query=label,
             parsed=repr(parsed),
@@ -249,6 +260,7 @@ class NoteIndex:
             hits=hits,
             seconds=time.perf_counter() - started,
             facets=counted,
+            timeline=months,
         )
 
     def _all_docnums(self, parsed: wq.Query, exclude: Collection[int] = ()) -> set[int]:

@@ -147,6 +147,15 @@ def test_facet_counts_of_a_query_equal_counts_over_its_hits_parsed_again(news, n
         assert _folded(result.facets[facet]) == _count_facet(hits, facet), facet
 
 
+def test_timeline_of_a_query_equals_months_counted_from_the_parsed_notes(news, news_notes):
+    result = news.search("log4j OR log4shell", limit=0, passages=0, timeline=True)
+    months = collections.Counter(
+        news_notes[hit.path].date.isoformat()[:7] for hit in result.hits if news_notes[hit.path].date
+    )
+    assert result.timeline == tuple(sorted(months.items()))
+    assert result.timeline[0][0] == "2021-12"
+
+
 def test_threatactor_apt28_finds_exactly_the_notes_carrying_that_structured_tag(news, news_notes):
     carrying = {path for path, note in news_notes.items() if ("threatactor.name", "APT28") in note.structured}
     result = news.search("threatactor:APT28", limit=0, passages=0, facets=["threatactor"])

@@ -31,6 +31,8 @@ def print_result(result, output: str | None, color: str, *, facet_limit: int | N
         if result.facets:
             limit = TEXT_FACET_LIMIT if facet_limit is None else facet_limit
             stdout.write("\n" + render.render_facets_text(result.facets, style, limit=limit))
+        if result.timeline is not None:
+            stdout.write("\n" + render.render_timeline_text(result.timeline, style, total=result.total))
         first, last = result.hits[0].rank, result.hits[-1].rank
         plural = "note matches" if result.total == 1 else "notes match"
         took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""

@@ -23,6 +23,7 @@ Examples:
   search 'tag:"The Record"' --files | xargs -d '\\n' grep -l Conti
   search ransomware --facet source --facet year      # counts among all hits
   search 'date:2021' --facet country --facet-limit 5 --json
+  search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
   search                      # on a terminal: the interactive shell
 
 \b
@@ -103,6 +104,12 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help="Values shown per facet; 0 shows all. [default: 10 in text, all in JSON]",
 )
 @click.option(
+    "--timeline",
+    "show_timeline",
+    is_flag=True,
+    help='Chart all hits per month (after the hits; under "timeline" in --json).',
+)
+@click.option(
     "--shell",
     "open_shell",
     is_flag=True,
@@ -121,6 +128,7 @@ def search_main(
     color: str,
     facets: tuple[str, ...],
     facet_limit: int | None,
+    show_timeline: bool,
     open_shell: bool,
 ) -> None:
     """Search your notes, ranked by relevance, with highlighted snippets.
@@ -137,8 +145,7 @@ def search_main(
             sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
         if not text:
             raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
-        if facet_names and output in ("count", "files", "jsonl"):
-            raise click.UsageError(f"--facet cannot be combined with --{output}; use --json or text output")
+        _check_output(output, {"--facet": bool(facet_names), "--timeline": show_timeline})
         _freshen(corpus, index_dir, no_update=no_update)
         from indexer.searching import SortOrder, open_index
 
@@ -154,6 +161,7 @@ def search_main(
                 sort=SortOrder.parse(sort),
                 passages=0 if output == "files" else 1,
                 facets=facet_names,
+                timeline=show_timeline,
             )
         print_result(result, output, color, facet_limit=facet_limit)
         if not result.hits:
@@ -161,6 +169,13 @@ def search_main(
                 shown = "" if result.total == 0 else f" on page {page}"
                 click.echo(f"No notes match {text!r}{shown}.", err=True)
             sys.exit(ExitStatus.NO_MATCH)
+
+
+def _check_output(output: str | None, asked: dict[str, bool]) -> None:
+    """Facets and the timeline go with text or --json output only."""
+    for name, given in asked.items():
+        if given and output in ("count", "files", "jsonl"):
+            raise click.UsageError(f"{name} cannot be combined with --{output}; use --json or text output")
 
 
 def _run_shell(corpus: Path, index_dir: Path, first_query: str, *, limit: int, sort: str, color: str) -> int:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
-from indexer.render import TextStyle, render_facets_text, render_note_text, render_text
+from indexer.render import TextStyle, render_facets_text, render_note_text, render_sparkline, render_text
 from indexer.results import Hit
 from indexer.safe_text import terminal_safe
 from indexer.searching import NoteIndex, SearchResult, SortOrder
@@ -150,6 +150,11 @@ class Shell:
         result = self.last_listing().fetch(1, facets=names or DEFAULT_FACETS, passages=0)
         style = TextStyle(color=self.screen.color)
         self.screen.show(render_facets_text(result.facets, style, limit=FACET_LIMIT))
+
+    def show_timeline(self) -> None:
+        """All hits of the last listing per month, as one sparkline row."""
+        result = self.last_listing().fetch(1, timeline=True, passages=0)
+        self.screen.show(render_sparkline(result.timeline or (), TextStyle(color=self.screen.color)))
 
     def _show_result(self, result: SearchResult) -> None:
         if not result.hits:

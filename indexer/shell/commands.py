@@ -201,6 +201,11 @@ def facets(shell: Shell, argument: str) -> None:
     shell.show_facets(argument.replace(",", " ").split())
 
 
+@COMMANDS.command("timeline", "hits of the last query per month, as a sparkline row")
+def timeline(shell: Shell, argument: str) -> None:
+    shell.show_timeline()
+
+
 @COMMANDS.command("stats", "notes, last update, size and fields of the index")
 def stats(shell: Shell, argument: str) -> None:
     shell.print_stats()
