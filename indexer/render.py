@@ -15,6 +15,7 @@ from indexer.notes import Note
 from indexer.results import Hit, Span
 from indexer.safe_text import terminal_safe
 from indexer.searching import SearchResult
+from indexer.spelling import Suggestion
 from indexer.timeline import MonthCounts, bar, chart_rows, sparkline
 
 FORMAT_VERSION = 1
@@ -131,6 +132,12 @@ def render_sparkline(timeline: MonthCounts, style: TextStyle = PLAIN) -> str:
     return f"{timeline[0][0]} {_paint(line, _MATCH, style)} {timeline[-1][0]}  {busiest}\n"
 
 
+def render_suggestion(suggestion: Suggestion) -> str:
+    """The did-you-mean line: `Did you mean 'ransomware'? 17 notes match it.`"""
+    plural = "note matches" if suggestion.total == 1 else "notes match"
+    return terminal_safe(f"Did you mean {suggestion.query!r}? {suggestion.total} {plural} it.")
+
+
 def facets_to_dict(facets: Mapping[str, FacetValues], *, limit: int = 0) -> dict[str, dict[str, int]]:
     """The JSON shape of facets: {field: {value: count}}, most frequent first (at most `limit`)."""
     return {name: dict(values[:limit] if limit else values) for name, values in facets.items()}
@@ -150,6 +157,8 @@ def render_json(result: SearchResult, *, facet_limit: int = 0) -> str:
         document["facets"] = facets_to_dict(result.facets, limit=facet_limit)
     if result.timeline is not None:
         document["timeline"] = dict(result.timeline)
+    if result.suggestion is not None:
+        document["suggestion"] = result.suggestion.query
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
 from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
 from indexer.schema import TEXT_ANALYZER
+from indexer.spelling import FEW_HITS, Suggestion, suggest_query
 from indexer.store import open_whoosh_index
 from indexer.timeline import MonthCounts, month_counts
 
@@ -54,6 +55,8 @@ class SearchResult:
     facets: Mapping[str, FacetValues] = field(default_factory=dict)
     # Asked for with `timeline=True`: (month, notes) among all dated hits, oldest first.
     timeline: MonthCounts | None = None
+    # Asked for with `suggest=True`: a corrected query with clearly more hits, if any.
+    suggestion: Suggestion | None = None
 
 
 class NoteIndex:
@@ -141,17 +144,19 @@ class NoteIndex:
         context: int = DEFAULT_CONTEXT_CHARS,
         facets: Sequence[str] = (),
         timeline: bool = False,
+        suggest: bool = False,
     ) -> SearchResult:
         """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
 
         `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
         whose values are counted among all hits into `SearchResult.facets`; `timeline`
-        counts all hits per month into `SearchResult.timeline`.
+        counts all hits per month into `SearchResult.timeline`; `suggest` looks for a
+        corrected query when there are few hits (`SearchResult.suggestion`).
         """
         _check_paging(limit, page)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        return self._run(
+        result = self._run(
             text,
             parsed,
             started,
@@ -164,6 +169,15 @@ class NoteIndex:
             facets=facets,
             timeline=timeline,
         )
+        if suggest:
+            suggestion = self.did_you_mean(text, result.total)
+            result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
+        return result
+
+    def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
+        """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""
+        total = self.count(text) if total is None else total
+        return suggest_query(self, text, total) if total < FEW_HITS else None
 
     def similar(
         self,

@@ -156,6 +156,17 @@ def test_timeline_of_a_query_equals_months_counted_from_the_parsed_notes(news, n
     assert result.timeline[0][0] == "2021-12"
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("ransomwear", "ransomware"), ("cimpanou", "cimpanu"), ("author:cimpanou", "author:cimpanu")],
+)
+def test_misspellings_get_suggestions_from_the_news_index(news, typed, suggested):
+    result = news.search(typed, suggest=True)
+    assert result.total == 0
+    assert result.suggestion.query == suggested
+    assert result.suggestion.total == news.count(suggested) > 400
+
+
 def test_threatactor_apt28_finds_exactly_the_notes_carrying_that_structured_tag(news, news_notes):
     carrying = {path for path, note in news_notes.items() if ("threatactor.name", "APT28") in note.structured}
     result = news.search("threatactor:APT28", limit=0, passages=0, facets=["threatactor"])

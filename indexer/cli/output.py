@@ -38,3 +38,11 @@ def print_result(result, output: str | None, color: str, *, facet_limit: int | N
         took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""
         click.echo(f"{result.total} {plural} ({first}-{last} shown{took})", err=True)
     stdout.flush()
+
+
+def print_suggestion(suggestion) -> None:
+    """The did-you-mean line on stderr, if there is a suggestion."""
+    if suggestion is not None:
+        from indexer.render import render_suggestion
+
+        click.echo(render_suggestion(suggestion), err=True)

@@ -9,8 +9,9 @@ import click
 
 from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
-from indexer.cli.output import print_result
+from indexer.cli.output import print_result, print_suggestion
 from indexer.console import ProgressBar, cli_errors
+from indexer.safe_text import terminal_safe
 from indexer.status import ExitStatus
 from indexer.terminal import is_terminal
 
@@ -24,6 +25,7 @@ Examples:
   search ransomware --facet source --facet year      # counts among all hits
   search 'date:2021' --facet country --facet-limit 5 --json
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
+  search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
   search                      # on a terminal: the interactive shell
 
 \b
@@ -153,6 +155,7 @@ def search_main(
             if output == "count":
                 total = notes.count(text)
                 click.echo(total)
+                print_suggestion(notes.did_you_mean(text, total))
                 sys.exit(ExitStatus.OK if total else ExitStatus.NO_MATCH)
             result = notes.search(
                 text,
@@ -162,12 +165,15 @@ def search_main(
                 passages=0 if output == "files" else 1,
                 facets=facet_names,
                 timeline=show_timeline,
+                suggest=True,
             )
         print_result(result, output, color, facet_limit=facet_limit)
+        if not result.hits and output is None:
+            shown = "" if result.total == 0 else f" on page {page}"
+            click.echo(terminal_safe(f"No notes match {text!r}{shown}."), err=True)
+        if output != "json":
+            print_suggestion(result.suggestion)
         if not result.hits:
-            if output is None:
-                shown = "" if result.total == 0 else f" on page {page}"
-                click.echo(f"No notes match {text!r}{shown}.", err=True)
             sys.exit(ExitStatus.NO_MATCH)
 
 

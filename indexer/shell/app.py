@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
-from indexer.render import TextStyle, render_facets_text, render_note_text, render_sparkline, render_text
+from indexer.render import (
+    TextStyle,
+    render_facets_text,
+    render_note_text,
+    render_sparkline,
+    render_suggestion,
+    render_text,
+)
 from indexer.results import Hit
 from indexer.safe_text import terminal_safe
 from indexer.searching import NoteIndex, SearchResult, SortOrder
@@ -110,9 +117,11 @@ class Shell:
         """Run a query from its first page, with the current limit and sort."""
         limit, sort = self.limit, self.sort
         self._freshen()
-        self.start_listing(
-            text, lambda page, **more: self.notes.search(text, limit=limit, page=page, sort=sort, **more)
-        )
+
+        def fetch(page: int, **more) -> SearchResult:
+            return self.notes.search(text, limit=limit, page=page, sort=sort, **more)
+
+        self.start_listing(text, fetch, first=fetch(1, suggest=True))
 
     def similar(self, hit: Hit) -> None:
         limit, sort = self.limit, self.sort
@@ -122,11 +131,15 @@ class Shell:
             lambda page, **more: self.notes.similar(hit.path, limit=limit, page=page, sort=sort, **more),
         )
 
-    def start_listing(self, label: str, fetch: Callable[[int], SearchResult]) -> None:
-        result = fetch(1)
+    def start_listing(
+        self, label: str, fetch: Callable[..., SearchResult], *, first: SearchResult | None = None
+    ) -> None:
+        result = fetch(1) if first is None else first
         self.listing = Listing(label, fetch, 1, result.limit, result.total)
         self.shown_hits = {}
         self._show_result(result)
+        if result.suggestion is not None:
+            self.screen.note(render_suggestion(result.suggestion))
 
     def more(self) -> None:
         """The next page of the last listing."""
