@@ -191,7 +191,8 @@ class NoteIndex:
         facets: Sequence[str] = (),
         timeline: bool = False,
     ) -> SearchResult:
-        """Notes like the note at `path`: the key terms of its text, searched in the body.
+        """Notes like the note at `path` (relative to the corpus): the key terms of its title,
+        subtitle, body and tags, searched in the body.
 
         The note itself is left out. Passages highlight the key terms, which say why a
         note was found.
@@ -206,7 +207,7 @@ class NoteIndex:
             note = parse_note(self.corpus / path, self.corpus)
         except NoteParseError as exc:
             raise QueryError(f"cannot read {path}: {exc.reason}") from None
-        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body)))
+        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body), " ".join(note.tags)))
         key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
@@ -225,6 +226,20 @@ class NoteIndex:
             facets=facets,
             timeline=timeline,
         )
+
+    def note_path(self, typed: str | Path) -> str:
+        """The corpus-relative path of a note given relative to the corpus root (as hits show
+        it), or as a file path from the current folder (`corpus/news/x.md`, `/abs/x.md`)."""
+        text = str(typed)
+        given = Path(text)
+        if not given.is_absolute() and (self.corpus / given).is_file():
+            return given.as_posix()
+        if given.is_file():
+            try:
+                return given.resolve().relative_to(self.corpus.resolve()).as_posix()
+            except ValueError:
+                raise QueryError(f"{text} is not a note of the corpus {self.corpus}") from None
+        raise QueryError(f"no note at {text}", hint="give its path as search prints it, or a file path")
 
     def _run(
         self,

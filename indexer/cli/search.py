@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -26,6 +27,7 @@ Examples:
   search 'date:2021' --facet country --facet-limit 5 --json
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
   search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
+  search --similar news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md
   search                      # on a terminal: the interactive shell
 
 \b
@@ -112,6 +114,12 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help='Chart all hits per month (after the hits; under "timeline" in --json).',
 )
 @click.option(
+    "--similar",
+    metavar="PATH",
+    help="Rank the notes most like the note at PATH (as search prints it, or a file path) by the key "
+    "terms of its title, subtitle, body and tags; the note itself is left out. Takes no QUERY.",
+)
+@click.option(
     "--shell",
     "open_shell",
     is_flag=True,
@@ -131,6 +139,7 @@ def search_main(
     facets: tuple[str, ...],
     facet_limit: int | None,
     show_timeline: bool,
+    similar: str | None,
     open_shell: bool,
 ) -> None:
     """Search your notes, ranked by relevance, with highlighted snippets.
@@ -138,50 +147,102 @@ def search_main(
     With no QUERY on a terminal, or with --shell, open the interactive shell.
     """
     text = " ".join(query).strip()
-    facet_names = [name.strip() for value in facets for name in value.split(",") if name.strip()]
+    asked = Asked(
+        limit=limit,
+        page=page,
+        sort=sort,
+        output=output,
+        color=color,
+        facets=tuple(name.strip() for value in facets for name in value.split(",") if name.strip()),
+        facet_limit=facet_limit,
+        timeline=show_timeline,
+    )
     with cli_errors("search"):
         if open_shell or (not text and is_terminal(sys.stdin) and is_terminal(sys.stdout)):
             if output:
                 raise click.UsageError(f"--shell cannot be combined with --{output}")
             _freshen(corpus, index_dir, no_update=no_update)
             sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
-        if not text:
-            raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
-        _check_output(output, {"--facet": bool(facet_names), "--timeline": show_timeline})
+        _check_usage(text, asked, similar=similar)
         _freshen(corpus, index_dir, no_update=no_update)
-        from indexer.searching import SortOrder, open_index
+        from indexer.searching import open_index
 
         with open_index(corpus, index_dir) as notes:
-            if output == "count":
-                total = notes.count(text)
-                click.echo(total)
-                print_suggestion(notes.did_you_mean(text, total))
-                sys.exit(ExitStatus.OK if total else ExitStatus.NO_MATCH)
-            result = notes.search(
-                text,
-                limit=limit,
-                page=page,
-                sort=SortOrder.parse(sort),
-                passages=0 if output == "files" else 1,
-                facets=facet_names,
-                timeline=show_timeline,
-                suggest=True,
+            if similar is not None:
+                status = _show_similar(notes, similar, asked)
+            else:
+                status = _show_query(notes, text, asked)
+        sys.exit(status)
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What the options ask of each query: the page, order, output and extras."""
+
+    limit: int = 10
+    page: int = 1
+    sort: str = "relevance"
+    output: str | None = None  # None: text; json, jsonl, count or files
+    color: str = "auto"
+    facets: tuple[str, ...] = ()
+    facet_limit: int | None = None
+    timeline: bool = False
+
+    def search_options(self) -> dict[str, object]:
+        """Keyword arguments of `NoteIndex.search` and `NoteIndex.similar`."""
+        from indexer.searching import SortOrder
+
+        return {
+            "limit": self.limit,
+            "page": self.page,
+            "sort": SortOrder.parse(self.sort),
+            "passages": 0 if self.output in ("files", "count") else 1,
+            "facets": self.facets,
+            "timeline": self.timeline,
+        }
+
+
+def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
+    """Options that cannot go together are a usage error (exit 2) before any work is done."""
+    if similar is not None and text:
+        raise click.UsageError("--similar takes a note's path, not a QUERY")
+    if similar is None and not text:
+        raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
+    # Facets and the timeline go with text or --json output only.
+    for name, given in (("--facet", bool(asked.facets)), ("--timeline", asked.timeline)):
+        if given and asked.output in ("count", "files", "jsonl"):
+            raise click.UsageError(
+                f"{name} cannot be combined with --{asked.output}; use --json or text output"
             )
-        print_result(result, output, color, facet_limit=facet_limit)
-        if not result.hits and output is None:
-            shown = "" if result.total == 0 else f" on page {page}"
-            click.echo(terminal_safe(f"No notes match {text!r}{shown}."), err=True)
-        if output != "json":
-            print_suggestion(result.suggestion)
-        if not result.hits:
-            sys.exit(ExitStatus.NO_MATCH)
 
 
-def _check_output(output: str | None, asked: dict[str, bool]) -> None:
-    """Facets and the timeline go with text or --json output only."""
-    for name, given in asked.items():
-        if given and output in ("count", "files", "jsonl"):
-            raise click.UsageError(f"{name} cannot be combined with --{output}; use --json or text output")
+def _show_query(notes, text: str, asked: Asked) -> ExitStatus:
+    if asked.output == "count":
+        total = notes.count(text)
+        click.echo(total)
+        print_suggestion(notes.did_you_mean(text, total))
+        return ExitStatus.OK if total else ExitStatus.NO_MATCH
+    result = notes.search(text, **asked.search_options(), suggest=True)
+    print_result(result, asked.output, asked.color, facet_limit=asked.facet_limit)
+    if not result.hits and asked.output is None:
+        shown = "" if result.total == 0 else f" on page {asked.page}"
+        click.echo(terminal_safe(f"No notes match {text!r}{shown}."), err=True)
+    if asked.output != "json":
+        print_suggestion(result.suggestion)
+    return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
+
+
+def _show_similar(notes, typed_path: str, asked: Asked) -> ExitStatus:
+    path = notes.note_path(typed_path)
+    result = notes.similar(path, **asked.search_options())
+    if asked.output == "count":
+        click.echo(result.total)
+    else:
+        print_result(result, asked.output, asked.color, facet_limit=asked.facet_limit)
+    if not result.hits and asked.output is None:
+        shown = "" if result.total == 0 else f" on page {asked.page}"
+        click.echo(terminal_safe(f"No notes are like {path}{shown}."), err=True)
+    return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
 
 
 def _run_shell(corpus: Path, index_dir: Path, first_query: str, *, limit: int, sort: str, color: str) -> int:
