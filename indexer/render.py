@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from indexer.facets import FacetValues
 from indexer.notes import Note
-from indexer.results import Hit, Span
+from indexer.results import Contribution, Hit, Span
 from indexer.safe_text import terminal_safe
 from indexer.searching import SearchResult
 from indexer.spelling import Suggestion
@@ -62,7 +62,27 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN) -> str:
     for passage in hit.passages:
         text = _wrap_marked(passage.text, passage.spans, style, indent)
         lines.append(text)
+    if hit.explanation:
+        lines.extend(indent + _paint(line, _DIM, style) for line in explanation_lines(hit.explanation))
     return "\n".join(lines)
+
+
+def explanation_lines(explanation: tuple[Contribution, ...]) -> list[str]:
+    """`score 17.515` and one line per field and term: `  6.428  title:ransomwar`."""
+    total = sum(part.score for part in explanation)
+    width = max(len(f"{part.score:.3f}") for part in explanation)
+    lines = [f"score {total:.3f}"]
+    for part in explanation:
+        lines.append(f"  {part.score:>{width}.3f}  {terminal_safe(_clause_label(part))}")
+    return lines
+
+
+def _clause_label(part: Contribution) -> str:
+    if part.field == "every note":
+        return "every note"
+    if part.field == "NOT":
+        return f"NOT {part.term}"
+    return f"{part.field}:{part.term}"
 
 
 def render_note_text(note: Note, style: TextStyle = PLAIN) -> str:
@@ -175,8 +195,8 @@ def render_paths(result: SearchResult, *, null: bool = False) -> str:
 
 
 def hit_to_dict(hit: Hit) -> dict[str, object]:
-    """The JSON shape of a hit (format_version 1)."""
-    return {
+    """The JSON shape of a hit (format_version 1); "explain" only when it was asked for."""
+    document: dict[str, object] = {
         "rank": hit.rank,
         "path": hit.path,
         "title": hit.title,
@@ -190,6 +210,14 @@ def hit_to_dict(hit: Hit) -> dict[str, object]:
         "score": round(hit.score, 4),
         "snippet": hit.snippet,
     }
+    if hit.explanation:
+        document["explain"] = explanation_to_list(hit.explanation)
+    return document
+
+
+def explanation_to_list(explanation: tuple[Contribution, ...]) -> list[dict[str, object]]:
+    """The JSON shape of an explanation: [{"field", "term", "score"}], largest first."""
+    return [{"field": part.field, "term": part.term, "score": round(part.score, 4)} for part in explanation]
 
 
 # -- text helpers ---------------------------------------------------------------------

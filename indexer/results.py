@@ -32,6 +32,15 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one query term added to a hit's score (see `explain`)."""
+
+    field: str  # as users name it: "title", "body", "tag", "country"
+    term: str  # as indexed: stemmed for text fields ("ransomwar"), a phrase in quotes
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One note found by a query."""
 
@@ -49,6 +58,8 @@ class Hit:
     link: str = ""
     title_spans: tuple[Span, ...] = ()
     passages: tuple[Passage, ...] = field(default_factory=tuple)
+    # Filled when asked for (`explain=True`): what each field and term added to `score`.
+    explanation: tuple[Contribution, ...] = ()
 
     @property
     def snippet(self) -> str:

@@ -11,11 +11,12 @@ from pathlib import Path
 from whoosh import query as wq
 
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
+from indexer.explain import explain_hits
 from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet
 from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
-from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
+from indexer.results import DEFAULT_CONTEXT_CHARS, Contribution, Hit, Passage, TermMatcher, best_passages
 from indexer.schema import TEXT_ANALYZER
 from indexer.spelling import FEW_HITS, Suggestion, suggest_query
 from indexer.store import open_whoosh_index
@@ -144,14 +145,16 @@ class NoteIndex:
         context: int = DEFAULT_CONTEXT_CHARS,
         facets: Sequence[str] = (),
         timeline: bool = False,
+        explain: bool = False,
         suggest: bool = False,
     ) -> SearchResult:
         """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
 
         `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
         whose values are counted among all hits into `SearchResult.facets`; `timeline`
-        counts all hits per month into `SearchResult.timeline`; `suggest` looks for a
-        corrected query when there are few hits (`SearchResult.suggestion`).
+        counts all hits per month into `SearchResult.timeline`; `explain` fills each hit's
+        `explanation` (what each field and term added to its score); `suggest` looks for
+        a corrected query when there are few hits (`SearchResult.suggestion`).
         """
         _check_paging(limit, page)
         started = time.perf_counter()
@@ -168,6 +171,7 @@ class NoteIndex:
             context=context,
             facets=facets,
             timeline=timeline,
+            explain=explain,
         )
         if suggest:
             suggestion = self.did_you_mean(text, result.total)
@@ -190,6 +194,7 @@ class NoteIndex:
         passages: int = 1,
         facets: Sequence[str] = (),
         timeline: bool = False,
+        explain: bool = False,
     ) -> SearchResult:
         """Notes like the note at `path` (relative to the corpus): the key terms of its title,
         subtitle, body and tags, searched in the body.
@@ -225,6 +230,7 @@ class NoteIndex:
             context=DEFAULT_CONTEXT_CHARS,
             facets=facets,
             timeline=timeline,
+            explain=explain,
         )
 
     def note_path(self, typed: str | Path) -> str:
@@ -256,6 +262,7 @@ class NoteIndex:
         exclude: Collection[int] = (),
         facets: Sequence[str] = (),
         timeline: bool = False,
+        explain: bool = False,
     ) -> SearchResult:
         """Run a parsed query: one page of hits, and whatever is counted over all of them."""
         facet_fields = [resolve_facet(name, self.catalog) for name in facets]
@@ -269,8 +276,11 @@ class NoteIndex:
         results = searcher.search(parsed, **kwargs)
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = list(results)[first:]
+        explained = explain_hits(searcher, parsed, [hit.docnum for hit in page_hits]) if explain else {}
         hits = tuple(
-            self._hit(first + number, whoosh_hit, matcher, passages, context)
+            self._hit(
+                first + number, whoosh_hit, matcher, passages, context, explained.get(whoosh_hit.docnum, ())
+            )
             for number, whoosh_hit in enumerate(page_hits, 1)
         )
         counted: dict[str, FacetValues] = {}
@@ -352,7 +362,15 @@ class NoteIndex:
                     terms.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
         return TermMatcher(TEXT_ANALYZER, terms)
 
-    def _hit(self, rank: int, whoosh_hit, matcher: TermMatcher | None, passages: int, context: int) -> Hit:
+    def _hit(
+        self,
+        rank: int,
+        whoosh_hit,
+        matcher: TermMatcher | None,
+        passages: int,
+        context: int,
+        explanation: tuple[Contribution, ...] = (),
+    ) -> Hit:
         stored = whoosh_hit.fields()
         path = stored.get("path_id", "")
         title = stored.get("title", "")
@@ -379,6 +397,7 @@ class NoteIndex:
             link=stored.get("link", ""),
             title_spans=title_spans,
             passages=found,
+            explanation=explanation,
         )
 
     def _passages(self, path: str, matcher: TermMatcher, count: int, context: int) -> tuple[Passage, ...]:

@@ -27,6 +27,7 @@ Examples:
   search 'date:2021' --facet country --facet-limit 5 --json
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
   search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
+  search 'GPRS gateway' --explain -n 1                 # which fields and terms scored
   search --similar news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md
   search                      # on a terminal: the interactive shell
 
@@ -114,6 +115,11 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help='Chart all hits per month (after the hits; under "timeline" in --json).',
 )
 @click.option(
+    "--explain",
+    is_flag=True,
+    help='Show under each hit what each field and term added to its score ("explain" in JSON).',
+)
+@click.option(
     "--similar",
     metavar="PATH",
     help="Rank the notes most like the note at PATH (as search prints it, or a file path) by the key "
@@ -139,6 +145,7 @@ def search_main(
     facets: tuple[str, ...],
     facet_limit: int | None,
     show_timeline: bool,
+    explain: bool,
     similar: str | None,
     open_shell: bool,
 ) -> None:
@@ -156,6 +163,7 @@ def search_main(
         facets=tuple(name.strip() for value in facets for name in value.split(",") if name.strip()),
         facet_limit=facet_limit,
         timeline=show_timeline,
+        explain=explain,
     )
     with cli_errors("search"):
         if open_shell or (not text and is_terminal(sys.stdin) and is_terminal(sys.stdout)):
@@ -187,6 +195,7 @@ class Asked:
     facets: tuple[str, ...] = ()
     facet_limit: int | None = None
     timeline: bool = False
+    explain: bool = False
 
     def search_options(self) -> dict[str, object]:
         """Keyword arguments of `NoteIndex.search` and `NoteIndex.similar`."""
@@ -199,6 +208,7 @@ class Asked:
             "passages": 0 if self.output in ("files", "count") else 1,
             "facets": self.facets,
             "timeline": self.timeline,
+            "explain": self.explain,
         }
 
 
@@ -208,6 +218,8 @@ def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
         raise click.UsageError("--similar takes a note's path, not a QUERY")
     if similar is None and not text:
         raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
+    if asked.explain and asked.output in ("count", "files"):
+        raise click.UsageError(f"--explain cannot be combined with --{asked.output}")
     # Facets and the timeline go with text or --json output only.
     for name, given in (("--facet", bool(asked.facets)), ("--timeline", asked.timeline)):
         if given and asked.output in ("count", "files", "jsonl"):

@@ -17,6 +17,7 @@ from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
 from indexer.render import (
     TextStyle,
+    explanation_lines,
     render_facets_text,
     render_note_text,
     render_sparkline,
@@ -163,6 +164,18 @@ class Shell:
         result = self.last_listing().fetch(1, facets=names or DEFAULT_FACETS, passages=0)
         style = TextStyle(color=self.screen.color)
         self.screen.show(render_facets_text(result.facets, style, limit=FACET_LIMIT))
+
+    def explain(self, hit: Hit) -> None:
+        """What each field and term of the last query added to hit N's score."""
+        listing = self.last_listing()
+        page = 1 if listing.limit == 0 else (hit.rank - 1) // listing.limit + 1
+        again = listing.fetch(page, explain=True, passages=0)
+        found = next((each for each in again.hits if each.path == hit.path), None)
+        if found is None or not found.explanation:
+            raise CommandError(f"hit {hit.rank} is no longer a hit", hint="run the query again")
+        lines = [f"{hit.rank}. {terminal_safe(hit.title)}"]
+        lines += ["   " + line for line in explanation_lines(found.explanation)]
+        self.screen.show("\n".join(lines) + "\n")
 
     def show_timeline(self) -> None:
         """All hits of the last listing per month, as one sparkline row."""

@@ -206,6 +206,13 @@ def timeline(shell: Shell, argument: str) -> None:
     shell.show_timeline()
 
 
+@COMMANDS.command(
+    "explain", "what each field and term of the query added to hit N's score", usage="N", choices=_hit_choices
+)
+def explain(shell: Shell, argument: str) -> None:
+    shell.explain(shell.hit(argument))
+
+
 @COMMANDS.command("stats", "notes, last update, size and fields of the index")
 def stats(shell: Shell, argument: str) -> None:
     shell.print_stats()
