@@ -17,6 +17,7 @@ from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
 from indexer.results import DEFAULT_CONTEXT_CHARS, Contribution, Hit, Passage, TermMatcher, best_passages
+from indexer.saved import SavedSearches
 from indexer.schema import TEXT_ANALYZER
 from indexer.spelling import FEW_HITS, Suggestion, suggest_query
 from indexer.store import open_whoosh_index
@@ -313,6 +314,11 @@ class NoteIndex:
         if self._facet_counter is None:
             self._facet_counter = FacetCounter(self.searcher)
         return self._facet_counter
+
+    @property
+    def saved_searches(self) -> SavedSearches:
+        """The named queries saved beside this index (`@name` runs one)."""
+        return SavedSearches(self.index_dir)
 
     def facet_names(self) -> list[str]:
         """The facets of this index: source, author, tag, year, month and its structured fields."""

@@ -46,3 +46,22 @@ def print_suggestion(suggestion) -> None:
         from indexer.render import render_suggestion
 
         click.echo(render_suggestion(suggestion), err=True)
+
+
+def print_saved(saved: dict[str, str], output: str | None) -> int:
+    """The saved searches, `NAME  QUERY` a line (or one JSON object); the exit status."""
+    from indexer.safe_text import terminal_safe
+    from indexer.status import ExitStatus
+
+    if output == "json":
+        import json
+
+        click.echo(json.dumps({"format_version": 1, "saved": saved}, ensure_ascii=False, indent=2))
+        return ExitStatus.OK
+    if not saved:
+        click.echo('No saved searches yet; save one with: search --save NAME "QUERY"', err=True)
+        return ExitStatus.OK
+    width = max(len(name) for name in saved) + 1
+    for name, query in saved.items():
+        click.echo(f"{'@' + name:<{width}}  {terminal_safe(query)}")
+    return ExitStatus.OK

@@ -10,7 +10,7 @@ import click
 
 from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
-from indexer.cli.output import print_result, print_suggestion
+from indexer.cli.output import print_result, print_saved, print_suggestion
 from indexer.console import ProgressBar, cli_errors
 from indexer.safe_text import terminal_safe
 from indexer.status import ExitStatus
@@ -28,6 +28,8 @@ Examples:
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
   search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
   search 'GPRS gateway' --explain -n 1                 # which fields and terms scored
+  search --save apt28 'threatactor:APT28 OR tag:"Fancy Bear"'
+  search @apt28 --sort -date     # run it (@apt28 date:2022 narrows it); search --saved lists them
   search --similar news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md
   search                      # on a terminal: the interactive shell
 
@@ -126,6 +128,18 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     "terms of its title, subtitle, body and tags; the note itself is left out. Takes no QUERY.",
 )
 @click.option(
+    "--save",
+    "save_as",
+    metavar="NAME",
+    help="Save QUERY as NAME (letters, digits, - and _) after running it; run it again with @NAME.",
+)
+@click.option(
+    "--saved",
+    "list_saved",
+    is_flag=True,
+    help="List the saved searches (with --json: as one object) and exit.",
+)
+@click.option(
     "--shell",
     "open_shell",
     is_flag=True,
@@ -147,6 +161,8 @@ def search_main(
     show_timeline: bool,
     explain: bool,
     similar: str | None,
+    save_as: str | None,
+    list_saved: bool,
     open_shell: bool,
 ) -> None:
     """Search your notes, ranked by relevance, with highlighted snippets.
@@ -171,7 +187,19 @@ def search_main(
                 raise click.UsageError(f"--shell cannot be combined with --{output}")
             _freshen(corpus, index_dir, no_update=no_update)
             sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
+        from indexer.saved import SavedSearches, check_name
+
+        saved = SavedSearches(index_dir)
+        if list_saved:
+            if text or save_as or similar:
+                raise click.UsageError("--saved takes no QUERY, --save or --similar")
+            sys.exit(print_saved(saved.load(), asked.output))
         _check_usage(text, asked, similar=similar)
+        if save_as is not None:
+            if similar is not None:
+                raise click.UsageError("--save saves a QUERY, not --similar")
+            check_name(save_as)
+        text = saved.expand(text)
         _freshen(corpus, index_dir, no_update=no_update)
         from indexer.searching import open_index
 
@@ -180,6 +208,11 @@ def search_main(
                 status = _show_similar(notes, similar, asked)
             else:
                 status = _show_query(notes, text, asked)
+        if save_as is not None:
+            replaced = saved.save(save_as, text)
+            click.echo(
+                f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
+            )
         sys.exit(status)
 
 

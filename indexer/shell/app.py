@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -59,6 +59,7 @@ class Listing:
     page: int
     limit: int
     total: int
+    query: str | None = None  # the query text (None for `:similar`), for `:save`
 
 
 class Shell:
@@ -118,11 +119,12 @@ class Shell:
         """Run a query from its first page, with the current limit and sort."""
         limit, sort = self.limit, self.sort
         self._freshen()
+        text = self.notes.saved_searches.expand(text)  # `@name` runs a saved search
 
         def fetch(page: int, **more) -> SearchResult:
             return self.notes.search(text, limit=limit, page=page, sort=sort, **more)
 
-        self.start_listing(text, fetch, first=fetch(1, suggest=True))
+        self.start_listing(text, fetch, first=fetch(1, suggest=True), query=text)
 
     def similar(self, hit: Hit) -> None:
         limit, sort = self.limit, self.sort
@@ -133,10 +135,15 @@ class Shell:
         )
 
     def start_listing(
-        self, label: str, fetch: Callable[..., SearchResult], *, first: SearchResult | None = None
+        self,
+        label: str,
+        fetch: Callable[..., SearchResult],
+        *,
+        first: SearchResult | None = None,
+        query: str | None = None,
     ) -> None:
         result = fetch(1) if first is None else first
-        self.listing = Listing(label, fetch, 1, result.limit, result.total)
+        self.listing = Listing(label, fetch, 1, result.limit, result.total, query)
         self.shown_hits = {}
         self._show_result(result)
         if result.suggestion is not None:
@@ -149,7 +156,7 @@ class Shell:
         if listing.limit == 0 or listing.page * listing.limit >= listing.total:
             raise CommandError(f"no more hits: all {listing.total} are shown", hint="scroll up, or :show N")
         result = listing.fetch(listing.page + 1)
-        self.listing = Listing(listing.label, listing.fetch, listing.page + 1, listing.limit, result.total)
+        self.listing = replace(listing, page=listing.page + 1, total=result.total)
         if not result.hits:
             raise CommandError(f"no more hits after {shown}")
         self._show_result(result)
@@ -164,6 +171,23 @@ class Shell:
         result = self.last_listing().fetch(1, facets=names or DEFAULT_FACETS, passages=0)
         style = TextStyle(color=self.screen.color)
         self.screen.show(render_facets_text(result.facets, style, limit=FACET_LIMIT))
+
+    def save_last_query(self, name: str) -> None:
+        """Save the last query as `name` (run it again with `@name`)."""
+        query = self.last_listing().query
+        if query is None:
+            raise CommandError("only a query can be saved, not :similar", hint="type a query first")
+        replaced = self.notes.saved_searches.save(name, query)
+        self.screen.note(f"{'replaced' if replaced else 'saved'} @{name}: {terminal_safe(query)}")
+
+    def print_saved(self) -> None:
+        saved = self.notes.saved_searches.load()
+        if not saved:
+            self.screen.note("No saved searches yet: type a query, then :save NAME.")
+            return
+        width = max(len(name) for name in saved) + 1
+        for name, query in saved.items():
+            self.screen.line(f"{'@' + name:<{width}}  {terminal_safe(query)}")
 
     def explain(self, hit: Hit) -> None:
         """What each field and term of the last query added to hit N's score."""

@@ -213,6 +213,22 @@ def explain(shell: Shell, argument: str) -> None:
     shell.explain(shell.hit(argument))
 
 
+@COMMANDS.command("save", "save the last query as NAME; a line @NAME runs it again", usage="NAME")
+def save(shell: Shell, argument: str) -> None:
+    if not argument.strip():
+        raise CommandError("expected a name", hint="usage: :save NAME (letters, digits, - and _)")
+    shell.save_last_query(argument.strip())
+
+
+def _saved_choices(shell: Shell) -> list[tuple[str, str]]:
+    return list(shell.notes.saved_searches.load().items())
+
+
+@COMMANDS.command("saved", "the saved searches (type @NAME to run one)")
+def saved(shell: Shell, argument: str) -> None:
+    shell.print_saved()
+
+
 @COMMANDS.command("stats", "notes, last update, size and fields of the index")
 def stats(shell: Shell, argument: str) -> None:
     shell.print_stats()
