@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from indexer.batch import BatchOutcome
 from indexer.facets import FacetValues
 from indexer.notes import Note
 from indexer.results import Contribution, Hit, Span
@@ -186,6 +187,31 @@ def render_jsonl(result: SearchResult) -> Iterator[str]:
     """One JSON object a line for each hit."""
     for hit in result.hits:
         yield json.dumps(hit_to_dict(hit), ensure_ascii=False) + "\n"
+
+
+def render_batch_outcome(outcome: BatchOutcome, *, facet_limit: int = 0) -> Iterator[str]:
+    """JSONL for one query of a batch, each object with the query as written: its hits, then
+    a summary (`total`, `hits` on the page, and facets, timeline or suggestion) when it has
+    no hit on the page or extras were asked for; with counting only, `{"query", "total"}`."""
+    query = outcome.query.text
+    if outcome.total is not None:
+        yield json.dumps({"query": query, "total": outcome.total}, ensure_ascii=False) + "\n"
+        return
+    result = outcome.result
+    if result is None:  # an error: reported on stderr
+        return
+    for hit in result.hits:
+        yield json.dumps({"query": query} | hit_to_dict(hit), ensure_ascii=False) + "\n"
+    extras: dict[str, object] = {}
+    if result.facets:
+        extras["facets"] = facets_to_dict(result.facets, limit=facet_limit)
+    if result.timeline is not None:
+        extras["timeline"] = dict(result.timeline)
+    if result.suggestion is not None:
+        extras["suggestion"] = result.suggestion.query
+    if extras or not result.hits:
+        summary = {"query": query, "total": result.total, "hits": len(result.hits)} | extras
+        yield json.dumps(summary, ensure_ascii=False) + "\n"
 
 
 def render_paths(result: SearchResult, *, null: bool = False) -> str:

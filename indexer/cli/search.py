@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -28,6 +29,8 @@ Examples:
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
   search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
   search 'GPRS gateway' --explain -n 1                 # which fields and terms scored
+  search --batch queries.txt --facet source > results.jsonl   # one query a line
+  printf 'conti\nrevil\n' | search --batch - --count
   search --save apt28 'threatactor:APT28 OR tag:"Fancy Bear"'
   search @apt28 --sort -date     # run it (@apt28 date:2022 narrows it); search --saved lists them
   search --similar news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md
@@ -128,6 +131,14 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     "terms of its title, subtitle, body and tags; the note itself is left out. Takes no QUERY.",
 )
 @click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    metavar="FILE",
+    help="Run the queries of FILE (- for stdin), one a line (blank lines and # comments skipped), "
+    'against the index opened once; print JSONL, each object with its "query". Exit 2 if a line '
+    "is malformed (each reported with its line number), else 0.",
+)
+@click.option(
     "--save",
     "save_as",
     metavar="NAME",
@@ -161,6 +172,7 @@ def search_main(
     show_timeline: bool,
     explain: bool,
     similar: str | None,
+    batch: TextIO | None,
     save_as: str | None,
     list_saved: bool,
     open_shell: bool,
@@ -194,6 +206,10 @@ def search_main(
             if text or save_as or similar:
                 raise click.UsageError("--saved takes no QUERY, --save or --similar")
             sys.exit(print_saved(saved.load(), asked.output))
+        if batch is not None:
+            _check_batch_usage(text, asked, similar=similar, save_as=save_as)
+            _freshen(corpus, index_dir, no_update=no_update)
+            sys.exit(_run_batch(corpus, index_dir, batch, asked))
         _check_usage(text, asked, similar=similar)
         if save_as is not None:
             if similar is not None:
@@ -259,6 +275,35 @@ def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
             raise click.UsageError(
                 f"{name} cannot be combined with --{asked.output}; use --json or text output"
             )
+
+
+def _check_batch_usage(text: str, asked: Asked, *, similar: str | None, save_as: str | None) -> None:
+    for given, name in ((text, "QUERY"), (similar, "--similar"), (save_as, "--save")):
+        if given:
+            raise click.UsageError(f"--batch reads its queries from FILE; it takes no {name}")
+    if asked.output in ("json", "files"):
+        raise click.UsageError(f"--batch prints JSONL; it cannot be combined with --{asked.output}")
+
+
+def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> ExitStatus:
+    """Every query of the batch against one open index; JSONL on stdout, bad lines on stderr."""
+    from indexer.batch import read_queries, run_batch
+    from indexer.console import error_line
+    from indexer.render import render_batch_outcome
+    from indexer.searching import open_index
+
+    failed = False
+    options = {} if asked.output == "count" else asked.search_options() | {"suggest": True}
+    with open_index(corpus, index_dir) as notes:
+        for outcome in run_batch(notes, read_queries(lines), count_only=asked.output == "count", **options):
+            if outcome.error is not None:
+                failed = True
+                click.echo(error_line(f"search: line {outcome.query.line}", outcome.error), err=True)
+                continue
+            for line in render_batch_outcome(outcome, facet_limit=asked.facet_limit or 0):
+                sys.stdout.write(line)
+            sys.stdout.flush()
+    return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
 def _show_query(notes, text: str, asked: Asked) -> ExitStatus:
