@@ -175,3 +175,29 @@ def _by_count(item: tuple[str, int]) -> tuple[int, str]:
 
 def _most_frequent_first(pairs: Iterable[tuple[str, int]]) -> FacetValues:
     return tuple(sorted(pairs, key=lambda pair: (-pair[1], fold(pair[0]), pair[0])))
+
+
+def term_counts(reader, fieldname: str) -> list[tuple[str, int]]:
+    """Every term of a whole-value field (`tag_name`, `author_name`, `source_name`,
+    `sx_country`, ...) with the number of notes holding it, most frequent first.
+
+    Read from the index's term list, not from the notes; notes deleted since the last
+    merge are not counted.
+    """
+    if fieldname not in reader.schema or fieldname not in set(reader.indexed_field_names()):
+        return []
+    counts: dict[bytes, int] = {}
+    # Segment by segment: the multi-segment reader looks every term up in every segment.
+    for segment, _ in reader.leaf_readers():
+        exact = segment.has_deletions()  # a term's doc frequency still counts deleted notes
+        if fieldname not in set(segment.indexed_field_names()):
+            continue
+        for term, info in segment.iter_field(fieldname):
+            if exact:
+                count = sum(1 for _ in segment.postings(fieldname, term).all_ids())
+            else:
+                count = info.doc_frequency()
+            counts[term] = counts.get(term, 0) + count
+    values = [(term.decode("utf-8"), count) for term, count in counts.items() if count]
+    values.sort(key=lambda item: (-item[1], item[0].casefold(), item[0]))
+    return values

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import Enum
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query as wq
 
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
 from indexer.explain import explain_hits
-from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet
+from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
-from indexer.results import DEFAULT_CONTEXT_CHARS, Contribution, Hit, Passage, TermMatcher, best_passages
+from indexer.results import (  # SearchResult and SortOrder are imported from here too
+    DEFAULT_CONTEXT_CHARS,
+    Contribution,
+    Hit,
+    Passage,
+    SearchResult,
+    SortOrder,
+    TermMatcher,
+    best_passages,
+)
 from indexer.saved import SavedSearches
 from indexer.schema import TEXT_ANALYZER
 from indexer.spelling import FEW_HITS, Suggestion, suggest_query
@@ -25,40 +33,6 @@ from indexer.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
-
-
-class SortOrder(Enum):
-    """Order of hits."""
-
-    RELEVANCE = "relevance"
-    DATE = "date"  # oldest first
-    NEWEST = "-date"  # newest first
-
-    @classmethod
-    def parse(cls, text: str) -> SortOrder:
-        for order in cls:
-            if order.value == text:
-                return order
-        raise QueryError(f"unknown sort order {text!r}", hint="use relevance, date or -date")
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """The hits of one page of a query, and what was asked."""
-
-    query: str
-    parsed: str  # the Whoosh query, for --debug-query
-    total: int  # matching notes in all, not just this page
-    page: int
-    limit: int  # 0 = no limit
-    hits: tuple[Hit, ...]
-    seconds: float
-    # Asked for with `facets=`: facet name -> (value, notes) among all hits, most frequent first.
-    facets: Mapping[str, FacetValues] = field(default_factory=dict)
-    # Asked for with `timeline=True`: (month, notes) among all dated hits, oldest first.
-    timeline: MonthCounts | None = None
-    # Asked for with `suggest=True`: a corrected query with clearly more hits, if any.
-    suggestion: Suggestion | None = None
 
 
 class NoteIndex:
@@ -331,24 +305,7 @@ class NoteIndex:
         Read from the index's term list, not from the notes; notes deleted since the
         last merge are not counted.
         """
-        reader = self.searcher.reader()
-        if fieldname not in self._ix.schema or fieldname not in set(reader.indexed_field_names()):
-            return []
-        counts: dict[bytes, int] = {}
-        # Segment by segment: the multi-segment reader looks every term up in every segment.
-        for segment, _ in reader.leaf_readers():
-            exact = segment.has_deletions()  # a term's doc frequency still counts deleted notes
-            if fieldname not in set(segment.indexed_field_names()):
-                continue
-            for term, info in segment.iter_field(fieldname):
-                if exact:
-                    count = sum(1 for _ in segment.postings(fieldname, term).all_ids())
-                else:
-                    count = info.doc_frequency()
-                counts[term] = counts.get(term, 0) + count
-        values = [(term.decode("utf-8"), count) for term, count in counts.items() if count]
-        values.sort(key=lambda item: (-item[1], item[0].casefold(), item[0]))
-        return values
+        return term_counts(self.searcher.reader(), fieldname)
 
     def count(self, text: str) -> int:
         """Number of notes matching a query."""

@@ -30,7 +30,7 @@ Examples:
   search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
   search 'GPRS gateway' --explain -n 1                 # which fields and terms scored
   search --batch queries.txt --facet source > results.jsonl   # one query a line
-  printf 'conti\nrevil\n' | search --batch - --count
+  printf 'conti\\nrevil\\n' | search --batch - --count
   search --save apt28 'threatactor:APT28 OR tag:"Fancy Bear"'
   search @apt28 --sort -date     # run it (@apt28 date:2022 narrows it); search --saved lists them
   search --similar news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md

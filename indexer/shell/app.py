@@ -15,15 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
-from indexer.render import (
-    TextStyle,
-    explanation_lines,
-    render_facets_text,
-    render_note_text,
-    render_sparkline,
-    render_suggestion,
-    render_text,
-)
+from indexer.render import TextStyle, render_note_text, render_suggestion, render_text
 from indexer.results import Hit
 from indexer.safe_text import terminal_safe
 from indexer.searching import NoteIndex, SearchResult, SortOrder
@@ -37,9 +29,6 @@ if TYPE_CHECKING:
 
 # Errors are one line: "error: <message>; <hint>" (`error_line` adds the hint).
 _ERROR_LABEL = "error"
-# `:facets` with no field names, and the values shown per facet.
-DEFAULT_FACETS = ("source", "author", "tag")
-FACET_LIMIT = 10
 
 QUERY_HELP = """\
 Queries: words are ANDed; OR, NOT, (groups), "phrases", wild*cards, fuzzy~ (fuzzy~2).
@@ -165,46 +154,6 @@ class Shell:
         if self.listing is None:
             raise CommandError("no query yet", hint="type a query first")
         return self.listing
-
-    def show_facets(self, names: list[str]) -> None:
-        """Counts of each facet's values among all hits of the last listing."""
-        result = self.last_listing().fetch(1, facets=names or DEFAULT_FACETS, passages=0)
-        style = TextStyle(color=self.screen.color)
-        self.screen.show(render_facets_text(result.facets, style, limit=FACET_LIMIT))
-
-    def save_last_query(self, name: str) -> None:
-        """Save the last query as `name` (run it again with `@name`)."""
-        query = self.last_listing().query
-        if query is None:
-            raise CommandError("only a query can be saved, not :similar", hint="type a query first")
-        replaced = self.notes.saved_searches.save(name, query)
-        self.screen.note(f"{'replaced' if replaced else 'saved'} @{name}: {terminal_safe(query)}")
-
-    def print_saved(self) -> None:
-        saved = self.notes.saved_searches.load()
-        if not saved:
-            self.screen.note("No saved searches yet: type a query, then :save NAME.")
-            return
-        width = max(len(name) for name in saved) + 1
-        for name, query in saved.items():
-            self.screen.line(f"{'@' + name:<{width}}  {terminal_safe(query)}")
-
-    def explain(self, hit: Hit) -> None:
-        """What each field and term of the last query added to hit N's score."""
-        listing = self.last_listing()
-        page = 1 if listing.limit == 0 else (hit.rank - 1) // listing.limit + 1
-        again = listing.fetch(page, explain=True, passages=0)
-        found = next((each for each in again.hits if each.path == hit.path), None)
-        if found is None or not found.explanation:
-            raise CommandError(f"hit {hit.rank} is no longer a hit", hint="run the query again")
-        lines = [f"{hit.rank}. {terminal_safe(hit.title)}"]
-        lines += ["   " + line for line in explanation_lines(found.explanation)]
-        self.screen.show("\n".join(lines) + "\n")
-
-    def show_timeline(self) -> None:
-        """All hits of the last listing per month, as one sparkline row."""
-        result = self.last_listing().fetch(1, timeline=True, passages=0)
-        self.screen.show(render_sparkline(result.timeline or (), TextStyle(color=self.screen.color)))
 
     def _show_result(self, result: SearchResult) -> None:
         if not result.hits:
