@@ -138,7 +138,8 @@ def render_timeline_text(timeline: MonthCounts, style: TextStyle = PLAIN, *, tot
             lines.append(_paint(f"  {'⋮':<7}  {row.gap} months without notes", _DIM, style))
             continue
         drawn = bar(row.count, peak, width)
-        lines.append(f"  {row.month}  {_paint(drawn.ljust(width), _MATCH, style)}  {row.count:>{digits}}")
+        padding = " " * (width - len(drawn))
+        lines.append(f"  {row.month}  {_paint(drawn, _MATCH, style)}{padding}  {row.count:>{digits}}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -35,6 +35,7 @@ Queries: words are ANDed; OR, NOT, (groups), "phrases", wild*cards, fuzzy~ (fuzz
   Fields: title: subtitle: body: author: tag: source: date: link: path: and structured
   tags such as country: or malware:.  Dates: date:2021-08, date:[2021-08-01 to 2021-08-31],
   date:>2021-10-15, date:yesterday.  Example: author:cimpanu tag:ransomware date:2021
+Saved searches: :save NAME keeps the last query; a line @NAME runs it (@NAME date:2022 narrows it).
 Keys: Tab completes fields and values; Right arrow takes the grey suggestion from history;
   Ctrl-R searches history; Ctrl-C cancels the line or a running query; Ctrl-D quits."""
 
