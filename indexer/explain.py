@@ -3,7 +3,8 @@
 A hit's BM25F score is the sum of the scores of the query's leaf clauses it matches
 (terms, phrases, ranges, and the constant 1 that Whoosh gives a NOT clause), so each leaf
 is searched on its own, restricted to the hits being explained, and its scores are read
-back: one search a leaf, not one a hit, and scored by the same code as the real search.
+back: one search a leaf, not one a hit, through the same search function as the real
+search, so that both are scored alike.
 (Scoring a leaf's matcher directly can differ: Whoosh scores multi-term clauses such as
 `ransom*` as constants inside a search.)
 """
@@ -11,7 +12,7 @@ back: one search a leaf, not one a hit, and scored by the same code as the real 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from whoosh import query as wq
 
@@ -23,14 +24,20 @@ _BOOST = re.compile(r"\^[\d.]+$")
 _FIELD_NAMES = {"tag_words": "tag", "source_name": "source", "author_name": "author", "tag_name": "tag"}
 
 
-def explain_hits(searcher, query: wq.Query, docnums: Iterable[int]) -> dict[int, tuple[Contribution, ...]]:
-    """Docnum -> its contributions, largest first, for each of `docnums` (global docnums)."""
+def explain_hits(
+    search: Callable[..., Iterable], query: wq.Query, docnums: Iterable[int]
+) -> dict[int, tuple[Contribution, ...]]:
+    """Docnum -> its contributions, largest first, for each of `docnums` (global docnums).
+
+    `search(clause, limit=None, only=docnums)` must score as the search being explained
+    does (`NoteIndex._whoosh_search`).
+    """
     wanted = set(docnums)
     found: dict[int, dict[tuple[str, str], float]] = {docnum: {} for docnum in wanted}
     if wanted:
         for leaf in scored_leaves(query):
             label = describe(leaf)
-            for hit in searcher.search(leaf, filter=wanted, limit=None):
+            for hit in search(leaf, limit=None, only=wanted):
                 if hit.score:
                     parts = found[hit.docnum]
                     parts[label] = parts.get(label, 0.0) + hit.score

@@ -134,7 +134,7 @@ class NoteIndex:
         _check_paging(limit, page)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        result = self._run(
+        result = self._result(
             text,
             parsed,
             started,
@@ -192,7 +192,7 @@ class NoteIndex:
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
         parsed = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
-        return self._run(
+        return self._result(
             f"like {path}",
             parsed,
             started,
@@ -222,7 +222,7 @@ class NoteIndex:
                 raise QueryError(f"{text} is not a note of the corpus {self.corpus}") from None
         raise QueryError(f"no note at {text}", hint="give its path as search prints it, or a file path")
 
-    def _run(
+    def _result(
         self,
         label: str,
         parsed: wq.Query,
@@ -241,17 +241,13 @@ class NoteIndex:
     ) -> SearchResult:
         """Run a parsed query: one page of hits, and whatever is counted over all of them."""
         facet_fields = [resolve_facet(name, self.catalog) for name in facets]
-        searcher = self.searcher
         wanted = None if limit == 0 else limit * page
-        kwargs: dict[str, object] = {"limit": wanted}
-        if exclude:
-            kwargs["mask"] = set(exclude)
-        if sort is not SortOrder.RELEVANCE:
-            kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
-        results = searcher.search(parsed, **kwargs)
+        results = self._whoosh_search(parsed, limit=wanted, sort=sort, exclude=exclude)
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = list(results)[first:]
-        explained = explain_hits(searcher, parsed, [hit.docnum for hit in page_hits]) if explain else {}
+        explained = {}
+        if explain:
+            explained = explain_hits(self._whoosh_search, parsed, [hit.docnum for hit in page_hits])
         hits = tuple(
             self._hit(
                 first + number, whoosh_hit, matcher, passages, context, explained.get(whoosh_hit.docnum, ())
@@ -276,6 +272,27 @@ class NoteIndex:
             facets=counted,
             timeline=months,
         )
+
+    def _whoosh_search(
+        self,
+        query: wq.Query,
+        *,
+        limit: int | None,
+        sort: SortOrder = SortOrder.RELEVANCE,
+        exclude: Collection[int] = (),
+        only: Collection[int] | None = None,
+    ):
+        """Whoosh results for `query`: the top `limit` (None: all) in `sort` order, without the
+        `exclude`d notes, among the `only` ones if given (docnums). Every scored search goes
+        through here, explanations included, so that all are scored alike."""
+        kwargs: dict[str, object] = {"limit": limit}
+        if exclude:
+            kwargs["mask"] = set(exclude)
+        if only is not None:
+            kwargs["filter"] = set(only)
+        if sort is not SortOrder.RELEVANCE:
+            kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
+        return self.searcher.search(query, **kwargs)
 
     def _all_docnums(self, parsed: wq.Query, exclude: Collection[int] = ()) -> set[int]:
         """Every note matching `parsed` (not just the page shown)."""
