@@ -193,10 +193,14 @@ def search_main(
         timeline=show_timeline,
         explain=explain,
     )
+    other_work = {"--batch": batch, "--similar": similar, "--saved": list_saved, "--save": save_as}
     with cli_errors("search"):
-        if open_shell or (not text and is_terminal(sys.stdin) and is_terminal(sys.stdout)):
-            if output:
-                raise click.UsageError(f"--shell cannot be combined with --{output}")
+        on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
+        if open_shell or (not text and on_terminal and not any(other_work.values())):
+            given = [name for name, value in other_work.items() if value]
+            given += [f"--{output}"] if output else []
+            if given:
+                raise click.UsageError(f"--shell cannot be combined with {given[0]}")
             _freshen(corpus, index_dir, no_update=no_update)
             sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
         from indexer.saved import SavedSearches, check_name
