@@ -26,6 +26,13 @@ _EXPORTS = {
     "SortOrder": "indexer.searching",
     "Hit": "indexer.results",
     "Passage": "indexer.results",
+    "Contribution": "indexer.results",
+    "Suggestion": "indexer.spelling",
+    "SavedSearches": "indexer.saved",
+    "SavedSearchError": "indexer.saved",
+    "BatchQuery": "indexer.batch",
+    "read_queries": "indexer.batch",
+    "run_batch": "indexer.batch",
     "Note": "indexer.notes",
     "parse_note": "indexer.notes",
     "build_index": "indexer.store",
@@ -45,6 +52,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
+    from indexer.batch import BatchQuery, read_queries, run_batch
     from indexer.errors import (
         IndexLockedError,
         IndexMissingError,
@@ -54,8 +62,10 @@ if TYPE_CHECKING:
         UnknownFieldError,
     )
     from indexer.notes import Note, parse_note
-    from indexer.results import Hit, Passage
+    from indexer.results import Contribution, Hit, Passage
+    from indexer.saved import SavedSearchError, SavedSearches
     from indexer.searching import NoteIndex, SearchResult, SortOrder, open_index
+    from indexer.spelling import Suggestion
     from indexer.status import ExitStatus
     from indexer.store import IndexOptions, IndexReport, build_index, detect_changes, update_index
 

@@ -7,13 +7,17 @@ exact text (JSON-escaped).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from indexer.batch import BatchOutcome
+from indexer.facets import FacetValues
 from indexer.notes import Note
-from indexer.results import Hit, Span
+from indexer.results import Contribution, Hit, Span
 from indexer.safe_text import terminal_safe
 from indexer.searching import SearchResult
+from indexer.spelling import Suggestion
+from indexer.timeline import MonthCounts, bar, chart_rows, sparkline
 
 FORMAT_VERSION = 1
 
@@ -59,7 +63,27 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN) -> str:
     for passage in hit.passages:
         text = _wrap_marked(passage.text, passage.spans, style, indent)
         lines.append(text)
+    if hit.explanation:
+        lines.extend(indent + _paint(line, _DIM, style) for line in explanation_lines(hit.explanation))
     return "\n".join(lines)
+
+
+def explanation_lines(explanation: tuple[Contribution, ...]) -> list[str]:
+    """`score 17.515` and one line per field and term: `  6.428  title:ransomwar`."""
+    total = sum(part.score for part in explanation)
+    width = max(len(f"{part.score:.3f}") for part in explanation)
+    lines = [f"score {total:.3f}"]
+    for part in explanation:
+        lines.append(f"  {part.score:>{width}.3f}  {terminal_safe(_clause_label(part))}")
+    return lines
+
+
+def _clause_label(part: Contribution) -> str:
+    if part.field == "every note":
+        return "every note"
+    if part.field == "NOT":
+        return f"NOT {part.term}"
+    return f"{part.field}:{part.term}"
 
 
 def render_note_text(note: Note, style: TextStyle = PLAIN) -> str:
@@ -83,9 +107,67 @@ def render_note_text(note: Note, style: TextStyle = PLAIN) -> str:
     return "\n".join(lines) + "\n\n" + (body + "\n" if body else "")
 
 
-def render_json(result: SearchResult) -> str:
-    """The whole result as one JSON object."""
-    document = {
+def render_facets_text(facets: Mapping[str, FacetValues], style: TextStyle = PLAIN, *, limit: int = 0) -> str:
+    """Each facet as a heading and its values with their counts, at most `limit` (0: all)."""
+    blocks = []
+    for name, values in facets.items():
+        shown = values[:limit] if limit else values
+        plural = "" if len(values) == 1 else "s"
+        lines = [_paint(f"{name} ({len(values)} value{plural})", _BOLD, style)]
+        width = max((len(str(count)) for _, count in shown), default=1)
+        lines += [f"  {count:>{width}}  {terminal_safe(value)}" for value, count in shown]
+        if len(shown) < len(values):
+            lines.append(_paint(f"  … {len(values) - len(shown)} more", _DIM, style))
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def render_timeline_text(timeline: MonthCounts, style: TextStyle = PLAIN, *, total: int | None = None) -> str:
+    """Hits per month as a bar chart, oldest month first; long runs of empty months folded."""
+    dated = sum(count for _, count in timeline)
+    if not timeline:
+        return _paint("timeline (no hit has a date)", _BOLD, style) + "\n"
+    undated = f", {total - dated} undated" if total is not None and total > dated else ""
+    span = f"{timeline[0][0]} to {timeline[-1][0]}"
+    lines = [_paint(f"timeline ({dated} notes{undated}, {span})", _BOLD, style)]
+    peak = max(count for _, count in timeline)
+    digits = len(str(peak))
+    width = max(10, min(50, (style.width or 80) - 7 - digits - 6))
+    for row in chart_rows(timeline):
+        if row.gap:
+            lines.append(_paint(f"  {'⋮':<7}  {row.gap} months without notes", _DIM, style))
+            continue
+        drawn = bar(row.count, peak, width)
+        padding = " " * (width - len(drawn))
+        lines.append(f"  {row.month}  {_paint(drawn, _MATCH, style)}{padding}  {row.count:>{digits}}")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def render_sparkline(timeline: MonthCounts, style: TextStyle = PLAIN) -> str:
+    """Hits per month on one line: first month, a sparkline, last month, and the busiest month."""
+    if not timeline:
+        return "no hit has a date\n"
+    rows = chart_rows(timeline)
+    line = sparkline([None if row.gap else row.count for row in rows])
+    month, count = max(timeline, key=lambda item: item[1])  # the first of equally busy months
+    busiest = _paint(f"busiest {month}: {count} note{'' if count == 1 else 's'}", _DIM, style)
+    return f"{timeline[0][0]} {_paint(line, _MATCH, style)} {timeline[-1][0]}  {busiest}\n"
+
+
+def render_suggestion(suggestion: Suggestion) -> str:
+    """The did-you-mean line: `Did you mean 'ransomware'? 17 notes match it.`"""
+    plural = "note matches" if suggestion.total == 1 else "notes match"
+    return terminal_safe(f"Did you mean {suggestion.query!r}? {suggestion.total} {plural} it.")
+
+
+def facets_to_dict(facets: Mapping[str, FacetValues], *, limit: int = 0) -> dict[str, dict[str, int]]:
+    """The JSON shape of facets: {field: {value: count}}, most frequent first (at most `limit`)."""
+    return {name: dict(values[:limit] if limit else values) for name, values in facets.items()}
+
+
+def render_json(result: SearchResult, *, facet_limit: int = 0) -> str:
+    """The whole result as one JSON object; keys beyond `hits` appear only when asked for."""
+    document: dict[str, object] = {
         "format_version": FORMAT_VERSION,
         "query": result.query,
         "total": result.total,
@@ -93,6 +175,12 @@ def render_json(result: SearchResult) -> str:
         "limit": result.limit,
         "hits": [hit_to_dict(hit) for hit in result.hits],
     }
+    if result.facets:
+        document["facets"] = facets_to_dict(result.facets, limit=facet_limit)
+    if result.timeline is not None:
+        document["timeline"] = dict(result.timeline)
+    if result.suggestion is not None:
+        document["suggestion"] = result.suggestion.query
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -102,6 +190,31 @@ def render_jsonl(result: SearchResult) -> Iterator[str]:
         yield json.dumps(hit_to_dict(hit), ensure_ascii=False) + "\n"
 
 
+def render_batch_outcome(outcome: BatchOutcome, *, facet_limit: int = 0) -> Iterator[str]:
+    """JSONL for one query of a batch, each object with the query as written: its hits, then
+    a summary (`total`, `hits` on the page, and facets, timeline or suggestion) when it has
+    no hit on the page or extras were asked for; with counting only, `{"query", "total"}`."""
+    query = outcome.query.text
+    if outcome.total is not None:
+        yield json.dumps({"query": query, "total": outcome.total}, ensure_ascii=False) + "\n"
+        return
+    result = outcome.result
+    if result is None:  # an error: reported on stderr
+        return
+    for hit in result.hits:
+        yield json.dumps({"query": query} | hit_to_dict(hit), ensure_ascii=False) + "\n"
+    extras: dict[str, object] = {}
+    if result.facets:
+        extras["facets"] = facets_to_dict(result.facets, limit=facet_limit)
+    if result.timeline is not None:
+        extras["timeline"] = dict(result.timeline)
+    if result.suggestion is not None:
+        extras["suggestion"] = result.suggestion.query
+    if extras or not result.hits:
+        summary = {"query": query, "total": result.total, "hits": len(result.hits)} | extras
+        yield json.dumps(summary, ensure_ascii=False) + "\n"
+
+
 def render_paths(result: SearchResult, *, null: bool = False) -> str:
     """Hit paths, one a line (or NUL-separated for `xargs -0`)."""
     end = "\0" if null else "\n"
@@ -109,8 +222,8 @@ def render_paths(result: SearchResult, *, null: bool = False) -> str:
 
 
 def hit_to_dict(hit: Hit) -> dict[str, object]:
-    """The JSON shape of a hit (format_version 1)."""
-    return {
+    """The JSON shape of a hit (format_version 1); "explain" only when it was asked for."""
+    document: dict[str, object] = {
         "rank": hit.rank,
         "path": hit.path,
         "title": hit.title,
@@ -124,6 +237,14 @@ def hit_to_dict(hit: Hit) -> dict[str, object]:
         "score": round(hit.score, 4),
         "snippet": hit.snippet,
     }
+    if hit.explanation:
+        document["explain"] = explanation_to_list(hit.explanation)
+    return document
+
+
+def explanation_to_list(explanation: tuple[Contribution, ...]) -> list[dict[str, object]]:
+    """The JSON shape of an explanation: [{"field", "term", "score"}], largest first."""
+    return [{"field": part.field, "term": part.term, "score": round(part.score, 4)} for part in explanation]
 
 
 # -- text helpers ---------------------------------------------------------------------

@@ -7,11 +7,19 @@ stemmed query term (`gatewai`) highlights the word as the note writes it (`gatew
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING
 
+from indexer.errors import QueryError
 from indexer.markdown import strip_line_marks, strip_markdown
+
+if TYPE_CHECKING:
+    from indexer.facets import FacetValues
+    from indexer.spelling import Suggestion
+    from indexer.timeline import MonthCounts
 
 Span = tuple[int, int]  # [start, end) character offsets of a matched word
 
@@ -32,6 +40,15 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one query term added to a hit's score (see `explain`)."""
+
+    field: str  # as users name it: "title", "body", "tag", "country"
+    term: str  # as indexed: stemmed for text fields ("ransomwar"), a phrase in quotes
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One note found by a query."""
 
@@ -49,11 +66,47 @@ class Hit:
     link: str = ""
     title_spans: tuple[Span, ...] = ()
     passages: tuple[Passage, ...] = field(default_factory=tuple)
+    # Filled when asked for (`explain=True`): what each field and term added to `score`.
+    explanation: tuple[Contribution, ...] = ()
 
     @property
     def snippet(self) -> str:
         """The best passage's text ("" when the note has no text to show)."""
         return self.passages[0].text if self.passages else ""
+
+
+class SortOrder(Enum):
+    """Order of hits."""
+
+    RELEVANCE = "relevance"
+    DATE = "date"  # oldest first
+    NEWEST = "-date"  # newest first
+
+    @classmethod
+    def parse(cls, text: str) -> SortOrder:
+        for order in cls:
+            if order.value == text:
+                return order
+        raise QueryError(f"unknown sort order {text!r}", hint="use relevance, date or -date")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits of one page of a query, and what was asked."""
+
+    query: str
+    parsed: str  # the Whoosh query, for --debug-query
+    total: int  # matching notes in all, not just this page
+    page: int
+    limit: int  # 0 = no limit
+    hits: tuple[Hit, ...]
+    seconds: float
+    # Asked for with `facets=`: facet name -> (value, notes) among all hits, most frequent first.
+    facets: Mapping[str, FacetValues] = field(default_factory=dict)
+    # Asked for with `timeline=True`: (month, notes) among all dated hits, oldest first.
+    timeline: MonthCounts | None = None
+    # Asked for with `suggest=True`: a corrected query with clearly more hits, if any.
+    suggestion: Suggestion | None = None
 
 
 class TermMatcher:

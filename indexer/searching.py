@@ -3,50 +3,36 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query as wq
 
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
+from indexer.explain import explain_hits
+from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
-from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
+from indexer.results import (  # SearchResult and SortOrder are imported from here too
+    DEFAULT_CONTEXT_CHARS,
+    Contribution,
+    Hit,
+    Passage,
+    SearchResult,
+    SortOrder,
+    TermMatcher,
+    best_passages,
+)
+from indexer.saved import SavedSearches
 from indexer.schema import TEXT_ANALYZER
+from indexer.spelling import FEW_HITS, Suggestion, suggest_query
 from indexer.store import open_whoosh_index
+from indexer.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
-
-
-class SortOrder(Enum):
-    """Order of hits."""
-
-    RELEVANCE = "relevance"
-    DATE = "date"  # oldest first
-    NEWEST = "-date"  # newest first
-
-    @classmethod
-    def parse(cls, text: str) -> SortOrder:
-        for order in cls:
-            if order.value == text:
-                return order
-        raise QueryError(f"unknown sort order {text!r}", hint="use relevance, date or -date")
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """The hits of one page of a query, and what was asked."""
-
-    query: str
-    parsed: str  # the Whoosh query, for --debug-query
-    total: int  # matching notes in all, not just this page
-    page: int
-    limit: int  # 0 = no limit
-    hits: tuple[Hit, ...]
-    seconds: float
 
 
 class NoteIndex:
@@ -63,6 +49,7 @@ class NoteIndex:
         self._ix = open_whoosh_index(self.index_dir)
         self._searcher = None
         self._parser: QueryParser | None = None
+        self._facet_counter: FacetCounter | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -74,6 +61,7 @@ class NoteIndex:
 
     def close(self) -> None:
         """Release the searcher (and its open files)."""
+        self._facet_counter = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -130,41 +118,66 @@ class NoteIndex:
         sort: SortOrder = SortOrder.RELEVANCE,
         passages: int = 1,
         context: int = DEFAULT_CONTEXT_CHARS,
+        facets: Sequence[str] = (),
+        timeline: bool = False,
+        explain: bool = False,
+        suggest: bool = False,
     ) -> SearchResult:
-        """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries."""
-        if limit < 0:
-            raise QueryError("limit must be 0 (all) or more")
-        if page < 1:
-            raise QueryError("page numbers start at 1")
+        """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
+
+        `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
+        whose values are counted among all hits into `SearchResult.facets`; `timeline`
+        counts all hits per month into `SearchResult.timeline`; `explain` fills each hit's
+        `explanation` (what each field and term added to its score); `suggest` looks for
+        a corrected query when there are few hits (`SearchResult.suggestion`).
+        """
+        _check_paging(limit, page)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        wanted = None if limit == 0 else limit * page
-        results = self._run(parsed, wanted, sort)
-        first = 0 if limit == 0 else limit * (page - 1)
-        page_hits = list(results)[first:]
-        matcher = self._matcher(parsed) if passages > 0 else None
-        hits = tuple(
-            self._hit(first + number, whoosh_hit, matcher, passages, context)
-            for number, whoosh_hit in enumerate(page_hits, 1)
-        )
-        return SearchResult(
-            query=text,
-            parsed=repr(parsed),
-            total=len(results),
-            page=page,
+        result = self._result(
+            text,
+            parsed,
+            started,
             limit=limit,
-            hits=hits,
-            seconds=time.perf_counter() - started,
+            page=page,
+            sort=sort,
+            matcher=self._matcher(parsed) if passages > 0 else None,
+            passages=passages,
+            context=context,
+            facets=facets,
+            timeline=timeline,
+            explain=explain,
         )
+        if suggest:
+            suggestion = self.did_you_mean(text, result.total)
+            result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
+        return result
 
-    def similar(self, path: str, *, limit: int = 10, page: int = 1, terms: int = 12) -> SearchResult:
-        """Notes like the note at `path`: the key terms of its text, searched in the body.
+    def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
+        """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""
+        total = self.count(text) if total is None else total
+        return suggest_query(self, text, total) if total < FEW_HITS else None
+
+    def similar(
+        self,
+        path: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        sort: SortOrder = SortOrder.RELEVANCE,
+        terms: int = 12,
+        passages: int = 1,
+        facets: Sequence[str] = (),
+        timeline: bool = False,
+        explain: bool = False,
+    ) -> SearchResult:
+        """Notes like the note at `path` (relative to the corpus): the key terms of its title,
+        subtitle, body and tags, searched in the body.
 
         The note itself is left out. Passages highlight the key terms, which say why a
         note was found.
         """
-        if limit < 0 or page < 1:
-            raise QueryError("limit must be 0 (all) or more, and pages start at 1")
+        _check_paging(limit, page)
         started = time.perf_counter()
         searcher = self.searcher
         docnum = searcher.document_number(path_id=path)
@@ -174,27 +187,149 @@ class NoteIndex:
             note = parse_note(self.corpus / path, self.corpus)
         except NoteParseError as exc:
             raise QueryError(f"cannot read {path}: {exc.reason}") from None
-        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body)))
+        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body), " ".join(note.tags)))
         key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
         parsed = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
-        results = searcher.search(parsed, limit=None if limit == 0 else limit * page, mask={docnum})
-        first = 0 if limit == 0 else limit * (page - 1)
-        matcher = TermMatcher(TEXT_ANALYZER, [word for word, _ in key_terms])
-        hits = tuple(
-            self._hit(first + number, whoosh_hit, matcher, 1, DEFAULT_CONTEXT_CHARS)
-            for number, whoosh_hit in enumerate(list(results)[first:], 1)
+        return self._result(
+            f"like {path}",
+            parsed,
+            started,
+            limit=limit,
+            page=page,
+            sort=sort,
+            exclude={docnum},
+            matcher=TermMatcher(TEXT_ANALYZER, [word for word, _ in key_terms]) if passages > 0 else None,
+            passages=passages,
+            context=DEFAULT_CONTEXT_CHARS,
+            facets=facets,
+            timeline=timeline,
+            explain=explain,
         )
+
+    def note_path(self, typed: str | Path) -> str:
+        """The corpus-relative path of a note given relative to the corpus root (as hits show
+        it), or as a file path from the current folder (`corpus/news/x.md`, `/abs/x.md`)."""
+        text = str(typed)
+        given = Path(text)
+        if not given.is_absolute() and (self.corpus / given).is_file():
+            return given.as_posix()
+        if given.is_file():
+            try:
+                return given.resolve().relative_to(self.corpus.resolve()).as_posix()
+            except ValueError:
+                raise QueryError(f"{text} is not a note of the corpus {self.corpus}") from None
+        raise QueryError(f"no note at {text}", hint="give its path as search prints it, or a file path")
+
+    def _result(
+        self,
+        label: str,
+        parsed: wq.Query,
+        started: float,
+        *,
+        limit: int,
+        page: int,
+        sort: SortOrder,
+        matcher: TermMatcher | None,
+        passages: int,
+        context: int,
+        exclude: Collection[int] = (),
+        facets: Sequence[str] = (),
+        timeline: bool = False,
+        explain: bool = False,
+    ) -> SearchResult:
+        """Run a parsed query: one page of hits, and whatever is counted over all of them."""
+        facet_fields = [resolve_facet(name, self.catalog) for name in facets]
+        wanted = None if limit == 0 else limit * page
+        results = self._whoosh_search(parsed, limit=wanted, sort=sort, exclude=exclude)
+        first = 0 if limit == 0 else limit * (page - 1)
+        page_hits = list(results)[first:]
+        explained = {}
+        if explain:
+            explained = explain_hits(self._whoosh_search, parsed, [hit.docnum for hit in page_hits])
+        hits = tuple(
+            self._hit(
+                first + number, whoosh_hit, matcher, passages, context, explained.get(whoosh_hit.docnum, ())
+            )
+            for number, whoosh_hit in enumerate(page_hits, 1)
+        )
+        counted: dict[str, FacetValues] = {}
+        months: MonthCounts | None = None
+        if facet_fields or timeline:
+            docnums = self._all_docnums(parsed, exclude)
+            counter = self.facet_counter
+            counted = {name: counter.count(name, docnums) for name in dict.fromkeys(facet_fields)}
+            months = month_counts(counter, docnums) if timeline else None
         return SearchResult(
-            query=f"like {path}",
+            query=label,
             parsed=repr(parsed),
             total=len(results),
             page=page,
             limit=limit,
             hits=hits,
             seconds=time.perf_counter() - started,
+            facets=counted,
+            timeline=months,
         )
+
+    def _whoosh_search(
+        self,
+        query: wq.Query,
+        *,
+        limit: int | None,
+        sort: SortOrder = SortOrder.RELEVANCE,
+        exclude: Collection[int] = (),
+        only: Collection[int] | None = None,
+    ):
+        """Whoosh results for `query`: the top `limit` (None: all) in `sort` order, without the
+        `exclude`d notes, among the `only` ones if given (docnums). Every scored search goes
+        through here, explanations included, so that all are scored alike."""
+        searcher = self.searcher
+        kwargs: dict[str, object] = {"limit": limit}
+        if exclude:
+            kwargs["mask"] = set(exclude)
+        if only is not None:
+            kwargs["filter"] = set(only)
+        if sort is not SortOrder.RELEVANCE:
+            kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
+            return searcher.search(query, **kwargs)
+        if limit is None:
+            return searcher.search(query, **kwargs)
+        from whoosh.collectors import FilterCollector, TopCollector
+
+        # Whoosh's default top-N search skips blocks and swaps matchers by score
+        # estimates; with BM25F over several fields on a multi-segment index those
+        # estimates are not upper bounds, and it returned the wrong top hits (measured:
+        # "ransomware attack" ranked a 41.4 note first while one scoring 48.7 existed).
+        # It then also ran the query a second time to count the matches. Scoring every
+        # match once gives the exact top N and the exact total, and is faster here.
+        collector = TopCollector(limit=limit, usequality=False, replace=0)
+        if exclude or only is not None:
+            collector = FilterCollector(collector, kwargs.get("filter"), kwargs.get("mask"))
+        searcher.search_with_collector(_lazy_unions_under_and(query, searcher.reader()), collector)
+        return collector.results()
+
+    def _all_docnums(self, parsed: wq.Query, exclude: Collection[int] = ()) -> set[int]:
+        """Every note matching `parsed` (not just the page shown)."""
+        docnums = set(self.searcher.docs_for_query(parsed))
+        return docnums.difference(exclude) if exclude else docnums
+
+    @property
+    def facet_counter(self) -> FacetCounter:
+        """Counts facet values; made once per searcher, so what it reads is reused."""
+        if self._facet_counter is None:
+            self._facet_counter = FacetCounter(self.searcher)
+        return self._facet_counter
+
+    @property
+    def saved_searches(self) -> SavedSearches:
+        """The named queries saved beside this index (`@name` runs one)."""
+        return SavedSearches(self.index_dir)
+
+    def facet_names(self) -> list[str]:
+        """The facets of this index: source, author, tag, year, month and its structured fields."""
+        return facet_names(self.catalog)
 
     def field_values(self, fieldname: str) -> list[tuple[str, int]]:
         """Every term of a whole-value field (`tag_name`, `author_name`, `source_name`,
@@ -203,43 +338,7 @@ class NoteIndex:
         Read from the index's term list, not from the notes; notes deleted since the
         last merge are not counted.
         """
-        reader = self.searcher.reader()
-        if fieldname not in self._ix.schema or fieldname not in set(reader.indexed_field_names()):
-            return []
-        counts: dict[bytes, int] = {}
-        # Segment by segment: the multi-segment reader looks every term up in every segment.
-        for segment, _ in reader.leaf_readers():
-            exact = segment.has_deletions()  # a term's doc frequency still counts deleted notes
-            if fieldname not in set(segment.indexed_field_names()):
-                continue
-            for term, info in segment.iter_field(fieldname):
-                if exact:
-                    count = sum(1 for _ in segment.postings(fieldname, term).all_ids())
-                else:
-                    count = info.doc_frequency()
-                counts[term] = counts.get(term, 0) + count
-        values = [(term.decode("utf-8"), count) for term, count in counts.items() if count]
-        values.sort(key=lambda item: (-item[1], item[0].casefold(), item[0]))
-        return values
-
-    def _run(self, parsed, wanted: int | None, sort: SortOrder):
-        """Whoosh results for `parsed`: the top `wanted` (None: all), with an exact total."""
-        searcher = self.searcher
-        if sort is not SortOrder.RELEVANCE:
-            return searcher.search(parsed, limit=wanted, sortedby="date", reverse=sort is SortOrder.NEWEST)
-        if wanted is None:
-            return searcher.search(parsed, limit=None)
-        from whoosh.collectors import TopCollector
-
-        # Whoosh's default top-N search skips blocks and swaps matchers by score
-        # estimates; with BM25F over several fields on a multi-segment index those
-        # estimates are not upper bounds, and it returned the wrong top hits (measured:
-        # "ransomware attack" ranked a 41.4 note first while one scoring 48.7 existed).
-        # It then also ran the query a second time to count the matches. Scoring every
-        # match once gives the exact top N and the exact total, and is faster here.
-        collector = TopCollector(limit=wanted, usequality=False, replace=0)
-        searcher.search_with_collector(_lazy_unions_under_and(parsed, searcher.reader()), collector)
-        return collector.results()
+        return term_counts(self.searcher.reader(), fieldname)
 
     def count(self, text: str) -> int:
         """Number of notes matching a query."""
@@ -259,7 +358,15 @@ class NoteIndex:
                     terms.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
         return TermMatcher(TEXT_ANALYZER, terms)
 
-    def _hit(self, rank: int, whoosh_hit, matcher: TermMatcher | None, passages: int, context: int) -> Hit:
+    def _hit(
+        self,
+        rank: int,
+        whoosh_hit,
+        matcher: TermMatcher | None,
+        passages: int,
+        context: int,
+        explanation: tuple[Contribution, ...] = (),
+    ) -> Hit:
         stored = whoosh_hit.fields()
         path = stored.get("path_id", "")
         title = stored.get("title", "")
@@ -286,6 +393,7 @@ class NoteIndex:
             link=stored.get("link", ""),
             title_spans=title_spans,
             passages=found,
+            explanation=explanation,
         )
 
     def _passages(self, path: str, matcher: TermMatcher, count: int, context: int) -> tuple[Passage, ...]:
@@ -316,6 +424,13 @@ def _lazy_unions_under_and(query, reader):
     for child in query.children():
         _lazy_unions_under_and(child, reader)
     return query
+
+
+def _check_paging(limit: int, page: int) -> None:
+    if limit < 0:
+        raise QueryError("limit must be 0 (all) or more")
+    if page < 1:
+        raise QueryError("page numbers start at 1")
 
 
 def open_index(corpus: Path | str = "corpus", index_dir: Path | str = "index_data") -> NoteIndex:

@@ -28,6 +28,8 @@ _ISOLATED_VARIABLES = (
     "NOTES_INDEX",
     "NOTES_LIMIT",
     "NOTES_SORT",
+    "NOTES_FACET",
+    "NOTES_FACET_LIMIT",
     "NOTES_COLOR",
     "NOTES_NO_UPDATE",
     "NOTES_FOLLOW_SYMLINKS",
@@ -128,6 +130,22 @@ def shared_news_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     index = tmp_path_factory.mktemp("shared-news") / "index"
     report = build_index(SHARED_NEWS, index)
     return SHARED_NEWS, index, report
+
+
+@pytest.fixture
+def search_bundled(bundled_index):
+    """Run `search` over the bundled index as it is: search_bundled("query", "--json") -> click Result."""
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+
+    corpus_dir, index = bundled_index
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        where = ["--corpus", str(corpus_dir), "--index", str(index), "--no-update"]
+        return CliRunner().invoke(search_main, [*args, *where], input=input, env=env)
+
+    return run
 
 
 def relative_files(folder: Path) -> list[str]:

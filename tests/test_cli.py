@@ -1,13 +1,16 @@
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
 from indexer import __version__
 from indexer.cli import indexer_main, search_main
-from tests.conftest import BUNDLED_CORPUS, info_note
+from tests.conftest import BUNDLED_CORPUS, REPO, info_note
 
 GPRS_TEXT = (
     "1. T-Mobile confirms breach through misconfigured GPRS gateway\n"
@@ -252,3 +255,14 @@ def test_missing_corpus_folder_exits_2(workspace):
     assert (
         result.stderr == "search: corpus folder not found: nowhere; pass --corpus DIR or set NOTES_CORPUS\n"
     )
+
+
+def test_importing_the_cli_package_loads_neither_whoosh_nor_the_shell():
+    code = (
+        "import sys, indexer.cli\n"
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('whoosh', 'prompt_toolkit')"
+        " or n.startswith('indexer.shell')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout == "[]\n"

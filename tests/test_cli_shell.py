@@ -104,3 +104,24 @@ def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO)
     return env
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--saved", "--json"], '{\n  "format_version": 1,\n  "saved": {}\n}\n'),
+        (["--similar", GPRS, "--count"], "21\n"),
+        (["--batch", "-", "--count"], '{"query": "ransomware", "total": 17}\n'),
+    ],
+    ids=["saved", "similar", "batch"],
+)
+def test_options_taking_no_query_do_their_work_on_a_terminal(built, monkeypatch, arguments, expected):
+    monkeypatch.setattr("indexer.cli.search.is_terminal", lambda stream: True)
+    result = CliRunner().invoke(search_main, arguments, input="ransomware\n")
+    assert (result.exit_code, result.stdout) == (0, expected)  # not the shell's output
+
+
+def test_shell_with_batch_is_a_usage_error(built):
+    result = CliRunner().invoke(search_main, ["--shell", "--batch", "-"], input="conti\n")
+    assert result.exit_code == 2
+    assert "--shell cannot be combined with --batch" in result.stderr

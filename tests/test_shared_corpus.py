@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import collections
+import unicodedata
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from indexer.notes import parse_note
-from indexer.searching import open_index
+from indexer.searching import SortOrder, open_index
+from indexer.tags import structured_field_name
 from tests.conftest import SHARED_FRONTMATTER, SHARED_NEWS, needs_shared_frontmatter, needs_shared_news
 
 pytestmark = needs_shared_news
@@ -124,6 +126,80 @@ def test_gprs_gateway_finds_the_seed_note_first(news):
         == "therecord/T-Mobile-confirms-hack-after-customer-data-ends-up-for-sale-on-cybercrime-forum.md"
     )
     assert "GPRS gateway" in first.snippet
+
+
+FACETS = ["source", "author", "tag", "year", "month", "country", "malware", "threatactor"]
+
+
+def test_facet_counts_over_every_news_note_equal_counts_from_the_parsed_notes(news, news_notes):
+    result = news.search("NOT zyzzyva", limit=1, passages=0, facets=FACETS)
+    assert result.total == 4490
+    for facet in FACETS:
+        assert _folded(result.facets[facet]) == _count_facet(news_notes.values(), facet), facet
+
+
+def test_facet_counts_of_a_query_equal_counts_over_its_hits_parsed_again(news, news_notes):
+    paths = {hit.path for hit in news.search("ransomware", limit=0, passages=0).hits}
+    result = news.search("ransomware", limit=5, sort=SortOrder.NEWEST, passages=0, facets=FACETS)
+    assert result.total == len(paths) > 1000
+    hits = [news_notes[path] for path in paths]
+    for facet in FACETS:
+        assert _folded(result.facets[facet]) == _count_facet(hits, facet), facet
+
+
+def test_timeline_of_a_query_equals_months_counted_from_the_parsed_notes(news, news_notes):
+    result = news.search("log4j OR log4shell", limit=0, passages=0, timeline=True)
+    months = collections.Counter(
+        news_notes[hit.path].date.isoformat()[:7] for hit in result.hits if news_notes[hit.path].date
+    )
+    assert result.timeline == tuple(sorted(months.items()))
+    assert result.timeline[0][0] == "2021-12"
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("ransomwear", "ransomware"), ("cimpanou", "cimpanu"), ("author:cimpanou", "author:cimpanu")],
+)
+def test_misspellings_get_suggestions_from_the_news_index(news, typed, suggested):
+    result = news.search(typed, suggest=True)
+    assert result.total == 0
+    assert result.suggestion.query == suggested
+    assert result.suggestion.total == news.count(suggested) > 400
+
+
+def test_threatactor_apt28_finds_exactly_the_notes_carrying_that_structured_tag(news, news_notes):
+    carrying = {path for path, note in news_notes.items() if ("threatactor.name", "APT28") in note.structured}
+    result = news.search("threatactor:APT28", limit=0, passages=0, facets=["threatactor"])
+    assert {hit.path for hit in result.hits} == carrying
+    assert len(carrying) == 9
+    assert result.facets["threatactor"][0] == ("APT28", len(carrying))
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _folded(values) -> collections.Counter:
+    return collections.Counter({_fold(value): count for value, count in values})
+
+
+def _count_facet(notes, facet: str) -> collections.Counter:
+    """Notes per value of `facet`, counted from parsed notes (case and accents folded)."""
+    counts: collections.Counter = collections.Counter()
+    for note in notes:
+        if facet == "source":
+            values = {note.source} if note.source else set()
+        elif facet == "author":
+            values = set(note.authors)
+        elif facet == "tag":
+            values = set(note.tags)
+        elif facet in ("year", "month"):
+            values = {note.date.isoformat()[: 4 if facet == "year" else 7]} if note.date else set()
+        else:
+            values = {value for key, value in note.structured if structured_field_name(key) == facet}
+        counts.update({_fold(value) for value in values})
+    return counts
 
 
 @needs_shared_frontmatter

@@ -127,7 +127,7 @@ def test_nothing_pops_up_between_words_unless_tab_asks(completer):
 
 
 def test_commands_and_their_arguments_complete(completer):
-    assert texts(complete(completer, ":s")) == [":show", ":sort", ":similar", ":stats"]
+    assert texts(complete(completer, ":s")) == [":show", ":sort", ":similar", ":save", ":saved", ":stats"]
     assert shown(complete(completer, ":sh"))[0][0] == ":show N"
     assert texts(complete(completer, ":sort -")) == ["-date"]
     assert texts(complete(completer, ":sort ")) == ["relevance", "date", "-date"]

@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
-from indexer.render import TextStyle, render_note_text, render_text
+from indexer.render import TextStyle, render_note_text, render_suggestion, render_text
 from indexer.results import Hit
 from indexer.safe_text import terminal_safe
 from indexer.searching import NoteIndex, SearchResult, SortOrder
@@ -35,6 +35,7 @@ Queries: words are ANDed; OR, NOT, (groups), "phrases", wild*cards, fuzzy~ (fuzz
   Fields: title: subtitle: body: author: tag: source: date: link: path: and structured
   tags such as country: or malware:.  Dates: date:2021-08, date:[2021-08-01 to 2021-08-31],
   date:>2021-10-15, date:yesterday.  Example: author:cimpanu tag:ransomware date:2021
+Saved searches: :save NAME keeps the last query; a line @NAME runs it (@NAME date:2022 narrows it).
 Keys: Tab completes fields and values; Right arrow takes the grey suggestion from history;
   Ctrl-R searches history; Ctrl-C cancels the line or a running query; Ctrl-D quits."""
 
@@ -44,10 +45,11 @@ class Listing:
     """The last query (or `:similar`), so that `:more` can fetch its next page."""
 
     label: str
-    fetch: Callable[[int], SearchResult]  # page -> result
+    fetch: Callable[..., SearchResult]  # (page, **more search options) -> result
     page: int
     limit: int
     total: int
+    query: str | None = None  # the query text (None for `:similar`), for `:save`
 
 
 class Shell:
@@ -107,32 +109,52 @@ class Shell:
         """Run a query from its first page, with the current limit and sort."""
         limit, sort = self.limit, self.sort
         self._freshen()
-        self.start_listing(text, lambda page: self.notes.search(text, limit=limit, page=page, sort=sort))
+        text = self.notes.saved_searches.expand(text)  # `@name` runs a saved search
+
+        def fetch(page: int, **more) -> SearchResult:
+            return self.notes.search(text, limit=limit, page=page, sort=sort, **more)
+
+        self.start_listing(text, fetch, first=fetch(1, suggest=True), query=text)
 
     def similar(self, hit: Hit) -> None:
-        limit = self.limit
+        limit, sort = self.limit, self.sort
         self.screen.note(f"Notes like {hit.rank}. {terminal_safe(hit.title)}:", dim=True)
-        self.start_listing(hit.path, lambda page: self.notes.similar(hit.path, limit=limit, page=page))
+        self.start_listing(
+            hit.path,
+            lambda page, **more: self.notes.similar(hit.path, limit=limit, page=page, sort=sort, **more),
+        )
 
-    def start_listing(self, label: str, fetch: Callable[[int], SearchResult]) -> None:
-        result = fetch(1)
-        self.listing = Listing(label, fetch, 1, result.limit, result.total)
+    def start_listing(
+        self,
+        label: str,
+        fetch: Callable[..., SearchResult],
+        *,
+        first: SearchResult | None = None,
+        query: str | None = None,
+    ) -> None:
+        result = fetch(1) if first is None else first
+        self.listing = Listing(label, fetch, 1, result.limit, result.total, query)
         self.shown_hits = {}
         self._show_result(result)
+        if result.suggestion is not None:
+            self.screen.note(render_suggestion(result.suggestion))
 
     def more(self) -> None:
         """The next page of the last listing."""
-        listing = self.listing
-        if listing is None:
-            raise CommandError("no query yet", hint="type a query first")
+        listing = self.last_listing()
         shown = len(self.shown_hits)
         if listing.limit == 0 or listing.page * listing.limit >= listing.total:
             raise CommandError(f"no more hits: all {listing.total} are shown", hint="scroll up, or :show N")
         result = listing.fetch(listing.page + 1)
-        self.listing = Listing(listing.label, listing.fetch, listing.page + 1, listing.limit, result.total)
+        self.listing = replace(listing, page=listing.page + 1, total=result.total)
         if not result.hits:
             raise CommandError(f"no more hits after {shown}")
         self._show_result(result)
+
+    def last_listing(self) -> Listing:
+        if self.listing is None:
+            raise CommandError("no query yet", hint="type a query first")
+        return self.listing
 
     def _show_result(self, result: SearchResult) -> None:
         if not result.hits:

@@ -20,6 +20,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from indexer.errors import NotesError
+from indexer.safe_text import terminal_safe
 
 if TYPE_CHECKING:
     from indexer.shell.app import Shell
@@ -185,6 +186,80 @@ def set_sort(shell: Shell, argument: str) -> None:
 )
 def similar(shell: Shell, argument: str) -> None:
     shell.similar(shell.hit(argument))
+
+
+# `:facets` with no field names, and the values shown per facet.
+DEFAULT_FACETS = ("source", "author", "tag")
+FACET_LIMIT = 10
+
+
+def _facet_choices(shell: Shell) -> list[tuple[str, str]]:
+    return [(name, "") for name in shell.notes.facet_names()]
+
+
+@COMMANDS.command(
+    "facets",
+    "counts of each value of FIELD among all hits of the last query (default: source, author, tag)",
+    usage="[FIELD...]",
+    choices=_facet_choices,
+)
+def facets(shell: Shell, argument: str) -> None:
+    from indexer.render import TextStyle, render_facets_text
+
+    names = argument.replace(",", " ").split() or DEFAULT_FACETS
+    result = shell.last_listing().fetch(1, facets=names, passages=0)
+    shell.screen.show(
+        render_facets_text(result.facets, TextStyle(color=shell.screen.color), limit=FACET_LIMIT)
+    )
+
+
+@COMMANDS.command("timeline", "hits of the last query per month, as a sparkline row")
+def timeline(shell: Shell, argument: str) -> None:
+    from indexer.render import TextStyle, render_sparkline
+
+    result = shell.last_listing().fetch(1, timeline=True, passages=0)
+    shell.screen.show(render_sparkline(result.timeline or (), TextStyle(color=shell.screen.color)))
+
+
+@COMMANDS.command(
+    "explain", "what each field and term of the query added to hit N's score", usage="N", choices=_hit_choices
+)
+def explain(shell: Shell, argument: str) -> None:
+    from indexer.render import explanation_lines
+
+    hit = shell.hit(argument)
+    listing = shell.last_listing()
+    page = 1 if listing.limit == 0 else (hit.rank - 1) // listing.limit + 1
+    again = listing.fetch(page, explain=True, passages=0)
+    found = next((each for each in again.hits if each.path == hit.path), None)
+    if found is None or not found.explanation:
+        raise CommandError(f"hit {hit.rank} is no longer a hit", hint="run the query again")
+    lines = [f"{hit.rank}. {terminal_safe(hit.title)}"]
+    lines += ["   " + line for line in explanation_lines(found.explanation)]
+    shell.screen.show("\n".join(lines) + "\n")
+
+
+@COMMANDS.command("save", "save the last query as NAME; a line @NAME runs it again", usage="NAME")
+def save(shell: Shell, argument: str) -> None:
+    name = argument.strip()
+    if not name:
+        raise CommandError("expected a name", hint="usage: :save NAME (letters, digits, - and _)")
+    query = shell.last_listing().query
+    if query is None:
+        raise CommandError("only a query can be saved, not :similar", hint="type a query first")
+    replaced = shell.notes.saved_searches.save(name, query)
+    shell.screen.note(f"{'replaced' if replaced else 'saved'} @{name}: {terminal_safe(query)}")
+
+
+@COMMANDS.command("saved", "the saved searches (type @NAME to run one)")
+def saved(shell: Shell, argument: str) -> None:
+    searches = shell.notes.saved_searches.load()
+    if not searches:
+        shell.screen.note("No saved searches yet: type a query, then :save NAME.")
+        return
+    width = max(len(name) for name in searches) + 1
+    for name, query in searches.items():
+        shell.screen.line(f"{'@' + name:<{width}}  {terminal_safe(query)}")
 
 
 @COMMANDS.command("stats", "notes, last update, size and fields of the index")

@@ -1,0 +1,164 @@
+"""`indexer build`, `indexer update` and `indexer stats`: option handling only."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from indexer import __version__
+from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips
+from indexer.console import ProgressBar, cli_errors
+from indexer.status import ExitStatus
+
+INDEXER_EPILOG = """\b
+Examples:
+  indexer build                          # index ./corpus into ./index_data
+  indexer update --corpus ~/notes --index ~/.cache/notes-index
+  indexer stats --json
+"""
+
+
+@click.group(context_settings=CONTEXT, epilog=INDEXER_EPILOG)
+@click.version_option(__version__, "-V", "--version", prog_name="indexer")
+def indexer_main() -> None:
+    """Build and maintain the search index of a folder of markdown notes."""
+
+
+def _index_options(func):
+    options = [
+        corpus_option,
+        index_option,
+        click.option(
+            "--follow-symlinks",
+            is_flag=True,
+            envvar="NOTES_FOLLOW_SYMLINKS",
+            show_envvar=True,
+            help="Follow symbolic links to notes and folders (loops are detected).",
+        ),
+        click.option(
+            "--max-size",
+            "max_size_mb",
+            type=click.FloatRange(min=0.001),
+            default=10.0,
+            show_default=True,
+            envvar="NOTES_MAX_SIZE",
+            show_envvar=True,
+            help="Skip notes larger than this many megabytes.",
+        ),
+        click.option(
+            "--wait",
+            "wait_seconds",
+            type=click.FloatRange(min=0),
+            default=10.0,
+            show_default=True,
+            envvar="NOTES_WAIT",
+            show_envvar=True,
+            help="Seconds to wait for another process that is writing the index.",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            envvar="NOTES_STRICT",
+            show_envvar=True,
+            help="Exit with status 1 if any note was skipped.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print no warnings, only errors and the summary."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _options(follow_symlinks: bool, max_size_mb: float, wait_seconds: float):
+    from indexer.store import IndexOptions
+
+    return IndexOptions(
+        follow_symlinks=follow_symlinks,
+        max_note_bytes=int(max_size_mb * 1024 * 1024),
+        wait_seconds=wait_seconds,
+    )
+
+
+@indexer_main.command(
+    "build",
+    context_settings=CONTEXT,
+    epilog="\b\nExamples:\n  indexer build\n  indexer build --corpus ~/notes --index /tmp/notes-idx --strict",
+)
+@_index_options
+def build_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet) -> None:
+    """Index every note of the corpus from scratch (replaces the index in one commit)."""
+    from indexer.store import build_index
+
+    with cli_errors("indexer"):
+        with ProgressBar("Indexing") as progress:
+            report = build_index(
+                corpus,
+                index_dir,
+                options=_options(follow_symlinks, max_size_mb, wait_seconds),
+                progress=progress,
+            )
+        _finish_report("build", report, index_dir, strict=strict, quiet=quiet)
+
+
+@indexer_main.command(
+    "update",
+    context_settings=CONTEXT,
+    epilog="\b\nExamples:\n  indexer update\n  NOTES_CORPUS=~/notes indexer update --quiet",
+)
+@_index_options
+def update_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet) -> None:
+    """Apply new, changed, renamed and deleted notes to the index (nothing else is read)."""
+    from indexer.store import update_index
+
+    with cli_errors("indexer"):
+        with ProgressBar("Updating") as progress:
+            report = update_index(
+                corpus,
+                index_dir,
+                options=_options(follow_symlinks, max_size_mb, wait_seconds),
+                progress=progress,
+            )
+        _finish_report("update", report, index_dir, strict=strict, quiet=quiet)
+
+
+def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet: bool) -> None:
+    if not quiet:
+        print_skips("indexer", report)
+    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    if action == "build" or report.rebuilt:
+        click.echo(f"Indexed {report.notes} notes{skipped} in {report.seconds:.1f} s into {index_dir}")
+    elif report.touched:
+        click.echo(
+            f"Updated {index_dir}: {report.added} added, {report.changed} changed, {report.removed} removed"
+            f"{skipped}; {report.notes} notes in {report.seconds:.1f} s"
+        )
+    else:
+        click.echo(f"Index {index_dir} is up to date: {report.notes} notes{skipped}")
+    if strict and report.skipped:
+        sys.exit(ExitStatus.NO_MATCH)
+
+
+@indexer_main.command(
+    "stats",
+    context_settings=CONTEXT,
+    epilog="\b\nExamples:\n  indexer stats\n  indexer stats --json | jq .notes",
+)
+@corpus_option
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
+    """Show the number of notes, last update, paths, size on disk and searchable fields."""
+    from indexer.stats import index_stats
+
+    with cli_errors("indexer"):
+        stats = index_stats(corpus, index_dir)
+        if as_json:
+            click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+            return
+        width = max(len(key) for key in stats)
+        for key, value in stats.items():
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+            click.echo(f"{key.replace('_', ' '):<{width}}  {shown}")

@@ -1,0 +1,50 @@
+"""Options and helpers shared by the `search` and `indexer` commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.console import warn
+from indexer.terminal import is_terminal
+
+DEFAULT_CORPUS = "corpus"
+DEFAULT_INDEX = "index_data"
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+corpus_option = click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    envvar="NOTES_CORPUS",
+    show_envvar=True,
+    help="Folder of markdown notes.",
+)
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_INDEX,
+    show_default=True,
+    envvar="NOTES_INDEX",
+    show_envvar=True,
+    help="Folder holding the index.",
+)
+
+
+def took(seconds: float) -> str:
+    """ " in 1.2 s" on a terminal; nothing when stderr is captured, so logs stay stable."""
+    return f" in {seconds:.1f} s" if is_terminal(sys.stderr) else ""
+
+
+def print_skips(program: str, report, *, warnings: bool = True) -> None:
+    """One warning line per note read with a warning, and per note skipped."""
+    if warnings:
+        for path, message in report.warnings:
+            warn(program, f"{path}: {message}")
+    for path, reason in report.skipped:
+        warn(program, f"{path}: skipped: {reason}")

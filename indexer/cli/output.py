@@ -1,0 +1,67 @@
+"""What `search` prints: results on stdout through `render`, the match count on stderr."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from indexer.terminal import is_terminal
+
+# Values shown per facet in text output when --facet-limit is not given (JSON shows all).
+TEXT_FACET_LIMIT = 10
+
+
+def print_result(result, output: str | None, color: str, *, facet_limit: int | None = None) -> None:
+    """Print a `SearchResult` as text, JSON, JSONL or paths; the match count goes to stderr."""
+    from indexer import render
+    from indexer.terminal import ColorMode, terminal_width, use_color
+
+    stdout = sys.stdout
+    if output == "json":
+        stdout.write(render.render_json(result, facet_limit=facet_limit or 0))
+    elif output == "jsonl":
+        for line in render.render_jsonl(result):
+            stdout.write(line)
+    elif output == "files":
+        stdout.write(render.render_paths(result))
+    elif result.hits:
+        style = render.TextStyle(color=use_color(stdout, ColorMode(color)), width=terminal_width(stdout))
+        stdout.write(render.render_text(result, style))
+        if result.facets:
+            limit = TEXT_FACET_LIMIT if facet_limit is None else facet_limit
+            stdout.write("\n" + render.render_facets_text(result.facets, style, limit=limit))
+        if result.timeline is not None:
+            stdout.write("\n" + render.render_timeline_text(result.timeline, style, total=result.total))
+        first, last = result.hits[0].rank, result.hits[-1].rank
+        plural = "note matches" if result.total == 1 else "notes match"
+        took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""
+        click.echo(f"{result.total} {plural} ({first}-{last} shown{took})", err=True)
+    stdout.flush()
+
+
+def print_suggestion(suggestion) -> None:
+    """The did-you-mean line on stderr, if there is a suggestion."""
+    if suggestion is not None:
+        from indexer.render import render_suggestion
+
+        click.echo(render_suggestion(suggestion), err=True)
+
+
+def print_saved(saved: dict[str, str], output: str | None) -> int:
+    """The saved searches, `NAME  QUERY` a line (or one JSON object); the exit status."""
+    from indexer.safe_text import terminal_safe
+    from indexer.status import ExitStatus
+
+    if output == "json":
+        import json
+
+        click.echo(json.dumps({"format_version": 1, "saved": saved}, ensure_ascii=False, indent=2))
+        return ExitStatus.OK
+    if not saved:
+        click.echo('No saved searches yet; save one with: search --save NAME "QUERY"', err=True)
+        return ExitStatus.OK
+    width = max(len(name) for name in saved) + 1
+    for name, query in saved.items():
+        click.echo(f"{'@' + name:<{width}}  {terminal_safe(query)}")
+    return ExitStatus.OK
