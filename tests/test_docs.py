@@ -37,6 +37,7 @@ COMMANDS = [
     (indexer_main, ["build"]),
     (indexer_main, ["update"]),
     (indexer_main, ["stats"]),
+    (indexer_main, ["watch"]),
 ]
 
 

@@ -364,3 +364,32 @@ def test_a_commit_by_another_process_is_seen_by_the_next_query(own_index, new_ha
     update_index(corpus, index)
     harness.run("zyzzyva")
     assert harness.take()[0].startswith("1. Zyzzyva sighting")
+
+
+def test_watch_on_indexes_new_notes_in_the_background_and_off_stops_it(own_index, new_harness):
+    import time
+
+    corpus, index = own_index
+    harness = new_harness(corpus, index)
+    harness.run(":watch on")
+    assert harness.take()[0].startswith(f"Watching {corpus}: changes are indexed as you save them")
+    time.sleep(0.5)  # let the observer start
+    (corpus / "new.md").write_text(info_note("Zyzzyva sighting", "A zyzzyva was seen."), encoding="utf-8")
+    deadline = time.monotonic() + 8
+    out = ""
+    while time.monotonic() < deadline:
+        harness.run("zyzzyva")
+        out = harness.take()[0]
+        if "1. Zyzzyva sighting" in out:
+            break
+        time.sleep(0.2)
+    assert "watch: " in out and " 1 added, 0 changed, 0 removed; 41 notes" in out
+    assert "1. Zyzzyva sighting" in out
+    harness.run(":watch off")
+    assert harness.take() == ("Stopped watching the corpus.\n", "")
+    assert harness.shell.watcher is None
+
+
+def test_watch_with_a_bad_argument_says_how_to_use_it(harness):
+    harness.run(":watch sometimes")
+    assert harness.take() == ("", "error: unknown :watch argument 'sometimes'; use :watch on or :watch off\n")

@@ -162,3 +162,79 @@ def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
         for key, value in stats.items():
             shown = ", ".join(map(str, value)) if isinstance(value, list) else value
             click.echo(f"{key.replace('_', ' '):<{width}}  {shown}")
+
+
+@indexer_main.command(
+    "watch",
+    context_settings=CONTEXT,
+    epilog="\b\nExamples:\n  indexer watch\n  indexer watch --corpus ~/notes --settle 2 >> ~/notes-index.log",
+)
+@corpus_option
+@index_option
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    envvar="NOTES_FOLLOW_SYMLINKS",
+    show_envvar=True,
+    help="Follow symbolic links to notes and folders (loops are detected).",
+)
+@click.option(
+    "--max-size",
+    "max_size_mb",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    envvar="NOTES_MAX_SIZE",
+    show_envvar=True,
+    help="Skip notes larger than this many megabytes.",
+)
+@click.option(
+    "--settle",
+    "settle_seconds",
+    type=click.FloatRange(min=0.05),
+    default=0.5,
+    show_default=True,
+    envvar="NOTES_WATCH_SETTLE",
+    show_envvar=True,
+    help="Seconds without file events before a batch of changes is indexed.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print no warnings about skipped notes.")
+def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_seconds, quiet) -> None:
+    """Keep the index current as notes are created, changed, renamed or deleted.
+
+    Bursts of changes are indexed as one batch, with one log line per batch.
+    Ctrl-C stops watching; an update in progress is finished first.
+    """
+    import time
+
+    from indexer.watch import CorpusWatcher, describe_batch
+
+    def on_batch(report) -> None:
+        if not quiet:
+            print_skips("indexer", report)
+        click.echo(describe_batch(report))
+
+    def on_error(exc) -> None:
+        from indexer.console import error_line
+
+        click.echo(error_line("indexer", exc), err=True)
+
+    with cli_errors("indexer"):
+        watcher = CorpusWatcher(
+            corpus,
+            index_dir,
+            options=_options(follow_symlinks, max_size_mb, wait_seconds=30.0),
+            on_batch=on_batch,
+            on_error=on_error,
+            quiet_seconds=settle_seconds,
+        )
+        watcher.start()
+        click.echo(f"Watching {corpus} for changes to {index_dir} (Ctrl-C to stop)", err=True)
+        try:
+            while watcher.running:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            click.echo("Stopping: finishing the update in progress...", err=True)
+        finally:
+            watcher.stop()
+        click.echo("Stopped watching.", err=True)

@@ -76,6 +76,8 @@ class Shell:
         self.history_path: Path | None = None
         # Called with the index after it changed (`:reindex`, or a commit by another process).
         self.index_listeners: list[Callable[[NoteIndex], None]] = []
+        self.watcher = None  # a CorpusWatcher while `:watch on`
+        self._watch_log: list[str] = []  # batch lines from the watcher's thread, shown at the next line
 
     # -- the per-line handler -----------------------------------------------------------
 
@@ -232,9 +234,36 @@ class Shell:
         return f"{self.corpus_name} ({count} note{'' if count == 1 else 's'})> "
 
     def _freshen(self) -> None:
-        """Pick up a commit made by another process (`indexer update`) since the last query."""
+        """Pick up a commit made by another process (`indexer update`, `:watch`) since the last query."""
+        while self._watch_log:
+            self.screen.note(self._watch_log.pop(0), dim=True)
         if self.notes.refresh_if_changed():
             self._index_changed()
+
+    def watch(self, on: bool) -> None:
+        """Start or stop applying corpus changes in the background while the shell runs."""
+        if not on:
+            if self.watcher is None:
+                self.screen.note("Not watching.")
+                return
+            self.watcher.stop()
+            self.watcher = None
+            self.screen.note("Stopped watching the corpus.")
+            return
+        if self.watcher is not None:
+            self.screen.note(f"Already watching {self.notes.corpus}.")
+            return
+        from indexer.watch import CorpusWatcher, describe_batch
+
+        self.watcher = CorpusWatcher(
+            self.notes.corpus,
+            self.notes.index_dir,
+            options=self.index_options,
+            on_batch=lambda report: self._watch_log.append("watch: " + describe_batch(report)),
+            on_error=lambda exc: self._watch_log.append(error_line("watch", exc)),
+        )
+        self.watcher.start()
+        self.screen.note(f"Watching {self.notes.corpus}: changes are indexed as you save them (:watch off).")
 
     def _index_changed(self) -> None:
         for listener in self.index_listeners:
@@ -279,6 +308,9 @@ class Shell:
         return "Commands:\n" + COMMANDS.help_text() + "\n" + QUERY_HELP + "\n"
 
     def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
         self.notes.close()
 
 

@@ -272,6 +272,23 @@ def reindex(shell: Shell, argument: str) -> None:
     shell.reindex()
 
 
+def _on_off_choices(shell: Shell) -> list[tuple[str, str]]:
+    return [("on", "index changes as notes are saved"), ("off", "stop watching")]
+
+
+@COMMANDS.command(
+    "watch", "index changed notes in the background while the shell runs", usage="on|off",
+    choices=_on_off_choices,
+)  # fmt: skip
+def watch(shell: Shell, argument: str) -> None:
+    if argument not in ("on", "off", ""):
+        raise CommandError(f"unknown :watch argument {argument!r}", hint="use :watch on or :watch off")
+    if not argument:
+        shell.screen.note(f"Watching {shell.notes.corpus}." if shell.watcher else "Not watching (:watch on).")
+        return
+    shell.watch(argument == "on")
+
+
 @COMMANDS.command("quit", "leave the shell; Ctrl-D does too", aliases=("q", "exit"))
 def quit_shell(shell: Shell, argument: str) -> Outcome:
     return Outcome.QUIT
