@@ -285,11 +285,13 @@ def run(args: argparse.Namespace) -> dict:
                 progress(f"  {generated.unshuffled} notes had no '## Article:' body to shuffle")
             origin = f"{args.scale} shuffled, re-dated copies of each note (seed {SEED})"
             results.append(bench_corpus(name, "scaled", origin, generated.root, tools, args))
+        progress(f"start-up of both commands x{args.runs}")
         startup = measure_startup(tools, args.runs)
     finally:
         if args.keep:
             progress(f"kept {workdir}")
         else:
+            progress(f"removing {workdir}")
             shutil.rmtree(workdir, ignore_errors=True)
     options = {"corpus": str(args.corpus), "scale": args.scale, "queries": args.queries, "runs": args.runs}
     return build_report(options, results, startup, time.perf_counter() - _STARTED)
