@@ -31,6 +31,7 @@ class ProcessRun:
 
     argv: tuple[str, ...]
     seconds: float  # wall time from start to exit
+    cpu_seconds: float  # user + system time of the child and its descendants: less noisy than wall
     returncode: int
     max_rss_bytes: int
     tree_peak_bytes: int | None
@@ -69,6 +70,7 @@ def run_process(
         return ProcessRun(
             argv=tuple(argv),
             seconds=seconds,
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
             returncode=child.returncode,
             max_rss_bytes=max_rss,
             tree_peak_bytes=max(sampler.peak, max_rss) if sampler is not None else None,

@@ -128,11 +128,14 @@ def measure_one_shots(corpus: Path, index: Path, tools: Tools, runs: int) -> lis
         if tools.whoosh is not None:
             commands["whoosh"] = [tools.whoosh, "search", query, str(corpus)]
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for name, argv in commands.items():  # warm the page cache and the index files
             run_checked(argv, name, ok=(0, 1))
         for _ in range(runs):  # interleaved, so drift on a noisy machine hits every tool alike
             for name, argv in commands.items():
-                times[name].append(run_checked(argv, name, ok=(0, 1)).seconds)
+                run = run_checked(argv, name, ok=(0, 1))
+                times[name].append(run.seconds)
+                cpu[name].append(run.cpu_seconds)
         hits = _count([*ours, "--no-update", "--count", query], "search --count")
         whoosh_hits = None
         if tools.whoosh is not None:
@@ -149,6 +152,7 @@ def measure_one_shots(corpus: Path, index: Path, tools: Tools, runs: int) -> lis
                 times.get("whoosh"),
                 hits,
                 whoosh_hits,
+                cpu,
             )
         )
     return results
@@ -163,21 +167,22 @@ def _count(argv: list[str], what: str) -> int | None:
 def measure_latency(corpus: Path, index: Path, queries: list[BenchQuery]) -> Latency:
     import indexer
 
-    seconds, texts, kinds, errors, zero_hits = [], [], [], [], 0
+    seconds, cpu, texts, kinds, errors, zero_hits = [], [], [], [], [], 0
     with indexer.open_index(corpus, index) as notes:
         notes.search(queries[0].text, limit=10)  # warm-up: opens the searcher and the query parser
         for query in queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             try:
                 result = notes.search(query.text, limit=10)
             except indexer.NotesError as exc:
                 errors.append(f"{query.text}: {exc}")
                 continue
             seconds.append(time.perf_counter() - started)
+            cpu.append(time.thread_time() - started_cpu)
             texts.append(query.text)
             kinds.append(query.kind)
             zero_hits += result.total == 0
-    return Latency(seconds, texts, kinds, zero_hits, errors)
+    return Latency(seconds, cpu, texts, kinds, zero_hits, errors)
 
 
 def measure_edit_update(corpus: Path, index: Path, tools: Tools) -> tuple[int, ProcessRun]:
@@ -266,53 +271,70 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def run(args: argparse.Namespace) -> dict:
+def run(args: argparse.Namespace, workdir: Path) -> dict:
+    """Every measurement, in `workdir`; returns the report (see `report.build_report`)."""
     tools = Tools.find()
-    workdir = Path(tempfile.mkdtemp(prefix="notes-bench-"))
-    progress(f"working in {workdir}")
-    try:
-        base_name = args.corpus.resolve().name
-        copy = workdir / base_name / "corpus"
-        shutil.copytree(args.corpus, copy, ignore=shutil.ignore_patterns(".*"))
-        results = [bench_corpus(base_name, "base", f"copy of {args.corpus}", copy, tools, args)]
-        if args.scale:
-            name = f"{base_name}_x{args.scale}"
-            progress(f"generating {name}")
-            generated = generate_scaled_corpus(
-                args.corpus, workdir / name / "corpus", scale=args.scale, seed=SEED
-            )
-            if generated.unshuffled:
-                progress(f"  {generated.unshuffled} notes had no '## Article:' body to shuffle")
-            origin = f"{args.scale} shuffled, re-dated copies of each note (seed {SEED})"
-            results.append(bench_corpus(name, "scaled", origin, generated.root, tools, args))
-        progress(f"start-up of both commands x{args.runs}")
-        startup = measure_startup(tools, args.runs)
-    finally:
-        if args.keep:
-            progress(f"kept {workdir}")
-        else:
-            progress(f"removing {workdir}")
-            shutil.rmtree(workdir, ignore_errors=True)
+    load_at_start = _load_average()
+    base_name = args.corpus.resolve().name
+    copy = workdir / base_name / "corpus"
+    shutil.copytree(args.corpus, copy, ignore=shutil.ignore_patterns(".*"))
+    results = [bench_corpus(base_name, "base", f"copy of {args.corpus}", copy, tools, args)]
+    if args.scale:
+        name = f"{base_name}_x{args.scale}"
+        progress(f"generating {name}")
+        generated = generate_scaled_corpus(
+            args.corpus, workdir / name / "corpus", scale=args.scale, seed=SEED
+        )
+        if generated.unshuffled:
+            progress(f"  {generated.unshuffled} notes had no '## Article:' body to shuffle")
+        origin = f"{args.scale} shuffled, re-dated copies of each note (seed {SEED})"
+        results.append(bench_corpus(name, "scaled", origin, generated.root, tools, args))
+    progress(f"start-up of both commands x{args.runs}")
+    startup = measure_startup(tools, args.runs)
     options = {"corpus": str(args.corpus), "scale": args.scale, "queries": args.queries, "runs": args.runs}
-    return build_report(options, results, startup, time.perf_counter() - _STARTED)
+    load = {"start": load_at_start, "end": _load_average()}
+    return build_report(options, results, startup, time.perf_counter() - _STARTED, load)
+
+
+def _load_average() -> float | None:
+    """The 1-minute load average: how busy the machine was (this benchmark included)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def remove_workdir(workdir: Path) -> None:
+    # Deleting a gigabyte of index files that were written back to disk long ago can
+    # take minutes on a slow disk; it comes after the results are out.
+    started = time.perf_counter()
+    shutil.rmtree(workdir, ignore_errors=True)
+    progress(f"removed {workdir} in {time.perf_counter() - started:.1f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="notes-bench-"))
+    progress(f"working in {workdir}")
     try:
-        report = run(args)
+        report = run(args, workdir)
+        table = table_of(report)
+        # With --json -, stdout carries the JSON alone and the table goes to stderr.
+        print(table, file=sys.stderr if args.json == "-" else sys.stdout, flush=True)
+        if args.json == "-":
+            json.dump(report, sys.stdout, indent=2)
+            print(flush=True)
+        elif args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            progress(f"wrote {args.json}")
     except BenchmarkError as exc:
         print(f"benchmark: error: {exc}", file=sys.stderr)
         return 2
-    table = table_of(report)
-    # With --json -, stdout carries the JSON alone and the table goes to stderr.
-    print(table, file=sys.stderr if args.json == "-" else sys.stdout)
-    if args.json == "-":
-        json.dump(report, sys.stdout, indent=2)
-        print()
-    elif args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        progress(f"wrote {args.json}")
+    finally:
+        if args.keep:
+            progress(f"kept {workdir}")
+        else:
+            remove_workdir(workdir)
     return 0
 
 

@@ -51,6 +51,7 @@ def test_smoke_run_writes_every_figure_with_targets(smoke_report):
     rows = corpus["rows"]
     for key in (
         "build_seconds",
+        "build_cpu_seconds",
         "build_peak_mb",
         "build_max_rss_mb",
         "noop_update_seconds",
@@ -59,6 +60,7 @@ def test_smoke_run_writes_every_figure_with_targets(smoke_report):
         "search_1_no_update_seconds",
         "search_3_seconds",
         "query_median_ms",
+        "query_median_cpu_ms",
         "query_p95_ms",
         "index_mb",
         "index_to_corpus",
@@ -69,6 +71,7 @@ def test_smoke_run_writes_every_figure_with_targets(smoke_report):
     assert rows["noop_update_seconds"]["passed"] in (True, False)
     assert len(corpus["samples"]["query_seconds"]) + len(corpus["samples"]["query_errors"]) == 12
     assert set(report["overall"]) == {"startup_seconds", "run_seconds"}
+    assert set(report["machine"]["load_average"]) == {"start", "end"}
 
 
 def test_smoke_run_prints_the_table_on_stdout_and_progress_on_stderr(smoke_report):
