@@ -1,0 +1,82 @@
+"""The benchmark runs end to end on a copy of the bundled corpus and writes the JSON it promises.
+
+Structure only: the figures of a smoke run on 40 notes say nothing about speed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUNDLED_CORPUS, REPO
+
+BENCHMARK = REPO / "benchmarks" / "run.py"
+SCRIPTS = Path(sys.executable).parent
+
+pytestmark = pytest.mark.skipif(
+    not (SCRIPTS / "indexer").exists(),
+    reason="the benchmark measures the installed console scripts (pip install -e '.[test]')",
+)
+
+ROW_FIELDS = {"key", "label", "unit", "indexer", "whoosh", "ratio", "target", "passed"}
+
+
+@pytest.fixture(scope="module")
+def smoke_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, subprocess.CompletedProcess]:
+    root = tmp_path_factory.mktemp("bench")
+    corpus = root / "corpus"
+    shutil.copytree(BUNDLED_CORPUS, corpus)
+    output = root / "bench.json"
+    argv = [sys.executable, str(BENCHMARK), "--quick", "--scale", "0", "--runs", "1", "--queries", "12"]
+    completed = subprocess.run(
+        [*argv, "--corpus", str(corpus), "--json", str(output)], capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(output.read_text(encoding="utf-8")), completed
+
+
+def test_smoke_run_writes_every_figure_with_targets(smoke_report):
+    report, _ = smoke_report
+    assert set(report) == {"format_version", "date", "machine", "options", "corpora", "overall"}
+    assert set(report["machine"]) >= {"cpus", "python", "platform"}
+    assert list(report["corpora"]) == ["corpus"]
+    corpus = report["corpora"]["corpus"]
+    assert corpus["role"] == "base"
+    assert corpus["notes"] == 40
+    rows = corpus["rows"]
+    for key in (
+        "build_seconds",
+        "build_cpu_seconds",
+        "build_peak_mb",
+        "build_max_rss_mb",
+        "noop_update_seconds",
+        "edit_update_seconds",
+        "search_1_seconds",
+        "search_1_no_update_seconds",
+        "search_3_seconds",
+        "query_median_ms",
+        "query_median_cpu_ms",
+        "query_p95_ms",
+        "index_mb",
+        "index_to_corpus",
+    ):
+        assert set(rows[key]) == ROW_FIELDS, key
+        assert rows[key]["indexer"] > 0, key
+    assert rows["build_seconds"]["target"] == "<= 0.33x whoosh"
+    assert rows["noop_update_seconds"]["passed"] in (True, False)
+    assert len(corpus["samples"]["query_seconds"]) + len(corpus["samples"]["query_errors"]) == 12
+    assert set(report["overall"]) == {"startup_seconds", "run_seconds"}
+    assert set(report["machine"]["load_average"]) == {"start", "end"}
+
+
+def test_smoke_run_prints_the_table_on_stdout_and_progress_on_stderr(smoke_report):
+    _, completed = smoke_report
+    assert completed.stdout.startswith("corpus: 40 notes")
+    assert "full build, wall" in completed.stdout
+    assert "API query with snippets, median of" in completed.stdout
+    assert "indexer build" in completed.stderr
