@@ -220,9 +220,11 @@ def search_main(
                 raise click.UsageError("--save saves a QUERY, not --similar")
             check_name(save_as)
         text = saved.expand(text)
-        _freshen(corpus, index_dir, no_update=no_update)
-        from indexer.searching import open_index
+        pending = _start_freshness_check(corpus, index_dir, no_update=no_update)
+        from indexer.searching import open_index  # loads Whoosh while the check runs
 
+        if pending.changed():
+            _freshen(corpus, index_dir, no_update=no_update)
         with open_index(corpus, index_dir) as notes:
             if similar is not None:
                 status = _show_similar(notes, similar, asked)
@@ -353,6 +355,20 @@ def _run_shell(corpus: Path, index_dir: Path, first_query: str, *, limit: int, s
         sort=SortOrder.parse(sort),
         color=use_color(sys.stdout, ColorMode(color)),
     )
+
+
+def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool):
+    """Check for corpus changes in a child process while this one loads the search code.
+
+    Nothing to check with --no-update; without an index, it is built first."""
+    from indexer.freshness import PendingCheck, start_change_check
+    from indexer.store import index_exists
+
+    if not index_exists(index_dir):
+        return PendingCheck(known=True)
+    if no_update:
+        return PendingCheck(known=False)
+    return start_change_check(corpus, index_dir)
 
 
 def _freshen(corpus: Path, index_dir: Path, *, no_update: bool) -> None:

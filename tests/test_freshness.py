@@ -1,0 +1,26 @@
+from indexer.freshness import PendingCheck, start_change_check
+from indexer.store import build_index
+from tests.conftest import info_note
+
+
+def test_the_child_says_unchanged_for_an_untouched_corpus(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    assert start_change_check(corpus, index_dir).changed() is False
+
+
+def test_the_child_says_changed_after_a_new_note(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    write_note("b.md", info_note("B", "words"))
+    assert start_change_check(corpus, index_dir).changed() is True
+
+
+def test_a_failing_check_answers_changed_so_the_caller_checks_and_reports(tmp_path, index_dir):
+    # The corpus folder does not exist: the child's check raises; the answer is "changed".
+    assert start_change_check(tmp_path / "missing", index_dir).changed() is True
+
+
+def test_known_answers_need_no_child():
+    assert PendingCheck(known=False).changed() is False
+    assert PendingCheck(known=True).changed() is True
