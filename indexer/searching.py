@@ -10,6 +10,7 @@ from pathlib import Path
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
+from indexer.ranking import rank_query
 from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
 from indexer.schema import TEXT_ANALYZER
 from indexer.store import open_whoosh_index
@@ -131,9 +132,13 @@ class NoteIndex:
         searcher = self.searcher
         wanted = None if limit == 0 else limit * page
         kwargs: dict[str, object] = {"limit": wanted}
-        if sort is not SortOrder.RELEVANCE:
+        if sort is SortOrder.RELEVANCE:
+            # Ranking clauses reorder the matching notes; they never add or drop one.
+            query = rank_query(parsed)
+        else:
+            query = parsed
             kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
-        results = searcher.search(parsed, **kwargs)
+        results = searcher.search(query, **kwargs)
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = list(results)[first:]
         matcher = self._matcher(parsed) if passages > 0 else None

@@ -1,0 +1,101 @@
+"""Ranking: clauses that reorder the notes a query matches, never which notes match.
+
+A query's words must all match somewhere in a note (BM25F over the default fields, see
+`query.FIELD_BOOSTS`). `rank_query` adds optional clauses, scored only for notes that
+already match, chosen by the known-item evaluation (`benchmarks/relevance.py`):
+
+- all the words in the title, or all in the subtitle;
+- the words near each other, in the order typed, in the body (a remembered detail
+  usually comes from one paragraph).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh import query as wq
+from whoosh.matching import WrappingMatcher
+from whoosh.query import spans
+from whoosh.query.wrappers import WrappingQuery
+
+from indexer.schema import DEFAULT_SEARCH_FIELDS
+
+# A note with every word in its title (or subtitle) gets the words' scores there again, doubled.
+ALL_WORDS_FIELDS = ("title", "subtitle")
+ALL_WORDS_BOOST = 2.0
+# Words within this many positions of each other, in order, count as one remembered
+# passage; such a note gets the words' body scores again.
+PROXIMITY_WINDOW = 25
+PROXIMITY_BOOST = 2.0
+
+
+class Boosted(WrappingQuery):
+    """A query whose score is multiplied by `boost` (Whoosh's span and compound
+    queries of one clause drop their own boost)."""
+
+    def __init__(self, child: wq.Query, boost: float) -> None:
+        super().__init__(child)
+        self.boost = boost
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.child!r}, {self.boost:g})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and (self.child, self.boost) == (other.child, other.boost)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.child, self.boost))
+
+    def _rewrap(self, child: wq.Query) -> Boosted:
+        return type(self)(child, self.boost)
+
+    def matcher(self, searcher, context=None):
+        return WrappingMatcher(self.child.matcher(searcher, context), boost=self.boost)
+
+
+def rank_query(query: wq.Query) -> wq.Query:
+    """`query` with optional ranking clauses; `query` itself when none applies."""
+    clauses = list(_clauses(word_groups(query)))
+    if not clauses:
+        return query
+    return wq.AndMaybe(query, clauses[0] if len(clauses) == 1 else wq.Or(clauses))
+
+
+def word_groups(query: wq.Query) -> list[wq.Or]:
+    """The query's unscoped words (or quoted phrases), in order: the parser turns each into
+    an `Or` of the same word in every default field. Scoped terms, ranges and negations
+    are not words here."""
+    parts = query.subqueries if isinstance(query, wq.And) else [query]
+    return [part for part in parts if _is_word_group(part)]
+
+
+def field_clause(group: wq.Or, field: str) -> wq.Query | None:
+    """The group's query in one field, without the field's boost, or None."""
+    for sub in group.subqueries:
+        if sub.field() == field:
+            return sub.with_boost(1.0)
+    return None
+
+
+def _clauses(groups: list[wq.Or]) -> Iterator[wq.Query]:
+    if len(groups) < 2:
+        return
+    for field in ALL_WORDS_FIELDS:
+        parts = [field_clause(group, field) for group in groups]
+        if all(part is not None for part in parts):
+            yield Boosted(wq.And(parts), ALL_WORDS_BOOST)
+    body_terms = [term for term in (field_clause(group, "body") for group in groups) if type(term) is wq.Term]
+    if len(body_terms) >= 2:
+        yield Boosted(spans.SpanNear2(body_terms, slop=PROXIMITY_WINDOW, ordered=True), PROXIMITY_BOOST)
+
+
+def _is_word_group(query: wq.Query) -> bool:
+    if not isinstance(query, wq.Or) or len(query.subqueries) < 2:
+        return False
+    subs = query.subqueries
+    if not all(sub.is_leaf() and sub.field() in DEFAULT_SEARCH_FIELDS for sub in subs):
+        return False
+    # One word typed once: the same place in the query text in every field
+    # (`title:a OR body:b` also spans two fields, but two places).
+    places = {(getattr(sub, "startchar", None), str(getattr(sub, "char_ranges", None))) for sub in subs}
+    return len(places) == 1 and len({sub.field() for sub in subs}) > 1

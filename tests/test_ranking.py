@@ -1,0 +1,105 @@
+"""Ranking clauses: they reorder the notes a query matches and never change which match."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.query import FieldCatalog, QueryParser
+from indexer.ranking import rank_query, word_groups
+from indexer.schema import build_schema
+from indexer.searching import SortOrder, open_index
+from indexer.store import build_index
+from tests.conftest import info_note
+
+
+def filler(start: int, count: int) -> str:
+    return " ".join(f"filler{number}" for number in range(start, start + count))
+
+
+@pytest.fixture
+def parser():
+    return QueryParser(build_schema(), FieldCatalog())
+
+
+def paths(result):
+    return [hit.path for hit in result.hits]
+
+
+def plain_order(notes, text):
+    """The order without ranking clauses: the parsed query as it is."""
+    hits = notes.searcher.search(notes.parser.parse(text), limit=None)
+    return [hit["path_id"] for hit in hits]
+
+
+def test_words_close_together_in_the_body_rank_above_the_same_words_far_apart(corpus, write_note, index_dir):
+    # The far note says "falcon" twice, so plain BM25 puts it first.
+    write_note(
+        "near.md",
+        info_note(
+            "Quarterly report",
+            f"{filler(0, 80)}\n\nThe falcon crossed the harbour at dawn.\n\n{filler(80, 80)}",
+        ),
+    )
+    write_note(
+        "far.md",
+        info_note(
+            "Quarterly review",
+            f"A falcon, then a falcon again. {filler(200, 80)}\n\nThe harbour.\n\n{filler(300, 79)} At dawn.",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour dawn") == ["far.md", "near.md"]
+        assert paths(notes.search("falcon harbour dawn")) == ["near.md", "far.md"]
+
+
+def test_a_note_with_every_word_in_its_title_ranks_above_one_with_some(corpus, write_note, index_dir):
+    write_note("all.md", info_note("Falcon over the harbour", f"A short note. {filler(0, 40)}"))
+    write_note(
+        "some.md",
+        info_note(
+            "Falcon sighting report",
+            f"{filler(100, 30)} harbour {filler(200, 30)} harbour harbour",
+            subtitle="Seen from the harbour",
+            tags="[[Harbour]]",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour") == ["some.md", "all.md"]
+        assert paths(notes.search("falcon harbour")) == ["all.md", "some.md"]
+
+
+def test_ranking_never_changes_which_notes_match(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        for text in (
+            "ransomware gang",
+            "breach data stolen",
+            '"GPRS gateway" T-Mobile',
+            "author:cimpanu ransomware",
+        ):
+            ranked = notes.search(text, limit=0)
+            by_date = notes.search(text, limit=0, sort=SortOrder.DATE)
+            assert sorted(paths(ranked)) == sorted(paths(by_date))
+            assert ranked.total == notes.count(text) > 0
+
+
+@pytest.mark.parametrize("text", ["author:cimpanu tag:ransomware", "gateway", "date:2021-08", "NOT tag:x"])
+def test_queries_without_two_words_get_no_ranking_clauses(parser, text):
+    parsed = parser.parse(text)
+    assert rank_query(parsed) is parsed
+
+
+def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
+    assert len(word_groups(parser.parse("falcon harbour author:cimpanu date:2021"))) == 2
+    assert word_groups(parser.parse("title:falcon OR body:harbour")) == []
+    assert word_groups(parser.parse("title:falcon body:harbour")) == []
+
+
+def test_ranking_adds_optional_title_subtitle_and_proximity_clauses(parser):
+    ranked = repr(rank_query(parser.parse("falcon harbour")))
+    assert ranked.startswith("AndMaybe((And([Or([Term('title', 'falcon', boost=3.0)")
+    assert "Boosted(And([Term('title', 'falcon'), Term('title', 'harbour')]), 2)" in ranked
+    assert "Boosted(And([Term('subtitle', 'falcon'), Term('subtitle', 'harbour')]), 2)" in ranked
+    assert "SpanNear2([Term('body', 'falcon'), Term('body', 'harbour')], slop=25, ordered=True" in ranked
