@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from whoosh import query as wq
+
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
@@ -129,18 +131,20 @@ class NoteIndex:
             raise QueryError("page numbers start at 1")
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        searcher = self.searcher
-        wanted = None if limit == 0 else limit * page
-        kwargs: dict[str, object] = {"limit": wanted}
+        kwargs: dict[str, object] = {}
         if sort is SortOrder.RELEVANCE:
             # Ranking clauses reorder the matching notes; they never add or drop one.
             query = rank_query(parsed)
         else:
             query = parsed
             kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
-        results = searcher.search(query, **kwargs)
+        # Every match is scored and sorted (limit=None), not just the top ones: Whoosh's
+        # top-N shortcut skips blocks of notes it wrongly judges unable to compete (whoosh3
+        # 3.54 returned a wrong first ten for "ransomware attack"), and `total` would run
+        # the query a second time to count the matches anyway.
+        results = self.searcher.search(_with_union_trees(query), limit=None, **kwargs)
         first = 0 if limit == 0 else limit * (page - 1)
-        page_hits = list(results)[first:]
+        page_hits = results[first : None if limit == 0 else first + limit]
         matcher = self._matcher(parsed) if passages > 0 else None
         hits = tuple(
             self._hit(first + number, whoosh_hit, matcher, passages, context)
@@ -209,6 +213,21 @@ class NoteIndex:
         except NoteParseError:
             return ()  # the file changed or vanished since it was indexed
         return best_passages(note.body, note.body_line, matcher, count=count, context=context)
+
+
+def _with_union_trees(query: wq.Query) -> wq.Query:
+    """Have every `Or` use Whoosh's tree of union matchers (in place; returns `query`).
+
+    Below 5,000 notes Whoosh preloads the scores of every note matching any branch of an
+    `Or`, so a word's `Or` over six fields inside an AND scores thousands of notes the AND
+    then skips. The tree gives the same scores and, on the 4,490-note archive, halves the
+    query time.
+    """
+    if isinstance(query, wq.Or) and len(query.subqueries) < wq.Or.TOO_MANY_CLAUSES:
+        query.matcher_type = wq.Or.DEFAULT_MATCHER
+    for child in query.children():
+        _with_union_trees(child)
+    return query
 
 
 def open_index(corpus: Path | str = "corpus", index_dir: Path | str = "index_data") -> NoteIndex:

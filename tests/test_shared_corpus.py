@@ -146,3 +146,16 @@ def _shape(text: str) -> str:
 def test_shape_helper_distinguishes_formats():
     assert _shape("September 30, 2021") != _shape("2021-12-28T11:38:39-05:00")
     assert Path(SHARED_NEWS).name == "news"
+
+
+@pytest.mark.parametrize(
+    "text", ["ransomware attack", "microsoft windows update", "windows issues author:gatlan"]
+)
+def test_the_first_page_is_the_head_of_the_full_ranking(news, text):
+    # whoosh3 3.54's top-N shortcut returned other notes (and lower scores) for these.
+    first_page = news.search(text, limit=10, passages=0)
+    everything = news.search(text, limit=0, passages=0)
+    assert [(hit.path, hit.score) for hit in first_page.hits] == [
+        (hit.path, hit.score) for hit in everything.hits[:10]
+    ]
+    assert first_page.total == everything.total == news.count(text)
