@@ -4,9 +4,11 @@ A query's words must all match somewhere in a note (BM25F over the default field
 `query.FIELD_BOOSTS`). `rank_query` adds optional clauses, scored only for notes that
 already match, chosen by the known-item evaluation (`benchmarks/relevance.py`):
 
-- all the words in the title, or all in the subtitle;
+- all the words in the title (as stems, and again as the exact forms typed), or all in
+  the subtitle;
 - the words near each other, in the order typed, in the body (a remembered detail
-  usually comes from one paragraph).
+  usually comes from one paragraph), as stems and again as the exact forms typed;
+- a quoted phrase exactly as typed, stop words and word endings included.
 """
 
 from __future__ import annotations
@@ -18,15 +20,22 @@ from whoosh.matching import WrappingMatcher
 from whoosh.query import spans
 from whoosh.query.wrappers import WrappingQuery
 
-from indexer.schema import DEFAULT_SEARCH_FIELDS
+from indexer.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER
 
-# A note with every word in its title (or subtitle) gets the words' scores there again, doubled.
+# A note with every word in its title (or subtitle) gets the words' scores there again,
+# doubled, and once more if the title has them as typed.
 ALL_WORDS_FIELDS = ("title", "subtitle")
 ALL_WORDS_BOOST = 2.0
 # Words within this many positions of each other, in order, count as one remembered
-# passage; such a note gets the words' body scores again.
+# passage; such a note gets the words' body scores again, once for the stems and once
+# more if the words are there as typed.
 PROXIMITY_WINDOW = 25
-PROXIMITY_BOOST = 2.0
+PROXIMITY_BOOST = 1.0
+EXACT_PROXIMITY_BOOST = 1.0
+# A quoted phrase found exactly as typed gets its words' scores again, tripled.
+EXACT_PHRASE_BOOST = 3.0
+EXACT_TITLE_FIELD = "title_exact"
+EXACT_BODY_FIELD = "body_exact"
 
 
 class Boosted(WrappingQuery):
@@ -53,9 +62,10 @@ class Boosted(WrappingQuery):
         return WrappingMatcher(self.child.matcher(searcher, context), boost=self.boost)
 
 
-def rank_query(query: wq.Query) -> wq.Query:
-    """`query` with optional ranking clauses; `query` itself when none applies."""
-    clauses = list(_clauses(word_groups(query)))
+def rank_query(query: wq.Query, text: str) -> wq.Query:
+    """`query` (parsed from `text`) with optional ranking clauses; `query` itself when none applies."""
+    groups = word_groups(query)
+    clauses = [*_clauses(groups), *_exact_clauses(groups, text)]
     if not clauses:
         return query
     return wq.AndMaybe(query, clauses[0] if len(clauses) == 1 else wq.Or(clauses))
@@ -87,6 +97,32 @@ def _clauses(groups: list[wq.Or]) -> Iterator[wq.Query]:
     body_terms = [term for term in (field_clause(group, "body") for group in groups) if type(term) is wq.Term]
     if len(body_terms) >= 2:
         yield Boosted(spans.SpanNear2(body_terms, slop=PROXIMITY_WINDOW, ordered=True), PROXIMITY_BOOST)
+
+
+def _exact_clauses(groups: list[wq.Or], text: str) -> Iterator[wq.Query]:
+    exact_words = []
+    for group in groups:
+        body = field_clause(group, "body")
+        words = _exact_words(body, text)
+        if isinstance(body, wq.Phrase) and len(words) > 1:
+            yield Boosted(wq.Phrase(EXACT_BODY_FIELD, words), EXACT_PHRASE_BOOST)
+        elif type(body) is wq.Term and len(words) == 1:
+            exact_words.append(words[0])
+    if len(exact_words) >= 2:
+        yield Boosted(wq.And([wq.Term(EXACT_TITLE_FIELD, word) for word in exact_words]), ALL_WORDS_BOOST)
+        terms = [wq.Term(EXACT_BODY_FIELD, word) for word in exact_words]
+        yield Boosted(spans.SpanNear2(terms, slop=PROXIMITY_WINDOW, ordered=True), EXACT_PROXIMITY_BOOST)
+
+
+def _exact_words(query: wq.Query | None, text: str) -> list[str]:
+    """The words of the query text a term or phrase was parsed from, as written."""
+    if getattr(query, "char_ranges", None):
+        start, end = query.char_ranges[0][0], query.char_ranges[-1][1]
+    elif getattr(query, "startchar", None) is not None:
+        start, end = query.startchar, query.endchar
+    else:
+        return []  # e.g. a word that split into parts (`T-Mobile`)
+    return [token.text for token in EXACT_ANALYZER(text[start:end])]
 
 
 def _is_word_group(query: wq.Query) -> bool:

@@ -134,7 +134,7 @@ class NoteIndex:
         kwargs: dict[str, object] = {}
         if sort is SortOrder.RELEVANCE:
             # Ranking clauses reorder the matching notes; they never add or drop one.
-            query = rank_query(parsed)
+            query = rank_query(parsed, text)
         else:
             query = parsed
             kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)

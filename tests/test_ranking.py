@@ -88,7 +88,7 @@ def test_ranking_never_changes_which_notes_match(bundled_index):
 @pytest.mark.parametrize("text", ["author:cimpanu tag:ransomware", "gateway", "date:2021-08", "NOT tag:x"])
 def test_queries_without_two_words_get_no_ranking_clauses(parser, text):
     parsed = parser.parse(text)
-    assert rank_query(parsed) is parsed
+    assert rank_query(parsed, text) is parsed
 
 
 def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
@@ -98,8 +98,37 @@ def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
 
 
 def test_ranking_adds_optional_title_subtitle_and_proximity_clauses(parser):
-    ranked = repr(rank_query(parser.parse("falcon harbour")))
+    ranked = repr(rank_query(parser.parse("falcon harbour"), "falcon harbour"))
     assert ranked.startswith("AndMaybe((And([Or([Term('title', 'falcon', boost=3.0)")
     assert "Boosted(And([Term('title', 'falcon'), Term('title', 'harbour')]), 2)" in ranked
     assert "Boosted(And([Term('subtitle', 'falcon'), Term('subtitle', 'harbour')]), 2)" in ranked
     assert "SpanNear2([Term('body', 'falcon'), Term('body', 'harbour')], slop=25, ordered=True" in ranked
+
+
+def test_a_quoted_phrase_found_exactly_ranks_above_its_stemmed_look_alike(corpus, write_note, index_dir):
+    # Stems and stop words aside, both notes say "flaw to affect"; only one says it exactly.
+    write_note("exact.md", info_note("Advisory", f"The flaw to affect servers. {filler(0, 30)}"))
+    write_note(
+        "alike.md", info_note("Advisory", f"Flaws to affect servers, flaws and flaws. {filler(100, 30)}")
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, '"flaw to affect"') == ["alike.md", "exact.md"]
+        assert paths(notes.search('"flaw to affect"')) == ["exact.md", "alike.md"]
+
+
+def test_the_words_as_typed_rank_above_other_forms_of_them(corpus, write_note, index_dir):
+    write_note("typed.md", info_note("Bulletin", f"Hackers breached servers overnight. {filler(0, 30)}"))
+    write_note(
+        "forms.md", info_note("Bulletin", f"A hacker breaches a server, and hacker again. {filler(100, 30)}")
+    )
+    write_note("title-typed.md", info_note("Hackers breached servers", filler(200, 30)))
+    write_note("title-forms.md", info_note("Hacker breaches server", filler(300, 25)))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        plain = plain_order(notes, "hackers breached servers")
+        assert plain.index("forms.md") < plain.index("typed.md")
+        assert plain.index("title-forms.md") < plain.index("title-typed.md")
+        ranked = paths(notes.search("hackers breached servers"))
+        assert ranked.index("typed.md") < ranked.index("forms.md")
+        assert ranked.index("title-typed.md") < ranked.index("title-forms.md")
