@@ -139,6 +139,8 @@ def search_main(
                 sort=SortOrder.parse(sort),
                 passages=0 if output == "files" else 1,
             )
+        if result.relaxed:
+            click.echo("no note has all the words; showing notes with most of them", err=True)
         _print_result(result, output, color)
         if not result.hits:
             if output is None:

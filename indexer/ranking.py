@@ -1,4 +1,4 @@
-"""Ranking: clauses that reorder the notes a query matches, never which notes match.
+"""Ranking: clauses that reorder the notes a query matches, and a relaxed query for none.
 
 A query's words must all match somewhere in a note (BM25F over the default fields, see
 `query.FIELD_BOOSTS`). `rank_query` adds optional clauses, scored only for notes that
@@ -9,6 +9,9 @@ already match, chosen by the known-item evaluation (`benchmarks/relevance.py`):
 - the words near each other, in the order typed, in the body (a remembered detail
   usually comes from one paragraph), as stems and again as the exact forms typed;
 - a quoted phrase exactly as typed, stop words and word endings included.
+
+When no note has all the words, `relaxed_query` asks for notes with any of them, those
+with more of the words first.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ PROXIMITY_BOOST = 1.0
 EXACT_PROXIMITY_BOOST = 1.0
 # A quoted phrase found exactly as typed gets its words' scores again, tripled.
 EXACT_PHRASE_BOOST = 3.0
+# In a relaxed query each word found adds this much, more than any note's score for
+# its words, so notes with more of the words always come first.
+RELAXED_WORD_SCORE = 10_000.0
 EXACT_TITLE_FIELD = "title_exact"
 EXACT_BODY_FIELD = "body_exact"
 
@@ -69,6 +75,22 @@ def rank_query(query: wq.Query, text: str) -> wq.Query:
     if not clauses:
         return query
     return wq.AndMaybe(query, clauses[0] if len(clauses) == 1 else wq.Or(clauses))
+
+
+def relaxed_query(query: wq.Query) -> wq.Query | None:
+    """Notes with any of the query's words, more words first; None for fewer than two words.
+
+    Everything else in the query (field scopes, dates, negations) still has to match.
+    """
+    groups = word_groups(query)
+    if len(groups) < 2:
+        return None
+    rest = [part for part in query.subqueries if not any(part is group for group in groups)]
+    # Each word counts once, whatever its score: a constant-score copy beside it.
+    any_word = wq.Or(
+        [clause for group in groups for clause in (wq.ConstantScoreQuery(group, RELAXED_WORD_SCORE), group)]
+    )
+    return wq.And([*rest, any_word]) if rest else any_word
 
 
 def word_groups(query: wq.Query) -> list[wq.Or]:

@@ -12,7 +12,7 @@ from whoosh import query as wq
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
-from indexer.ranking import rank_query
+from indexer.ranking import rank_query, relaxed_query
 from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
 from indexer.schema import TEXT_ANALYZER
 from indexer.store import open_whoosh_index
@@ -47,6 +47,7 @@ class SearchResult:
     limit: int  # 0 = no limit
     hits: tuple[Hit, ...]
     seconds: float
+    relaxed: bool = False  # no note had all the words: these hits have most of them
 
 
 class NoteIndex:
@@ -143,6 +144,13 @@ class NoteIndex:
         # 3.54 returned a wrong first ten for "ransomware attack"), and `total` would run
         # the query a second time to count the matches anyway.
         results = self.searcher.search(_with_union_trees(query), limit=None, **kwargs)
+        relaxed = False
+        if results.is_empty() and sort is SortOrder.RELEVANCE:
+            # Rather than nothing, the notes with most of the words (the caller says so).
+            fallback = relaxed_query(parsed)
+            if fallback is not None:
+                results = self.searcher.search(_with_union_trees(fallback), limit=None)
+                relaxed = not results.is_empty()
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = results[first : None if limit == 0 else first + limit]
         matcher = self._matcher(parsed) if passages > 0 else None
@@ -158,6 +166,7 @@ class NoteIndex:
             limit=limit,
             hits=hits,
             seconds=time.perf_counter() - started,
+            relaxed=relaxed,
         )
 
     def count(self, text: str) -> int:

@@ -132,3 +132,40 @@ def test_the_words_as_typed_rank_above_other_forms_of_them(corpus, write_note, i
         ranked = paths(notes.search("hackers breached servers"))
         assert ranked.index("typed.md") < ranked.index("forms.md")
         assert ranked.index("title-typed.md") < ranked.index("title-forms.md")
+
+
+@pytest.fixture
+def three_notes(corpus, write_note, index_dir):
+    write_note("three.md", info_note("Log", f"falcon harbour dawn {filler(0, 40)}", author="Ann Lee"))
+    write_note("two.md", info_note("Log", f"falcon harbour {filler(100, 40)}", author="Bo Chan"))
+    write_note("one.md", info_note("Log", f"falcon falcon falcon falcon {filler(200, 10)}", author="Ann Lee"))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        yield notes
+
+
+def test_when_no_note_has_all_the_words_notes_with_most_of_them_come_first(three_notes):
+    result = three_notes.search("falcon harbour dawn zyzzyva")
+    assert result.relaxed
+    assert paths(result) == ["three.md", "two.md", "one.md"]
+    assert result.total == 3
+
+
+def test_a_relaxed_query_keeps_its_field_scopes(three_notes):
+    result = three_notes.search("falcon harbour zyzzyva author:lee")
+    assert result.relaxed
+    assert paths(result) == ["three.md", "one.md"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sort"),
+    [
+        ("falcon harbour", SortOrder.RELEVANCE),
+        ("zyzzyva", SortOrder.RELEVANCE),
+        ("falcon zyzzyva", SortOrder.DATE),
+    ],
+)
+def test_queries_with_hits_single_words_and_date_order_are_never_relaxed(three_notes, text, sort):
+    result = three_notes.search(text, sort=sort)
+    assert not result.relaxed
+    assert result.total == three_notes.count(text)
