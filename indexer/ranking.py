@@ -1,8 +1,9 @@
-"""Ranking: clauses that reorder the notes a query matches, and a relaxed query for none.
+"""Ranking: bonuses that reorder the notes a query matches, and a relaxed query for none.
 
-A query's words must all match somewhere in a note (BM25F over the default fields, see
-`query.FIELD_BOOSTS`). `rank_query` adds optional clauses, scored only for notes that
-already match, chosen by the known-item evaluation (`benchmarks/relevance.py`):
+A query's words must all match somewhere in a note; the matches are first ordered by
+BM25F over the default fields (see `query.FIELD_BOOSTS`). `rerank` then gives the best
+`RERANK_WINDOW` of them bonuses chosen by the known-item evaluation
+(`benchmarks/relevance.py`), each worth the words' scores in one field again, times a boost:
 
 - all the words in the title (as stems, and again as the exact forms typed), or all in
   the subtitle;
@@ -16,15 +17,17 @@ with more of the words first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.matching import WrappingMatcher
-from whoosh.query import spans
-from whoosh.query.wrappers import WrappingQuery
 
 from indexer.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER
 
+# Only the best matches by BM25F are reranked: the bonuses read word positions, which
+# for a common word in thousands of notes would cost more than the search itself.
+RERANK_WINDOW = 100
 # A note with every word in its title (or subtitle) gets the words' scores there again,
 # doubled, and once more if the title has them as typed.
 ALL_WORDS_FIELDS = ("title", "subtitle")
@@ -44,37 +47,62 @@ EXACT_TITLE_FIELD = "title_exact"
 EXACT_BODY_FIELD = "body_exact"
 
 
-class Boosted(WrappingQuery):
-    """A query whose score is multiplied by `boost` (Whoosh's span and compound
-    queries of one clause drop their own boost)."""
+@dataclass(frozen=True, slots=True)
+class Bonus:
+    """Notes with all `words` in `field` (in order, each at most `gap` positions after the
+    one before, unless `gap` is None) score the words' BM25 there again, times `boost`."""
 
-    def __init__(self, child: wq.Query, boost: float) -> None:
-        super().__init__(child)
-        self.boost = boost
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.child!r}, {self.boost:g})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and (self.child, self.boost) == (other.child, other.boost)
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.child, self.boost))
-
-    def _rewrap(self, child: wq.Query) -> Boosted:
-        return type(self)(child, self.boost)
-
-    def matcher(self, searcher, context=None):
-        return WrappingMatcher(self.child.matcher(searcher, context), boost=self.boost)
+    field: str
+    words: tuple[str, ...]
+    boost: float
+    gap: int | None = None
 
 
-def rank_query(query: wq.Query, text: str) -> wq.Query:
-    """`query` (parsed from `text`) with optional ranking clauses; `query` itself when none applies."""
-    groups = word_groups(query)
-    clauses = [*_clauses(groups), *_exact_clauses(groups, text)]
-    if not clauses:
-        return query
-    return wq.AndMaybe(query, clauses[0] if len(clauses) == 1 else wq.Or(clauses))
+def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
+    """The bonuses for `query`, parsed from `text`; none for scoped terms, ranges and negations."""
+    bonuses = []
+    terms: list[tuple[wq.Term, list[str]]] = []  # a word's stem query and its exact form
+    for group in word_groups(query):
+        body = field_clause(group, "body")
+        words = _exact_words(body, text)
+        if isinstance(body, wq.Phrase) and len(words) > 1:
+            bonuses.append(Bonus(EXACT_BODY_FIELD, tuple(words), EXACT_PHRASE_BOOST, gap=1))
+        elif type(body) is wq.Term:
+            terms.append((body, words))
+    if len(terms) < 2:
+        return bonuses
+    for field in ALL_WORDS_FIELDS:
+        # The same word in title, subtitle and body: the one stem (a shared analyzer).
+        bonuses.append(Bonus(field, tuple(term.text for term, _ in terms), ALL_WORDS_BOOST))
+    stems = tuple(term.text for term, _ in terms)
+    bonuses.append(Bonus("body", stems, PROXIMITY_BOOST, gap=PROXIMITY_WINDOW))
+    if all(len(words) == 1 for _, words in terms):
+        exact = tuple(words[0] for _, words in terms)
+        bonuses.append(Bonus(EXACT_TITLE_FIELD, exact, ALL_WORDS_BOOST))
+        bonuses.append(Bonus(EXACT_BODY_FIELD, exact, EXACT_PROXIMITY_BOOST, gap=PROXIMITY_WINDOW))
+    return bonuses
+
+
+def rerank(
+    searcher, ranked: Sequence[tuple[float, int]], bonuses: Sequence[Bonus]
+) -> list[tuple[float, int]]:
+    """`ranked` ((score, docnum), best first) with the bonuses added to its first
+    `RERANK_WINDOW` entries, which are then sorted again; the rest keep their order."""
+    head, tail = list(ranked[:RERANK_WINDOW]), list(ranked[RERANK_WINDOW:])
+    if not bonuses or len(head) < 2:
+        return [*head, *tail]
+    extra = dict.fromkeys((docnum for _, docnum in head), 0.0)
+    docnums = sorted(extra)
+    context = searcher.context()
+    for bonus in bonuses:
+        matchers = [wq.Term(bonus.field, word).matcher(searcher, context) for word in bonus.words]
+        for docnum in docnums:
+            if _all_at(matchers, docnum) and (bonus.gap is None or _chained(matchers, bonus.gap)):
+                extra[docnum] += bonus.boost * sum(matcher.score() for matcher in matchers)
+    head = sorted(
+        ((score + extra[docnum], docnum) for score, docnum in head), key=lambda item: (-item[0], item[1])
+    )
+    return [*head, *tail]
 
 
 def relaxed_query(query: wq.Query) -> wq.Query | None:
@@ -109,31 +137,30 @@ def field_clause(group: wq.Or, field: str) -> wq.Query | None:
     return None
 
 
-def _clauses(groups: list[wq.Or]) -> Iterator[wq.Query]:
-    if len(groups) < 2:
-        return
-    for field in ALL_WORDS_FIELDS:
-        parts = [field_clause(group, field) for group in groups]
-        if all(part is not None for part in parts):
-            yield Boosted(wq.And(parts), ALL_WORDS_BOOST)
-    body_terms = [term for term in (field_clause(group, "body") for group in groups) if type(term) is wq.Term]
-    if len(body_terms) >= 2:
-        yield Boosted(spans.SpanNear2(body_terms, slop=PROXIMITY_WINDOW, ordered=True), PROXIMITY_BOOST)
+def _all_at(matchers: list, docnum: int) -> bool:
+    """Move every matcher (they only go forward) to `docnum`; True if all are there."""
+    for matcher in matchers:
+        if matcher.is_active() and matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if not matcher.is_active() or matcher.id() != docnum:
+            return False
+    return True
 
 
-def _exact_clauses(groups: list[wq.Or], text: str) -> Iterator[wq.Query]:
-    exact_words = []
-    for group in groups:
-        body = field_clause(group, "body")
-        words = _exact_words(body, text)
-        if isinstance(body, wq.Phrase) and len(words) > 1:
-            yield Boosted(wq.Phrase(EXACT_BODY_FIELD, words), EXACT_PHRASE_BOOST)
-        elif type(body) is wq.Term and len(words) == 1:
-            exact_words.append(words[0])
-    if len(exact_words) >= 2:
-        yield Boosted(wq.And([wq.Term(EXACT_TITLE_FIELD, word) for word in exact_words]), ALL_WORDS_BOOST)
-        terms = [wq.Term(EXACT_BODY_FIELD, word) for word in exact_words]
-        yield Boosted(spans.SpanNear2(terms, slop=PROXIMITY_WINDOW, ordered=True), EXACT_PROXIMITY_BOOST)
+def _chained(matchers: list, gap: int) -> bool:
+    """True if the words occur in order, each 1 to `gap` positions after the one before."""
+    reachable = matchers[0].value_as("positions")
+    for matcher in matchers[1:]:
+        positions = matcher.value_as("positions")
+        reachable = [
+            position
+            for position in positions
+            if (index := bisect_left(reachable, position - gap)) < len(reachable)
+            and reachable[index] < position
+        ]
+        if not reachable:
+            return False
+    return True
 
 
 def _exact_words(query: wq.Query | None, text: str) -> list[str]:

@@ -12,7 +12,7 @@ from whoosh import query as wq
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
-from indexer.ranking import rank_query, relaxed_query
+from indexer.ranking import ranking_bonuses, relaxed_query, rerank
 from indexer.results import DEFAULT_CONTEXT_CHARS, Hit, Passage, TermMatcher, best_passages
 from indexer.schema import TEXT_ANALYZER
 from indexer.store import open_whoosh_index
@@ -133,24 +133,24 @@ class NoteIndex:
         started = time.perf_counter()
         parsed = self.parser.parse(text)
         kwargs: dict[str, object] = {}
-        if sort is SortOrder.RELEVANCE:
-            # Ranking clauses reorder the matching notes; they never add or drop one.
-            query = rank_query(parsed, text)
-        else:
-            query = parsed
+        if sort is not SortOrder.RELEVANCE:
             kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
         # Every match is scored and sorted (limit=None), not just the top ones: Whoosh's
         # top-N shortcut skips blocks of notes it wrongly judges unable to compete (whoosh3
         # 3.54 returned a wrong first ten for "ransomware attack"), and `total` would run
         # the query a second time to count the matches anyway.
-        results = self.searcher.search(_with_union_trees(query), limit=None, **kwargs)
+        results = self.searcher.search(_with_union_trees(parsed), limit=None, **kwargs)
         relaxed = False
-        if results.is_empty() and sort is SortOrder.RELEVANCE:
+        if sort is SortOrder.RELEVANCE and results.is_empty():
             # Rather than nothing, the notes with most of the words (the caller says so).
             fallback = relaxed_query(parsed)
             if fallback is not None:
                 results = self.searcher.search(_with_union_trees(fallback), limit=None)
                 relaxed = not results.is_empty()
+        elif sort is SortOrder.RELEVANCE:
+            # Bonuses reorder the best matches; they never add or drop one. `top_n` is the
+            # (score, docnum) list that Results pages and builds hits from.
+            results.top_n = rerank(self.searcher, results.top_n, ranking_bonuses(parsed, text))
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = results[first : None if limit == 0 else first + limit]
         matcher = self._matcher(parsed) if passages > 0 else None

@@ -1,11 +1,12 @@
-"""Ranking clauses: they reorder the notes a query matches and never change which match."""
+"""Ranking bonuses: they reorder the notes a query matches and never change which match."""
 
 from __future__ import annotations
 
 import pytest
 
+from indexer import ranking
 from indexer.query import FieldCatalog, QueryParser
-from indexer.ranking import rank_query, word_groups
+from indexer.ranking import Bonus, ranking_bonuses, word_groups
 from indexer.schema import build_schema
 from indexer.searching import SortOrder, open_index
 from indexer.store import build_index
@@ -86,9 +87,8 @@ def test_ranking_never_changes_which_notes_match(bundled_index):
 
 
 @pytest.mark.parametrize("text", ["author:cimpanu tag:ransomware", "gateway", "date:2021-08", "NOT tag:x"])
-def test_queries_without_two_words_get_no_ranking_clauses(parser, text):
-    parsed = parser.parse(text)
-    assert rank_query(parsed, text) is parsed
+def test_queries_without_two_words_get_no_ranking_bonuses(parser, text):
+    assert ranking_bonuses(parser.parse(text), text) == []
 
 
 def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
@@ -97,12 +97,62 @@ def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
     assert word_groups(parser.parse("title:falcon body:harbour")) == []
 
 
-def test_ranking_adds_optional_title_subtitle_and_proximity_clauses(parser):
-    ranked = repr(rank_query(parser.parse("falcon harbour"), "falcon harbour"))
-    assert ranked.startswith("AndMaybe((And([Or([Term('title', 'falcon', boost=3.0)")
-    assert "Boosted(And([Term('title', 'falcon'), Term('title', 'harbour')]), 2)" in ranked
-    assert "Boosted(And([Term('subtitle', 'falcon'), Term('subtitle', 'harbour')]), 2)" in ranked
-    assert "SpanNear2([Term('body', 'falcon'), Term('body', 'harbour')], slop=25, ordered=True" in ranked
+def test_two_words_get_title_subtitle_and_proximity_bonuses_as_stems_and_as_typed(parser):
+    text = "Hackers breached"
+    assert ranking_bonuses(parser.parse(text), text) == [
+        Bonus("title", ("hacker", "breach"), 2.0),
+        Bonus("subtitle", ("hacker", "breach"), 2.0),
+        Bonus("body", ("hacker", "breach"), 1.0, gap=25),
+        Bonus("title_exact", ("hackers", "breached"), 2.0),
+        Bonus("body_exact", ("hackers", "breached"), 1.0, gap=25),
+    ]
+
+
+def test_a_quoted_phrase_gets_a_bonus_for_its_exact_words_stop_words_included(parser):
+    text = '"Flaw to Affect"'
+    assert ranking_bonuses(parser.parse(text), text) == [
+        Bonus("body_exact", ("flaw", "to", "affect"), 3.0, gap=1)
+    ]
+
+
+class Positions:
+    """A stand-in for a Whoosh matcher that is on a note: the word's positions there."""
+
+    def __init__(self, *positions: int) -> None:
+        self.positions = list(positions)
+
+    def value_as(self, kind: str) -> list[int]:
+        assert kind == "positions"
+        return self.positions
+
+
+@pytest.mark.parametrize(
+    ("positions", "gap", "chained"),
+    [
+        ([(3,), (4,), (5,)], 1, True),  # adjacent, in order
+        ([(3,), (5,)], 1, False),  # a word between
+        ([(3,), (5,)], 2, True),
+        ([(5,), (3,)], 25, False),  # wrong order
+        ([(1, 20), (30,), (52,)], 25, True),  # 20 -> 30 -> 52: every step within 25
+        ([(1,), (30,)], 25, False),
+        ([(7,), (7, 9)], 25, True),  # the same word twice needs two places
+        ([(7,), (7,)], 25, False),
+    ],
+)
+def test_words_chain_when_each_follows_the_one_before_within_the_gap(positions, gap, chained):
+    assert ranking._chained([Positions(*each) for each in positions], gap) is chained
+
+
+def test_only_the_best_matches_are_reranked(corpus, write_note, index_dir, monkeypatch):
+    write_note("near.md", info_note("Log", f"{filler(0, 60)} falcon harbour {filler(60, 60)}"))
+    write_note("far.md", info_note("Log", f"falcon falcon {filler(200, 60)} harbour {filler(300, 58)}"))
+    build_index(corpus, index_dir)
+    monkeypatch.setattr(ranking, "RERANK_WINDOW", 1)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour") == ["far.md", "near.md"]
+        assert paths(notes.search("falcon harbour")) == ["far.md", "near.md"]
+        monkeypatch.setattr(ranking, "RERANK_WINDOW", 2)
+        assert paths(notes.search("falcon harbour")) == ["near.md", "far.md"]
 
 
 def test_a_quoted_phrase_found_exactly_ranks_above_its_stemmed_look_alike(corpus, write_note, index_dir):
