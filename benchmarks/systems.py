@@ -47,7 +47,7 @@ class OurIndex:
         except QueryError:
             return []
         self.seconds.append(time.perf_counter() - started)
-        self.relaxed += bool(getattr(result, "relaxed", False))
+        self.relaxed += result.relaxed
         return [hit.path for hit in result.hits]
 
     def close(self) -> None:

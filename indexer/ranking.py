@@ -71,10 +71,9 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
             terms.append((body, words))
     if len(terms) < 2:
         return bonuses
-    for field in ALL_WORDS_FIELDS:
-        # The same word in title, subtitle and body: the one stem (a shared analyzer).
-        bonuses.append(Bonus(field, tuple(term.text for term, _ in terms), ALL_WORDS_BOOST))
+    # Title, subtitle and body share one analyzer, so the body's stems are theirs too.
     stems = tuple(term.text for term, _ in terms)
+    bonuses += [Bonus(field, stems, ALL_WORDS_BOOST) for field in ALL_WORDS_FIELDS]
     bonuses.append(Bonus("body", stems, PROXIMITY_BOOST, gap=PROXIMITY_WINDOW))
     if all(len(words) == 1 for _, words in terms):
         exact = tuple(words[0] for _, words in terms)
@@ -130,11 +129,8 @@ def word_groups(query: wq.Query) -> list[wq.Or]:
 
 
 def field_clause(group: wq.Or, field: str) -> wq.Query | None:
-    """The group's query in one field, without the field's boost, or None."""
-    for sub in group.subqueries:
-        if sub.field() == field:
-            return sub.with_boost(1.0)
-    return None
+    """The group's query in one field, or None."""
+    return next((sub for sub in group.subqueries if sub.field() == field), None)
 
 
 def _all_at(matchers: list, docnum: int) -> bool:
