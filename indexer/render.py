@@ -171,6 +171,7 @@ def render_json(result: SearchResult, *, facet_limit: int = 0) -> str:
         "format_version": FORMAT_VERSION,
         "query": result.query,
         "total": result.total,
+        "relaxed": result.relaxed,
         "page": result.page,
         "limit": result.limit,
         "hits": [hit_to_dict(hit) for hit in result.hits],

@@ -107,6 +107,8 @@ class SearchResult:
     timeline: MonthCounts | None = None
     # Asked for with `suggest=True`: a corrected query with clearly more hits, if any.
     suggestion: Suggestion | None = None
+    # No note had all the words: these hits have most of them (the caller says so).
+    relaxed: bool = False
 
 
 class TermMatcher:

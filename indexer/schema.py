@@ -15,7 +15,7 @@ from indexer.notes import Note
 from indexer.tags import structured_field_name
 
 # Bump when the fields or analyzers change: older indexes are then rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = f"notes_v{SCHEMA_VERSION}"
 
 # Longer "words" (base64 blobs, a 5 MB line of one character) are not indexed.
@@ -51,6 +51,9 @@ TEXT_ANALYZER = WordAnalyzer(stem=True, maxsize=MAX_WORD_CHARS)
 # Names are matched word by word and never stemmed; stop words are dropped so that an
 # unscoped "the" does not match every note from "The Record".
 NAME_ANALYZER = WordAnalyzer(stem=False, maxsize=MAX_WORD_CHARS)
+# Words as written, for ranking only (the `*_exact` fields): no stems, and stop words
+# kept, so that a quoted "flaw to affect" can favour the notes that say exactly that.
+EXACT_ANALYZER = WordAnalyzer(stem=False, stoplist=frozenset(), maxsize=MAX_WORD_CHARS)
 # Paths and links: every alphanumeric run is a word ("zdnet/1000-arrests.md").
 PATH_ANALYZER = (
     RegexTokenizer(r"[^\W_]+")
@@ -70,6 +73,10 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=TEXT_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         subtitle=TEXT(analyzer=TEXT_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         body=TEXT(analyzer=TEXT_ANALYZER, multitoken_query=MULTITOKEN),
+        # Title and body again, words as written: never searched by users, only scored
+        # by ranking clauses (exact phrases and word forms, see indexer/ranking.py).
+        title_exact=TEXT(analyzer=EXACT_ANALYZER),
+        body_exact=TEXT(analyzer=EXACT_ANALYZER),
         source=TEXT(analyzer=NAME_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         author=TEXT(analyzer=NAME_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         tag=KEYWORD(analyzer=VALUE_ANALYZER, scorable=True),
@@ -93,11 +100,14 @@ def build_schema() -> Schema:
 
 def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
     """The Whoosh document for a note."""
+    body = _index_body(note)
     document: dict[str, object] = {
         "path_id": note.path,
         "path": note.path,
         "title": note.title,
-        "body": _index_body(note),
+        "title_exact": note.title,
+        "body": body,
+        "body_exact": body,
         "authors": list(note.authors),
         "tags": list(note.tags),
         "structured": [list(pair) for pair in note.structured],

@@ -15,6 +15,7 @@ from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet
 from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
+from indexer.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
 from indexer.results import (  # SearchResult and SortOrder are imported from here too
     DEFAULT_CONTEXT_CHARS,
     Contribution,
@@ -134,22 +135,36 @@ class NoteIndex:
         _check_paging(limit, page)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
+        options = {
+            "limit": limit,
+            "page": page,
+            "sort": sort,
+            "passages": passages,
+            "context": context,
+            "facets": facets,
+            "timeline": timeline,
+            "explain": explain,
+        }
+        relevance = sort is SortOrder.RELEVANCE
         result = self._result(
             text,
             parsed,
             started,
-            limit=limit,
-            page=page,
-            sort=sort,
             matcher=self._matcher(parsed) if passages > 0 else None,
-            passages=passages,
-            context=context,
-            facets=facets,
-            timeline=timeline,
-            explain=explain,
+            bonuses=ranking_bonuses(parsed, text) if relevance else (),
+            **options,
         )
+        strict_total = result.total
+        if result.total == 0 and relevance and (fallback := relaxed_query(parsed)) is not None:
+            # Rather than nothing, the notes with most of the words (the caller says so).
+            relaxed = self._result(
+                text, fallback, started, matcher=self._matcher(parsed) if passages > 0 else None, **options
+            )
+            if relaxed.total:
+                result = replace(relaxed, relaxed=True)
         if suggest:
-            suggestion = self.did_you_mean(text, result.total)
+            # A spelling fix is judged by the notes with all the words, not the relaxed ones.
+            suggestion = self.did_you_mean(text, strict_total)
             result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
         return result
 
@@ -238,13 +253,21 @@ class NoteIndex:
         facets: Sequence[str] = (),
         timeline: bool = False,
         explain: bool = False,
+        bonuses: Sequence[Bonus] = (),
     ) -> SearchResult:
-        """Run a parsed query: one page of hits, and whatever is counted over all of them."""
+        """Run a parsed query: one page of hits, and whatever is counted over all of them.
+
+        `bonuses` (see `ranking`) reorder the best `RERANK_WINDOW` matches; they never add
+        or drop one."""
         facet_fields = [resolve_facet(name, self.catalog) for name in facets]
         wanted = None if limit == 0 else limit * page
-        results = self._whoosh_search(parsed, limit=wanted, sort=sort, exclude=exclude)
+        fetch = max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
+        results = self._whoosh_search(parsed, limit=fetch, sort=sort, exclude=exclude)
+        if bonuses:
+            # `top_n` is the (score, docnum) list that Results pages and builds hits from.
+            results.top_n = rerank(self.searcher, results.top_n, bonuses)
         first = 0 if limit == 0 else limit * (page - 1)
-        page_hits = list(results)[first:]
+        page_hits = results[first : None if limit == 0 else first + limit]
         explained = {}
         if explain:
             explained = explain_hits(self._whoosh_search, parsed, [hit.docnum for hit in page_hits])

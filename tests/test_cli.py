@@ -59,6 +59,16 @@ def test_search_with_hits_exits_0_and_with_none_exits_1(built):
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", "No notes match 'zyzzyva'.\n")
 
 
+def test_a_query_no_note_fully_matches_shows_notes_with_most_words_and_says_so(built):
+    result = run_search("GPRS gateway zyzzyva", "--files", "-n", "1")
+    assert result.exit_code == 0
+    assert result.stdout == "news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md\n"
+    assert result.stderr == "no note has all the words; showing notes with most of them\n"
+    document = json.loads(run_search("GPRS gateway zyzzyva", "--json").stdout)
+    assert document["relaxed"] is True
+    assert json.loads(run_search("GPRS gateway", "--json").stdout)["relaxed"] is False
+
+
 def test_unknown_field_exits_2_with_one_line_naming_valid_fields(built):
     result = run_search("auther:cimpanu")
     assert result.exit_code == 2

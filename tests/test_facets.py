@@ -124,7 +124,16 @@ def test_cli_facets_accept_a_comma_separated_list_and_an_environment_variable(se
 def test_json_facets_are_field_value_count_objects_and_other_keys_stay(search_bundled):
     document = json.loads(search_bundled("tag:ransomware", "--facet", "source", "--json", "-n", "1").stdout)
     assert document["format_version"] == 1
-    assert list(document) == ["format_version", "query", "total", "page", "limit", "hits", "facets"]
+    assert list(document) == [
+        "format_version",
+        "query",
+        "total",
+        "relaxed",
+        "page",
+        "limit",
+        "hits",
+        "facets",
+    ]
     assert document["facets"] == {
         "source": {
             "ZDNet": 4,

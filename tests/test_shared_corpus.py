@@ -224,13 +224,14 @@ def test_shape_helper_distinguishes_formats():
     assert Path(SHARED_NEWS).name == "news"
 
 
-def test_top_hits_are_the_highest_scoring_notes_of_an_exhaustive_search(news):
-    # Whoosh's block-quality shortcuts returned a lower-scoring note first for this
-    # query on a two-segment index; the top 10 must equal the best 10 of all matches.
-    for query in ["ransomware attack", "microsoft exchange server vulnerability", "data OR breach"]:
-        parsed = news.parser.parse(query)
-        exhaustive = news.searcher.search(parsed, limit=None)
-        best = [hit["path_id"] for hit in list(exhaustive)[:10]]
-        result = news.search(query, limit=10)
-        assert [hit.path for hit in result.hits] == best
-        assert result.total == len(exhaustive)
+@pytest.mark.parametrize(
+    "text", ["ransomware attack", "microsoft windows update", "windows issues author:gatlan"]
+)
+def test_the_first_page_is_the_head_of_the_full_ranking(news, text):
+    # whoosh3 3.54's top-N shortcut returned other notes (and lower scores) for these.
+    first_page = news.search(text, limit=10, passages=0)
+    everything = news.search(text, limit=0, passages=0)
+    assert [(hit.path, hit.score) for hit in first_page.hits] == [
+        (hit.path, hit.score) for hit in everything.hits[:10]
+    ]
+    assert first_page.total == everything.total == news.count(text)

@@ -47,7 +47,7 @@ def test_one_edit_away_has_deletions_swaps_substitutions_and_insertions():
 )
 def test_a_misspelt_query_gets_a_suggestion_from_the_index_words(notes, typed, suggested, total):
     result = notes.search(typed, suggest=True)
-    assert result.total == 0
+    assert notes.count(typed) == 0  # no note has all the words (a relaxed page may show some)
     assert result.suggestion == Suggestion(suggested, total)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from indexer.errors import IndexLockedError, IndexMissingError
 from indexer.locking import write_lock
+from indexer.schema import INDEX_NAME
 from indexer.searching import open_index
 from indexer.store import (
     MANIFEST_FILE,
@@ -186,8 +187,8 @@ def test_an_index_of_an_older_schema_version_is_detected_and_rebuilt(corpus, wri
     build_index(corpus, index_dir)
     # Pretend the files were written by schema version 0.
     for name in os.listdir(index_dir):
-        if "notes_v1" in name:
-            os.rename(index_dir / name, index_dir / name.replace("notes_v1", "notes_v0"))
+        if INDEX_NAME in name:
+            os.rename(index_dir / name, index_dir / name.replace(INDEX_NAME, "notes_v0"))
     with pytest.raises(IndexMissingError, match="older version"):
         open_whoosh_index(index_dir)
     assert detect_changes(corpus, index_dir).needs_rebuild == "older index version"

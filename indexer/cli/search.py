@@ -319,6 +319,8 @@ def _show_query(notes, text: str, asked: Asked) -> ExitStatus:
         print_suggestion(notes.did_you_mean(text, total))
         return ExitStatus.OK if total else ExitStatus.NO_MATCH
     result = notes.search(text, **asked.search_options(), suggest=True)
+    if result.relaxed:
+        click.echo("no note has all the words; showing notes with most of them", err=True)
     print_result(result, asked.output, asked.color, facet_limit=asked.facet_limit)
     if not result.hits and asked.output is None:
         shown = "" if result.total == 0 else f" on page {asked.page}"

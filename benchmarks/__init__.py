@@ -1,0 +1,1 @@
+"""Measurements of notes-indexer that are not unit tests: run with `python -m benchmarks.<name>`."""

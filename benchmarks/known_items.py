@@ -1,0 +1,285 @@
+"""Known-item queries drawn from the notes' own text, deterministic for a seed.
+
+A known-item query is what a user types to find one note they have read: a few words
+of its title or subtitle, four words of one paragraph, a short phrase, or two words and
+the author or month. Queries are built from the parsed notes (`parse_note`) with this
+module's own tokenizer and statistics, never from any search index, so no system under
+test can shape them.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import NoteParseError
+from indexer.notes import Note, parse_note
+
+KINDS = ("title", "subtitle", "body", "phrase", "scoped")
+
+# Function words a user leaves out of a remembered detail (and numbers never qualify:
+# only alphabetic words are candidates).
+_STOP_WORDS_TEXT = """
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it
+its itself just me more most my myself no nor not now of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up upon us very was
+we were what when where which while who whom why will with would you your yours yourself
+yourselves
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+# A word in more than a quarter of the notes ("said", "security", "ransomware") is too
+# common to be what a user remembers of one note.
+MAX_DOCUMENT_FREQUENCY = 0.25
+MIN_WORD_CHARS = 3
+# Notes with fewer words in their body are not targets (empty, "Unknown", a stub).
+MIN_BODY_WORDS = 80
+
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_RULE = re.compile(r"^\s*[-=_*]{3,}\s*$", re.M)
+_LINE_MARK = re.compile(r"^\s*(?:#{1,6}|>+|[-+*]|\d+\.)\s+", re.M)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_EDGE_PUNCTUATION = "\"'“”‘’()[]{}.,;:!?*"
+_ALPHABETIC = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownItem:
+    """One query and the note it should find."""
+
+    kind: str
+    target: str  # the note's path relative to the corpus root
+    words: tuple[str, ...]  # lower-case words; for `phrase`, the words exactly as in the note
+    phrase: bool = False
+    scope: tuple[str, str] | None = None  # ("author", "cimpanu") or ("date", "2021-08")
+
+    @property
+    def text(self) -> str:
+        """The words (or the quoted phrase) without the scope."""
+        joined = " ".join(self.words)
+        return f'"{joined}"' if self.phrase else joined
+
+    @property
+    def query(self) -> str:
+        """The query in notes-indexer syntax."""
+        if self.scope is None:
+            return self.text
+        field, value = self.scope
+        return f"{self.text} {field}:{value}"
+
+
+def load_notes(corpus: Path) -> list[Note]:
+    """Every readable note under `corpus`, in path order."""
+    corpus = Path(corpus)
+    notes = []
+    for path in sorted(corpus.rglob("*.md")):
+        try:
+            notes.append(parse_note(path, corpus))
+        except NoteParseError:
+            continue
+    return notes
+
+
+def paragraphs(body: str) -> list[str]:
+    """The body's paragraphs as a reader sees them: no images, link targets or URLs."""
+    text = _IMAGE.sub(" ", body)
+    text = _LINK.sub(r"\1", text)
+    text = _URL.sub(" ", text)
+    text = _RULE.sub("", text)
+    text = _LINE_MARK.sub("", text)
+    return [" ".join(part.split()) for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
+
+
+def words(text: str) -> list[str]:
+    """Whole alphabetic words as written (`T-Mobile`, `Log4j` and `hacker’s` are skipped)."""
+    found = []
+    for token in text.split():
+        token = token.strip(_EDGE_PUNCTUATION)
+        if _ALPHABETIC.fullmatch(token):
+            found.append(token)
+    return found
+
+
+class CorpusText:
+    """The notes' paragraphs and word statistics, computed from their text."""
+
+    def __init__(self, notes: Sequence[Note], *, max_df: float = MAX_DOCUMENT_FREQUENCY) -> None:
+        self.notes = list(notes)
+        self.paragraphs = {note.path: paragraphs(note.body) for note in self.notes}
+        self.document_frequency: Counter[str] = Counter()
+        paragraph_notes: Counter[str] = Counter()
+        for note in self.notes:
+            seen = {word.lower() for text in (note.title, note.subtitle) for word in words(text)}
+            for paragraph in self.paragraphs[note.path]:
+                seen.update(word.lower() for word in words(paragraph))
+            self.document_frequency.update(seen)
+            paragraph_notes.update({paragraph.lower() for paragraph in self.paragraphs[note.path]})
+        self._max_notes = max_df * len(self.notes)
+        # A paragraph or subtitle that several notes share (a re-titled copy of an
+        # article) cannot single out one of them, so it is never a source of queries.
+        self._shared_paragraphs = {text for text, count in paragraph_notes.items() if count > 1}
+        subtitles = Counter(note.subtitle.lower() for note in self.notes if note.subtitle)
+        self._shared_subtitles = {text for text, count in subtitles.items() if count > 1}
+
+    def is_content_word(self, word: str) -> bool:
+        word = word.lower()
+        return (
+            len(word) >= MIN_WORD_CHARS
+            and word not in STOP_WORDS
+            and self.document_frequency[word] <= self._max_notes
+        )
+
+    def content_words(self, text: str) -> list[str]:
+        """Distinct content words of `text`, lower-case, in order of first appearance."""
+        return list(dict.fromkeys(word.lower() for word in words(text) if self.is_content_word(word)))
+
+    def is_target(self, note: Note) -> bool:
+        return sum(len(words(paragraph)) for paragraph in self.paragraphs[note.path]) >= MIN_BODY_WORDS
+
+    def own_paragraphs(self, note: Note) -> list[str]:
+        """Paragraphs found in this note only, other than its title and subtitle."""
+        skip = {note.title.lower(), note.subtitle.lower()}
+        return [
+            paragraph
+            for paragraph in self.paragraphs[note.path]
+            if paragraph.lower() not in self._shared_paragraphs and paragraph.lower() not in skip
+        ]
+
+    def has_own_subtitle(self, note: Note) -> bool:
+        subtitle = note.subtitle.lower()
+        return bool(subtitle) and subtitle != note.title.lower() and subtitle not in self._shared_subtitles
+
+
+def generate(
+    notes: Sequence[Note],
+    *,
+    per_kind: int = 80,
+    seed: int = 7,
+    kinds: Iterable[str] = KINDS,
+    max_df: float = MAX_DOCUMENT_FREQUENCY,
+) -> list[KnownItem]:
+    """`per_kind` queries of each kind (fewer if the notes do not allow more), in kind order."""
+    text = CorpusText(notes, max_df=max_df)
+    targets = [note for note in text.notes if text.is_target(note)]
+    items: list[KnownItem] = []
+    for kind in kinds:
+        # One generator a kind, seeded by a string (stable across runs and hash seeds).
+        rng = random.Random(f"{seed}:{kind}")
+        order = list(targets)
+        rng.shuffle(order)
+        made = 0
+        for note in order:
+            if made == per_kind:
+                break
+            item = _MAKERS[kind](text, note, rng)
+            if item is not None:
+                items.append(item)
+                made += 1
+    return items
+
+
+def _ordered_sample(rng: random.Random, values: Sequence[str], count: int) -> tuple[str, ...]:
+    """`count` of `values` chosen at random, kept in their order."""
+    return tuple(values[index] for index in sorted(rng.sample(range(len(values)), count)))
+
+
+def _words_of(text: CorpusText, note: Note, source: str, kind: str, rng: random.Random) -> KnownItem | None:
+    candidates = text.content_words(source)
+    if len(candidates) < 3:
+        return None
+    count = min(len(candidates), rng.choice((3, 4)))
+    return KnownItem(kind, note.path, _ordered_sample(rng, candidates, count))
+
+
+def _title_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    return _words_of(text, note, note.title, "title", rng)
+
+
+def _subtitle_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    if not text.has_own_subtitle(note):
+        return None
+    return _words_of(text, note, note.subtitle, "subtitle", rng)
+
+
+def _paragraph_words(text: CorpusText, note: Note, count: int, rng: random.Random) -> tuple[str, ...] | None:
+    """`count` content words of one paragraph of the note, in order."""
+    candidates = [
+        found for found in map(text.content_words, text.own_paragraphs(note)) if len(found) >= count
+    ]
+    if not candidates:
+        return None
+    return _ordered_sample(rng, rng.choice(candidates), count)
+
+
+def _body_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    chosen = _paragraph_words(text, note, 4, rng)
+    return None if chosen is None else KnownItem("body", note.path, chosen)
+
+
+def _phrase_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    by_length: dict[int, list[tuple[str, ...]]] = {2: [], 3: []}
+    for paragraph in text.own_paragraphs(note):
+        tokens = paragraph.split()
+        for length, windows in by_length.items():
+            for start in range(len(tokens) - length + 1):
+                window = _phrase_window(text, tokens[start : start + length])
+                # Exactly as in the note: the words with single spaces are in its text.
+                if window and " ".join(window) in note.body:
+                    windows.append(window)
+    lengths = [length for length in (2, 3) if by_length[length]]
+    if not lengths:
+        return None
+    preferred = rng.choice((2, 3))
+    length = preferred if preferred in lengths else lengths[0]
+    return KnownItem("phrase", note.path, rng.choice(by_length[length]), phrase=True)
+
+
+def _phrase_window(text: CorpusText, tokens: list[str]) -> tuple[str, ...] | None:
+    """Adjacent words that make a quotable phrase: whole words, content words at both ends."""
+    *inner, last = tokens
+    last = last.rstrip(".,;:!?")
+    window = (*inner, last)
+    if not all(_ALPHABETIC.fullmatch(token) for token in window):
+        return None
+    if not (text.is_content_word(window[0]) and text.is_content_word(window[-1])):
+        return None
+    return window
+
+
+def _scoped_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    scopes = []
+    surname = _surname(note)
+    if surname:
+        scopes.append(("author", surname))
+    if note.date is not None:
+        scopes.append(("date", note.date.strftime("%Y-%m")))
+    if not scopes:
+        return None
+    chosen = _paragraph_words(text, note, 2, rng)
+    if chosen is None:
+        return None
+    return KnownItem("scoped", note.path, chosen, scope=rng.choice(scopes))
+
+
+def _surname(note: Note) -> str:
+    if not note.authors:
+        return ""
+    name = note.authors[0].split()[-1].strip(_EDGE_PUNCTUATION)
+    return name.lower() if _ALPHABETIC.fullmatch(name) and len(name) > 1 else ""
+
+
+_MAKERS = {
+    "title": _title_item,
+    "subtitle": _subtitle_item,
+    "body": _body_item,
+    "phrase": _phrase_item,
+    "scoped": _scoped_item,
+}

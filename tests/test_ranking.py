@@ -1,0 +1,221 @@
+"""Ranking bonuses: they reorder the notes a query matches and never change which match."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import ranking
+from indexer.query import FieldCatalog, QueryParser
+from indexer.ranking import Bonus, ranking_bonuses, word_groups
+from indexer.schema import build_schema
+from indexer.searching import SortOrder, open_index
+from indexer.store import build_index
+from tests.conftest import info_note
+
+
+def filler(start: int, count: int) -> str:
+    return " ".join(f"filler{number}" for number in range(start, start + count))
+
+
+@pytest.fixture
+def parser():
+    return QueryParser(build_schema(), FieldCatalog())
+
+
+def paths(result):
+    return [hit.path for hit in result.hits]
+
+
+def plain_order(notes, text):
+    """The order without ranking clauses: the parsed query as it is."""
+    hits = notes.searcher.search(notes.parser.parse(text), limit=None)
+    return [hit["path_id"] for hit in hits]
+
+
+def test_words_close_together_in_the_body_rank_above_the_same_words_far_apart(corpus, write_note, index_dir):
+    # The far note says "falcon" twice, so plain BM25 puts it first.
+    write_note(
+        "near.md",
+        info_note(
+            "Quarterly report",
+            f"{filler(0, 80)}\n\nThe falcon crossed the harbour at dawn.\n\n{filler(80, 80)}",
+        ),
+    )
+    write_note(
+        "far.md",
+        info_note(
+            "Quarterly review",
+            f"A falcon, then a falcon again. {filler(200, 80)}\n\nThe harbour.\n\n{filler(300, 79)} At dawn.",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour dawn") == ["far.md", "near.md"]
+        assert paths(notes.search("falcon harbour dawn")) == ["near.md", "far.md"]
+
+
+def test_a_note_with_every_word_in_its_title_ranks_above_one_with_some(corpus, write_note, index_dir):
+    write_note("all.md", info_note("Falcon over the harbour", f"A short note. {filler(0, 40)}"))
+    write_note(
+        "some.md",
+        info_note(
+            "Falcon sighting report",
+            f"{filler(100, 30)} harbour {filler(200, 30)} harbour harbour",
+            subtitle="Seen from the harbour",
+            tags="[[Harbour]]",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour") == ["some.md", "all.md"]
+        assert paths(notes.search("falcon harbour")) == ["all.md", "some.md"]
+
+
+def test_ranking_never_changes_which_notes_match(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        for text in (
+            "ransomware gang",
+            "breach data stolen",
+            '"GPRS gateway" T-Mobile',
+            "author:cimpanu ransomware",
+        ):
+            ranked = notes.search(text, limit=0)
+            by_date = notes.search(text, limit=0, sort=SortOrder.DATE)
+            assert sorted(paths(ranked)) == sorted(paths(by_date))
+            assert ranked.total == notes.count(text) > 0
+
+
+@pytest.mark.parametrize("text", ["author:cimpanu tag:ransomware", "gateway", "date:2021-08", "NOT tag:x"])
+def test_queries_without_two_words_get_no_ranking_bonuses(parser, text):
+    assert ranking_bonuses(parser.parse(text), text) == []
+
+
+def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
+    assert len(word_groups(parser.parse("falcon harbour author:cimpanu date:2021"))) == 2
+    assert word_groups(parser.parse("title:falcon OR body:harbour")) == []
+    assert word_groups(parser.parse("title:falcon body:harbour")) == []
+
+
+def test_two_words_get_title_subtitle_and_proximity_bonuses_as_stems_and_as_typed(parser):
+    text = "Hackers breached"
+    assert ranking_bonuses(parser.parse(text), text) == [
+        Bonus("title", ("hacker", "breach"), 2.0),
+        Bonus("subtitle", ("hacker", "breach"), 2.0),
+        Bonus("body", ("hacker", "breach"), 1.0, gap=25),
+        Bonus("title_exact", ("hackers", "breached"), 2.0),
+        Bonus("body_exact", ("hackers", "breached"), 1.0, gap=25),
+    ]
+
+
+def test_a_quoted_phrase_gets_a_bonus_for_its_exact_words_stop_words_included(parser):
+    text = '"Flaw to Affect"'
+    assert ranking_bonuses(parser.parse(text), text) == [
+        Bonus("body_exact", ("flaw", "to", "affect"), 3.0, gap=1)
+    ]
+
+
+class Positions:
+    """A stand-in for a Whoosh matcher that is on a note: the word's positions there."""
+
+    def __init__(self, *positions: int) -> None:
+        self.positions = list(positions)
+
+    def value_as(self, kind: str) -> list[int]:
+        assert kind == "positions"
+        return self.positions
+
+
+@pytest.mark.parametrize(
+    ("positions", "gap", "chained"),
+    [
+        ([(3,), (4,), (5,)], 1, True),  # adjacent, in order
+        ([(3,), (5,)], 1, False),  # a word between
+        ([(3,), (5,)], 2, True),
+        ([(5,), (3,)], 25, False),  # wrong order
+        ([(1, 20), (30,), (52,)], 25, True),  # 20 -> 30 -> 52: every step within 25
+        ([(1,), (30,)], 25, False),
+        ([(7,), (7, 9)], 25, True),  # the same word twice needs two places
+        ([(7,), (7,)], 25, False),
+    ],
+)
+def test_words_chain_when_each_follows_the_one_before_within_the_gap(positions, gap, chained):
+    assert ranking._chained([Positions(*each) for each in positions], gap) is chained
+
+
+def test_only_the_best_matches_are_reranked(corpus, write_note, index_dir, monkeypatch):
+    write_note("near.md", info_note("Log", f"{filler(0, 60)} falcon harbour {filler(60, 60)}"))
+    write_note("far.md", info_note("Log", f"falcon falcon {filler(200, 60)} harbour {filler(300, 58)}"))
+    build_index(corpus, index_dir)
+    monkeypatch.setattr(ranking, "RERANK_WINDOW", 1)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour") == ["far.md", "near.md"]
+        assert paths(notes.search("falcon harbour")) == ["far.md", "near.md"]
+        monkeypatch.setattr(ranking, "RERANK_WINDOW", 2)
+        assert paths(notes.search("falcon harbour")) == ["near.md", "far.md"]
+
+
+def test_a_quoted_phrase_found_exactly_ranks_above_its_stemmed_look_alike(corpus, write_note, index_dir):
+    # Stems and stop words aside, both notes say "flaw to affect"; only one says it exactly.
+    write_note("exact.md", info_note("Advisory", f"The flaw to affect servers. {filler(0, 30)}"))
+    write_note(
+        "alike.md", info_note("Advisory", f"Flaws to affect servers, flaws and flaws. {filler(100, 30)}")
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, '"flaw to affect"') == ["alike.md", "exact.md"]
+        assert paths(notes.search('"flaw to affect"')) == ["exact.md", "alike.md"]
+
+
+def test_the_words_as_typed_rank_above_other_forms_of_them(corpus, write_note, index_dir):
+    write_note("typed.md", info_note("Bulletin", f"Hackers breached servers overnight. {filler(0, 30)}"))
+    write_note(
+        "forms.md", info_note("Bulletin", f"A hacker breaches a server, and hacker again. {filler(100, 30)}")
+    )
+    write_note("title-typed.md", info_note("Hackers breached servers", filler(200, 30)))
+    write_note("title-forms.md", info_note("Hacker breaches server", filler(300, 25)))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        plain = plain_order(notes, "hackers breached servers")
+        assert plain.index("forms.md") < plain.index("typed.md")
+        assert plain.index("title-forms.md") < plain.index("title-typed.md")
+        ranked = paths(notes.search("hackers breached servers"))
+        assert ranked.index("typed.md") < ranked.index("forms.md")
+        assert ranked.index("title-typed.md") < ranked.index("title-forms.md")
+
+
+@pytest.fixture
+def three_notes(corpus, write_note, index_dir):
+    write_note("three.md", info_note("Log", f"falcon harbour dawn {filler(0, 40)}", author="Ann Lee"))
+    write_note("two.md", info_note("Log", f"falcon harbour {filler(100, 40)}", author="Bo Chan"))
+    write_note("one.md", info_note("Log", f"falcon falcon falcon falcon {filler(200, 10)}", author="Ann Lee"))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        yield notes
+
+
+def test_when_no_note_has_all_the_words_notes_with_most_of_them_come_first(three_notes):
+    result = three_notes.search("falcon harbour dawn zyzzyva")
+    assert result.relaxed
+    assert paths(result) == ["three.md", "two.md", "one.md"]
+    assert result.total == 3
+
+
+def test_a_relaxed_query_keeps_its_field_scopes(three_notes):
+    result = three_notes.search("falcon harbour zyzzyva author:lee")
+    assert result.relaxed
+    assert paths(result) == ["three.md", "one.md"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sort"),
+    [
+        ("falcon harbour", SortOrder.RELEVANCE),
+        ("zyzzyva", SortOrder.RELEVANCE),
+        ("falcon zyzzyva", SortOrder.DATE),
+    ],
+)
+def test_queries_with_hits_single_words_and_date_order_are_never_relaxed(three_notes, text, sort):
+    result = three_notes.search(text, sort=sort)
+    assert not result.relaxed
+    assert result.total == three_notes.count(text)

@@ -1,0 +1,114 @@
+"""The known-item evaluation (benchmarks/relevance.py) on the bundled corpus: queries and a full run."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from benchmarks import relevance
+from benchmarks.known_items import KINDS, STOP_WORDS, KnownItem, generate, load_notes, paragraphs, words
+from tests.conftest import BUNDLED_CORPUS
+
+
+@pytest.fixture(scope="module")
+def notes():
+    return {note.path: note for note in load_notes(BUNDLED_CORPUS)}
+
+
+@pytest.fixture(scope="module")
+def items(notes):
+    return generate(list(notes.values()), per_kind=8, seed=3)
+
+
+def test_the_same_seed_gives_the_same_queries_and_another_seed_others(notes, items):
+    assert generate(list(notes.values()), per_kind=8, seed=3) == items
+    assert generate(list(notes.values()), per_kind=8, seed=4) != items
+
+
+def test_every_kind_is_generated_in_kind_order(items):
+    kinds = [item.kind for item in items]
+    assert kinds == sorted(kinds, key=KINDS.index)
+    assert {kind: kinds.count(kind) for kind in KINDS} == dict.fromkeys(KINDS, 8)
+
+
+def _in_order(wanted, found) -> bool:
+    remaining = iter(found)
+    return all(word in remaining for word in wanted)
+
+
+def test_title_and_subtitle_queries_are_words_of_that_field_in_order(notes, items):
+    for item in items:
+        if item.kind in ("title", "subtitle"):
+            source = [word.lower() for word in words(getattr(notes[item.target], item.kind))]
+            assert 3 <= len(item.words) <= 4
+            assert _in_order(item.words, source), item
+            assert not set(item.words) & STOP_WORDS
+
+
+def test_body_queries_are_four_words_of_one_paragraph_in_order(notes, items):
+    for item in (item for item in items if item.kind == "body"):
+        assert len(item.words) == 4
+        assert any(
+            _in_order(item.words, [word.lower() for word in words(paragraph)])
+            for paragraph in paragraphs(notes[item.target].body)
+        ), item
+
+
+def test_phrase_queries_quote_text_exactly_as_the_note_has_it(notes, items):
+    for item in (item for item in items if item.kind == "phrase"):
+        assert item.phrase and 2 <= len(item.words) <= 3
+        assert " ".join(item.words) in notes[item.target].body
+        assert item.query == '"' + " ".join(item.words) + '"'
+
+
+def test_scoped_queries_name_the_notes_author_or_month(notes, items):
+    for item in (item for item in items if item.kind == "scoped"):
+        note = notes[item.target]
+        field, value = item.scope
+        if field == "author":
+            assert value in note.author.lower()
+        else:
+            assert field == "date" and value == note.date.strftime("%Y-%m")
+        assert re.fullmatch(r"[a-z]+ [a-z]+ (author|date):\S+", item.query)
+
+
+def test_scores_average_reciprocal_ranks_over_all_queries():
+    score = relevance.Score.of([1, 2, None, 4])
+    assert score.mrr == pytest.approx((1 + 1 / 2 + 1 / 4) / 4)
+    assert (score.success_at_1, score.success_at_10) == (0.25, 0.75)
+
+
+def test_fts5_quotes_each_word_and_maps_scopes(notes):
+    fts5 = relevance.Fts5Baseline(list(notes.values()))
+    target = "news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"
+    assert fts5.search(KnownItem("body", target, ("gprs", "gateway")))[0] == target
+    assert (
+        fts5.search(KnownItem("scoped", target, ("gprs", "gateway"), scope=("author", "cimpanu")))[0]
+        == target
+    )
+    assert fts5.search(KnownItem("scoped", target, ("gprs", "gateway"), scope=("date", "2021-08"))) == [
+        target
+    ]
+    assert fts5.search(KnownItem("scoped", target, ("gprs", "gateway"), scope=("date", "2020-01"))) == []
+    assert fts5.search(KnownItem("phrase", target, ("gateway", "GPRS"), phrase=True)) == []
+
+
+def test_a_full_run_prints_every_kind_for_all_three_systems_and_writes_json(tmp_path, capsys):
+    output = tmp_path / "run.json"
+    common = ["--corpus", str(BUNDLED_CORPUS), "--workdir", str(tmp_path / "work"), "--per-kind", "4"]
+    code = relevance.main([*common, "--json", str(output)])
+    assert code == 0
+    table = capsys.readouterr().out
+    assert "| kind | n | ours MRR |" in table and "FTS5 MRR" in table and "whoosh CLI MRR" in table
+    for kind in (*KINDS, "all"):
+        assert f"| {kind} |" in table
+    record = json.loads(output.read_text())
+    assert set(record["scores"]) == {"ours", "fts5", "whoosh"}
+    assert len(record["queries"]) == 20
+    assert set(record["latency_ms"]) == {"median", "p95"}
+
+    code = relevance.main([*common, "--systems", "ours", "--before", str(output)])
+    assert code == 0
+    assert "| kind | MRR before | MRR after | change |" in capsys.readouterr().out
