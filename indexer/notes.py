@@ -40,6 +40,7 @@ class Note:
     subtitle: str = ""
     body: str = ""
     body_line: int = 1  # line of the file where `body` starts (1-based)
+    section: str = ""  # the heading the body sits under ("Article"), if any
     source: str = ""
     author: str = ""  # as written ("Andrea Peterson and Martin Matishak")
     authors: tuple[str, ...] = ()  # one name each
@@ -170,6 +171,7 @@ def _finish(draft: NoteDraft, rel_path: str) -> Note:
         subtitle=" ".join(draft.subtitle.split()),
         body=draft.body,
         body_line=draft.body_line,
+        section=draft.section,
         source=" ".join(source.split()),
         author=author,
         authors=authors,

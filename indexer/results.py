@@ -36,7 +36,7 @@ class Passage:
     text: str
     spans: tuple[Span, ...] = ()
     line: int = 0  # line of the note file it comes from (1-based), 0 if unknown
-    heading: str = ""  # the heading it sits under, "" if none
+    heading: str = ""  # the headings it sits under, "Article › How they got in"; "" if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,23 +139,31 @@ def best_passages(
     *,
     count: int = 1,
     context: int = DEFAULT_CONTEXT_CHARS,
+    section: str = "",
 ) -> tuple[Passage, ...]:
     """The `count` passages of `body` richest in query terms, in the order of the note.
 
-    With no match in the body, the opening of the note stands in (without spans).
+    Each passage carries its line in the note file and the path of headings it sits
+    under ("Article › BlackByte gang responds"), starting from `section`, the heading
+    the body itself sits under. With no match in the body, the opening of the note
+    stands in (without spans).
     """
     candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str]] = []
-    heading = ""
+    headings: list[tuple[int, str]] = [(0, section)] if section else []
     opening: Passage | None = None
     for offset, raw in enumerate(body.split("\n")):
         if not raw.strip() or _ONLY_IMAGE.match(raw):
             continue
         if _HEADING_LINE.match(raw):
-            heading = strip_markdown(strip_line_marks(raw)).strip()
+            level = len(raw.lstrip()) - len(raw.lstrip().lstrip("#"))
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            headings.append((level, strip_markdown(strip_line_marks(raw)).strip()))
             continue
         text = strip_markdown(strip_line_marks(raw)).strip()
         if not text:
             continue
+        heading = " › ".join(title for _, title in headings if title)
         if opening is None:
             opening = Passage(_cut(text, (), context)[0], (), body_line + offset, heading)
         spans = matcher.spans(text)
@@ -166,9 +174,9 @@ def best_passages(
         return (opening,) if opening else ()
     chosen = sorted(candidates, key=lambda item: (-item[0][0], -item[0][1], item[1]))[:count]
     passages = []
-    for _, offset, text, spans, section in sorted(chosen, key=lambda item: item[1]):
+    for _, offset, text, spans, where in sorted(chosen, key=lambda item: item[1]):
         cut_text, cut_spans = _cut(text, spans, context)
-        passages.append(Passage(cut_text, cut_spans, body_line + offset, section))
+        passages.append(Passage(cut_text, cut_spans, body_line + offset, where))
     return tuple(passages)
 
 

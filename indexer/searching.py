@@ -424,7 +424,9 @@ class NoteIndex:
             note = parse_note(self.corpus / path, self.corpus)
         except NoteParseError:
             return ()  # the file changed or vanished since it was indexed
-        return best_passages(note.body, note.body_line, matcher, count=count, context=context)
+        return best_passages(
+            note.body, note.body_line, matcher, count=count, context=context, section=note.section
+        )
 
 
 def _lazy_unions_under_and(query, reader):

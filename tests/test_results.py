@@ -67,3 +67,30 @@ def test_markdown_links_and_images_show_their_text_only():
 
 def test_accented_words_match_their_folded_terms():
     assert matcher("cafe").spans("Working from a café today") == ((15, 19),)
+
+
+def test_the_heading_path_starts_at_the_section_and_follows_heading_levels():
+    body = (
+        "Intro line.\n\n## Background\n\nOld GPRS text.\n\n### Details\n\nDeep GPRS text.\n\n"
+        "## Response\n\nNew GPRS text."
+    )
+    passages = best_passages(body, 1, matcher("gpr"), count=3, section="Article")
+    assert [p.heading for p in passages] == [
+        "Article › Background",
+        "Article › Background › Details",
+        "Article › Response",
+    ]
+    (opening,) = best_passages(body, 1, matcher("zzz"), section="Article")
+    assert opening.heading == "Article"
+
+
+def test_information_list_notes_put_their_body_under_the_article_section():
+    from indexer.notes import parse_note_text
+    from tests.conftest import info_note
+
+    note = parse_note_text(
+        info_note("T", "Para one.\n\n#### Tool to test networks made available\n\nGPRS here."), "a.md"
+    )
+    assert note.section == "Article"
+    (passage,) = best_passages(note.body, note.body_line, matcher("gpr"), section=note.section)
+    assert passage.heading == "Article › Tool to test networks made available"

@@ -13,6 +13,7 @@ class NoteDraft:
     subtitle: str = ""
     body: str = ""
     body_line: int = 1  # line of the file where `body` starts (1-based)
+    section: str = ""  # the heading the body sits under ("Article"), if any
     source: str = ""
     author: object = None  # a string, or a list of names (YAML)
     date: object = None  # a string, or a date/datetime (YAML)

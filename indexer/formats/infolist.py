@@ -55,6 +55,7 @@ def parse_infolist(text: str) -> NoteDraft:
         article_at = _find(lines, _ARTICLE_HEADING, index, limit=index + 20)
         if article_at is not None:
             index = article_at + 1
+            draft.section = "Article"
 
     tags_at = _find(lines, _TAG_HEADING, index)
     if tags_at is None:
