@@ -68,7 +68,7 @@ class WordAnalyzer(Composable):
 
     def normalize(self, word: str) -> str:
         """The indexed form of one word, or "" if the word is not indexed."""
-        text = _fold(word.lower())
+        text = fold_accents(word.lower())
         if len(text) > self.maxsize or text in self.stoplist:
             return _STOPPED
         return porter_stem(text) if self.stem else text
@@ -90,7 +90,7 @@ class WordAnalyzer(Composable):
         if not tokenize:
             text = self.normalize(value)
             if text or not removestops:
-                token.text = text or _fold(value.lower())
+                token.text = text or fold_accents(value.lower())
                 token.original = value
                 token.stopped = not text
                 token.boost = 1.0
@@ -122,7 +122,7 @@ class WordAnalyzer(Composable):
                 continue
             else:
                 token.stopped = True
-                token.text = _fold(word.lower())
+                token.text = fold_accents(word.lower())
                 position = index
             token.boost = 1.0
             if keeporiginal:
@@ -135,6 +135,6 @@ class WordAnalyzer(Composable):
             yield token
 
 
-def _fold(text: str) -> str:
+def fold_accents(text: str) -> str:
     """Accents off (é -> e, ß -> ss), leaving ASCII text untouched."""
     return text if text.isascii() else text.translate(accent_map)

@@ -161,3 +161,33 @@ def _allow_pure_negation(query: wq.Query) -> wq.Query:
 def _describe(exc: Exception) -> str:
     message = str(exc).strip() or type(exc).__name__
     return message.splitlines()[0][:200]
+
+
+def describe_query(query: wq.Query) -> str:
+    """A parsed query as a person reads it (for --debug-query): fields, stems, boosts and dates.
+
+    `author:cimpanu date:2021-10` -> `(author:cimpanu AND date:[2021-10-01 to 2021-10-31])`.
+    """
+    if isinstance(query, wq.DateRange):
+        start = query.startdate.date().isoformat() if query.startdate else ""
+        end = query.enddate.date().isoformat() if query.enddate else ""
+        return f"{query.fieldname}:[{start} to {end}]"
+    if isinstance(query, wq.Not):
+        return f"NOT {describe_query(query.query)}"
+    if isinstance(query, wq.Every):
+        return "every note"
+    if isinstance(query, wq.CompoundQuery):
+        joint = " AND " if isinstance(query, wq.And) else " OR "
+        return "(" + joint.join(describe_query(part) for part in query.subqueries) + ")"
+    if isinstance(query, wq.Phrase):
+        text = f'{query.fieldname}:"{" ".join(query.words)}"'
+    elif hasattr(query, "fieldname") and hasattr(query, "text"):
+        text = f"{query.fieldname}:{query.text}"
+        if isinstance(query, wq.Prefix):
+            text += "*"
+        elif isinstance(query, wq.FuzzyTerm):
+            text += f"~{query.maxdist}"
+    else:
+        text = str(query)
+    boost = getattr(query, "boost", 1.0)
+    return f"{text}^{boost:g}" if boost != 1.0 else text

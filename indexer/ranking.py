@@ -84,24 +84,44 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
 
 def rerank(
     searcher, ranked: Sequence[tuple[float, int]], bonuses: Sequence[Bonus]
-) -> list[tuple[float, int]]:
+) -> tuple[list[tuple[float, int]], dict[int, list[tuple[str, float]]]]:
     """`ranked` ((score, docnum), best first) with the bonuses added to its first
-    `RERANK_WINDOW` entries, which are then sorted again; the rest keep their order."""
+    `RERANK_WINDOW` entries, which are then sorted again; the rest keep their order.
+
+    Also returns, for each note that got one, its bonuses as (description, score), so
+    that an explanation adds up to the final score.
+    """
     head, tail = list(ranked[:RERANK_WINDOW]), list(ranked[RERANK_WINDOW:])
     if not bonuses or len(head) < 2:
-        return [*head, *tail]
+        return [*head, *tail], {}
     extra = dict.fromkeys((docnum for _, docnum in head), 0.0)
+    given: dict[int, list[tuple[str, float]]] = {}
     docnums = sorted(extra)
     context = searcher.context()
     for bonus in bonuses:
         matchers = [wq.Term(bonus.field, word).matcher(searcher, context) for word in bonus.words]
         for docnum in docnums:
             if _all_at(matchers, docnum) and (bonus.gap is None or _chained(matchers, bonus.gap)):
-                extra[docnum] += bonus.boost * sum(matcher.score() for matcher in matchers)
+                value = bonus.boost * sum(matcher.score() for matcher in matchers)
+                extra[docnum] += value
+                given.setdefault(docnum, []).append((describe(bonus), value))
     head = sorted(
         ((score + extra[docnum], docnum) for score, docnum in head), key=lambda item: (-item[0], item[1])
     )
-    return [*head, *tail]
+    return [*head, *tail], given
+
+
+def describe(bonus: Bonus) -> str:
+    """A bonus in words: `all words in title`, `words near each other in body (exact)`."""
+    exact = bonus.field.endswith("_exact")
+    field = bonus.field.removesuffix("_exact")
+    if bonus.gap == 1:
+        kind = f'phrase "{" ".join(bonus.words)}" in {field}'
+    elif bonus.gap is not None:
+        kind = f"words near each other in {field}"
+    else:
+        kind = f"all words in {field}"
+    return kind + (" (as typed)" if exact else "")
 
 
 def relaxed_query(query: wq.Query) -> wq.Query | None:

@@ -6,11 +6,10 @@ exact text (JSON-escaped).
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from indexer.batch import BatchOutcome
 from indexer.facets import FacetValues
 from indexer.notes import Note
 from indexer.results import Contribution, Hit, Span
@@ -19,8 +18,7 @@ from indexer.searching import SearchResult
 from indexer.spelling import Suggestion
 from indexer.timeline import MonthCounts, bar, chart_rows, sparkline
 
-FORMAT_VERSION = 1
-
+_ANSI = re.compile("\x1b\\[[0-9;]*m")
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 _DIM = "\x1b[2m"
@@ -40,29 +38,47 @@ class TextStyle:
 PLAIN = TextStyle()
 
 
-def render_text(result: SearchResult, style: TextStyle = PLAIN) -> str:
-    """Numbered hits, each with title, date · source · author, path and snippet."""
-    blocks = [render_hit_text(hit, style) for hit in result.hits]
+def render_text(result: SearchResult, style: TextStyle = PLAIN, *, passages: int = 2) -> str:
+    """Numbered hits, each with title, meta line, path and up to `passages` passages."""
+    blocks = [render_hit_text(hit, style, passages=passages) for hit in result.hits]
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
-def render_hit_text(hit: Hit, style: TextStyle = PLAIN) -> str:
-    """One hit as a few lines of text."""
+def render_hit_text(hit: Hit, style: TextStyle = PLAIN, *, passages: int = 2) -> str:
+    """One hit as a few lines of text.
+
+    Title, then date · source · author (the author highlighted when the query matched
+    it), the path, the tags when the query matched one, and each passage after the line
+    number it starts on (and the heading it sits under, if any).
+    """
     number = f"{hit.rank}."
     indent = " " * (len(number) + 1)
     title = _marked(hit.title, hit.title_spans, style, _TITLE_MATCH, base=_BOLD)
     lines = [f"{_paint(number, _DIM, style)} {title}"]
-    meta = " · ".join(
-        terminal_safe(part)
-        for part in (hit.date.isoformat() if hit.date else "", hit.source, hit.author)
-        if part
+    matched = set(hit.matched_fields)
+    author = (
+        _paint(terminal_safe(hit.author), _MATCH, style) if "author" in matched else terminal_safe(hit.author)
     )
+    source = (
+        _paint(terminal_safe(hit.source), _MATCH, style) if "source" in matched else terminal_safe(hit.source)
+    )
+    meta = [part for part in (hit.date.isoformat() if hit.date else "", source, author) if part]
     if meta:
-        lines.append(indent + _paint(meta, _DIM, style))
+        lines.append(
+            indent + _paint(" · ", _DIM, style).join(meta) if style.color else indent + " · ".join(meta)
+        )
     lines.append(indent + _paint(terminal_safe(hit.path), _PATH, style))
-    for passage in hit.passages:
-        text = _wrap_marked(passage.text, passage.spans, style, indent)
-        lines.append(text)
+    if "tags" in matched:
+        lines.append(indent + "tags: " + ", ".join(terminal_safe(tag) for tag in hit.tags))
+    if hit.duplicates:
+        copies = len(hit.duplicates)
+        lines.append(indent + _paint(f"+{copies} similar cop{'y' if copies == 1 else 'ies'}", _DIM, style))
+    for passage in hit.passages[:passages]:
+        label = f"{passage.line}:" if passage.line else ""
+        if passage.within:
+            label += f" [{terminal_safe(passage.within)}]"
+        gutter = indent + (_paint(label, _DIM, style) + " " if label else "")
+        lines.append(_wrap_marked(passage.text, passage.spans, style, indent, first=gutter))
     if hit.explanation:
         lines.extend(indent + _paint(line, _DIM, style) for line in explanation_lines(hit.explanation))
     return "\n".join(lines)
@@ -83,6 +99,8 @@ def _clause_label(part: Contribution) -> str:
         return "every note"
     if part.field == "NOT":
         return f"NOT {part.term}"
+    if part.field == "ranking":
+        return f"bonus: {part.term}"
     return f"{part.field}:{part.term}"
 
 
@@ -160,94 +178,6 @@ def render_suggestion(suggestion: Suggestion) -> str:
     return terminal_safe(f"Did you mean {suggestion.query!r}? {suggestion.total} {plural} it.")
 
 
-def facets_to_dict(facets: Mapping[str, FacetValues], *, limit: int = 0) -> dict[str, dict[str, int]]:
-    """The JSON shape of facets: {field: {value: count}}, most frequent first (at most `limit`)."""
-    return {name: dict(values[:limit] if limit else values) for name, values in facets.items()}
-
-
-def render_json(result: SearchResult, *, facet_limit: int = 0) -> str:
-    """The whole result as one JSON object; keys beyond `hits` appear only when asked for."""
-    document: dict[str, object] = {
-        "format_version": FORMAT_VERSION,
-        "query": result.query,
-        "total": result.total,
-        "relaxed": result.relaxed,
-        "page": result.page,
-        "limit": result.limit,
-        "hits": [hit_to_dict(hit) for hit in result.hits],
-    }
-    if result.facets:
-        document["facets"] = facets_to_dict(result.facets, limit=facet_limit)
-    if result.timeline is not None:
-        document["timeline"] = dict(result.timeline)
-    if result.suggestion is not None:
-        document["suggestion"] = result.suggestion.query
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def render_jsonl(result: SearchResult) -> Iterator[str]:
-    """One JSON object a line for each hit."""
-    for hit in result.hits:
-        yield json.dumps(hit_to_dict(hit), ensure_ascii=False) + "\n"
-
-
-def render_batch_outcome(outcome: BatchOutcome, *, facet_limit: int = 0) -> Iterator[str]:
-    """JSONL for one query of a batch, each object with the query as written: its hits, then
-    a summary (`total`, `hits` on the page, and facets, timeline or suggestion) when it has
-    no hit on the page or extras were asked for; with counting only, `{"query", "total"}`."""
-    query = outcome.query.text
-    if outcome.total is not None:
-        yield json.dumps({"query": query, "total": outcome.total}, ensure_ascii=False) + "\n"
-        return
-    result = outcome.result
-    if result is None:  # an error: reported on stderr
-        return
-    for hit in result.hits:
-        yield json.dumps({"query": query} | hit_to_dict(hit), ensure_ascii=False) + "\n"
-    extras: dict[str, object] = {}
-    if result.facets:
-        extras["facets"] = facets_to_dict(result.facets, limit=facet_limit)
-    if result.timeline is not None:
-        extras["timeline"] = dict(result.timeline)
-    if result.suggestion is not None:
-        extras["suggestion"] = result.suggestion.query
-    if extras or not result.hits:
-        summary = {"query": query, "total": result.total, "hits": len(result.hits)} | extras
-        yield json.dumps(summary, ensure_ascii=False) + "\n"
-
-
-def render_paths(result: SearchResult, *, null: bool = False) -> str:
-    """Hit paths, one a line (or NUL-separated for `xargs -0`)."""
-    end = "\0" if null else "\n"
-    return "".join(hit.path + end for hit in result.hits)
-
-
-def hit_to_dict(hit: Hit) -> dict[str, object]:
-    """The JSON shape of a hit (format_version 1); "explain" only when it was asked for."""
-    document: dict[str, object] = {
-        "rank": hit.rank,
-        "path": hit.path,
-        "title": hit.title,
-        "subtitle": hit.subtitle,
-        "source": hit.source,
-        "author": hit.author,
-        "authors": list(hit.authors),
-        "date": hit.date.isoformat() if hit.date else None,
-        "tags": list(hit.tags),
-        "link": hit.link,
-        "score": round(hit.score, 4),
-        "snippet": hit.snippet,
-    }
-    if hit.explanation:
-        document["explain"] = explanation_to_list(hit.explanation)
-    return document
-
-
-def explanation_to_list(explanation: tuple[Contribution, ...]) -> list[dict[str, object]]:
-    """The JSON shape of an explanation: [{"field", "term", "score"}], largest first."""
-    return [{"field": part.field, "term": part.term, "score": round(part.score, 4)} for part in explanation]
-
-
 # -- text helpers ---------------------------------------------------------------------
 
 
@@ -281,8 +211,14 @@ def _marked(text: str, spans: tuple[Span, ...], style: TextStyle, match_code: st
     return f"{base}{joined}{_RESET}" if style.color and base else joined
 
 
-def _wrap_marked(text: str, spans: tuple[Span, ...], style: TextStyle, indent: str) -> str:
-    """Word-wrap a highlighted passage to the style's width, keeping highlights per word."""
+def _wrap_marked(
+    text: str, spans: tuple[Span, ...], style: TextStyle, indent: str, *, first: str | None = None
+) -> str:
+    """Word-wrap a highlighted passage to the style's width, keeping highlights per word.
+
+    The first line starts with `first` (default `indent`), the others with `indent`.
+    """
+    first = indent if first is None else first
     words: list[tuple[str, bool]] = []
     for piece, is_match in _segments(text, spans):
         safe = terminal_safe(piece)
@@ -296,10 +232,10 @@ def _wrap_marked(text: str, spans: tuple[Span, ...], style: TextStyle, indent: s
             if part:
                 words.append((part, False))
     if style.width is None:
-        return indent + "".join(_paint(word, _MATCH, style) if hit else word for word, hit in words)
+        return first + "".join(_paint(word, _MATCH, style) if hit else word for word, hit in words)
     lines: list[str] = []
     current: list[str] = []
-    used = len(indent)
+    prefix, used = first, len(_ANSI.sub("", first))
     for word, is_match in words:
         if word == " ":
             if current:
@@ -309,10 +245,10 @@ def _wrap_marked(text: str, spans: tuple[Span, ...], style: TextStyle, indent: s
         if used + len(word) > style.width and current:
             while current and current[-1] == " ":
                 current.pop()
-            lines.append(indent + "".join(current))
-            current, used = [], len(indent)
+            lines.append(prefix + "".join(current))
+            current, prefix, used = [], indent, len(indent)
         current.append(_paint(word, _MATCH, style) if is_match else word)
         used += len(word)
     if current:
-        lines.append(indent + "".join(current).rstrip(" "))
+        lines.append(prefix + "".join(current).rstrip(" "))
     return "\n".join(lines)

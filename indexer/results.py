@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from indexer.analysis import fold_accents
 from indexer.errors import QueryError
 from indexer.markdown import strip_line_marks, strip_markdown
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 Span = tuple[int, int]  # [start, end) character offsets of a matched word
 
 DEFAULT_CONTEXT_CHARS = 220
+# Passages of each hit found and shown by default.
+DEFAULT_PASSAGES = 2
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _ONLY_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
@@ -37,6 +40,7 @@ class Passage:
     spans: tuple[Span, ...] = ()
     line: int = 0  # line of the note file it comes from (1-based), 0 if unknown
     heading: str = ""  # the headings it sits under, "Article › How they got in"; "" if none
+    within: str = ""  # the same without the section the whole body sits under ("How they got in")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,7 @@ class Hit:
     rank: int
     path: str  # relative to the corpus root, `/` separators
     title: str
-    score: float
+    score: float | None  # relevance; None when hits are sorted by date (no score is computed)
     subtitle: str = ""
     source: str = ""
     author: str = ""
@@ -66,6 +70,10 @@ class Hit:
     link: str = ""
     title_spans: tuple[Span, ...] = ()
     passages: tuple[Passage, ...] = field(default_factory=tuple)
+    # Parts of the note the query matched ("title", "body", "tags", "author", "country"...).
+    matched_fields: tuple[str, ...] = ()
+    # Near-duplicate copies of this note folded into it (paths), see `duplicates`.
+    duplicates: tuple[str, ...] = ()
     # Filled when asked for (`explain=True`): what each field and term added to `score`.
     explanation: tuple[Contribution, ...] = ()
 
@@ -123,7 +131,7 @@ class TermMatcher:
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Offsets of the matching words of `text`."""
-        if self._probe is None or not self._probe.search(_fold(text)):
+        if self._probe is None or not self._probe.search(fold_accents(text)):
             return ()
         found = []
         for token in self.analyzer(text, chars=True, mode="query"):
@@ -149,7 +157,7 @@ def best_passages(
     stands in (without spans).
     """
     candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str]] = []
-    headings: list[tuple[int, str]] = [(0, section)] if section else []
+    headings: list[tuple[int, str]] = []
     opening: Passage | None = None
     for offset, raw in enumerate(body.split("\n")):
         if not raw.strip() or _ONLY_IMAGE.match(raw):
@@ -163,21 +171,25 @@ def best_passages(
         text = strip_markdown(strip_line_marks(raw)).strip()
         if not text:
             continue
-        heading = " › ".join(title for _, title in headings if title)
+        within = " › ".join(title for _, title in headings if title)
         if opening is None:
-            opening = Passage(_cut(text, (), context)[0], (), body_line + offset, heading)
+            opening = _passage(_cut(text, (), context), body_line + offset, section, within)
         spans = matcher.spans(text)
         if spans:
             words = {text[start:end].lower() for start, end in spans}
-            candidates.append(((len(words), len(spans)), offset, text, spans, heading))
+            candidates.append(((len(words), len(spans)), offset, text, spans, within))
     if not candidates:
         return (opening,) if opening else ()
     chosen = sorted(candidates, key=lambda item: (-item[0][0], -item[0][1], item[1]))[:count]
-    passages = []
-    for _, offset, text, spans, where in sorted(chosen, key=lambda item: item[1]):
-        cut_text, cut_spans = _cut(text, spans, context)
-        passages.append(Passage(cut_text, cut_spans, body_line + offset, where))
-    return tuple(passages)
+    return tuple(
+        _passage(_cut(text, spans, context), body_line + offset, section, within)
+        for _, offset, text, spans, within in sorted(chosen, key=lambda item: item[1])
+    )
+
+
+def _passage(cut: tuple[str, tuple[Span, ...]], line: int, section: str, within: str) -> Passage:
+    heading = " › ".join(part for part in (section, within) if part)
+    return Passage(cut[0], cut[1], line, heading, within)
 
 
 def _cut(text: str, spans: tuple[Span, ...], context: int) -> tuple[str, tuple[Span, ...]]:
@@ -220,11 +232,3 @@ def _cut(text: str, spans: tuple[Span, ...], context: int) -> tuple[str, tuple[S
 def _probe(term: str) -> str:
     # Stemming changes only a word's ending ("gateway" -> "gatewai"), so its start is kept.
     return term if len(term) <= 4 else term[: max(4, len(term) - 2)]
-
-
-def _fold(text: str) -> str:
-    if text.isascii():
-        return text
-    from whoosh.support.charset import accent_map
-
-    return text.translate(accent_map)

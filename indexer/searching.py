@@ -13,11 +13,13 @@ from indexer.errors import IndexDamagedError, NoteParseError, QueryError
 from indexer.explain import explain_hits
 from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.markdown import strip_markdown
+from indexer.matched_fields import QueryTerms, matched_fields
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
 from indexer.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
 from indexer.results import (  # SearchResult and SortOrder are imported from here too
     DEFAULT_CONTEXT_CHARS,
+    DEFAULT_PASSAGES,
     Contribution,
     Hit,
     Passage,
@@ -117,7 +119,7 @@ class NoteIndex:
         limit: int = 10,
         page: int = 1,
         sort: SortOrder = SortOrder.RELEVANCE,
-        passages: int = 1,
+        passages: int = DEFAULT_PASSAGES,
         context: int = DEFAULT_CONTEXT_CHARS,
         facets: Sequence[str] = (),
         timeline: bool = False,
@@ -150,7 +152,7 @@ class NoteIndex:
             text,
             parsed,
             started,
-            matcher=self._matcher(parsed) if passages > 0 else None,
+            terms=self._query_terms(parsed) if passages > 0 else None,
             bonuses=ranking_bonuses(parsed, text) if relevance else (),
             **options,
         )
@@ -158,7 +160,7 @@ class NoteIndex:
         if result.total == 0 and relevance and (fallback := relaxed_query(parsed)) is not None:
             # Rather than nothing, the notes with most of the words (the caller says so).
             relaxed = self._result(
-                text, fallback, started, matcher=self._matcher(parsed) if passages > 0 else None, **options
+                text, fallback, started, terms=self._query_terms(parsed) if passages > 0 else None, **options
             )
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
@@ -181,7 +183,8 @@ class NoteIndex:
         page: int = 1,
         sort: SortOrder = SortOrder.RELEVANCE,
         terms: int = 12,
-        passages: int = 1,
+        passages: int = DEFAULT_PASSAGES,
+        context: int = DEFAULT_CONTEXT_CHARS,
         facets: Sequence[str] = (),
         timeline: bool = False,
         explain: bool = False,
@@ -215,9 +218,9 @@ class NoteIndex:
             page=page,
             sort=sort,
             exclude={docnum},
-            matcher=TermMatcher(TEXT_ANALYZER, [word for word, _ in key_terms]) if passages > 0 else None,
+            terms=QueryTerms({"body": frozenset(word for word, _ in key_terms)}) if passages > 0 else None,
             passages=passages,
-            context=DEFAULT_CONTEXT_CHARS,
+            context=context,
             facets=facets,
             timeline=timeline,
             explain=explain,
@@ -246,7 +249,7 @@ class NoteIndex:
         limit: int,
         page: int,
         sort: SortOrder,
-        matcher: TermMatcher | None,
+        terms: QueryTerms | None,
         passages: int,
         context: int,
         exclude: Collection[int] = (),
@@ -260,20 +263,37 @@ class NoteIndex:
         `bonuses` (see `ranking`) reorder the best `RERANK_WINDOW` matches; they never add
         or drop one."""
         facet_fields = [resolve_facet(name, self.catalog) for name in facets]
+        matcher = None
+        if terms is not None:
+            highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
+            matcher = TermMatcher(TEXT_ANALYZER, highlighted)
         wanted = None if limit == 0 else limit * page
         fetch = max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
         results = self._whoosh_search(parsed, limit=fetch, sort=sort, exclude=exclude)
         if bonuses:
             # `top_n` is the (score, docnum) list that Results pages and builds hits from.
-            results.top_n = rerank(self.searcher, results.top_n, bonuses)
+            results.top_n, bonuses_given = rerank(self.searcher, results.top_n, bonuses)
+        else:
+            bonuses_given = {}
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = results[first : None if limit == 0 else first + limit]
         explained = {}
         if explain:
             explained = explain_hits(self._whoosh_search, parsed, [hit.docnum for hit in page_hits])
+            for docnum, given in bonuses_given.items():
+                if docnum in explained:
+                    parts = (Contribution("ranking", label, value) for label, value in given)
+                    explained[docnum] = (*explained[docnum], *parts)
         hits = tuple(
             self._hit(
-                first + number, whoosh_hit, matcher, passages, context, explained.get(whoosh_hit.docnum, ())
+                first + number,
+                whoosh_hit,
+                terms,
+                matcher,
+                passages,
+                context,
+                explained.get(whoosh_hit.docnum, ()),
+                scored=sort is SortOrder.RELEVANCE,
             )
             for number, whoosh_hit in enumerate(page_hits, 1)
         )
@@ -370,52 +390,66 @@ class NoteIndex:
 
     # -- building hits -------------------------------------------------------------------
 
-    def _matcher(self, parsed) -> TermMatcher:
-        # Not Query.existing_terms(): in whoosh3 3.54 its loop variable shadows its
-        # `fieldname` argument, so it stops after the first field and misses terms.
-        reader = self.searcher.reader()
-        terms = set()
-        for leaf in parsed.leaves():
-            for fieldname, term in leaf.expanded_terms(reader, phrases=True):
-                if fieldname in _PASSAGE_FIELDS:
-                    terms.add(term.decode("utf-8") if isinstance(term, bytes) else str(term))
-        return TermMatcher(TEXT_ANALYZER, terms)
+    def _query_terms(self, parsed) -> QueryTerms:
+        return QueryTerms.of(parsed, self.searcher.reader())
 
     def _hit(
         self,
         rank: int,
         whoosh_hit,
+        terms: QueryTerms | None,
         matcher: TermMatcher | None,
         passages: int,
         context: int,
         explanation: tuple[Contribution, ...] = (),
+        *,
+        scored: bool = True,
     ) -> Hit:
         stored = whoosh_hit.fields()
         path = stored.get("path_id", "")
         title = stored.get("title", "")
         found: tuple[Passage, ...] = ()
         title_spans: tuple = ()
-        if matcher is not None:
-            title_spans = matcher.spans(title)
-            found = self._passages(path, matcher, passages, context)
-            if not found and stored.get("subtitle"):
-                found = (Passage(stored["subtitle"], matcher.spans(stored["subtitle"])),)
         when = stored.get("date")
+        note_date = when.date() if when is not None else None
+        matched: tuple[str, ...] = ()
+        if matcher is not None and terms is not None:
+            title_spans = matcher.spans(title)
+            subtitle_spans = matcher.spans(stored.get("subtitle", ""))
+            found = self._passages(path, matcher, passages, context)
+            body_matched = any(passage.spans for passage in found)
+            if not found and stored.get("subtitle"):
+                found = (Passage(stored["subtitle"], subtitle_spans),)
+            matched = matched_fields(
+                terms,
+                title_matched=bool(title_spans),
+                subtitle_matched=bool(subtitle_spans),
+                body_matched=body_matched,
+                tags=tuple(stored.get("tags", ())),
+                author=stored.get("author", ""),
+                source=stored.get("source", ""),
+                note_date=note_date,
+                link=stored.get("link", ""),
+                path=path,
+                structured=tuple(tuple(pair) for pair in stored.get("structured", ())),
+            )
         return Hit(
             rank=rank,
             path=path,
             title=title,
-            score=float(whoosh_hit.score or 0.0),
+            # Sorted by date, Whoosh's `score` is the sort key, not a relevance score.
+            score=float(whoosh_hit.score or 0.0) if scored else None,
             subtitle=stored.get("subtitle", ""),
             source=stored.get("source", ""),
             author=stored.get("author", ""),
             authors=tuple(stored.get("authors", ())),
-            date=when.date() if when is not None else None,
+            date=note_date,
             tags=tuple(stored.get("tags", ())),
             structured=tuple(tuple(pair) for pair in stored.get("structured", ())),
             link=stored.get("link", ""),
             title_spans=title_spans,
             passages=found,
+            matched_fields=matched,
             explanation=explanation,
         )
 

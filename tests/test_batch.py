@@ -62,7 +62,10 @@ def test_cli_batch_prints_jsonl_with_the_query_on_every_hit(search_bundled):
 
 def test_cli_batch_prints_one_line_with_hits_0_for_a_query_with_none(search_bundled):
     result = search_bundled("--batch", "-", input="zyzzyva\n")
-    assert (result.exit_code, result.stdout) == (0, '{"query": "zyzzyva", "total": 0, "hits": 0}\n')
+    assert (result.exit_code, result.stdout) == (
+        0,
+        '{"format_version": 1, "query": "zyzzyva", "total": 0, "hits": 0}\n',
+    )
 
 
 def test_cli_batch_reports_malformed_lines_with_their_numbers_and_exits_2(search_bundled):
@@ -90,7 +93,10 @@ def test_cli_batch_reads_a_file_and_pages_and_sorts_every_query(search_bundled, 
 
 def test_cli_batch_count_prints_a_total_per_query(search_bundled):
     result = search_bundled("--batch", "-", "--count", input="tag:ransomware\nzyzzyva\n")
-    assert result.stdout == '{"query": "tag:ransomware", "total": 14}\n{"query": "zyzzyva", "total": 0}\n'
+    assert (
+        result.stdout == '{"format_version": 1, "query": "tag:ransomware", "total": 14}\n'
+        '{"format_version": 1, "query": "zyzzyva", "total": 0}\n'
+    )
 
 
 def test_cli_batch_facets_timeline_and_suggestions_go_in_a_summary_line(search_bundled):
@@ -99,11 +105,12 @@ def test_cli_batch_facets_timeline_and_suggestions_go_in_a_summary_line(search_b
     )
     lines = lines_of(result)
     assert [sorted(line) for line in lines[1:]] == [
-        ["facets", "hits", "query", "timeline", "total"],
-        ["facets", "hits", "query", "suggestion", "timeline", "total"],
+        ["facets", "format_version", "hits", "query", "timeline", "total"],
+        ["facets", "format_version", "hits", "query", "suggestion", "timeline", "total"],
     ]
     assert lines[1]["facets"] == {"year": {"2021": 5, "2022": 1}}
     assert lines[2] == {
+        "format_version": 1,
         "query": "ransomwear",
         "total": 0,
         "hits": 0,

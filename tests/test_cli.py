@@ -4,6 +4,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,8 +17,10 @@ GPRS_TEXT = (
     "1. T-Mobile confirms breach through misconfigured GPRS gateway\n"
     "   2021-08-16 · The Record · Catalin Cimpanu\n"
     "   news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md\n"
-    "   In a message posted on Sunday, the seller explained how they got in: through a GPRS gateway that, "
-    "they said, T-Mobile had left reachable from the outside and poorly configured.\n"
+    "   20: In a message posted on Sunday, the seller explained how they got in: through a GPRS gateway "
+    "that, they said, T-Mobile had left reachable from the outside and poorly configured.\n"
+    "   26: T-Mobile did not address the claim about the GPRS gateway, and it declined to confirm how many "
+    "customers might be involved until its review is complete.\n"
 )
 
 
@@ -102,8 +105,13 @@ def test_json_output_has_query_total_and_hits_with_every_key(built):
     first = document["hits"][0]
     assert sorted(first) == sorted(
         ["rank", "path", "title", "subtitle", "source", "author", "authors", "date", "tags", "link", "score",
-         "snippet"]
+         "snippet", "matched_fields", "passages", "duplicates"]
     )  # fmt: skip
+    assert first["matched_fields"] == ["tags", "author", "date"]
+    assert first["duplicates"] == []
+    assert first["passages"][0]["line"] == 14
+    assert first["passages"][0]["heading"] == "Article"
+    assert first["snippet"] == first["passages"][0]["text"]
     assert (
         first["path"]
         == "news/therecord/FinCEN-suspected-ransomware-payments-reached-590-million-in-first-half-of-2021.md"
@@ -112,7 +120,7 @@ def test_json_output_has_query_total_and_hits_with_every_key(built):
     assert first["tags"] == ["Ransomware", "FinCEN", "Bitcoin", "Cryptocurrency", "The Record"]
     assert first["author"] == "Catalin Cimpanu"
     assert first["link"].startswith("https://therecord.media/")
-    assert isinstance(first["score"], float)
+    assert first["score"] is None  # sorted by date: no relevance score
     assert result.stderr == ""
 
 
@@ -276,3 +284,100 @@ def test_importing_the_cli_package_loads_neither_whoosh_nor_the_shell():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert result.stdout == "[]\n"
+
+
+# -- results built for notes: passages, the scripting contract, --open ----------------------
+
+
+def test_passages_and_context_choose_how_much_text_each_hit_shows(built):
+    one = run_search("GPRS gateway", "--passages", "1")
+    assert one.stdout.count("\n   20: ") == 1 and "\n   26: " not in one.stdout
+    none = run_search("GPRS gateway", "--passages", "0")
+    assert none.stdout.splitlines()[-1].endswith("GPRS-gateway.md")
+    short = run_search("GPRS gateway", "--passages", "1", "--context", "60")
+    passage = short.stdout.splitlines()[-1]
+    assert passage.startswith("   20: ") and passage.endswith("…")
+    assert len(passage) <= len("   20: ") + 62
+
+
+def test_json_passages_carry_line_heading_and_highlight_offsets(built):
+    document = json.loads(run_search("GPRS gateway", "--json").stdout)
+    passages = document["hits"][0]["passages"]
+    assert [(p["line"], p["heading"]) for p in passages] == [(20, "Article"), (26, "Article")]
+    first = passages[0]
+    assert [first["text"][a:b] for a, b in first["highlights"]] == ["GPRS", "gateway"]
+    assert document["hits"][0]["matched_fields"] == ["title", "body"]
+
+
+def test_jsonl_lines_each_carry_the_format_version(built):
+    lines = [
+        json.loads(line) for line in run_search("tag:ransomware", "--jsonl", "-n", "2").stdout.splitlines()
+    ]
+    assert [line["format_version"] for line in lines] == [1, 1]
+
+
+def test_an_unknown_format_version_is_an_error_naming_the_ones_written(built):
+    result = run_search("GPRS gateway", "--json", "--format-version", "7")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "search: unknown --format-version 7; this version writes 1\n"
+    assert run_search("GPRS gateway", "--json", "--format-version", "1").exit_code == 0
+
+
+def test_output_values_print_the_distinct_values_among_all_hits_with_counts(built):
+    result = run_search("tag:ransomware", "--output", "sources", "-n", "1")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == ["4\tZDNet", "3\tThe Record"]
+    assert sum(int(line.split("\t")[0]) for line in result.stdout.splitlines()) == 14
+    authors = run_search("author:cimpanu", "--output", "authors").stdout
+    assert authors == "6\tCatalin Cimpanu\n"
+    tags = run_search("tag:ransomware", "--output", "tags").stdout.splitlines()
+    assert tags[0] == "14\tRansomware"
+
+
+def test_null_separates_paths_with_nul_for_xargs(built):
+    result = run_search("author:cimpanu", "--files", "-0", "-n", "2", "--sort", "date")
+    assert result.stdout.count("\0") == 2 and "\n" not in result.stdout
+    assert run_search("GPRS", "-0").exit_code == 2  # -0 goes with paths only
+
+
+def test_output_option_and_shortcut_flags_must_agree(built):
+    assert run_search("GPRS", "--json", "--output", "json").exit_code == 0
+    clash = run_search("GPRS", "--json", "--output", "paths")
+    assert clash.exit_code == 2
+    assert "--json and --output paths ask for different outputs" in clash.stderr
+
+
+def test_debug_query_shows_how_the_query_was_understood_on_stderr(built):
+    result = run_search("author:cimpanu date:2021-10", "--debug-query", "--count")
+    assert result.stdout == "3\n"
+    assert result.stderr == (
+        "query: author:cimpanu date:2021-10\nparsed: (author:cimpanu AND date:[2021-10-01 to 2021-10-31])\n"
+    )
+
+
+def test_open_runs_the_editor_at_the_line_of_the_best_passage(built, tmp_path):
+    log = tmp_path / "editor.log"
+    editor = tmp_path / "vim"
+    editor.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {log}\n')
+    editor.chmod(0o755)
+    result = run_search("GPRS gateway", "--open", "1", env={"NOTES_EDITOR": str(editor)})
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    target = (
+        built / "corpus" / "news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"
+    )
+    assert log.read_text().splitlines() == ["+20", str(Path("corpus") / target.relative_to(built / "corpus"))]
+    assert result.stderr.startswith("opening news/therecord/T-Mobile-confirms-breach-")
+    missing = run_search("GPRS gateway", "--open", "5", env={"NOTES_EDITOR": str(editor)})
+    assert (missing.exit_code, missing.stderr) == (2, "search: no hit 5 to open: this page has hits 1-1\n")
+    no_editor = run_search(
+        "GPRS gateway", "--open", "1", env={"NOTES_EDITOR": "", "VISUAL": "", "EDITOR": ""}
+    )
+    assert no_editor.stderr == "search: no editor to open the note with; set NOTES_EDITOR, VISUAL or EDITOR\n"
+
+
+def test_hits_sorted_by_date_have_no_score_rather_than_the_sort_key(built):
+    by_date = json.loads(run_search("tag:ransomware", "--json", "--sort", "-date").stdout)
+    assert {hit["score"] for hit in by_date["hits"]} == {None}
+    by_relevance = json.loads(run_search("tag:ransomware", "--json").stdout)
+    assert all(0 < hit["score"] < 1000 for hit in by_relevance["hits"])

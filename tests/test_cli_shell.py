@@ -32,8 +32,10 @@ def test_shell_with_piped_lines_runs_each_line_and_quit_exits_0(built):
         "1. T-Mobile confirms breach through misconfigured GPRS gateway\n"
         "   2021-08-16 · The Record · Catalin Cimpanu\n"
         f"   {GPRS}\n"
-        "   In a message posted on Sunday, the seller explained how they got in: through a GPRS gateway "
+        "   20: In a message posted on Sunday, the seller explained how they got in: through a GPRS gateway "
         "that, they said, T-Mobile had left reachable from the outside and poorly configured.\n"
+        "   26: T-Mobile did not address the claim about the GPRS gateway, and it declined to confirm how "
+        "many customers might be involved until its review is complete.\n"
     )
     assert result.stderr == (
         "limit: 1 hit a page\n1 note matches (1-1 shown)\nerror: no hit 9: hits 1-1 are shown\n"
@@ -111,7 +113,7 @@ def _env() -> dict[str, str]:
     [
         (["--saved", "--json"], '{\n  "format_version": 1,\n  "saved": {}\n}\n'),
         (["--similar", GPRS, "--count"], "21\n"),
-        (["--batch", "-", "--count"], '{"query": "ransomware", "total": 17}\n'),
+        (["--batch", "-", "--count"], '{"format_version": 1, "query": "ransomware", "total": 17}\n'),
     ],
     ids=["saved", "similar", "batch"],
 )

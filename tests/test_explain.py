@@ -107,7 +107,7 @@ def test_cli_explain_prints_the_score_and_each_term_under_the_hit(search_bundled
     result = search_bundled("GPRS gateway", "--explain", "-n", "1")
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "poorly configured.\n"
+        "until its review is complete.\n"
         "   score 36.948\n"
         "     11.879  title:gatewai\n"
         "     11.879  title:gpr\n"

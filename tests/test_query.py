@@ -196,3 +196,29 @@ def test_paging_and_limits(notes):
     second = notes.search("ransomware", limit=3, page=2)
     assert [hit.rank for hit in second.hits] == [4, 5, 6]
     assert [hit.path for hit in first.hits + second.hits] == [hit.path for hit in everything.hits[:6]]
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ("author:cimpanu date:2021-10", "(author:cimpanu AND date:[2021-10-01 to 2021-10-31])"),
+        ("tag:ransomware NOT country:ukraine", "(tag:ransomware AND NOT sx_country:ukraine)"),
+        ('title:"zero day"', 'title:"zero dai"'),
+        ("title:ransom*", "title:ransom*"),
+        ("title:ransomwear~", "title:ransomwear~1"),
+        ("date:>2021-10-15", "date:[2021-10-15 to ]"),
+    ],
+)
+def test_parsed_queries_are_described_as_people_read_them(parser, text, described):
+    from indexer.query import describe_query
+
+    assert describe_query(parser.parse(text)) == described
+
+
+def test_unscoped_words_are_described_with_their_field_weights(parser):
+    from indexer.query import describe_query
+
+    assert describe_query(parser.parse("gateway")) == (
+        "(title:gatewai^3 OR subtitle:gatewai^2 OR body:gatewai OR tag_words:gatewai^1.5 "
+        "OR author:gateway OR source:gateway^0.5)"
+    )

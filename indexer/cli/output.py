@@ -12,22 +12,27 @@ from indexer.terminal import is_terminal
 TEXT_FACET_LIMIT = 10
 
 
-def print_result(result, output: str | None, color: str, *, facet_limit: int | None = None) -> None:
+def print_result(
+    result, output: str | None, color: str, *, facet_limit: int | None = None, version: int = 1,
+    null: bool = False, passages: int = 2,
+) -> None:  # fmt: skip
     """Print a `SearchResult` as text, JSON, JSONL or paths; the match count goes to stderr."""
-    from indexer import render
+    from indexer import render, script_output
     from indexer.terminal import ColorMode, terminal_width, use_color
 
     stdout = sys.stdout
     if output == "json":
-        stdout.write(render.render_json(result, facet_limit=facet_limit or 0))
+        stdout.write(script_output.render_json(result, version=version, facet_limit=facet_limit or 0))
     elif output == "jsonl":
-        for line in render.render_jsonl(result):
+        for line in script_output.render_jsonl(result, version=version):
             stdout.write(line)
-    elif output == "files":
-        stdout.write(render.render_paths(result))
+    elif output == "paths":
+        stdout.write(script_output.render_paths(result, null=null))
+    elif output in ("tags", "authors", "sources"):
+        stdout.write(script_output.render_value_counts(result.facets[output.removesuffix("s")]))
     elif result.hits:
         style = render.TextStyle(color=use_color(stdout, ColorMode(color)), width=terminal_width(stdout))
-        stdout.write(render.render_text(result, style))
+        stdout.write(render.render_text(result, style, passages=passages))
         if result.facets:
             limit = TEXT_FACET_LIMIT if facet_limit is None else facet_limit
             stdout.write("\n" + render.render_facets_text(result.facets, style, limit=limit))

@@ -17,6 +17,10 @@ from indexer.safe_text import terminal_safe
 from indexer.status import ExitStatus
 from indexer.terminal import is_terminal
 
+OUTPUTS = ("paths", "json", "jsonl", "count", "tags", "authors", "sources")
+# --output values that print the distinct values of a facet among all hits.
+VALUE_OUTPUTS = {"tags": "tag", "authors": "author", "sources": "source"}
+
 SEARCH_EPILOG = """\b
 Examples:
   search "GPRS gateway"
@@ -75,7 +79,59 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 @click.option("--json", "output", flag_value="json", help="Print one JSON object: query, total, hits.")
 @click.option("--jsonl", "output", flag_value="jsonl", help="Print one JSON object a line per hit.")
 @click.option("--count", "output", flag_value="count", help="Print only the number of matching notes.")
-@click.option("--files", "output", flag_value="files", help="Print only the paths of matching notes.")
+@click.option("--files", "output", flag_value="paths", help="Print only the paths of matching notes.")
+@click.option(
+    "--output",
+    "output_choice",
+    type=click.Choice(OUTPUTS),
+    envvar="NOTES_OUTPUT",
+    show_envvar=True,
+    help="What to print: paths, json, jsonl, count, or the distinct tags, authors or sources among all "
+    "hits with their counts (count<TAB>value). --json, --jsonl, --count and --files are short for it.",
+)
+@click.option(
+    "-0", "--null", is_flag=True, help="End each printed path with NUL instead of a newline (for xargs -0)."
+)
+@click.option(
+    "--passages",
+    type=click.IntRange(min=0, max=20),
+    default=2,
+    show_default=True,
+    envvar="NOTES_PASSAGES",
+    show_envvar=True,
+    help="Passages shown per hit, the richest in query words first chosen, shown in note order.",
+)
+@click.option(
+    "--context",
+    "context_chars",
+    type=click.IntRange(min=40),
+    default=220,
+    show_default=True,
+    envvar="NOTES_CONTEXT",
+    show_envvar=True,
+    metavar="CHARS",
+    help="Longest passage, in characters; passages are cut at sentence or word boundaries.",
+)
+@click.option(
+    "--format-version",
+    type=int,
+    default=1,
+    show_default=True,
+    envvar="NOTES_FORMAT_VERSION",
+    show_envvar=True,
+    metavar="N",
+    help="Shape of --json/--jsonl/--batch output to write; scripts pin it (see the README).",
+)
+@click.option(
+    "--debug-query", is_flag=True, help="Print on stderr how the query was understood (the parsed query)."
+)
+@click.option(
+    "--open",
+    "open_rank",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Open hit N in your editor ($NOTES_EDITOR, $VISUAL or $EDITOR) at the line of its best passage.",
+)
 @corpus_option
 @index_option
 @click.option(
@@ -163,6 +219,13 @@ def search_main(
     page: int,
     sort: str,
     output: str | None,
+    output_choice: str | None,
+    null: bool,
+    passages: int,
+    context_chars: int,
+    format_version: int,
+    debug_query: bool,
+    open_rank: int | None,
     corpus: Path,
     index_dir: Path,
     no_update: bool,
@@ -182,12 +245,20 @@ def search_main(
     With no QUERY on a terminal, or with --shell, open the interactive shell.
     """
     text = " ".join(query).strip()
+    if output and output_choice and output != output_choice:
+        raise click.UsageError(f"--{output} and --output {output_choice} ask for different outputs")
     asked = Asked(
         limit=limit,
         page=page,
         sort=sort,
-        output=output,
+        output=output or output_choice,
         color=color,
+        passages=passages,
+        context=context_chars,
+        version=format_version,
+        null=null,
+        debug=debug_query,
+        open_rank=open_rank,
         facets=tuple(name.strip() for value in facets for name in value.split(",") if name.strip()),
         facet_limit=facet_limit,
         timeline=show_timeline,
@@ -198,7 +269,7 @@ def search_main(
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
-            given += [f"--{output}"] if output else []
+            given += [_flag(asked.output)] if asked.output else []
             if given:
                 raise click.UsageError(f"--shell cannot be combined with {given[0]}")
             _freshen(corpus, index_dir, no_update=no_update)
@@ -245,23 +316,31 @@ class Asked:
     limit: int = 10
     page: int = 1
     sort: str = "relevance"
-    output: str | None = None  # None: text; json, jsonl, count or files
+    output: str | None = None  # None: text; else one of OUTPUTS
     color: str = "auto"
     facets: tuple[str, ...] = ()
     facet_limit: int | None = None
     timeline: bool = False
     explain: bool = False
+    passages: int = 2
+    context: int = 220
+    version: int = 1
+    null: bool = False
+    debug: bool = False
+    open_rank: int | None = None
 
     def search_options(self) -> dict[str, object]:
         """Keyword arguments of `NoteIndex.search` and `NoteIndex.similar`."""
         from indexer.searching import SortOrder
 
+        counted = VALUE_OUTPUTS.get(self.output or "")
         return {
             "limit": self.limit,
             "page": self.page,
             "sort": SortOrder.parse(self.sort),
-            "passages": 0 if self.output in ("files", "count") else 1,
-            "facets": self.facets,
+            "passages": 0 if self.output in ("paths", "count", *VALUE_OUTPUTS) else max(1, self.passages),
+            "context": self.context,
+            "facets": (*self.facets, counted) if counted else self.facets,
             "timeline": self.timeline,
             "explain": self.explain,
         }
@@ -273,29 +352,43 @@ def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
         raise click.UsageError("--similar takes a note's path, not a QUERY")
     if similar is None and not text:
         raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
-    if asked.explain and asked.output in ("count", "files"):
-        raise click.UsageError(f"--explain cannot be combined with --{asked.output}")
+    from indexer.script_output import check_format_version
+
+    check_format_version(asked.version)
+    if asked.null and asked.output != "paths":
+        raise click.UsageError("-0/--null goes with paths output (--files or --output paths)")
+    if asked.open_rank is not None and asked.output is not None:
+        raise click.UsageError(f"--open opens a note; it cannot be combined with {_flag(asked.output)}")
+    if asked.explain and asked.output in ("count", "paths", *VALUE_OUTPUTS):
+        raise click.UsageError(f"--explain cannot be combined with {_flag(asked.output)}")
     # Facets and the timeline go with text or --json output only.
     for name, given in (("--facet", bool(asked.facets)), ("--timeline", asked.timeline)):
-        if given and asked.output in ("count", "files", "jsonl"):
+        if given and asked.output in ("count", "paths", "jsonl", *VALUE_OUTPUTS):
             raise click.UsageError(
-                f"{name} cannot be combined with --{asked.output}; use --json or text output"
+                f"{name} cannot be combined with {_flag(asked.output)}; use --json or text output"
             )
+
+
+def _flag(output: str | None) -> str:
+    """How the user asked for `output`: --files, --json, --jsonl, --count or --output NAME."""
+    return {"paths": "--files", "json": "--json", "jsonl": "--jsonl", "count": "--count"}.get(
+        output or "", f"--output {output}"
+    )
 
 
 def _check_batch_usage(text: str, asked: Asked, *, similar: str | None, save_as: str | None) -> None:
     for given, name in ((text, "QUERY"), (similar, "--similar"), (save_as, "--save")):
         if given:
             raise click.UsageError(f"--batch reads its queries from FILE; it takes no {name}")
-    if asked.output in ("json", "files"):
-        raise click.UsageError(f"--batch prints JSONL; it cannot be combined with --{asked.output}")
+    if asked.output not in (None, "jsonl", "count"):
+        raise click.UsageError(f"--batch prints JSONL; it cannot be combined with {_flag(asked.output)}")
 
 
 def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> ExitStatus:
     """Every query of the batch against one open index; JSONL on stdout, bad lines on stderr."""
     from indexer.batch import read_queries, run_batch
     from indexer.console import error_line
-    from indexer.render import render_batch_outcome
+    from indexer.script_output import render_batch_outcome
     from indexer.searching import open_index
 
     failed = False
@@ -306,22 +399,31 @@ def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> Ex
                 failed = True
                 click.echo(error_line(f"search: line {outcome.query.line}", outcome.error), err=True)
                 continue
-            for line in render_batch_outcome(outcome, facet_limit=asked.facet_limit or 0):
+            for line in render_batch_outcome(
+                outcome, version=asked.version, facet_limit=asked.facet_limit or 0
+            ):
                 sys.stdout.write(line)
             sys.stdout.flush()
     return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
 def _show_query(notes, text: str, asked: Asked) -> ExitStatus:
+    if asked.debug:
+        click.echo(terminal_safe(f"query: {text}"), err=True)
+        from indexer.query import describe_query
+
+        click.echo(terminal_safe(f"parsed: {describe_query(notes.parser.parse(text))}"), err=True)
     if asked.output == "count":
         total = notes.count(text)
         click.echo(total)
         print_suggestion(notes.did_you_mean(text, total))
         return ExitStatus.OK if total else ExitStatus.NO_MATCH
-    result = notes.search(text, **asked.search_options(), suggest=True)
+    result = notes.search(text, **asked.search_options(), suggest=asked.open_rank is None)
     if result.relaxed:
         click.echo("no note has all the words; showing notes with most of them", err=True)
-    print_result(result, asked.output, asked.color, facet_limit=asked.facet_limit)
+    if asked.open_rank is not None:
+        return _open_hit(notes, result, asked.open_rank)
+    _print(result, asked)
     if not result.hits and asked.output is None:
         shown = "" if result.total == 0 else f" on page {asked.page}"
         click.echo(terminal_safe(f"No notes match {text!r}{shown}."), err=True)
@@ -330,13 +432,48 @@ def _show_query(notes, text: str, asked: Asked) -> ExitStatus:
     return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
 
 
+def _print(result, asked: Asked) -> None:
+    print_result(
+        result,
+        asked.output,
+        asked.color,
+        facet_limit=asked.facet_limit,
+        version=asked.version,
+        null=asked.null,
+        passages=asked.passages,
+    )
+
+
+def _open_hit(notes, result, rank: int) -> ExitStatus:
+    """Open hit `rank` of the page in the user's editor at the line of its best passage."""
+    from indexer.children import run_child
+    from indexer.editor import editor_command, editor_from
+    from indexer.errors import NotesError
+
+    hit = next((hit for hit in result.hits if hit.rank == rank), None)
+    if hit is None:
+        shown = f"hits {result.hits[0].rank}-{result.hits[-1].rank}" if result.hits else "no hits"
+        raise NotesError(f"no hit {rank} to open: this page has {shown}")
+    editor = editor_from()
+    if editor is None:
+        raise NotesError("no editor to open the note with", hint="set NOTES_EDITOR, VISUAL or EDITOR")
+    line = hit.passages[0].line if hit.passages else 0
+    argv = editor_command(editor, notes.corpus / hit.path, line)
+    click.echo(terminal_safe(f"opening {hit.path}" + (f" at line {line}" if line else "")), err=True)
+    try:
+        status = run_child(argv)
+    except OSError as exc:
+        raise NotesError(f"cannot run the editor {editor[0]!r}: {exc.strerror or exc}") from None
+    return ExitStatus.OK if status == 0 else ExitStatus.ERROR
+
+
 def _show_similar(notes, typed_path: str, asked: Asked) -> ExitStatus:
     path = notes.note_path(typed_path)
     result = notes.similar(path, **asked.search_options())
     if asked.output == "count":
         click.echo(result.total)
     else:
-        print_result(result, asked.output, asked.color, facet_limit=asked.facet_limit)
+        _print(result, asked)
     if not result.hits and asked.output is None:
         shown = "" if result.total == 0 else f" on page {asked.page}"
         click.echo(terminal_safe(f"No notes are like {path}{shown}."), err=True)

@@ -199,8 +199,8 @@ class Shell:
         self.screen.show(render_note_text(note, TextStyle(color=self.screen.color)), page=True)
 
     def open_in_editor(self, hit: Hit) -> None:
-        from indexer.shell.children import run_child
-        from indexer.shell.editor import editor_command, editor_from
+        from indexer.children import run_child
+        from indexer.editor import editor_command, editor_from
 
         editor = editor_from(self.environ)
         if editor is None:

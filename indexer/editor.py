@@ -1,4 +1,4 @@
-"""Open a note in the user's editor at a line: `$VISUAL`, then `$EDITOR`."""
+"""Open a note in the user's editor at a line: `$NOTES_EDITOR`, `$VISUAL`, then `$EDITOR`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ _GOTO = frozenset({"code", "code-insiders", "codium"})
 
 def editor_from(environ: Mapping[str, str] = os.environ) -> list[str] | None:
     """The editor command line the user chose, or None."""
-    for name in ("VISUAL", "EDITOR"):
+    for name in ("NOTES_EDITOR", "VISUAL", "EDITOR"):
         value = environ.get(name, "").strip()
         if value:
             try:
