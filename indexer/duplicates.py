@@ -16,6 +16,9 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from indexer.json_files import read_json_object, write_json_atomic
 
 # Tuned on ../shared/corpus/news: at 0.5 every pair checked was the same story (updated
 # titles, "--ZDNet" re-saves); below 0.45 different stories on one topic appear.
@@ -24,6 +27,8 @@ DEFAULT_THRESHOLD = 0.5
 MIN_PARAGRAPH_CHARS = 40
 # A paragraph found in more notes than this is boilerplate (a newsletter footer).
 MAX_NOTES_PER_PARAGRAPH = 50
+# Beside the index: the groups found at the last commit.
+GROUPS_FILE = "duplicates.json"
 
 Signature = frozenset[int]
 
@@ -87,3 +92,61 @@ def duplicate_groups(
     for path in parent:
         groups[root(path)].append(path)
     return sorted(sorted(members) for members in groups.values() if len(members) > 1)
+
+
+def write_duplicate_groups(index_dir: Path, signatures: Mapping[str, Iterable[int]]) -> list[list[str]]:
+    """Find the groups among every indexed note's signature and save them beside the index."""
+    groups = duplicate_groups(signatures)
+    write_json_atomic(
+        Path(index_dir) / GROUPS_FILE, {"version": 1, "threshold": DEFAULT_THRESHOLD, "groups": groups}
+    )
+    return groups
+
+
+def read_duplicate_groups(index_dir: Path) -> list[list[str]]:
+    """The groups saved at the last commit ([] when there are none or the file is unreadable)."""
+    groups = read_json_object(Path(index_dir) / GROUPS_FILE).get("groups", [])
+    if not isinstance(groups, list):
+        return []
+    return [[str(path) for path in group] for group in groups if isinstance(group, list) and len(group) > 1]
+
+
+class Copies:
+    """The saved groups, with each member's document number in one searcher: folds a ranking."""
+
+    def __init__(self, groups: list[list[str]], docnums: dict[str, int]) -> None:
+        self._group_of = {path: group for group in groups for path in group}
+        # docnum -> the group's key (its first path), for the notes this searcher has.
+        self._key_of_docnum = {docnum: self._group_of[path][0] for path, docnum in docnums.items()}
+        self.foldable = len(self._key_of_docnum)
+
+    @classmethod
+    def load(cls, index_dir: Path, searcher) -> Copies:
+        groups = read_duplicate_groups(index_dir)
+        docnums = {}
+        for group in groups:
+            for path in group:
+                docnum = searcher.document_number(path_id=path)
+                if docnum is not None:
+                    docnums[path] = docnum
+        return cls(groups, docnums)
+
+    def __bool__(self) -> bool:
+        return bool(self.foldable)
+
+    def fold(self, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """`ranked` without the copies of a note listed before them (the best copy stays)."""
+        seen: set[str] = set()
+        kept = []
+        for item in ranked:
+            key = self._key_of_docnum.get(item[1])
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            kept.append(item)
+        return kept
+
+    def others(self, path: str) -> tuple[str, ...]:
+        """The other copies of the note at `path` (none when it has no near-duplicate)."""
+        return tuple(other for other in self._group_of.get(path, ()) if other != path)

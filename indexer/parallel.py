@@ -30,7 +30,8 @@ class ShardResult:
     added: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
-    indexed: dict[str, bool] = field(default_factory=dict)  # path -> was it indexed
+    # path -> the note's near-duplicate signature (see `duplicates`), None if not indexed
+    indexed: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
 
 
 def index_notes(
@@ -47,6 +48,7 @@ def index_notes(
 
     With `replace`, documents with the same path are replaced (for updates).
     """
+    from indexer.duplicates import paragraph_signature
     from indexer.schema import note_document
 
     result = ShardResult()
@@ -56,12 +58,15 @@ def index_notes(
         if note is None:
             if replace:
                 writer.delete_by_term("path_id", rel)
+            result.indexed[rel] = None
         else:
             mtime_ns, size = signatures[rel]
-            add(**note_document(note, mtime_ns=mtime_ns, size=size))
+            document = note_document(note, mtime_ns=mtime_ns, size=size)
+            add(**document)
             result.added += 1
             result.warnings.extend((rel, warning) for warning in note.warnings)
-        result.indexed[rel] = note is not None
+            # The plain text just indexed: signatures cost no second pass over the markdown.
+            result.indexed[rel] = tuple(sorted(paragraph_signature(str(document["body"]))))
         if on_note is not None:
             on_note()
     return result

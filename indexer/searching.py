@@ -9,6 +9,7 @@ from pathlib import Path
 
 from whoosh import query as wq
 
+from indexer.duplicates import Copies
 from indexer.errors import IndexDamagedError, NoteParseError, QueryError
 from indexer.explain import explain_hits
 from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
@@ -53,6 +54,7 @@ class NoteIndex:
         self._searcher = None
         self._parser: QueryParser | None = None
         self._facet_counter: FacetCounter | None = None
+        self._copies: Copies | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -65,6 +67,7 @@ class NoteIndex:
     def close(self) -> None:
         """Release the searcher (and its open files)."""
         self._facet_counter = None
+        self._copies = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -125,6 +128,7 @@ class NoteIndex:
         timeline: bool = False,
         explain: bool = False,
         suggest: bool = False,
+        all_copies: bool = False,
     ) -> SearchResult:
         """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
 
@@ -146,6 +150,7 @@ class NoteIndex:
             "facets": facets,
             "timeline": timeline,
             "explain": explain,
+            "all_copies": all_copies,
         }
         relevance = sort is SortOrder.RELEVANCE
         result = self._result(
@@ -188,6 +193,7 @@ class NoteIndex:
         facets: Sequence[str] = (),
         timeline: bool = False,
         explain: bool = False,
+        all_copies: bool = False,
     ) -> SearchResult:
         """Notes like the note at `path` (relative to the corpus): the key terms of its title,
         subtitle, body and tags, searched in the body.
@@ -224,7 +230,13 @@ class NoteIndex:
             facets=facets,
             timeline=timeline,
             explain=explain,
+            all_copies=all_copies,
         )
+
+    def stored_title(self, path: str) -> str:
+        """The indexed title of the note at `path` ("" when it is not in the index)."""
+        fields = self.searcher.document(path_id=path)
+        return fields.get("title", "") if fields else ""
 
     def note_path(self, typed: str | Path) -> str:
         """The corpus-relative path of a note given relative to the corpus root (as hits show
@@ -257,11 +269,13 @@ class NoteIndex:
         timeline: bool = False,
         explain: bool = False,
         bonuses: Sequence[Bonus] = (),
+        all_copies: bool = False,
     ) -> SearchResult:
         """Run a parsed query: one page of hits, and whatever is counted over all of them.
 
         `bonuses` (see `ranking`) reorder the best `RERANK_WINDOW` matches; they never add
-        or drop one."""
+        or drop one. Unless `all_copies`, near-duplicate copies of a note ranked higher are
+        folded into it (listed in its `duplicates`)."""
         facet_fields = [resolve_facet(name, self.catalog) for name in facets]
         matcher = None
         if terms is not None:
@@ -269,12 +283,17 @@ class NoteIndex:
             matcher = TermMatcher(TEXT_ANALYZER, highlighted)
         wanted = None if limit == 0 else limit * page
         fetch = max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
+        copies = None if all_copies else self.copies
+        if copies and fetch is not None:
+            fetch += copies.foldable  # enough to fill the page after folding
         results = self._whoosh_search(parsed, limit=fetch, sort=sort, exclude=exclude)
         if bonuses:
             # `top_n` is the (score, docnum) list that Results pages and builds hits from.
             results.top_n, bonuses_given = rerank(self.searcher, results.top_n, bonuses)
         else:
             bonuses_given = {}
+        if copies:
+            results.top_n = copies.fold(results.top_n)
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = results[first : None if limit == 0 else first + limit]
         explained = {}
@@ -294,6 +313,7 @@ class NoteIndex:
                 context,
                 explained.get(whoosh_hit.docnum, ()),
                 scored=sort is SortOrder.RELEVANCE,
+                copies=copies,
             )
             for number, whoosh_hit in enumerate(page_hits, 1)
         )
@@ -359,6 +379,13 @@ class NoteIndex:
         return docnums.difference(exclude) if exclude else docnums
 
     @property
+    def copies(self) -> Copies:
+        """The near-duplicate groups of the last commit, as this searcher numbers notes."""
+        if self._copies is None:
+            self._copies = Copies.load(self.index_dir, self.searcher)
+        return self._copies
+
+    @property
     def facet_counter(self) -> FacetCounter:
         """Counts facet values; made once per searcher, so what it reads is reused."""
         if self._facet_counter is None:
@@ -404,6 +431,7 @@ class NoteIndex:
         explanation: tuple[Contribution, ...] = (),
         *,
         scored: bool = True,
+        copies: Copies | None = None,
     ) -> Hit:
         stored = whoosh_hit.fields()
         path = stored.get("path_id", "")
@@ -450,6 +478,7 @@ class NoteIndex:
             title_spans=title_spans,
             passages=found,
             matched_fields=matched,
+            duplicates=copies.others(path) if copies else (),
             explanation=explanation,
         )
 

@@ -12,7 +12,6 @@ segment files are removed by the next commit.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -23,12 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.corpus import CorpusScan, corpus_fingerprint, scan_corpus
+from indexer.duplicates import write_duplicate_groups
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, NotesError
+from indexer.json_files import read_json_object, write_json_atomic
 from indexer.locking import write_lock
 from indexer.notes import DEFAULT_MAX_NOTE_BYTES
 
 MANIFEST_FILE = "manifest.json"
-MANIFEST_VERSION = 1
+# 2: entries carry the note's near-duplicate signature.
+MANIFEST_VERSION = 2
 # A few bytes saying which corpus state the last commit saw, so that a search can tell
 # "nothing changed" from one directory walk without parsing the whole manifest.
 STATE_FILE = "state.json"
@@ -167,8 +169,8 @@ def build_index(
     with write_lock(index_dir, wait=options.wait_seconds):
         ix = _open_or_create(index_dir)
         indexed = _write(ix, scan, sorted(scan.files), options, report, progress, clear=True)
-        report.added = sum(indexed.values())
-        manifest = {rel: _manifest_entry(scan, rel, ok) for rel, ok in indexed.items()}
+        report.added = sum(1 for found in indexed.values() if found is not None)
+        manifest = {rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()}
         _finish_commit(ix, index_dir, corpus, manifest, report)
     _remove_old_indexes(index_dir)
     report.seconds = time.perf_counter() - started
@@ -212,9 +214,9 @@ def update_index(
             manifest.pop(rel, None)
         changed = set(changes.changed)
         report.removed = len(changes.removed)
-        report.changed = sum(1 for rel, ok in indexed.items() if ok and rel in changed)
-        report.added = sum(1 for rel, ok in indexed.items() if ok and rel not in changed)
-        manifest.update({rel: _manifest_entry(scan, rel, ok) for rel, ok in indexed.items()})
+        report.changed = sum(1 for rel, found in indexed.items() if found is not None and rel in changed)
+        report.added = sum(1 for rel, found in indexed.items() if found is not None and rel not in changed)
+        manifest.update({rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()})
         _finish_commit(ix, index_dir, corpus, manifest, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -227,7 +229,7 @@ def detect_changes(corpus: Path, index_dir: Path, *, options: IndexOptions = Ind
         reason = "older index version" if old_index_names(index_dir) else "no index yet"
         return ChangeSet(needs_rebuild=reason)
     scan = _scan(corpus, index_dir, options)
-    state = _read_json(Path(index_dir) / STATE_FILE)
+    state = read_json_object(Path(index_dir) / STATE_FILE)
     if (
         state.get("version") == MANIFEST_VERSION
         and state.get("corpus") == str(corpus.resolve())
@@ -261,7 +263,7 @@ def diff_manifest(manifest: dict[str, list[int]], scan: CorpusScan) -> ChangeSet
 
 def load_manifest(index_dir: Path, corpus: Path) -> dict[str, list[int]] | None:
     """The manifest of the last commit, or None if missing, damaged, or for another corpus."""
-    data = _read_json(Path(index_dir) / MANIFEST_FILE)
+    data = read_json_object(Path(index_dir) / MANIFEST_FILE)
     if data.get("version") != MANIFEST_VERSION:
         return None
     if data.get("corpus") != str(Path(corpus).resolve()):
@@ -273,17 +275,10 @@ def load_manifest(index_dir: Path, corpus: Path) -> dict[str, list[int]] | None:
 def read_index_info(index_dir: Path) -> dict[str, object]:
     """The last commit's summary: corpus path, update time, note and skip counts."""
     return {
-        key: value for key, value in _read_json(Path(index_dir) / STATE_FILE).items() if key != "fingerprint"
+        key: value
+        for key, value in read_json_object(Path(index_dir) / STATE_FILE).items()
+        if key != "fingerprint"
     }
-
-
-def _read_json(path: Path) -> dict:
-    """A JSON object from `path`, or {} when it is missing or damaged."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _write_manifest(index_dir: Path, corpus: Path, files: dict[str, list[int]], notes: int) -> None:
@@ -296,30 +291,19 @@ def _write_manifest(index_dir: Path, corpus: Path, files: dict[str, list[int]], 
     }
     fingerprint = corpus_fingerprint({rel: (entry[0], entry[1]) for rel, entry in files.items()})
     # The manifest first: a state file never describes a manifest that is not there yet.
-    _write_json(Path(index_dir) / MANIFEST_FILE, {**summary, "files": files})
-    _write_json(Path(index_dir) / STATE_FILE, {**summary, "fingerprint": fingerprint})
+    write_json_atomic(Path(index_dir) / MANIFEST_FILE, {**summary, "files": files})
+    write_json_atomic(Path(index_dir) / STATE_FILE, {**summary, "fingerprint": fingerprint})
 
 
 def _repair_state(index_dir: Path, corpus: Path, manifest: dict[str, list[int]], notes: int) -> None:
     """Rewrite a missing or stale state file (indexes built before it existed, a crash
     between the two writes) so later searches take the fast path again."""
-    state = _read_json(Path(index_dir) / STATE_FILE)
+    state = read_json_object(Path(index_dir) / STATE_FILE)
     fingerprint = corpus_fingerprint({rel: (entry[0], entry[1]) for rel, entry in manifest.items()})
     if state.get("fingerprint") == fingerprint and state.get("version") == MANIFEST_VERSION:
         return
     with suppress(IndexLockedError, NotesError), write_lock(index_dir, wait=0):
         _write_manifest(index_dir, corpus, manifest, notes)
-
-
-def _write_json(target: Path, data: dict) -> None:
-    """Write `data` to `target` atomically (a temporary file renamed into place)."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise NotesError(f"cannot write {target}: {exc.strerror}") from None
 
 
 # -- internals ---------------------------------------------------------------------------
@@ -363,8 +347,9 @@ def _write(
     *,
     clear: bool,
     removed: tuple[str, ...] = (),
-) -> dict[str, bool]:
-    """Index `paths` (and delete `removed`) in one commit; returns path -> was it indexed.
+) -> dict[str, tuple[int, ...] | None]:
+    """Index `paths` (and delete `removed`) in one commit; returns path -> its near-duplicate
+    signature, None when the note was skipped.
 
     A full build (`clear`) replaces every earlier document in the same commit; an
     update replaces documents by path, so re-running a half-finished one is harmless.
@@ -422,9 +407,10 @@ def _abandoned_on_error(writer) -> Iterator[None]:
         raise
 
 
-def _manifest_entry(scan: CorpusScan, rel: str, indexed: bool) -> list[int]:
+def _manifest_entry(scan: CorpusScan, rel: str, signature: tuple[int, ...] | None) -> list:
+    """[mtime_ns, size, indexed (1/0), near-duplicate signature] of one note."""
     mtime_ns, size = scan.files[rel]
-    return [mtime_ns, size, int(indexed)]
+    return [mtime_ns, size, int(signature is not None), list(signature or ())]
 
 
 def _finish_commit(
@@ -433,6 +419,7 @@ def _finish_commit(
     with ix.reader() as reader:
         report.notes = reader.doc_count()
     _write_manifest(index_dir, corpus, manifest, report.notes)
+    write_duplicate_groups(index_dir, {rel: entry[3] for rel, entry in manifest.items() if entry[2]})
 
 
 def _doc_count(index_dir: Path) -> int:

@@ -38,6 +38,7 @@ COMMANDS = [
     (indexer_main, ["update"]),
     (indexer_main, ["stats"]),
     (indexer_main, ["watch"]),
+    (indexer_main, ["duplicates"]),
 ]
 
 

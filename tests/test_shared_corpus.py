@@ -110,13 +110,15 @@ def test_whoosh3_date_range_matches_exactly_the_days_asked_for(news, news_notes)
 
 def test_field_scoped_queries_on_real_notes_match_the_parsed_fields(news, news_notes):
     cimpanu = {path for path, note in news_notes.items() if "Cimpanu" in note.author}
-    assert {hit.path for hit in news.search("author:cimpanu", limit=0).hits} == cimpanu
+    assert {hit.path for hit in news.search("author:cimpanu", limit=0, all_copies=True).hits} == cimpanu
     the_record = {path for path, note in news_notes.items() if note.source == "The Record"}
-    assert {hit.path for hit in news.search('source:"the record"', limit=0).hits} == the_record
+    assert {
+        hit.path for hit in news.search('source:"the record"', limit=0, all_copies=True).hits
+    } == the_record
     t_mobile = {path for path, note in news_notes.items() if "t-mobile" in {tag.lower() for tag in note.tags}}
-    assert {hit.path for hit in news.search("tag:T-Mobile", limit=0).hits} == t_mobile
+    assert {hit.path for hit in news.search("tag:T-Mobile", limit=0, all_copies=True).hits} == t_mobile
     apt28 = {path for path, note in news_notes.items() if ("threatactor.name", "APT28") in note.structured}
-    assert {hit.path for hit in news.search("threatactor:APT28", limit=0).hits} == apt28
+    assert {hit.path for hit in news.search("threatactor:APT28", limit=0, all_copies=True).hits} == apt28
 
 
 def test_gprs_gateway_finds_the_seed_note_first(news):
@@ -139,7 +141,7 @@ def test_facet_counts_over_every_news_note_equal_counts_from_the_parsed_notes(ne
 
 
 def test_facet_counts_of_a_query_equal_counts_over_its_hits_parsed_again(news, news_notes):
-    paths = {hit.path for hit in news.search("ransomware", limit=0, passages=0).hits}
+    paths = {hit.path for hit in news.search("ransomware", limit=0, passages=0, all_copies=True).hits}
     result = news.search("ransomware", limit=5, sort=SortOrder.NEWEST, passages=0, facets=FACETS)
     assert result.total == len(paths) > 1000
     hits = [news_notes[path] for path in paths]
@@ -148,7 +150,7 @@ def test_facet_counts_of_a_query_equal_counts_over_its_hits_parsed_again(news, n
 
 
 def test_timeline_of_a_query_equals_months_counted_from_the_parsed_notes(news, news_notes):
-    result = news.search("log4j OR log4shell", limit=0, passages=0, timeline=True)
+    result = news.search("log4j OR log4shell", limit=0, passages=0, timeline=True, all_copies=True)
     months = collections.Counter(
         news_notes[hit.path].date.isoformat()[:7] for hit in result.hits if news_notes[hit.path].date
     )
@@ -169,7 +171,7 @@ def test_misspellings_get_suggestions_from_the_news_index(news, typed, suggested
 
 def test_threatactor_apt28_finds_exactly_the_notes_carrying_that_structured_tag(news, news_notes):
     carrying = {path for path, note in news_notes.items() if ("threatactor.name", "APT28") in note.structured}
-    result = news.search("threatactor:APT28", limit=0, passages=0, facets=["threatactor"])
+    result = news.search("threatactor:APT28", limit=0, passages=0, facets=["threatactor"], all_copies=True)
     assert {hit.path for hit in result.hits} == carrying
     assert len(carrying) == 9
     assert result.facets["threatactor"][0] == ("APT28", len(carrying))
@@ -235,3 +237,19 @@ def test_the_first_page_is_the_head_of_the_full_ranking(news, text):
         (hit.path, hit.score) for hit in everything.hits[:10]
     ]
     assert first_page.total == everything.total == news.count(text)
+
+
+def test_near_duplicates_of_the_news_corpus_are_grouped(shared_news_index):
+    import json
+
+    _, index, _ = shared_news_index
+    groups = json.loads((index / "duplicates.json").read_text())["groups"]
+    # Measured when the threshold was tuned: 106 groups of 2-3 notes (217 notes).
+    assert 90 <= len(groups) <= 130
+    assert all(2 <= len(group) <= 4 for group in groups)
+    pairs = {tuple(group) for group in groups}
+    assert (
+        "bleepingcomputer/New-SysJocker-backdoor-targets-Windows-macOS-and-Linux.md",
+        "bleepingcomputer/New-SysJoker-backdoor-targets-Windows-macOS-and-Linux.md",
+    ) in pairs
+    assert sum(1 for group in groups if any(path.endswith("--ZDNet.md") for path in group)) >= 10

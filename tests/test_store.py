@@ -122,11 +122,17 @@ def test_missing_index_is_built_by_update_and_by_ensure_fresh(corpus, write_note
 
 
 def test_manifest_records_signatures_and_the_corpus(corpus, write_note, index_dir):
-    path = write_note("a.md", info_note("A", "words"))
+    from indexer.duplicates import paragraph_signature
+
+    path = write_note("a.md", info_note("A", "A paragraph long enough to have a near-duplicate signature."))
+    write_note("bad.md", raw=b"\x00binary")
     build_index(corpus, index_dir)
     data = json.loads((index_dir / MANIFEST_FILE).read_text())
     assert data["corpus"] == str(corpus.resolve())
-    assert data["files"] == {"a.md": [path.stat().st_mtime_ns, path.stat().st_size, 1]}
+    signature = sorted(paragraph_signature("A paragraph long enough to have a near-duplicate signature."))
+    assert len(signature) == 1
+    assert data["files"]["a.md"] == [path.stat().st_mtime_ns, path.stat().st_size, 1, signature]
+    assert data["files"]["bad.md"][2:] == [0, []]
 
 
 def test_an_unchanged_corpus_is_recognised_from_the_state_file_without_the_manifest(

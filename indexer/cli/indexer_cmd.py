@@ -238,3 +238,40 @@ def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_second
         finally:
             watcher.stop()
         click.echo("Stopped watching.", err=True)
+
+
+@indexer_main.command(
+    "duplicates",
+    context_settings=CONTEXT,
+    epilog="\b\nExamples:\n  indexer duplicates\n  indexer duplicates --json | jq '.groups | length'",
+)
+@corpus_option
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the groups as one JSON object.")
+def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
+    """List the groups of near-duplicate notes found at the last build or update.
+
+    Notes are near-duplicates when at least half of their long paragraphs are the same
+    (the same story saved twice, or re-saved after the source edited it). A search shows
+    the best-ranked copy of a group once, with "+N similar copies".
+    """
+    from indexer.duplicates import read_duplicate_groups
+    from indexer.safe_text import terminal_safe
+    from indexer.searching import open_index
+
+    with cli_errors("indexer"), open_index(corpus, index_dir) as notes:
+        groups = read_duplicate_groups(index_dir)
+        titles = {path: notes.stored_title(path) for group in groups for path in group}
+        if as_json:
+            document = {
+                "format_version": 1,
+                "groups": [[{"path": path, "title": titles[path]} for path in group] for group in groups],
+            }
+            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            return
+        for number, group in enumerate(groups, 1):
+            click.echo(f"{number}. {len(group)} copies")
+            for path in group:
+                click.echo(terminal_safe(f"   {path}  {titles[path]}"))
+        notes_in_groups = sum(len(group) for group in groups)
+        click.echo(f"{len(groups)} group{'' if len(groups) == 1 else 's'}, {notes_in_groups} notes", err=True)

@@ -123,6 +123,14 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help="Shape of --json/--jsonl/--batch output to write; scripts pin it (see the README).",
 )
 @click.option(
+    "--all-copies",
+    is_flag=True,
+    envvar="NOTES_ALL_COPIES",
+    show_envvar=True,
+    help="List near-duplicate copies of a note as hits of their own instead of folding them "
+    'into the best-ranked copy ("+N similar copies").',
+)
+@click.option(
     "--debug-query", is_flag=True, help="Print on stderr how the query was understood (the parsed query)."
 )
 @click.option(
@@ -224,6 +232,7 @@ def search_main(
     passages: int,
     context_chars: int,
     format_version: int,
+    all_copies: bool,
     debug_query: bool,
     open_rank: int | None,
     corpus: Path,
@@ -256,6 +265,7 @@ def search_main(
         passages=passages,
         context=context_chars,
         version=format_version,
+        all_copies=all_copies,
         null=null,
         debug=debug_query,
         open_rank=open_rank,
@@ -325,6 +335,7 @@ class Asked:
     passages: int = 2
     context: int = 220
     version: int = 1
+    all_copies: bool = False
     null: bool = False
     debug: bool = False
     open_rank: int | None = None
@@ -343,6 +354,7 @@ class Asked:
             "facets": (*self.facets, counted) if counted else self.facets,
             "timeline": self.timeline,
             "explain": self.explain,
+            "all_copies": self.all_copies,
         }
 
 
