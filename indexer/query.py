@@ -27,6 +27,9 @@ FIELD_BOOSTS = {
     "source": 0.5,
 }
 
+# Names of the weighted fields in notes.toml that differ from the index's.
+WEIGHT_FIELD_NAMES = {"tags": "tag_words"}
+
 # `name:` at the start of a word, as Whoosh's field syntax reads it (not `https://`).
 _FIELD_PREFIX = re.compile(r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):(?!//)")
 _QUOTED = re.compile(r"\"[^\"]*\"?|'[^']*'?")
@@ -37,10 +40,13 @@ class FieldCatalog:
     """The field names a user may type for one index, and what each one means there."""
 
     structured: tuple[str, ...] = ()  # short names of structured-tag fields: ("country", "malware")
+    # The user's own names for fields (notes.toml `aliases`): (("a", "author"), ...).
+    user_aliases: tuple[tuple[str, str], ...] = ()
 
     def index_field(self, name: str) -> str | None:
         """The index field a user-typed field name stands for, or None if unknown."""
         name = name.lower()
+        name = dict(self.user_aliases).get(name, name)
         name = FIELD_ALIASES.get(name, name)
         if name in USER_FIELDS:
             return USER_FIELDS[name]
@@ -60,11 +66,19 @@ class FieldCatalog:
         for name in self.structured:
             if name not in USER_FIELDS and name not in FIELD_ALIASES:
                 mapping.setdefault(STRUCTURED_PREFIX + name, []).append(name)
+        for alias, target in self.user_aliases:
+            mapping.setdefault(self.index_field(target) or target, []).append(alias)
         return mapping
 
 
-def catalog_from_field_names(index_field_names: list[str]) -> FieldCatalog:
-    """A catalog for an index whose indexed fields are `index_field_names`."""
+def catalog_from_field_names(
+    index_field_names: list[str], *, user_aliases: dict[str, str] | None = None
+) -> FieldCatalog:
+    """A catalog for an index whose indexed fields are `index_field_names`.
+
+    `user_aliases` (alias -> field name) must name fields this index has, and must not
+    hide one; a bad alias is a `QueryError` naming it.
+    """
     structured = sorted(
         name[len(STRUCTURED_PREFIX) :]
         for name in index_field_names
@@ -72,22 +86,40 @@ def catalog_from_field_names(index_field_names: list[str]) -> FieldCatalog:
         and name[len(STRUCTURED_PREFIX) :] not in USER_FIELDS
         and name[len(STRUCTURED_PREFIX) :] not in FIELD_ALIASES
     )
-    return FieldCatalog(structured=tuple(structured))
+    catalog = FieldCatalog(structured=tuple(structured))
+    checked = []
+    for alias, target in (user_aliases or {}).items():
+        alias, target = alias.lower(), target.lower()
+        if catalog.index_field(alias) is not None:
+            raise QueryError(
+                f"alias {alias!r} is already a field name", hint="choose another name in notes.toml"
+            )
+        if catalog.index_field(target) is None:
+            raise QueryError(
+                f"alias {alias!r} names no field: {target!r}",
+                hint="valid fields: " + ", ".join(catalog.user_fields()),
+            )
+        checked.append((alias, target))
+    return FieldCatalog(structured=tuple(structured), user_aliases=tuple(checked))
 
 
 class QueryParser:
     """Parses query text for one index (its schema and structured fields)."""
 
-    def __init__(self, schema, catalog: FieldCatalog) -> None:
+    def __init__(self, schema, catalog: FieldCatalog, *, weights: dict[str, float] | None = None) -> None:
         self.catalog = catalog
         self._schema = schema
+        # notes.toml `weights` name fields as users know them; "tags" is the tag words field.
+        self.boosts = FIELD_BOOSTS | {
+            WEIGHT_FIELD_NAMES.get(name, name): w for name, w in (weights or {}).items()
+        }
         self._bad_dates: list[str] = []
         self._parsers: dict[bool, MultifieldParser] = {}
 
     def _whoosh_parser(self, with_dates: bool) -> MultifieldParser:
         # The natural-language date grammar costs ~20 ms to build: only when `date:` is used.
         if with_dates not in self._parsers:
-            parser = MultifieldParser(list(DEFAULT_SEARCH_FIELDS), self._schema, fieldboosts=FIELD_BOOSTS)
+            parser = MultifieldParser(list(DEFAULT_SEARCH_FIELDS), self._schema, fieldboosts=self.boosts)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(GtLtPlugin())
             if with_dates:

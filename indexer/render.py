@@ -20,19 +20,36 @@ from indexer.timeline import MonthCounts, bar, chart_rows, sparkline
 
 _ANSI = re.compile("\x1b\\[[0-9;]*m")
 _RESET = "\x1b[0m"
-_BOLD = "\x1b[1m"
-_DIM = "\x1b[2m"
-_MATCH = "\x1b[1;33m"  # bold yellow
-_TITLE_MATCH = "\x1b[1;4;33m"
-_PATH = "\x1b[36m"
+# Colour themes (notes.toml `theme`): the escape code of each role of text. "none" means
+# no styling at all, even on a terminal (see `TextStyle.color`).
+THEMES = {
+    "default": {
+        "bold": "\x1b[1m", "dim": "\x1b[2m", "match": "\x1b[1;33m", "title_match": "\x1b[1;4;33m",
+        "path": "\x1b[36m",
+    },
+    "mono": {
+        "bold": "\x1b[1m", "dim": "\x1b[2m", "match": "\x1b[1;4m", "title_match": "\x1b[1;4m", "path": "",
+    },
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class TextStyle:
-    """How text output looks: colours, and the width to wrap to (None: no wrapping)."""
+    """How text output looks: colours and their theme, the width to wrap to (None: no
+    wrapping), and how dates are written."""
 
     color: bool = False
     width: int | None = None
+    theme: str = "default"
+    date_format: str = "%Y-%m-%d"
+
+    def code(self, role: str) -> str:
+        """The escape code for a role of text ("" without colour)."""
+        return THEMES.get(self.theme, THEMES["default"])[role] if self.color else ""
+
+    def day(self, value) -> str:
+        """A note's date as the user asked to see it ("" for none)."""
+        return value.strftime(self.date_format) if value is not None else ""
 
 
 PLAIN = TextStyle()
@@ -53,34 +70,38 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN, *, passages: int = 2) ->
     """
     number = f"{hit.rank}."
     indent = " " * (len(number) + 1)
-    title = _marked(hit.title, hit.title_spans, style, _TITLE_MATCH, base=_BOLD)
-    lines = [f"{_paint(number, _DIM, style)} {title}"]
+    title = _marked(hit.title, hit.title_spans, style, "title_match", "bold")
+    lines = [f"{_paint(number, 'dim', style)} {title}"]
     matched = set(hit.matched_fields)
     author = (
-        _paint(terminal_safe(hit.author), _MATCH, style) if "author" in matched else terminal_safe(hit.author)
+        _paint(terminal_safe(hit.author), "match", style)
+        if "author" in matched
+        else terminal_safe(hit.author)
     )
     source = (
-        _paint(terminal_safe(hit.source), _MATCH, style) if "source" in matched else terminal_safe(hit.source)
+        _paint(terminal_safe(hit.source), "match", style)
+        if "source" in matched
+        else terminal_safe(hit.source)
     )
-    meta = [part for part in (hit.date.isoformat() if hit.date else "", source, author) if part]
+    meta = [part for part in (style.day(hit.date), source, author) if part]
     if meta:
         lines.append(
-            indent + _paint(" · ", _DIM, style).join(meta) if style.color else indent + " · ".join(meta)
+            indent + _paint(" · ", "dim", style).join(meta) if style.color else indent + " · ".join(meta)
         )
-    lines.append(indent + _paint(terminal_safe(hit.path), _PATH, style))
+    lines.append(indent + _paint(terminal_safe(hit.path), "path", style))
     if "tags" in matched:
         lines.append(indent + "tags: " + ", ".join(terminal_safe(tag) for tag in hit.tags))
     if hit.duplicates:
         copies = len(hit.duplicates)
-        lines.append(indent + _paint(f"+{copies} similar cop{'y' if copies == 1 else 'ies'}", _DIM, style))
+        lines.append(indent + _paint(f"+{copies} similar cop{'y' if copies == 1 else 'ies'}", "dim", style))
     for passage in hit.passages[:passages]:
         label = f"{passage.line}:" if passage.line else ""
         if passage.within:
             label += f" [{terminal_safe(passage.within)}]"
-        gutter = indent + (_paint(label, _DIM, style) + " " if label else "")
+        gutter = indent + (_paint(label, "dim", style) + " " if label else "")
         lines.append(_wrap_marked(passage.text, passage.spans, style, indent, first=gutter))
     if hit.explanation:
-        lines.extend(indent + _paint(line, _DIM, style) for line in explanation_lines(hit.explanation))
+        lines.extend(indent + _paint(line, "dim", style) for line in explanation_lines(hit.explanation))
     return "\n".join(lines)
 
 
@@ -106,19 +127,17 @@ def _clause_label(part: Contribution) -> str:
 
 def render_note_text(note: Note, style: TextStyle = PLAIN) -> str:
     """A whole note for reading (in a pager): title, meta line, path, link, tags, then the body."""
-    lines = [_paint(terminal_safe(note.title), _BOLD, style)]
+    lines = [_paint(terminal_safe(note.title), "bold", style)]
     if note.subtitle:
         lines.append(terminal_safe(note.subtitle))
     meta = " · ".join(
-        terminal_safe(part)
-        for part in (note.date.isoformat() if note.date else "", note.source, note.author)
-        if part
+        terminal_safe(part) for part in (style.day(note.date), note.source, note.author) if part
     )
     if meta:
-        lines.append(_paint(meta, _DIM, style))
-    lines.append(_paint(terminal_safe(note.path), _PATH, style))
+        lines.append(_paint(meta, "dim", style))
+    lines.append(_paint(terminal_safe(note.path), "path", style))
     if note.link:
-        lines.append(_paint(terminal_safe(note.link), _DIM, style))
+        lines.append(_paint(terminal_safe(note.link), "dim", style))
     if note.tags:
         lines.append("Tags: " + ", ".join(terminal_safe(tag) for tag in note.tags))
     body = terminal_safe(note.body.strip("\n"), keep_newlines=True)
@@ -131,11 +150,11 @@ def render_facets_text(facets: Mapping[str, FacetValues], style: TextStyle = PLA
     for name, values in facets.items():
         shown = values[:limit] if limit else values
         plural = "" if len(values) == 1 else "s"
-        lines = [_paint(f"{name} ({len(values)} value{plural})", _BOLD, style)]
+        lines = [_paint(f"{name} ({len(values)} value{plural})", "bold", style)]
         width = max((len(str(count)) for _, count in shown), default=1)
         lines += [f"  {count:>{width}}  {terminal_safe(value)}" for value, count in shown]
         if len(shown) < len(values):
-            lines.append(_paint(f"  … {len(values) - len(shown)} more", _DIM, style))
+            lines.append(_paint(f"  … {len(values) - len(shown)} more", "dim", style))
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)
 
@@ -144,20 +163,20 @@ def render_timeline_text(timeline: MonthCounts, style: TextStyle = PLAIN, *, tot
     """Hits per month as a bar chart, oldest month first; long runs of empty months folded."""
     dated = sum(count for _, count in timeline)
     if not timeline:
-        return _paint("timeline (no hit has a date)", _BOLD, style) + "\n"
+        return _paint("timeline (no hit has a date)", "bold", style) + "\n"
     undated = f", {total - dated} undated" if total is not None and total > dated else ""
     span = f"{timeline[0][0]} to {timeline[-1][0]}"
-    lines = [_paint(f"timeline ({dated} notes{undated}, {span})", _BOLD, style)]
+    lines = [_paint(f"timeline ({dated} notes{undated}, {span})", "bold", style)]
     peak = max(count for _, count in timeline)
     digits = len(str(peak))
     width = max(10, min(50, (style.width or 80) - 7 - digits - 6))
     for row in chart_rows(timeline):
         if row.gap:
-            lines.append(_paint(f"  {'⋮':<7}  {row.gap} months without notes", _DIM, style))
+            lines.append(_paint(f"  {'⋮':<7}  {row.gap} months without notes", "dim", style))
             continue
         drawn = bar(row.count, peak, width)
         padding = " " * (width - len(drawn))
-        lines.append(f"  {row.month}  {_paint(drawn, _MATCH, style)}{padding}  {row.count:>{digits}}")
+        lines.append(f"  {row.month}  {_paint(drawn, 'match', style)}{padding}  {row.count:>{digits}}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -168,8 +187,8 @@ def render_sparkline(timeline: MonthCounts, style: TextStyle = PLAIN) -> str:
     rows = chart_rows(timeline)
     line = sparkline([None if row.gap else row.count for row in rows])
     month, count = max(timeline, key=lambda item: item[1])  # the first of equally busy months
-    busiest = _paint(f"busiest {month}: {count} note{'' if count == 1 else 's'}", _DIM, style)
-    return f"{timeline[0][0]} {_paint(line, _MATCH, style)} {timeline[-1][0]}  {busiest}\n"
+    busiest = _paint(f"busiest {month}: {count} note{'' if count == 1 else 's'}", "dim", style)
+    return f"{timeline[0][0]} {_paint(line, 'match', style)} {timeline[-1][0]}  {busiest}\n"
 
 
 def render_suggestion(suggestion: Suggestion) -> str:
@@ -181,8 +200,9 @@ def render_suggestion(suggestion: Suggestion) -> str:
 # -- text helpers ---------------------------------------------------------------------
 
 
-def _paint(text: str, code: str, style: TextStyle) -> str:
-    return f"{code}{text}{_RESET}" if style.color and text else text
+def _paint(text: str, role: str, style: TextStyle) -> str:
+    code = style.code(role)
+    return f"{code}{text}{_RESET}" if code and text else text
 
 
 def _segments(text: str, spans: tuple[Span, ...]) -> Iterator[tuple[str, bool]]:
@@ -199,16 +219,16 @@ def _segments(text: str, spans: tuple[Span, ...]) -> Iterator[tuple[str, bool]]:
         yield text[position:], False
 
 
-def _marked(text: str, spans: tuple[Span, ...], style: TextStyle, match_code: str, base: str = "") -> str:
+def _marked(
+    text: str, spans: tuple[Span, ...], style: TextStyle, match_role: str, base_role: str = ""
+) -> str:
+    match_code, base = style.code(match_role), style.code(base_role) if base_role else ""
     pieces = []
     for piece, is_match in _segments(text, spans):
         safe = terminal_safe(piece)
-        if style.color:
-            pieces.append(f"{match_code}{safe}{_RESET}{base}" if is_match else safe)
-        else:
-            pieces.append(safe)
+        pieces.append(f"{match_code}{safe}{_RESET}{base}" if is_match and match_code else safe)
     joined = "".join(pieces)
-    return f"{base}{joined}{_RESET}" if style.color and base else joined
+    return f"{base}{joined}{_RESET}" if base else joined
 
 
 def _wrap_marked(
@@ -232,7 +252,7 @@ def _wrap_marked(
             if part:
                 words.append((part, False))
     if style.width is None:
-        return first + "".join(_paint(word, _MATCH, style) if hit else word for word, hit in words)
+        return first + "".join(_paint(word, "match", style) if hit else word for word, hit in words)
     lines: list[str] = []
     current: list[str] = []
     prefix, used = first, len(_ANSI.sub("", first))
@@ -247,7 +267,7 @@ def _wrap_marked(
                 current.pop()
             lines.append(prefix + "".join(current))
             current, prefix, used = [], indent, len(indent)
-        current.append(_paint(word, _MATCH, style) if is_match else word)
+        current.append(_paint(word, "match", style) if is_match else word)
         used += len(word)
     if current:
         lines.append(prefix + "".join(current).rstrip(" "))

@@ -47,9 +47,18 @@ class NoteIndex:
     ...         print(hit.title, hit.date)
     """
 
-    def __init__(self, corpus: Path, index_dir: Path) -> None:
+    def __init__(
+        self,
+        corpus: Path,
+        index_dir: Path,
+        *,
+        weights: dict[str, float] | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
         self.corpus = Path(corpus)
         self.index_dir = Path(index_dir)
+        self.weights = dict(weights or {})  # field weights from notes.toml, if any
+        self.aliases = dict(aliases or {})  # the user's field aliases from notes.toml
         self._ix = open_whoosh_index(self.index_dir)
         self._searcher = None
         self._parser: QueryParser | None = None
@@ -108,7 +117,8 @@ class NoteIndex:
     def parser(self) -> QueryParser:
         if self._parser is None:
             names = list(self.searcher.reader().indexed_field_names())
-            self._parser = QueryParser(self._ix.schema, catalog_from_field_names(names))
+            catalog = catalog_from_field_names(names, user_aliases=self.aliases)
+            self._parser = QueryParser(self._ix.schema, catalog, weights=self.weights)
         return self._parser
 
     def note_count(self) -> int:
@@ -521,6 +531,15 @@ def _check_paging(limit: int, page: int) -> None:
         raise QueryError("page numbers start at 1")
 
 
-def open_index(corpus: Path | str = "corpus", index_dir: Path | str = "index_data") -> NoteIndex:
-    """Open the index of `corpus` stored in `index_dir` for searching."""
-    return NoteIndex(Path(corpus), Path(index_dir))
+def open_index(
+    corpus: Path | str = "corpus",
+    index_dir: Path | str = "index_data",
+    *,
+    weights: dict[str, float] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> NoteIndex:
+    """Open the index of `corpus` stored in `index_dir` for searching.
+
+    `weights` change field weights ({"title": 4.0}); `aliases` add field names ({"a": "author"}).
+    """
+    return NoteIndex(Path(corpus), Path(index_dir), weights=weights, aliases=aliases)

@@ -95,3 +95,75 @@ def test_describe_lists_every_value_with_its_source(files):
     assert "limit = 3  # env NOTES_LIMIT" in text
     assert "weights = { title = 4.0 }" in text
     assert 'sort = "relevance"  # default' in text
+
+
+def test_the_user_file_is_in_the_xdg_config_folder_on_linux(monkeypatch, tmp_path):
+    import sys
+
+    from indexer.config import user_config_path
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert user_config_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "notes-indexer" / "notes.toml"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert user_config_path({}) == tmp_path / "home" / ".config" / "notes-indexer" / "notes.toml"
+
+
+# -- the settings reach the commands ------------------------------------------------------
+
+
+def test_a_corpus_file_sets_limit_sort_theme_date_format_weights_and_aliases(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+    from tests.conftest import BUNDLED_CORPUS
+
+    shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus" / "notes.toml").write_text(
+        'limit = 2\nsort = "-date"\ndate_format = "%d %b %Y"\naliases = { a = "author" }\n'
+    )
+    result = CliRunner().invoke(search_main, ["a:cimpanu", "--passages", "0"])
+    assert result.exit_code == 0, result.stderr
+    hits = result.stdout.split("\n\n")
+    assert len(hits) == 2  # limit = 2
+    # sort = "-date": the newest of Cimpanu's notes first, its date as date_format says.
+    assert hits[0].splitlines()[1] == "   18 Oct 2021 · The Record · Catalin Cimpanu"
+    typed = CliRunner().invoke(search_main, ["a:cimpanu", "-n", "3", "--json"])
+    assert len(json.loads(typed.stdout)["hits"]) == 3  # a typed option beats the file
+    shown = CliRunner().invoke(search_main, ["--config-show"]).stdout
+    assert "limit = 2  # corpus/notes.toml\n" in shown
+    assert 'aliases = { a = "author" }  # corpus/notes.toml\n' in shown
+
+
+def test_a_bad_value_in_a_corpus_file_stops_search_with_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "notes.toml").write_text('sort = "oldest"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(search_main, ["x"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "search: corpus/notes.toml: sort must be one of relevance, date, -date, not 'oldest'\n"
+    )
+
+
+def test_ignore_globs_leave_notes_out_of_the_index(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer.cli import indexer_main, search_main
+    from tests.conftest import info_note
+
+    corpus = tmp_path / "corpus"
+    (corpus / "drafts").mkdir(parents=True)
+    (corpus / "kept.md").write_text(info_note("Kept", "zyzzyva kept"))
+    (corpus / "drafts" / "draft.md").write_text(info_note("Draft", "zyzzyva draft"))
+    (corpus / "notes.toml").write_text('ignore = ["drafts/*"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
+    assert CliRunner().invoke(search_main, ["zyzzyva", "--files"]).stdout == "kept.md\n"

@@ -72,14 +72,19 @@ def _index_options(func):
     return func
 
 
-def _options(follow_symlinks: bool, max_size_mb: float, wait_seconds: float):
-    from indexer.store import IndexOptions
-
-    return IndexOptions(
+def _options(settings, follow_symlinks: bool, max_size_mb: float, wait_seconds: float):
+    return settings.index_options(
         follow_symlinks=follow_symlinks,
         max_note_bytes=int(max_size_mb * 1024 * 1024),
         wait_seconds=wait_seconds,
     )
+
+
+def _settings(corpus: Path, index_dir: Path):
+    """The command's settings: the typed --corpus/--index, else NOTES_* variables, else notes.toml."""
+    from indexer.cli.settings import resolve_settings
+
+    return resolve_settings("indexer", {"corpus": corpus, "index_dir": index_dir})
 
 
 @indexer_main.command(
@@ -93,11 +98,13 @@ def build_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds,
     from indexer.store import build_index
 
     with cli_errors("indexer"):
+        settings = _settings(corpus, index_dir)
+        corpus, index_dir = settings.corpus, settings.index_dir
         with ProgressBar("Indexing") as progress:
             report = build_index(
                 corpus,
                 index_dir,
-                options=_options(follow_symlinks, max_size_mb, wait_seconds),
+                options=_options(settings, follow_symlinks, max_size_mb, wait_seconds),
                 progress=progress,
             )
         _finish_report("build", report, index_dir, strict=strict, quiet=quiet)
@@ -114,11 +121,13 @@ def update_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds
     from indexer.store import update_index
 
     with cli_errors("indexer"):
+        settings = _settings(corpus, index_dir)
+        corpus, index_dir = settings.corpus, settings.index_dir
         with ProgressBar("Updating") as progress:
             report = update_index(
                 corpus,
                 index_dir,
-                options=_options(follow_symlinks, max_size_mb, wait_seconds),
+                options=_options(settings, follow_symlinks, max_size_mb, wait_seconds),
                 progress=progress,
             )
         _finish_report("update", report, index_dir, strict=strict, quiet=quiet)
@@ -154,7 +163,8 @@ def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     from indexer.stats import index_stats
 
     with cli_errors("indexer"):
-        stats = index_stats(corpus, index_dir)
+        settings = _settings(corpus, index_dir)
+        stats = index_stats(settings.corpus, settings.index_dir)
         if as_json:
             click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
             return
@@ -220,10 +230,12 @@ def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_second
         click.echo(error_line("indexer", exc), err=True)
 
     with cli_errors("indexer"):
+        settings = _settings(corpus, index_dir)
+        corpus, index_dir = settings.corpus, settings.index_dir
         watcher = CorpusWatcher(
             corpus,
             index_dir,
-            options=_options(follow_symlinks, max_size_mb, wait_seconds=30.0),
+            options=_options(settings, follow_symlinks, max_size_mb, wait_seconds=30.0),
             on_batch=on_batch,
             on_error=on_error,
             quiet_seconds=settle_seconds,
@@ -259,9 +271,12 @@ def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     from indexer.safe_text import terminal_safe
     from indexer.searching import open_index
 
-    with cli_errors("indexer"), open_index(corpus, index_dir) as notes:
-        groups = read_duplicate_groups(index_dir)
-        titles = {path: notes.stored_title(path) for group in groups for path in group}
+    with cli_errors("indexer"):
+        settings = _settings(corpus, index_dir)
+        corpus, index_dir = settings.corpus, settings.index_dir
+        with open_index(corpus, index_dir) as notes:
+            groups = read_duplicate_groups(index_dir)
+            titles = {path: notes.stored_title(path) for group in groups for path in group}
         if as_json:
             document = {
                 "format_version": 1,

@@ -14,7 +14,7 @@ TEXT_FACET_LIMIT = 10
 
 def print_result(
     result, output: str | None, color: str, *, facet_limit: int | None = None, version: int = 1,
-    null: bool = False, passages: int = 2,
+    null: bool = False, passages: int = 2, settings=None,
 ) -> None:  # fmt: skip
     """Print a `SearchResult` as text, JSON, JSONL or paths; the match count goes to stderr."""
     from indexer import render, script_output
@@ -31,7 +31,11 @@ def print_result(
     elif output in ("tags", "authors", "sources"):
         stdout.write(script_output.render_value_counts(result.facets[output.removesuffix("s")]))
     elif result.hits:
-        style = render.TextStyle(color=use_color(stdout, ColorMode(color)), width=terminal_width(stdout))
+        colored, width = use_color(stdout, ColorMode(color)), terminal_width(stdout)
+        if settings is not None:
+            style = settings.text_style(color=colored, width=width)
+        else:
+            style = render.TextStyle(color=colored, width=width)
         stdout.write(render.render_text(result, style, passages=passages))
         if result.facets:
             limit = TEXT_FACET_LIMIT if facet_limit is None else facet_limit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -12,6 +12,7 @@ import click
 from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
 from indexer.cli.output import print_result, print_saved, print_suggestion
+from indexer.cli.settings import Settings
 from indexer.console import ProgressBar, cli_errors
 from indexer.safe_text import terminal_safe
 from indexer.status import ExitStatus
@@ -215,6 +216,13 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help="List the saved searches (with --json: as one object) and exit.",
 )
 @click.option(
+    "--config-show",
+    "show_config",
+    is_flag=True,
+    help="Print the effective settings (options, NOTES_* variables, notes.toml files, defaults), "
+    "each with where it came from, and exit.",
+)
+@click.option(
     "--shell",
     "open_shell",
     is_flag=True,
@@ -247,6 +255,7 @@ def search_main(
     batch: TextIO | None,
     save_as: str | None,
     list_saved: bool,
+    show_config: bool,
     open_shell: bool,
 ) -> None:
     """Search your notes, ranked by relevance, with highlighted snippets.
@@ -276,14 +285,26 @@ def search_main(
     )
     other_work = {"--batch": batch, "--similar": similar, "--saved": list_saved, "--save": save_as}
     with cli_errors("search"):
+        from indexer.cli.settings import resolve_settings
+
+        settings = resolve_settings(
+            "search", {"corpus": corpus, "index_dir": index_dir, "limit": limit, "sort": sort}
+        )
+        if show_config:
+            from indexer.config import describe
+
+            click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
+            sys.exit(ExitStatus.OK)
+        corpus, index_dir = settings.corpus, settings.index_dir
+        asked = replace(asked, limit=settings.limit, sort=settings.sort, settings=settings)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
             given += [_flag(asked.output)] if asked.output else []
             if given:
                 raise click.UsageError(f"--shell cannot be combined with {given[0]}")
-            _freshen(corpus, index_dir, no_update=no_update)
-            sys.exit(_run_shell(corpus, index_dir, text, limit=limit, sort=sort, color=color))
+            _freshen(corpus, index_dir, no_update=no_update, settings=settings)
+            sys.exit(_run_shell(text, asked))
         from indexer.saved import SavedSearches, check_name
 
         saved = SavedSearches(index_dir)
@@ -293,7 +314,7 @@ def search_main(
             sys.exit(print_saved(saved.load(), asked.output))
         if batch is not None:
             _check_batch_usage(text, asked, similar=similar, save_as=save_as)
-            _freshen(corpus, index_dir, no_update=no_update)
+            _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_batch(corpus, index_dir, batch, asked))
         _check_usage(text, asked, similar=similar)
         if save_as is not None:
@@ -301,12 +322,12 @@ def search_main(
                 raise click.UsageError("--save saves a QUERY, not --similar")
             check_name(save_as)
         text = saved.expand(text)
-        pending = _start_freshness_check(corpus, index_dir, no_update=no_update)
+        pending = _start_freshness_check(corpus, index_dir, no_update=no_update, settings=settings)
         from indexer.searching import open_index  # loads Whoosh while the check runs
 
         if pending.changed():
-            _freshen(corpus, index_dir, no_update=no_update)
-        with open_index(corpus, index_dir) as notes:
+            _freshen(corpus, index_dir, no_update=no_update, settings=settings)
+        with open_index(corpus, index_dir, weights=settings.weights, aliases=settings.aliases) as notes:
             if similar is not None:
                 status = _show_similar(notes, similar, asked)
             else:
@@ -339,6 +360,7 @@ class Asked:
     null: bool = False
     debug: bool = False
     open_rank: int | None = None
+    settings: Settings | None = None  # notes.toml and friends, once resolved
 
     def search_options(self) -> dict[str, object]:
         """Keyword arguments of `NoteIndex.search` and `NoteIndex.similar`."""
@@ -405,7 +427,8 @@ def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> Ex
 
     failed = False
     options = {} if asked.output == "count" else asked.search_options() | {"suggest": True}
-    with open_index(corpus, index_dir) as notes:
+    settings = asked.settings
+    with open_index(corpus, index_dir, weights=settings.weights, aliases=settings.aliases) as notes:
         for outcome in run_batch(notes, read_queries(lines), count_only=asked.output == "count", **options):
             if outcome.error is not None:
                 failed = True
@@ -434,7 +457,7 @@ def _show_query(notes, text: str, asked: Asked) -> ExitStatus:
     if result.relaxed:
         click.echo("no note has all the words; showing notes with most of them", err=True)
     if asked.open_rank is not None:
-        return _open_hit(notes, result, asked.open_rank)
+        return _open_hit(notes, result, asked.open_rank, asked.settings)
     _print(result, asked)
     if not result.hits and asked.output is None:
         shown = "" if result.total == 0 else f" on page {asked.page}"
@@ -453,10 +476,11 @@ def _print(result, asked: Asked) -> None:
         version=asked.version,
         null=asked.null,
         passages=asked.passages,
+        settings=asked.settings,
     )
 
 
-def _open_hit(notes, result, rank: int) -> ExitStatus:
+def _open_hit(notes, result, rank: int, settings: Settings) -> ExitStatus:
     """Open hit `rank` of the page in the user's editor at the line of its best passage."""
     from indexer.children import run_child
     from indexer.editor import editor_command, editor_from
@@ -466,7 +490,7 @@ def _open_hit(notes, result, rank: int) -> ExitStatus:
     if hit is None:
         shown = f"hits {result.hits[0].rank}-{result.hits[-1].rank}" if result.hits else "no hits"
         raise NotesError(f"no hit {rank} to open: this page has {shown}")
-    editor = editor_from()
+    editor = list(settings.editor) if settings.editor else editor_from()
     if editor is None:
         raise NotesError("no editor to open the note with", hint="set NOTES_EDITOR, VISUAL or EDITOR")
     line = hit.passages[0].line if hit.passages else 0
@@ -492,23 +516,25 @@ def _show_similar(notes, typed_path: str, asked: Asked) -> ExitStatus:
     return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
 
 
-def _run_shell(corpus: Path, index_dir: Path, first_query: str, *, limit: int, sort: str, color: str) -> int:
+def _run_shell(first_query: str, asked: Asked) -> int:
     # Imported here: the one-shot search never loads prompt_toolkit or the shell.
     from indexer.searching import SortOrder
     from indexer.shell.app import run_shell
     from indexer.terminal import ColorMode, use_color
 
+    settings = asked.settings
     return run_shell(
-        corpus,
-        index_dir,
+        settings.corpus,
+        settings.index_dir,
         first_query=first_query,
-        limit=limit,
-        sort=SortOrder.parse(sort),
-        color=use_color(sys.stdout, ColorMode(color)),
+        limit=asked.limit,
+        sort=SortOrder.parse(asked.sort),
+        color=use_color(sys.stdout, ColorMode(asked.color)),
+        settings=settings,
     )
 
 
-def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool):
+def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings):
     """Check for corpus changes in a child process while this one loads the search code.
 
     Nothing to check with --no-update; without an index, it is built first."""
@@ -519,18 +545,18 @@ def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool):
         return PendingCheck(known=True)
     if no_update:
         return PendingCheck(known=False)
-    return start_change_check(corpus, index_dir)
+    return start_change_check(corpus, index_dir, settings.index_options())
 
 
-def _freshen(corpus: Path, index_dir: Path, *, no_update: bool) -> None:
+def _freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings) -> None:
     """Build a missing index, or apply corpus changes first unless --no-update."""
-    from indexer.store import IndexOptions, ensure_fresh_index, index_exists
+    from indexer.store import ensure_fresh_index, index_exists
 
     if no_update and index_exists(index_dir):
         return
     with ProgressBar("Indexing") as progress:
         outcome = ensure_fresh_index(
-            corpus, index_dir, options=IndexOptions(wait_seconds=0), progress=progress
+            corpus, index_dir, options=settings.index_options(wait_seconds=0), progress=progress
         )
     if outcome.action == "built":
         report = outcome.report

@@ -64,6 +64,7 @@ class Shell:
         sort: SortOrder = SortOrder.RELEVANCE,
         environ: Mapping[str, str] | None = None,
         index_options: IndexOptions | None = None,
+        settings=None,
     ) -> None:
         self.notes = notes
         self.screen = screen or Screen()
@@ -71,6 +72,7 @@ class Shell:
         self.sort = sort
         self.environ = os.environ if environ is None else environ
         self.index_options = index_options or IndexOptions()
+        self.settings = settings  # from notes.toml and options: editor, theme, date format
         self.listing: Listing | None = None
         self.shown_hits: dict[int, Hit] = {}  # rank -> hit, every page shown of the listing
         self.history_path: Path | None = None
@@ -166,7 +168,7 @@ class Shell:
         for hit in result.hits:
             self.shown_hits[hit.rank] = hit
         width = self.screen.columns if self.screen.interactive else None  # piped: no wrapping
-        style = TextStyle(color=self.screen.color, width=width)
+        style = self.text_style(width=width)
         self.screen.show(render_text(result, style))
         first, last = result.hits[0].rank, result.hits[-1].rank
         plural = "note matches" if result.total == 1 else "notes match"
@@ -196,13 +198,14 @@ class Shell:
     def show_note(self, hit: Hit) -> None:
         """The whole note in the pager (printed when there is none)."""
         note = self.read_note(hit)
-        self.screen.show(render_note_text(note, TextStyle(color=self.screen.color)), page=True)
+        self.screen.show(render_note_text(note, self.text_style()), page=True)
 
     def open_in_editor(self, hit: Hit) -> None:
         from indexer.children import run_child
         from indexer.editor import editor_command, editor_from
 
-        editor = editor_from(self.environ)
+        configured = self.settings.editor if self.settings is not None else None
+        editor = list(configured) if configured else editor_from(self.environ)
         if editor is None:
             self.screen.note("No $VISUAL or $EDITOR is set: showing the note instead.", dim=True)
             self.show_note(hit)
@@ -225,6 +228,12 @@ class Shell:
     @property
     def corpus_name(self) -> str:
         return self.notes.corpus.resolve().name or str(self.notes.corpus)
+
+    def text_style(self, *, width: int | None = None) -> TextStyle:
+        """How results look: the screen's colour, with the configured theme and date format."""
+        if self.settings is not None:
+            return self.settings.text_style(color=self.screen.color, width=width)
+        return TextStyle(color=self.screen.color, width=width)
 
     def prompt_text(self) -> str:
         try:
@@ -363,15 +372,28 @@ def run_shell(
     limit: int = 10,
     sort: SortOrder = SortOrder.RELEVANCE,
     color: bool = True,
+    settings=None,
 ) -> int:
-    """Open the index and run the shell on this process's terminal (or its piped stdin)."""
+    """Open the index and run the shell on this process's terminal (or its piped stdin).
+
+    `settings` (from notes.toml and options) give field weights and aliases, the editor,
+    the date format and colour theme, and which notes to ignore."""
     from indexer.searching import open_index
     from indexer.terminal import is_terminal
 
     interactive = is_terminal(sys.stdin) and is_terminal(sys.stdout)
-    screen = Screen(color=color, interactive=interactive)
-    with open_index(corpus, index_dir) as notes:
-        shell = Shell(notes, screen=screen, limit=limit, sort=sort)
+    weights = settings.weights if settings else None
+    aliases = settings.aliases if settings else None
+    screen = Screen(color=color and (settings is None or settings.theme != "none"), interactive=interactive)
+    with open_index(corpus, index_dir, weights=weights, aliases=aliases) as notes:
+        shell = Shell(
+            notes,
+            screen=screen,
+            limit=limit,
+            sort=sort,
+            index_options=settings.index_options() if settings else None,
+            settings=settings,
+        )
         if interactive:
             screen.note(
                 f"{notes.note_count()} notes in {shell.corpus_name}. Type a query, :help for commands, "

@@ -204,21 +204,19 @@ def _facet_choices(shell: Shell) -> list[tuple[str, str]]:
     choices=_facet_choices,
 )
 def facets(shell: Shell, argument: str) -> None:
-    from indexer.render import TextStyle, render_facets_text
+    from indexer.render import render_facets_text
 
     names = argument.replace(",", " ").split() or DEFAULT_FACETS
     result = shell.last_listing().fetch(1, facets=names, passages=0)
-    shell.screen.show(
-        render_facets_text(result.facets, TextStyle(color=shell.screen.color), limit=FACET_LIMIT)
-    )
+    shell.screen.show(render_facets_text(result.facets, shell.text_style(), limit=FACET_LIMIT))
 
 
 @COMMANDS.command("timeline", "hits of the last query per month, as a sparkline row")
 def timeline(shell: Shell, argument: str) -> None:
-    from indexer.render import TextStyle, render_sparkline
+    from indexer.render import render_sparkline
 
     result = shell.last_listing().fetch(1, timeline=True, passages=0)
-    shell.screen.show(render_sparkline(result.timeline or (), TextStyle(color=shell.screen.color)))
+    shell.screen.show(render_sparkline(result.timeline or (), shell.text_style()))
 
 
 @COMMANDS.command(
