@@ -301,3 +301,29 @@ def test_every_bundled_note_parses_without_warnings_except_the_unknown_date():
     assert all(note.title and note.body for note in notes)
     formats = {Path(note.path).parts[0] for note in notes}
     assert formats == {"news", "notes"}
+
+
+@pytest.mark.parametrize(
+    ("date_line", "warning"),
+    [
+        ("date: 0000-01-01", "year 0 out of range in date '0000-01-01'"),
+        ("date: 2021-02-30", "impossible date '2021-02-30' (day is out of range for month)"),
+    ],
+)
+def test_a_yaml_date_that_is_no_calendar_date_leaves_the_note_undated_with_a_warning(date_line, warning):
+    note = parse_note_text(f"---\ntitle: Odd date\n{date_line}\n---\nBody\n", "odd.md")
+    assert (note.title, note.date) == ("Odd date", None)
+    assert note.warnings == (f"{warning}; the note is indexed without a date",)
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 9)]
+    with pytest.raises(NoteParseError, match="expands too much through aliases"):
+        parse_note_text("---\n" + "\n".join(lines) + "\ntitle: *a8\n---\nBody\n", "bomb.md")
+
+
+def test_yaml_aliases_of_ordinary_size_are_fine():
+    note = parse_note_text("---\nauthor: &me Maya\nsource: *me\n---\nBody\n", "alias.md")
+    assert (note.author, note.source) == ("Maya", "Maya")
+
