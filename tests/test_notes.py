@@ -327,3 +327,23 @@ def test_yaml_aliases_of_ordinary_size_are_fine():
     note = parse_note_text("---\nauthor: &me Maya\nsource: *me\n---\nBody\n", "alias.md")
     assert (note.author, note.source) == ("Maya", "Maya")
 
+
+def test_an_empty_note_warns_that_only_its_file_name_is_indexed():
+    assert parse_note_text(" \n\n", "blank.md").warnings == ("empty note; indexed by its file name only",)
+
+
+def test_one_line_fields_longer_than_1000_characters_are_cut_with_a_warning():
+    note = parse_note_text("# " + "long " * 1000 + "\n\nBody\n", "long.md")
+    assert len(note.title) <= 1000
+    assert note.title.endswith("long…")
+    assert note.warnings == ("title longer than 1000 characters; cut",)
+
+
+def test_structured_tags_past_20_fields_become_plain_tags_with_a_warning():
+    tags = " ".join(f"[[k{n}.name=v{n}]]" for n in range(25))
+    note = parse_note_text(f"# T\n\nBody\n\n## Tags:\n{tags} [[k0.name=again]]\n", "many.md")
+    assert [key for key, _ in note.structured] == [f"k{n}.name" for n in range(20)] + ["k0.name"]
+    assert note.tags == tuple(f"k{n}.name=v{n}" for n in range(20, 25))
+    assert note.warnings == (
+        "more than 20 structured-tag fields; 5 tags of the others are indexed as plain tags",
+    )
