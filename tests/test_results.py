@@ -67,3 +67,13 @@ def test_markdown_links_and_images_show_their_text_only():
 
 def test_accented_words_match_their_folded_terms():
     assert matcher("cafe").spans("Working from a café today") == ((15, 19),)
+
+
+def test_passages_of_a_5_mb_line_are_looked_for_in_its_start_only():
+    import time
+
+    line = "word " * (1024 * 1024)
+    started = time.perf_counter()
+    (passage,) = best_passages(line, 1, matcher("word"))
+    assert time.perf_counter() - started < 1  # the whole line took about 2 s
+    assert passage.text.startswith("word word") and len(passage.text) <= 230
