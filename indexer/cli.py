@@ -190,7 +190,7 @@ def _print_result(result, output: str | None, color: str) -> None:
         for line in render.render_jsonl(result):
             stdout.write(line)
     elif output == "files":
-        stdout.write(render.render_paths(result))
+        stdout.write(render.render_paths(result, escape=is_terminal(stdout)))  # as `ls` does
     elif result.hits:
         style = render.TextStyle(color=use_color(stdout, ColorMode(color)), width=terminal_width(stdout))
         stdout.write(render.render_text(result, style))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from indexer.notes import Note
 from indexer.results import Hit, Span
-from indexer.safe_text import terminal_safe
+from indexer.safe_text import json_safe, terminal_safe
 from indexer.searching import SearchResult
 
 FORMAT_VERSION = 1
@@ -93,19 +93,19 @@ def render_json(result: SearchResult) -> str:
         "limit": result.limit,
         "hits": [hit_to_dict(hit) for hit in result.hits],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
 
 
 def render_jsonl(result: SearchResult) -> Iterator[str]:
     """One JSON object a line for each hit."""
     for hit in result.hits:
-        yield json.dumps(hit_to_dict(hit), ensure_ascii=False) + "\n"
+        yield json_safe(json.dumps(hit_to_dict(hit), ensure_ascii=False)) + "\n"
 
 
-def render_paths(result: SearchResult, *, null: bool = False) -> str:
-    """Hit paths, one a line (or NUL-separated for `xargs -0`)."""
+def render_paths(result: SearchResult, *, null: bool = False, escape: bool = False) -> str:
+    """Hit paths, one a line (or NUL-separated for `xargs -0`); `escape` for a terminal."""
     end = "\0" if null else "\n"
-    return "".join(hit.path + end for hit in result.hits)
+    return "".join((terminal_safe(hit.path) if escape else hit.path) + end for hit in result.hits)
 
 
 def hit_to_dict(hit: Hit) -> dict[str, object]:
