@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from indexer import __version__
-from indexer.console import ProgressBar, cli_errors, warn
+from indexer.console import Command, Group, ProgressBar, cli_errors, warn
 from indexer.status import ExitStatus
 from indexer.terminal import is_terminal
 
@@ -61,7 +61,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 """
 
 
-@click.command(context_settings=_CONTEXT, epilog=SEARCH_EPILOG)
+@click.command(cls=Command, context_settings=_CONTEXT, epilog=SEARCH_EPILOG)
 @click.argument("query", nargs=-1)
 @click.option(
     "-n",
@@ -252,7 +252,7 @@ Examples:
 """
 
 
-@click.group(context_settings=_CONTEXT, epilog=INDEXER_EPILOG)
+@click.group(cls=Group, context_settings=_CONTEXT, epilog=INDEXER_EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="indexer")
 def indexer_main() -> None:
     """Build and maintain the search index of a folder of markdown notes."""
