@@ -113,8 +113,9 @@ class NoteIndex:
     @property
     def parser(self) -> QueryParser:
         if self._parser is None:
-            names = list(self.searcher.reader().indexed_field_names())
-            self._parser = QueryParser(self._ix.schema, catalog_from_field_names(names))
+            reader = self.searcher.reader()
+            names = list(reader.indexed_field_names())
+            self._parser = QueryParser(self._ix.schema, catalog_from_field_names(names), reader)
         return self._parser
 
     def note_count(self) -> int:

@@ -196,3 +196,30 @@ def test_paging_and_limits(notes):
     second = notes.search("ransomware", limit=3, page=2)
     assert [hit.rank for hit in second.hits] == [4, 5, 6]
     assert [hit.path for hit in first.hits + second.hits] == [hit.path for hit in everything.hits[:6]]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ransomwear~3", "fuzzy distance 3 is too large in ransomwear~3; use word~ (1 edit) up to word~2"),
+        ("%s" * 200, "query has too many terms (the limit is 1024; a word without a field counts 6 times)"),
+        ("(" * 5000 + "a" + ")" * 5000, "query is too long (10001 characters; the limit is 10000)"),
+    ],
+)
+def test_queries_of_unbounded_cost_are_refused_with_one_line(parser, text, message):
+    with pytest.raises(QueryError) as caught:
+        parser.parse(text)
+    error = caught.value
+    assert (f"{error}; {error.hint}" if error.hint else str(error)) == message
+
+
+@pytest.mark.parametrize("text", ["*a*", "*e*", "[a to z]"])
+def test_wildcards_and_ranges_that_stand_for_too_many_words_are_refused(notes, text):
+    with pytest.raises(QueryError, match=r"matches too many words \(more than 1024\)"):
+        notes.search(text)
+
+
+def test_a_lone_star_is_every_note_and_specific_wildcards_still_work(notes, parser):
+    assert repr(parser.parse("*")) == "Every(None, boost=1.0)"
+    assert notes.search("*").total == 40
+    assert notes.search("ransom*").total == 19
