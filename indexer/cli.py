@@ -30,7 +30,7 @@ corpus_option = click.option(
 index_option = click.option(
     "--index",
     "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, readable=False, path_type=Path),  # the store says what is wrong
     default=DEFAULT_INDEX,
     show_default=True,
     envvar="NOTES_INDEX",
@@ -223,10 +223,8 @@ def _freshen(corpus: Path, index_dir: Path, *, no_update: bool) -> None:
             err=True,
         )
         _print_skips("search", report)
-    elif outcome.action == "locked":
-        click.echo(
-            "search: the index is being updated by another process; searching it as last committed", err=True
-        )
+    elif outcome.action in ("locked", "unwritable"):
+        warn("search", f"{outcome.reason}; searching it as last committed")
 
 
 def _took(seconds: float) -> str:

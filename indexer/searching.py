@@ -9,7 +9,8 @@ from pathlib import Path
 
 from whoosh import query as wq
 
-from indexer.errors import IndexDamagedError, NoteParseError, QueryError
+from indexer.damage import reads_index
+from indexer.errors import NoteParseError, QueryError
 from indexer.markdown import strip_markdown
 from indexer.notes import parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
@@ -92,15 +93,11 @@ class NoteIndex:
         return True
 
     @property
+    @reads_index
     def searcher(self):
         """The Whoosh searcher, opened once and reused across queries."""
         if self._searcher is None:
-            try:
-                self._searcher = self._ix.searcher()
-            except (OSError, EOFError, ValueError) as exc:
-                raise IndexDamagedError(
-                    f"index at {self.index_dir} cannot be read ({exc})", hint="rebuild it: indexer build"
-                ) from None
+            self._searcher = self._ix.searcher()
         return self._searcher
 
     # -- queries -----------------------------------------------------------------------
@@ -118,10 +115,12 @@ class NoteIndex:
             self._parser = QueryParser(self._ix.schema, catalog_from_field_names(names), reader)
         return self._parser
 
+    @reads_index
     def note_count(self) -> int:
         """Notes in the index."""
         return self.searcher.doc_count()
 
+    @reads_index
     def search(
         self,
         text: str,
@@ -162,6 +161,7 @@ class NoteIndex:
             seconds=time.perf_counter() - started,
         )
 
+    @reads_index
     def similar(self, path: str, *, limit: int = 10, page: int = 1, terms: int = 12) -> SearchResult:
         """Notes like the note at `path`: the key terms of its text, searched in the body.
 
@@ -201,6 +201,7 @@ class NoteIndex:
             seconds=time.perf_counter() - started,
         )
 
+    @reads_index
     def field_values(self, fieldname: str) -> list[tuple[str, int]]:
         """Every term of a whole-value field (`tag_name`, `author_name`, `source_name`,
         `sx_country`, ...) with the number of notes holding it, most frequent first.
@@ -227,6 +228,7 @@ class NoteIndex:
         values.sort(key=lambda item: (-item[1], item[0].casefold(), item[0]))
         return values
 
+    @reads_index
     def count(self, text: str) -> int:
         """Number of notes matching a query."""
         parsed = self.parser.parse(text)

@@ -6,12 +6,13 @@ Layout of an index folder:
   write.lock                               held by the process writing (see `locking`)
 
 A commit either lands whole or not at all (Whoosh renames its table of contents into
-place), so a killed build leaves the previous index searchable; its half-written
-segment files are removed by the next commit.
+place), so a killed build leaves the previous index searchable; what it half wrote is
+removed by the next build or update (see `recovery`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -23,9 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.corpus import CorpusScan, scan_corpus
-from indexer.errors import IndexDamagedError, IndexMissingError, NotesError
+from indexer.damage import DAMAGE_ERRORS, damaged, read_or_damaged
+from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
 from indexer.locking import write_lock
 from indexer.notes import DEFAULT_MAX_NOTE_BYTES
+from indexer.recovery import leftover_files, remove_leftovers
+from indexer.testing_hooks import pause_for_tests
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_VERSION = 1
@@ -83,12 +87,28 @@ class ChangeSet:
 
 
 def index_exists(index_dir: Path) -> bool:
-    """True when `index_dir` holds an index of the current schema version."""
-    from whoosh import index as whoosh_index
+    """True when `index_dir` holds an index of the current schema version (damaged or not:
+    only the names of its files are read)."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
 
     from indexer.schema import INDEX_NAME
 
-    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    if not Path(index_dir).is_dir():
+        return False
+    _require_readable(Path(index_dir))
+    try:
+        return TOC._latest_generation(FileStorage(str(index_dir), readonly=True), INDEX_NAME) > -1
+    except OSError:
+        return False
+
+
+def _require_readable(index_dir: Path) -> None:
+    if not os.access(index_dir, os.R_OK | os.X_OK):
+        raise IndexDamagedError(
+            f"index folder {index_dir} is not readable (permission denied)",
+            hint=f"check its permissions: chmod u+rwx {index_dir}",
+        )
 
 
 def old_index_names(index_dir: Path) -> list[str]:
@@ -118,24 +138,22 @@ def open_whoosh_index(index_dir: Path):
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
         raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
-    if not os.access(index_dir, os.R_OK | os.X_OK):
-        raise IndexDamagedError(f"index folder {index_dir} is not readable (permission denied)")
-    if not whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
+    if not index_exists(index_dir):
         if old_index_names(index_dir):
             raise IndexMissingError(
                 f"index at {index_dir} was written by an older version of this tool",
                 hint="run: indexer build",
             )
         raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
-    try:
-        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    except EmptyIndexError:
-        raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
-    except (OSError, EOFError, ValueError, IndexError, ImportError, AttributeError) as exc:
-        raise IndexDamagedError(
-            f"index at {index_dir} cannot be read ({type(exc).__name__}: {exc})",
-            hint="rebuild it: indexer build",
-        ) from None
+
+    def open_dir():
+        try:
+            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        except EmptyIndexError:
+            raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
+
+    # A table of contents that cannot be unpickled may raise anything.
+    return read_or_damaged(index_dir, open_dir, errors=(Exception,))
 
 
 # -- building and updating -----------------------------------------------------------
@@ -154,8 +172,8 @@ def build_index(
     scan = _scan(corpus, index_dir, options)
     _prepare_index_dir(index_dir)
     report = IndexReport(rebuilt=True, skipped=list(scan.skipped))
-    with write_lock(index_dir, wait=options.wait_seconds):
-        ix = _open_or_create(index_dir)
+    with _writing(index_dir, wait=options.wait_seconds):
+        ix = _open_or_create(index_dir, replace_damaged=True)
         indexed = _write(ix, scan, sorted(scan.files), options, report, progress, clear=True)
         report.added = sum(indexed.values())
         manifest = {rel: _manifest_entry(scan, rel, ok) for rel, ok in indexed.items()}
@@ -184,11 +202,12 @@ def update_index(
     changes = diff_manifest(manifest, scan)
     report = IndexReport(skipped=list(scan.skipped))
     if not changes:
+        _remove_leftovers_unless_busy(index_dir)
         report.notes = _doc_count(index_dir)
         report.seconds = time.perf_counter() - started
         return report
     _prepare_index_dir(index_dir)
-    with write_lock(index_dir, wait=options.wait_seconds):
+    with _writing(index_dir, wait=options.wait_seconds):
         # Another process may have committed while we waited for the lock.
         manifest = load_manifest(index_dir, corpus) or {}
         changes = diff_manifest(manifest, scan)
@@ -297,18 +316,59 @@ def _prepare_index_dir(index_dir: Path) -> None:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise NotesError(f"cannot create index folder {index_dir}: {exc.strerror}") from None
+        raise IndexWriteError(f"cannot create index folder {index_dir}: {exc.strerror}") from None
     if not os.access(index_dir, os.W_OK | os.X_OK):
-        raise NotesError(f"index folder {index_dir} is not writable (permission denied)")
+        raise IndexWriteError(f"index folder {index_dir} is not writable (permission denied)")
 
 
-def _open_or_create(index_dir: Path):
+@contextmanager
+def _writing(index_dir: Path, *, wait: float) -> Iterator[None]:
+    """Hold the write lock, remove what a killed run left, and make a failed write one line.
+
+    Whoosh writes new files and renames its table of contents last, so when writing
+    fails (a full disk, a folder turned read-only) the last commit is still whole.
+    """
+    try:
+        with write_lock(index_dir, wait=wait):
+            remove_leftovers(index_dir)
+            yield
+    except NotesError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise IndexWriteError(
+                f"no space left on the device to write the index at {index_dir}; "
+                "the last committed index is intact",
+                hint="free some space and run the command again",
+            ) from None
+        reason = exc.strerror or str(exc)
+        raise IndexWriteError(
+            f"cannot write the index at {index_dir} ({reason}); the last committed index is intact"
+        ) from None
+    except DAMAGE_ERRORS as exc:  # an update reads the segments it keeps
+        raise damaged(index_dir, exc) from None
+
+
+def _remove_leftovers_unless_busy(index_dir: Path) -> None:
+    """After a killed run, an update with nothing to do still cleans up (if no writer runs)."""
+    if not leftover_files(index_dir):
+        return
+    # Busy: a running writer's files are not leftovers. Read-only: nothing can be done.
+    with suppress(IndexLockedError, OSError), write_lock(index_dir, wait=0):
+        remove_leftovers(index_dir)
+
+
+def _open_or_create(index_dir: Path, *, replace_damaged: bool = False):
     from whoosh import index as whoosh_index
 
     from indexer.schema import INDEX_NAME, build_schema
 
-    if whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME):
-        return open_whoosh_index(index_dir)
+    if index_exists(index_dir):
+        try:
+            return open_whoosh_index(index_dir)
+        except IndexDamagedError:
+            if not replace_damaged:
+                raise
     return whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
 
 
@@ -334,7 +394,9 @@ def _write(
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
 
     def open_writer():
-        writer = ix.writer(limitmb=options.limitmb, compound=False)
+        # Not Whoosh's own lock (our write lock already excludes other writers): Whoosh takes
+        # it before creating the writer's files, and keeps it if that fails (a full disk).
+        writer = ix.writer(limitmb=options.limitmb, compound=False, _lk=False)
         for rel in removed:
             writer.delete_by_term("path_id", rel)
         return writer
@@ -345,6 +407,7 @@ def _write(
             procs=procs, limitmb=options.limitmb, max_note_bytes=options.max_note_bytes, progress=progress,
         )  # fmt: skip
         with _abandoned_on_error(writer):
+            pause_for_tests("commit")
             commit_with_segments(writer, segments, clear=clear)
     else:
         from whoosh.writing import CLEAR
@@ -363,6 +426,7 @@ def _write(
                 writer, scan.root, paths, signatures, max_note_bytes=options.max_note_bytes,
                 replace=not clear, on_note=tick,
             )  # fmt: skip
+            pause_for_tests("commit")
             writer.commit(mergetype=CLEAR if clear else None)
     report.skipped.extend(result.skipped)
     report.warnings.extend(result.warnings)
@@ -391,13 +455,18 @@ def _finish_commit(
 ) -> None:
     with ix.reader() as reader:
         report.notes = reader.doc_count()
+    pause_for_tests("manifest")
     _write_manifest(index_dir, corpus, manifest, report.notes)
 
 
 def _doc_count(index_dir: Path) -> int:
     ix = open_whoosh_index(index_dir)
-    with ix.reader() as reader:
-        return reader.doc_count()
+
+    def count() -> int:
+        with ix.reader() as reader:
+            return reader.doc_count()
+
+    return read_or_damaged(index_dir, count)
 
 
 def _remove_old_indexes(index_dir: Path) -> None:
@@ -418,9 +487,10 @@ def _remove_old_indexes(index_dir: Path) -> None:
 class Freshness:
     """What `ensure_fresh_index` had to do before a search."""
 
-    action: str  # "none", "built", "updated", or "locked" (another writer; searched as committed)
+    action: str  # "none", "built", "updated"; "locked" or "unwritable": searched as last committed
     changes: ChangeSet = ChangeSet()
     report: IndexReport | None = None
+    reason: str = ""  # why it could not be updated: another writer, a read-only folder
 
 
 def ensure_fresh_index(
@@ -430,8 +500,8 @@ def ensure_fresh_index(
     options: IndexOptions = IndexOptions(),
     progress: ProgressCallback | None = None,
 ) -> Freshness:
-    """Build a missing index or apply pending corpus changes; a busy writer is not waited for."""
-    from indexer.errors import IndexLockedError
+    """Build a missing index or apply pending corpus changes; a busy writer is not waited for,
+    and an index that cannot be written now is searched as last committed."""
 
     changes = detect_changes(corpus, index_dir, options=options)
     if not changes:
@@ -444,7 +514,8 @@ def ensure_fresh_index(
         return Freshness(
             "updated", changes, update_index(corpus, index_dir, options=options, progress=progress)
         )
-    except IndexLockedError:
+    except (IndexLockedError, IndexWriteError) as exc:
         if index_exists(index_dir):
-            return Freshness("locked", changes)
+            action = "locked" if isinstance(exc, IndexLockedError) else "unwritable"
+            return Freshness(action, changes, reason=exc.message)
         raise
