@@ -59,16 +59,17 @@ class OneLineUsageError(click.UsageError):
         click.echo(terminal_safe(f"{text}; try '{program} --help'"), err=True)
 
 
-class _OneLineUsageErrors:
-    """Mixin for click commands: usage errors (bad options, missing arguments) are one line."""
+class _OneLineErrors:
+    """Mixin for click commands: usage errors (bad options, missing arguments) are one line,
+    and so is Ctrl-C outside `cli_errors` (click would print "Aborted!" and exit 1)."""
 
     def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
         program = f"{parent.command_path} {info_name}" if parent else info_name
-        with _one_line_usage_errors(program or ""):
+        with _one_line_errors(program or ""):
             return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
 
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
-        with _one_line_usage_errors(ctx.command_path):
+        with _one_line_errors(ctx.command_path):
             return super().invoke(ctx)  # type: ignore[misc]
 
 
@@ -76,21 +77,24 @@ _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", OneLineUsageError
 
 
 @contextmanager
-def _one_line_usage_errors(program: str) -> Iterator[None]:
+def _one_line_errors(program: str) -> Iterator[None]:
     try:
         yield
     except (OneLineUsageError, _NoArgsIsHelp):
         raise  # the latter shows the help text, as asked
     except click.UsageError as exc:
         raise OneLineUsageError(exc, program) from None
+    except KeyboardInterrupt:
+        click.echo(f"{program.split(' ')[0]}: interrupted", err=True)
+        sys.exit(ExitStatus.INTERRUPTED)
 
 
-class Command(_OneLineUsageErrors, click.Command):
-    """A click command whose usage errors are one line."""
+class Command(_OneLineErrors, click.Command):
+    """A click command whose usage errors, and Ctrl-C, are one line."""
 
 
-class Group(_OneLineUsageErrors, click.Group):
-    """A click group whose usage errors, and its commands', are one line."""
+class Group(_OneLineErrors, click.Group):
+    """A click group whose usage errors and Ctrl-C, and its commands', are one line."""
 
     command_class = Command
 
