@@ -20,28 +20,37 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from whoosh.filedb.filetables import FileFormatError
-from whoosh.index import IndexError as WhooshIndexError
-from whoosh.reading import CorruptIndexError
-
 from indexer.errors import IndexDamagedError, NotesError
 
-# What reading truncated or garbled index files raised, file kind by file kind.
-DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    EOFError,
-    ValueError,
-    IndexError,
-    KeyError,
-    TypeError,
-    AttributeError,
-    struct.error,
-    zlib.error,
-    pickle.UnpicklingError,
-    FileFormatError,
-    CorruptIndexError,
-    WhooshIndexError,
-)
+
+@functools.cache
+def damage_errors() -> tuple[type[BaseException], ...]:
+    """What reading truncated or garbled index files raised, file kind by file kind.
+
+    Broad on purpose: a bug of ours that raises one of these while reading is reported as
+    damage too (its type and message are in the line). Whoosh is imported here, not when
+    this module is, so that importing `store` stays cheap.
+    """
+    from whoosh.filedb.filetables import FileFormatError
+    from whoosh.index import IndexError as WhooshIndexError
+    from whoosh.reading import CorruptIndexError
+
+    return (
+        OSError,
+        EOFError,
+        ValueError,
+        IndexError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        struct.error,
+        zlib.error,
+        pickle.UnpicklingError,
+        FileFormatError,
+        CorruptIndexError,
+        WhooshIndexError,
+    )
+
 
 REBUILD_HINT = "rebuild it: indexer build"
 
@@ -62,11 +71,11 @@ def read_or_damaged(
     index_dir: Path,
     read: Callable[[], Result],
     *,
-    errors: tuple[type[BaseException], ...] = DAMAGE_ERRORS,
+    errors: tuple[type[BaseException], ...] | None = None,
     reopened: Callable[[type[BaseException]], bool] | None = None,
     attempts: int = 3,
 ) -> Result:
-    """`read()`, or the `IndexDamagedError` for what it raised.
+    """`read()`, or the `IndexDamagedError` for what it raised (`errors`, else `damage_errors()`).
 
     When reading fails, `reopened(type of the error)` may say that the files being read
     were replaced by a newer commit and the index is open again on it: `read()` is then
@@ -77,16 +86,18 @@ def read_or_damaged(
     held by the traceback, and would close with a ResourceWarning whenever collected
     (in the middle of another test, under `-W error`). They are closed here.
     """
+    caught = errors or damage_errors()
+    # The files close when the failed read's traceback goes, at the end of the `except`.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             return read()
         except NotesError:
             raise
-        except errors as exc:
+        except caught as exc:
             traceback.clear_frames(exc.__traceback__)
             error, failure = damaged(index_dir, exc), type(exc)
-        gc.collect()  # what the traceback held in cycles, now that it is gone
+        gc.collect()  # what it held in reference cycles
     if attempts > 1 and reopened is not None and reopened(failure):
         return read_or_damaged(index_dir, read, errors=errors, reopened=reopened, attempts=attempts - 1)
     raise error

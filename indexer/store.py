@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.corpus import CorpusScan, scan_corpus
-from indexer.damage import DAMAGE_ERRORS, damaged, read_or_damaged
+from indexer.damage import damage_errors, damaged, read_or_damaged
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
 from indexer.locking import write_lock
 from indexer.notes import DEFAULT_MAX_NOTE_BYTES
@@ -345,7 +345,7 @@ def _writing(index_dir: Path, *, wait: float) -> Iterator[None]:
         raise IndexWriteError(
             f"cannot write the index at {index_dir} ({reason}); the last committed index is intact"
         ) from None
-    except DAMAGE_ERRORS as exc:  # an update reads the segments it keeps
+    except damage_errors() as exc:  # an update reads the segments it keeps
         raise damaged(index_dir, exc) from None
 
 
