@@ -56,5 +56,9 @@ class IndexDamagedError(NotesError):
     """The index exists but cannot be read."""
 
 
+class IndexWriteError(NotesError):
+    """The index could not be written (a full disk, a read-only folder); the last commit stands."""
+
+
 class CorpusError(NotesError):
     """The corpus folder is missing or unreadable."""

@@ -14,9 +14,12 @@ from indexer.errors import NoteParseError
 from indexer.formats import NoteDraft
 from indexer.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
 from indexer.formats.infolist import parse_infolist
-from indexer.tags import parse_wiki_tags
+from indexer.tags import MAX_STRUCTURED_FIELDS, cap_structured_fields, parse_wiki_tags
 
 DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
+# One-line fields (title, author, ...) longer than this are cut: a hostile 5 MB title
+# would otherwise be printed whole with every hit.
+MAX_LINE_FIELD_CHARS = 1000
 NOTE_SUFFIXES = (".md", ".markdown")
 
 # Author/source values that mean "nobody said".
@@ -163,25 +166,45 @@ def _finish(draft: NoteDraft, rel_path: str) -> Note:
         author = " ".join(str(draft.author).split()) if authors else ""
     source = draft.source if draft.source.strip().lower() not in _MISSING_NAMES else ""
     tags, structured = parse_wiki_tags(draft.tag_texts)
+    tags, structured, moved = cap_structured_fields(tags, structured)
+    if moved:
+        warnings.append(
+            f"more than {MAX_STRUCTURED_FIELDS} structured-tag fields; {moved} tags of the others "
+            "are indexed as plain tags"
+        )
     # One-line fields: collapse runs of whitespace, including no-break spaces.
-    title = " ".join(draft.title.split()) or _title_from_file_name(rel_path)
+    title = _one_line(draft.title, "title", warnings)
+    if not title:
+        title = _title_from_file_name(rel_path)
+        if not draft.body.strip() and not draft.tag_texts:
+            warnings.append("empty note; indexed by its file name only")
     return Note(
         path=rel_path,
         title=title,
-        subtitle=" ".join(draft.subtitle.split()),
+        subtitle=_one_line(draft.subtitle, "subtitle", warnings),
         body=draft.body,
         body_line=draft.body_line,
         section=draft.section,
-        source=" ".join(source.split()),
-        author=author,
-        authors=authors,
+        source=_one_line(source, "source", warnings),
+        author=_one_line(author, "author", warnings),
+        authors=tuple(name[:MAX_LINE_FIELD_CHARS] for name in authors),
         date=note_date,
         tags=tags,
         structured=structured,
-        link=draft.link.strip(),
+        link=_one_line(draft.link, "link", warnings),
         indicators=draft.indicators,
         warnings=tuple(warnings),
     )
+
+
+def _one_line(text: str, name: str, warnings: list[str]) -> str:
+    """`text` on one line, cut (with a warning) if longer than `MAX_LINE_FIELD_CHARS`."""
+    line = " ".join(text.split())
+    if len(line) <= MAX_LINE_FIELD_CHARS:
+        return line
+    warnings.append(f"{name} longer than {MAX_LINE_FIELD_CHARS} characters; cut")
+    cut = line.rfind(" ", 0, MAX_LINE_FIELD_CHARS)
+    return line[: cut if cut > MAX_LINE_FIELD_CHARS // 2 else MAX_LINE_FIELD_CHARS - 1] + "…"
 
 
 def _title_from_file_name(rel_path: str) -> str:

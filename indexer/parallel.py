@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -95,7 +97,7 @@ def index_in_parallel(
     context = _context()
     counter = context.Value("i", 0)
     with ProcessPoolExecutor(
-        max_workers=procs - 1, mp_context=context, initializer=_init_worker, initargs=(counter,)
+        max_workers=procs - 1, mp_context=context, initializer=_init_worker, initargs=(counter, os.getpid())
     ) as pool:
         futures = [
             pool.submit(
@@ -133,8 +135,9 @@ def index_in_parallel(
                 combined.warnings.extend(shard.warnings)
                 combined.indexed.update(shard.indexed)
         except BaseException:
-            for future in futures:
-                future.cancel()
+            # Ctrl-C, or a failed share: stop the workers now rather than wait for their
+            # shares, then drop the temporary files they shared with this writer.
+            _stop_workers(pool)
             writer.cancel()
             raise
     if progress is not None:
@@ -165,9 +168,30 @@ def commit_with_segments(writer, segments: list[object], *, clear: bool) -> None
 _worker_counter = None
 
 
-def _init_worker(counter) -> None:
+def _init_worker(counter, parent_pid: int) -> None:
     global _worker_counter
     _worker_counter = counter
+    # Ctrl-C reaches the whole process group: the parent decides and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A killed parent (kill -9) must not leave workers behind: the pool's pipe would keep
+    # them waiting for more work forever.
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int, interval: float = 0.2) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(interval)
+    os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes at once."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 def _index_share(

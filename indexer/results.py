@@ -27,6 +27,11 @@ Span = tuple[int, int]  # [start, end) character offsets of a matched word
 DEFAULT_CONTEXT_CHARS = 220
 # Passages of each hit found and shown by default.
 DEFAULT_PASSAGES = 2
+# Passages are looked for in the first `_MAX_LINE_CHARS` of each line and the first
+# `_MAX_SCANNED_CHARS` of the note: a 5 MB line, or a 10 MB note in which every line
+# matches, took seconds a hit to analyze in full.
+_MAX_LINE_CHARS = 10_000
+_MAX_SCANNED_CHARS = 500_000
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _ONLY_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
@@ -159,7 +164,12 @@ def best_passages(
     candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str]] = []
     headings: list[tuple[int, str]] = []
     opening: Passage | None = None
+    scanned = 0
     for offset, raw in enumerate(body.split("\n")):
+        if scanned > _MAX_SCANNED_CHARS:
+            break
+        raw = raw[:_MAX_LINE_CHARS]
+        scanned += len(raw)
         if not raw.strip() or _ONLY_IMAGE.match(raw):
             continue
         if _HEADING_LINE.match(raw):

@@ -37,6 +37,18 @@ def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
     return pattern.sub(_escape, text)
 
 
+def json_safe(document: str) -> str:
+    """Serialized JSON with the characters `terminal_safe` escapes written as `\\uXXXX`.
+
+    A JSON reader gets the exact text back; a terminal showing the JSON gets no bidi
+    override or C1 control (the JSON encoder already escapes C0 controls inside strings,
+    and every such character can only sit inside a string).
+    """
+    if _UNSAFE.search(document) is None:
+        return document
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
+
+
 def has_unsafe_characters(text: str) -> bool:
     """True if printing `text` raw could change the terminal's state or mislead the reader."""
     return _UNSAFE.search(text) is not None

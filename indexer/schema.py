@@ -12,6 +12,7 @@ from whoosh.support.charset import accent_map
 from indexer.analysis import WordAnalyzer
 from indexer.markdown import strip_markdown
 from indexer.notes import Note
+from indexer.postings import cap_positions
 from indexer.tags import structured_field_name
 
 # Bump when the fields or analyzers change: older indexes are then rebuilt.
@@ -95,7 +96,7 @@ def build_schema() -> Schema:
         size=STORED,
     )
     schema.add(STRUCTURED_PREFIX + "*", KEYWORD(analyzer=VALUE_ANALYZER, scorable=True), glob=True)
-    return schema
+    return cap_positions(schema)
 
 
 def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:

@@ -16,6 +16,7 @@ from indexer.batch import BatchOutcome
 from indexer.errors import NotesError
 from indexer.facets import FacetValues
 from indexer.results import Contribution, Hit, Passage, SearchResult
+from indexer.safe_text import json_safe, terminal_safe
 
 FORMAT_VERSION = 1
 FORMAT_VERSIONS = (1,)
@@ -123,10 +124,11 @@ def explanation_to_list(explanation: tuple[Contribution, ...]) -> list[dict[str,
     return [{"field": part.field, "term": part.term, "score": round(part.score, 4)} for part in explanation]
 
 
-def render_paths(result: SearchResult, *, null: bool = False) -> str:
-    """Hit paths, one a line (or NUL-separated for `xargs -0`), exactly as stored."""
+def render_paths(result: SearchResult, *, null: bool = False, escape: bool = False) -> str:
+    """Hit paths, one a line (or NUL-separated for `xargs -0`): exactly as stored, or with
+    control characters escaped when `escape` (for a terminal)."""
     end = "\0" if null else "\n"
-    return "".join(hit.path + end for hit in result.hits)
+    return "".join((terminal_safe(hit.path) if escape else hit.path) + end for hit in result.hits)
 
 
 def render_value_counts(values: FacetValues) -> str:
@@ -146,4 +148,6 @@ def _extras(result: SearchResult, facet_limit: int) -> dict[str, object]:
 
 
 def _dumps(document: object, indent: int | None = None) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=indent)
+    # Bidi overrides and C1 controls become \\uXXXX escapes: the same value for a JSON
+    # reader, and harmless for a terminal that shows the JSON.
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=indent))

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from whoosh import query as wq
 
+from indexer.damage import reads_index
 from indexer.duplicates import Copies
-from indexer.errors import IndexDamagedError, NoteParseError, QueryError
+from indexer.errors import NoteParseError, QueryError
 from indexer.explain import explain_hits
 from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.markdown import strip_markdown
@@ -95,15 +96,11 @@ class NoteIndex:
         return True
 
     @property
+    @reads_index
     def searcher(self):
         """The Whoosh searcher, opened once and reused across queries."""
         if self._searcher is None:
-            try:
-                self._searcher = self._ix.searcher()
-            except (OSError, EOFError, ValueError) as exc:
-                raise IndexDamagedError(
-                    f"index at {self.index_dir} cannot be read ({exc})", hint="rebuild it: indexer build"
-                ) from None
+            self._searcher = self._ix.searcher()
         return self._searcher
 
     # -- queries -----------------------------------------------------------------------
@@ -116,15 +113,18 @@ class NoteIndex:
     @property
     def parser(self) -> QueryParser:
         if self._parser is None:
-            names = list(self.searcher.reader().indexed_field_names())
+            reader = self.searcher.reader()
+            names = list(reader.indexed_field_names())
             catalog = catalog_from_field_names(names, user_aliases=self.aliases)
-            self._parser = QueryParser(self._ix.schema, catalog, weights=self.weights)
+            self._parser = QueryParser(self._ix.schema, catalog, weights=self.weights, reader=reader)
         return self._parser
 
+    @reads_index
     def note_count(self) -> int:
         """Notes in the index."""
         return self.searcher.doc_count()
 
+    @reads_index
     def search(
         self,
         text: str,
@@ -190,6 +190,7 @@ class NoteIndex:
         total = self.count(text) if total is None else total
         return suggest_query(self, text, total) if total < FEW_HITS else None
 
+    @reads_index
     def similar(
         self,
         path: str,
@@ -411,6 +412,7 @@ class NoteIndex:
         """The facets of this index: source, author, tag, year, month and its structured fields."""
         return facet_names(self.catalog)
 
+    @reads_index
     def field_values(self, fieldname: str) -> list[tuple[str, int]]:
         """Every term of a whole-value field (`tag_name`, `author_name`, `source_name`,
         `sx_country`, ...) with the number of notes holding it, most frequent first.
@@ -420,6 +422,7 @@ class NoteIndex:
         """
         return term_counts(self.searcher.reader(), fieldname)
 
+    @reads_index
     def count(self, text: str) -> int:
         """Number of notes matching a query."""
         parsed = self.parser.parse(text)

@@ -30,6 +30,8 @@ _MAX_EDITS = 2
 # for words within two edits takes ~250 ms a field without it, ~15 ms with it.
 _SAME_PREFIX = 1
 _MIN_WORD_CHARS = 4
+# Each word costs ~15 ms to correct: a query longer than this gets no suggestion.
+_MAX_CORRECTED_WORDS = 16
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Words found only in note bodies are indexed as stems alone, so they are looked for among
 # the words one edit away from the typed one: ~50 * length candidates, each stemmed.
@@ -66,6 +68,8 @@ def suggest_query(notes: NoteIndex, text: str, total: int) -> Suggestion | None:
     replacements = []
     for match in _TOKEN.finditer(text):
         found = corrector.correct(match)
+        if corrector.words_looked_up > _MAX_CORRECTED_WORDS:
+            return None
         if found is not None:
             replacements.append(found)
     if not replacements:
@@ -92,6 +96,12 @@ class _Corrector:
         self.schema = notes.searcher.schema
         self.catalog = notes.catalog
         self._fields = set(self.reader.indexed_field_names())
+        self._best_of: dict[tuple[str, tuple[str, ...]], str | None] = {}
+
+    @property
+    def words_looked_up(self) -> int:
+        """Distinct words (per fields) corrected so far; repeats are remembered."""
+        return len(self._best_of)
 
     def correct(self, match: re.Match[str]) -> tuple[int, int, str] | None:
         """(start, end, replacement) for the value of one token, or None to leave it."""
@@ -114,7 +124,10 @@ class _Corrector:
             if value is None or not self._correctable(value):
                 return None
             fields = DEFAULT_SEARCH_FIELDS
-        best = self._best(value, fields)
+        key = (value, fields)
+        if key not in self._best_of:
+            self._best_of[key] = self._best(value, fields)
+        best = self._best_of[key]
         if best is None:
             return None
         quoted = match["field"] is not None and match["value"].startswith('"')

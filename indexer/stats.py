@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from indexer.damage import read_or_damaged
 from indexer.query import catalog_from_field_names
 from indexer.schema import SCHEMA_VERSION
 from indexer.store import open_whoosh_index, read_index_info
@@ -13,10 +14,13 @@ from indexer.store import open_whoosh_index, read_index_info
 def index_stats(corpus: Path, index_dir: Path) -> dict[str, object]:
     """A flat dict of figures, in display order (also the JSON shape of `indexer stats --json`)."""
     ix = open_whoosh_index(index_dir)
-    with ix.reader() as reader:
-        notes = reader.doc_count()
-        field_names = list(reader.indexed_field_names())
-        segments = len(ix._segments()) if hasattr(ix, "_segments") else None
+
+    def read() -> tuple[int, list[str], int | None]:
+        with ix.reader() as reader:
+            segments = len(ix._segments()) if hasattr(ix, "_segments") else None
+            return reader.doc_count(), list(reader.indexed_field_names()), segments
+
+    notes, field_names, segments = read_or_damaged(index_dir, read)
     info = read_index_info(index_dir)
     catalog = catalog_from_field_names(field_names)
     size = folder_size(Path(index_dir))

@@ -6,12 +6,13 @@ Layout of an index folder:
   write.lock                               held by the process writing (see `locking`)
 
 A commit either lands whole or not at all (Whoosh renames its table of contents into
-place), so a killed build leaves the previous index searchable; its half-written
-segment files are removed by the next commit.
+place), so a killed build leaves the previous index searchable; what it half wrote is
+removed by the next build or update (see `recovery`).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -22,11 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.corpus import CorpusScan, corpus_fingerprint, scan_corpus
+from indexer.damage import damage_errors, damaged, read_or_damaged
 from indexer.duplicates import write_duplicate_groups
-from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, NotesError
+from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
 from indexer.json_files import read_json_object, write_json_atomic
 from indexer.locking import write_lock
 from indexer.notes import DEFAULT_MAX_NOTE_BYTES
+from indexer.recovery import leftover_files, remove_leftovers
+from indexer.testing_hooks import pause_for_tests
 
 MANIFEST_FILE = "manifest.json"
 # 2: entries carry the note's near-duplicate signature.
@@ -96,11 +100,22 @@ def index_exists(index_dir: Path) -> bool:
     from indexer.schema import INDEX_NAME
 
     prefix = f"_{INDEX_NAME}_"
+    if not Path(index_dir).is_dir():
+        return False
+    _require_readable(Path(index_dir))
     try:
         names = os.listdir(index_dir)
     except OSError:
         return False
     return any(name.startswith(prefix) and name.endswith(".toc") for name in names)
+
+
+def _require_readable(index_dir: Path) -> None:
+    if not os.access(index_dir, os.R_OK | os.X_OK):
+        raise IndexDamagedError(
+            f"index folder {index_dir} is not readable (permission denied)",
+            hint=f"check its permissions: chmod u+rwx {index_dir}",
+        )
 
 
 def old_index_names(index_dir: Path) -> list[str]:
@@ -130,8 +145,6 @@ def open_whoosh_index(index_dir: Path):
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
         raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
-    if not os.access(index_dir, os.R_OK | os.X_OK):
-        raise IndexDamagedError(f"index folder {index_dir} is not readable (permission denied)")
     if not index_exists(index_dir):
         if old_index_names(index_dir):
             raise IndexMissingError(
@@ -139,15 +152,15 @@ def open_whoosh_index(index_dir: Path):
                 hint="run: indexer build",
             )
         raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
-    try:
-        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    except EmptyIndexError:
-        raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
-    except (OSError, EOFError, ValueError, IndexError, ImportError, AttributeError) as exc:
-        raise IndexDamagedError(
-            f"index at {index_dir} cannot be read ({type(exc).__name__}: {exc})",
-            hint="rebuild it: indexer build",
-        ) from None
+
+    def open_dir():
+        try:
+            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        except EmptyIndexError:
+            raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
+
+    # A table of contents that cannot be unpickled may raise anything.
+    return read_or_damaged(index_dir, open_dir, errors=(Exception,))
 
 
 # -- building and updating -----------------------------------------------------------
@@ -166,8 +179,8 @@ def build_index(
     scan = _scan(corpus, index_dir, options)
     _prepare_index_dir(index_dir)
     report = IndexReport(rebuilt=True, skipped=list(scan.skipped))
-    with write_lock(index_dir, wait=options.wait_seconds):
-        ix = _open_or_create(index_dir)
+    with _writing(index_dir, wait=options.wait_seconds):
+        ix = _open_or_create(index_dir, replace_damaged=True)
         indexed = _write(ix, scan, sorted(scan.files), options, report, progress, clear=True)
         report.added = sum(1 for found in indexed.values() if found is not None)
         manifest = {rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()}
@@ -196,12 +209,13 @@ def update_index(
     changes = diff_manifest(manifest, scan)
     report = IndexReport(skipped=list(scan.skipped))
     if not changes:
+        _remove_leftovers_unless_busy(index_dir)
         report.notes = _doc_count(index_dir)
         _repair_state(index_dir, corpus, manifest, report.notes)
         report.seconds = time.perf_counter() - started
         return report
     _prepare_index_dir(index_dir)
-    with write_lock(index_dir, wait=options.wait_seconds):
+    with _writing(index_dir, wait=options.wait_seconds):
         # Another process may have committed while we waited for the lock.
         manifest = load_manifest(index_dir, corpus) or {}
         changes = diff_manifest(manifest, scan)
@@ -322,18 +336,59 @@ def _prepare_index_dir(index_dir: Path) -> None:
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise NotesError(f"cannot create index folder {index_dir}: {exc.strerror}") from None
+        raise IndexWriteError(f"cannot create index folder {index_dir}: {exc.strerror}") from None
     if not os.access(index_dir, os.W_OK | os.X_OK):
-        raise NotesError(f"index folder {index_dir} is not writable (permission denied)")
+        raise IndexWriteError(f"index folder {index_dir} is not writable (permission denied)")
 
 
-def _open_or_create(index_dir: Path):
+@contextmanager
+def _writing(index_dir: Path, *, wait: float) -> Iterator[None]:
+    """Hold the write lock, remove what a killed run left, and make a failed write one line.
+
+    Whoosh writes new files and renames its table of contents last, so when writing
+    fails (a full disk, a folder turned read-only) the last commit is still whole.
+    """
+    try:
+        with write_lock(index_dir, wait=wait):
+            remove_leftovers(index_dir)
+            yield
+    except NotesError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise IndexWriteError(
+                f"no space left on the device to write the index at {index_dir}; "
+                "the last committed index is intact",
+                hint="free some space and run the command again",
+            ) from None
+        reason = exc.strerror or str(exc)
+        raise IndexWriteError(
+            f"cannot write the index at {index_dir} ({reason}); the last committed index is intact"
+        ) from None
+    except damage_errors() as exc:  # an update reads the segments it keeps
+        raise damaged(index_dir, exc) from None
+
+
+def _remove_leftovers_unless_busy(index_dir: Path) -> None:
+    """After a killed run, an update with nothing to do still cleans up (if no writer runs)."""
+    if not leftover_files(index_dir):
+        return
+    # Busy: a running writer's files are not leftovers. Read-only: nothing can be done.
+    with suppress(IndexLockedError, OSError), write_lock(index_dir, wait=0):
+        remove_leftovers(index_dir)
+
+
+def _open_or_create(index_dir: Path, *, replace_damaged: bool = False):
     from whoosh import index as whoosh_index
 
     from indexer.schema import INDEX_NAME, build_schema
 
     if index_exists(index_dir):
-        return open_whoosh_index(index_dir)
+        try:
+            return open_whoosh_index(index_dir)
+        except IndexDamagedError:
+            if not replace_damaged:
+                raise
     return whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
 
 
@@ -360,7 +415,9 @@ def _write(
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
 
     def open_writer():
-        writer = ix.writer(limitmb=options.limitmb, compound=False)
+        # Not Whoosh's own lock (our write lock already excludes other writers): Whoosh takes
+        # it before creating the writer's files, and keeps it if that fails (a full disk).
+        writer = ix.writer(limitmb=options.limitmb, compound=False, _lk=False)
         for rel in removed:
             writer.delete_by_term("path_id", rel)
         return writer
@@ -371,6 +428,7 @@ def _write(
             procs=procs, limitmb=options.limitmb, max_note_bytes=options.max_note_bytes, progress=progress,
         )  # fmt: skip
         with _abandoned_on_error(writer):
+            pause_for_tests("commit")
             commit_with_segments(writer, segments, clear=clear)
     else:
         from whoosh.writing import CLEAR
@@ -389,6 +447,7 @@ def _write(
                 writer, scan.root, paths, signatures, max_note_bytes=options.max_note_bytes,
                 replace=not clear, on_note=tick,
             )  # fmt: skip
+            pause_for_tests("commit")
             writer.commit(mergetype=CLEAR if clear else None)
     report.skipped.extend(result.skipped)
     report.warnings.extend(result.warnings)
@@ -418,14 +477,19 @@ def _finish_commit(
 ) -> None:
     with ix.reader() as reader:
         report.notes = reader.doc_count()
+    pause_for_tests("manifest")
     _write_manifest(index_dir, corpus, manifest, report.notes)
     write_duplicate_groups(index_dir, {rel: entry[3] for rel, entry in manifest.items() if entry[2]})
 
 
 def _doc_count(index_dir: Path) -> int:
     ix = open_whoosh_index(index_dir)
-    with ix.reader() as reader:
-        return reader.doc_count()
+
+    def count() -> int:
+        with ix.reader() as reader:
+            return reader.doc_count()
+
+    return read_or_damaged(index_dir, count)
 
 
 def _remove_old_indexes(index_dir: Path) -> None:
@@ -446,9 +510,10 @@ def _remove_old_indexes(index_dir: Path) -> None:
 class Freshness:
     """What `ensure_fresh_index` had to do before a search."""
 
-    action: str  # "none", "built", "updated", or "locked" (another writer; searched as committed)
+    action: str  # "none", "built", "updated"; "locked" or "unwritable": searched as last committed
     changes: ChangeSet = ChangeSet()
     report: IndexReport | None = None
+    reason: str = ""  # why it could not be updated: another writer, a read-only folder
 
 
 def ensure_fresh_index(
@@ -470,7 +535,8 @@ def ensure_fresh_index(
         return Freshness(
             "updated", changes, update_index(corpus, index_dir, options=options, progress=progress)
         )
-    except IndexLockedError:
+    except (IndexLockedError, IndexWriteError) as exc:
         if index_exists(index_dir):
-            return Freshness("locked", changes)
+            action = "locked" if isinstance(exc, IndexLockedError) else "unwritable"
+            return Freshness(action, changes, reason=exc.message)
         raise

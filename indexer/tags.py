@@ -18,6 +18,10 @@ _TRAILING_JUNK = "\"'“”‘’«»)]}>,.;:!?*_`"
 # The last part of most keys is a generic `name`; the part before it says what it is.
 _GENERIC_KEY_PARTS = frozenset({"name", "value", "id"})
 
+# Each structured field becomes a field of the index (with files of its own in every
+# segment); real notes use at most 6, a hostile one could bring thousands.
+MAX_STRUCTURED_FIELDS = 20
+
 
 def clean_tag(text: str) -> str:
     """Trim whitespace and stray punctuation; return "" when nothing meaningful is left."""
@@ -79,3 +83,24 @@ def split_tag_list(value: object) -> list[str]:
     if isinstance(value, list | tuple | set):
         return [str(item) for item in value if item is not None and not isinstance(item, dict)]
     return [str(value)]
+
+
+def cap_structured_fields(
+    tags: tuple[str, ...], structured: tuple[tuple[str, str], ...], limit: int = MAX_STRUCTURED_FIELDS
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], int]:
+    """Keep structured tags of the first `limit` field names; the others become plain
+    `key=value` tags, so they stay searchable. Returns (tags, structured, moved)."""
+    fields: set[str] = set()
+    kept: list[tuple[str, str]] = []
+    moved: list[str] = []
+    for key, value in structured:
+        name = structured_field_name(key)
+        if name in fields or len(fields) < limit:
+            fields.add(name)
+            kept.append((key, value))
+        else:
+            moved.append(f"{key}={value}")
+    if not moved:
+        return tags, structured, 0
+    plain = {tag.casefold(): tag for tag in (*tags, *moved)}
+    return tuple(plain.values()), tuple(kept), len(moved)

@@ -160,3 +160,12 @@ def relative_files(folder: Path) -> list[str]:
         for dirpath, _, names in os.walk(folder)
         for name in names
     )
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory):
+    """A generated corpus of 700 notes, changed since its index `before`; `after` is up to date
+    (see `tests.processes`). For tests that kill or race real indexer processes."""
+    from tests.processes import make_generated
+
+    return make_generated(tmp_path_factory.mktemp("generated"))

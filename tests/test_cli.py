@@ -381,3 +381,38 @@ def test_hits_sorted_by_date_have_no_score_rather_than_the_sort_key(built):
     assert {hit["score"] for hit in by_date["hits"]} == {None}
     by_relevance = json.loads(run_search("tag:ransomware", "--json").stdout)
     assert all(0 < hit["score"] < 1000 for hit in by_relevance["hits"])
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "line"),
+    [
+        (
+            search_main,
+            ["-ransomware"],
+            "search: No such option '-r' (a query that starts with - goes after --: search -- -word); "
+            "try 'search --help'",
+        ),
+        (
+            search_main,
+            ["-n", "x", "gprs"],
+            "search: Invalid value for '-n' / '--limit' (env var: 'NOTES_LIMIT'): 'x' is not a valid "
+            "integer range; try 'search --help'",
+        ),
+        (indexer_main, ["bogus"], "indexer: No such command 'bogus'; try 'indexer --help'"),
+        (
+            indexer_main,
+            ["build", "--max-size", "0"],
+            "indexer build: Invalid value for '--max-size' (env var: 'NOTES_MAX_SIZE'): 0.0 is not in the "
+            "range x>=0.001; try 'indexer build --help'",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(workspace, command, args, line):
+    prog_name = "search" if command is search_main else "indexer"
+    result = CliRunner().invoke(command, args, prog_name=prog_name)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", line + "\n")
+
+
+def test_a_query_that_starts_with_a_dash_runs_after_double_dash(built):
+    result = run_search("--count", "--", "-gprs")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "1\n", "")

@@ -301,3 +301,49 @@ def test_every_bundled_note_parses_without_warnings_except_the_unknown_date():
     assert all(note.title and note.body for note in notes)
     formats = {Path(note.path).parts[0] for note in notes}
     assert formats == {"news", "notes"}
+
+
+@pytest.mark.parametrize(
+    ("date_line", "warning"),
+    [
+        ("date: 0000-01-01", "year 0 out of range in date '0000-01-01'"),
+        ("date: 2021-02-30", "impossible date '2021-02-30' (day is out of range for month)"),
+    ],
+)
+def test_a_yaml_date_that_is_no_calendar_date_leaves_the_note_undated_with_a_warning(date_line, warning):
+    note = parse_note_text(f"---\ntitle: Odd date\n{date_line}\n---\nBody\n", "odd.md")
+    assert (note.title, note.date) == ("Odd date", None)
+    assert note.warnings == (f"{warning}; the note is indexed without a date",)
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 9)]
+    with pytest.raises(NoteParseError, match="expands too much through aliases"):
+        parse_note_text("---\n" + "\n".join(lines) + "\ntitle: *a8\n---\nBody\n", "bomb.md")
+
+
+def test_yaml_aliases_of_ordinary_size_are_fine():
+    note = parse_note_text("---\nauthor: &me Maya\nsource: *me\n---\nBody\n", "alias.md")
+    assert (note.author, note.source) == ("Maya", "Maya")
+
+
+def test_an_empty_note_warns_that_only_its_file_name_is_indexed():
+    assert parse_note_text(" \n\n", "blank.md").warnings == ("empty note; indexed by its file name only",)
+
+
+def test_one_line_fields_longer_than_1000_characters_are_cut_with_a_warning():
+    note = parse_note_text("# " + "long " * 1000 + "\n\nBody\n", "long.md")
+    assert len(note.title) <= 1000
+    assert note.title.endswith("long…")
+    assert note.warnings == ("title longer than 1000 characters; cut",)
+
+
+def test_structured_tags_past_20_fields_become_plain_tags_with_a_warning():
+    tags = " ".join(f"[[k{n}.name=v{n}]]" for n in range(25))
+    note = parse_note_text(f"# T\n\nBody\n\n## Tags:\n{tags} [[k0.name=again]]\n", "many.md")
+    assert [key for key, _ in note.structured] == [f"k{n}.name" for n in range(20)] + ["k0.name"]
+    assert note.tags == tuple(f"k{n}.name=v{n}" for n in range(20, 25))
+    assert note.warnings == (
+        "more than 20 structured-tag fields; 5 tags of the others are indexed as plain tags",
+    )

@@ -222,3 +222,30 @@ def test_unscoped_words_are_described_with_their_field_weights(parser):
         "(title:gatewai^3 OR subtitle:gatewai^2 OR body:gatewai OR tag_words:gatewai^1.5 "
         "OR author:gateway OR source:gateway^0.5)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("ransomwear~3", "fuzzy distance 3 is too large in ransomwear~3; use word~ (1 edit) up to word~2"),
+        ("%s" * 200, "query has too many terms (the limit is 1024; a word without a field counts 6 times)"),
+        ("(" * 5000 + "a" + ")" * 5000, "query is too long (10001 characters; the limit is 10000)"),
+    ],
+)
+def test_queries_of_unbounded_cost_are_refused_with_one_line(parser, text, message):
+    with pytest.raises(QueryError) as caught:
+        parser.parse(text)
+    error = caught.value
+    assert (f"{error}; {error.hint}" if error.hint else str(error)) == message
+
+
+@pytest.mark.parametrize("text", ["*a*", "*e*", "[a to z]"])
+def test_wildcards_and_ranges_that_stand_for_too_many_words_are_refused(notes, text):
+    with pytest.raises(QueryError, match=r"matches too many words \(more than 1024\)"):
+        notes.search(text)
+
+
+def test_a_lone_star_is_every_note_and_specific_wildcards_still_work(notes, parser):
+    assert repr(parser.parse("*")) == "Every(None, boost=1.0)"
+    assert notes.search("*").total == 40
+    assert notes.search("ransom*").total == 19

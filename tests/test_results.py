@@ -94,3 +94,13 @@ def test_information_list_notes_put_their_body_under_the_article_section():
     assert note.section == "Article"
     (passage,) = best_passages(note.body, note.body_line, matcher("gpr"), section=note.section)
     assert passage.heading == "Article › Tool to test networks made available"
+
+
+def test_passages_of_a_5_mb_line_are_looked_for_in_its_start_only():
+    import time
+
+    line = "word " * (1024 * 1024)
+    started = time.perf_counter()
+    (passage,) = best_passages(line, 1, matcher("word"))
+    assert time.perf_counter() - started < 1  # the whole line took about 2 s
+    assert passage.text.startswith("word word") and len(passage.text) <= 230

@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.safe_text import has_unsafe_characters, terminal_safe
+from indexer.safe_text import has_unsafe_characters, json_safe, terminal_safe
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,12 @@ def test_plain_text_and_accents_and_emoji_pass_unchanged():
 def test_newlines_and_tabs_become_spaces_on_one_line_and_stay_in_pages():
     assert terminal_safe("a\nb\tc") == "a b c"
     assert terminal_safe("a\nb\tc\x1b", keep_newlines=True) == "a\nb\tc\\x1b"
+
+
+def test_json_safe_escapes_what_json_leaves_raw_and_keeps_the_same_value():
+    import json
+
+    document = json.dumps({"title": "a\u202eb\x9bc\x1b\x7fd é"}, ensure_ascii=False)
+    safe = json_safe(document)
+    assert safe == '{"title": "a\\u202eb\\u009bc\\u001b\\u007fd é"}'
+    assert json.loads(safe) == json.loads(document)

@@ -56,6 +56,17 @@ def test_the_query_is_never_replaced_silently(notes):
     assert (result.query, result.total, result.hits) == ("ransomwear", 0, ())
 
 
+def test_a_typo_repeated_is_corrected_at_each_place(notes):
+    assert notes.search("ransomwear gang ransomwear", suggest=True).suggestion == Suggestion(
+        "ransomware gang ransomware", 10
+    )
+
+
+def test_a_query_of_more_words_than_are_worth_correcting_gets_no_suggestion(notes):
+    words = " ".join(f"zyzzy{letter}" for letter in "abcdefghijklmnopqrstuvwxyz")
+    assert notes.search(f"ransomwear {words}", suggest=True).suggestion is None
+
+
 def test_no_suggestion_unless_asked_for(notes):
     assert notes.search("ransomwear").suggestion is None
 

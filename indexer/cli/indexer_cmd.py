@@ -10,7 +10,7 @@ import click
 
 from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips
-from indexer.console import ProgressBar, cli_errors
+from indexer.console import Group, ProgressBar, cli_errors
 from indexer.status import ExitStatus
 
 INDEXER_EPILOG = """\b
@@ -21,7 +21,7 @@ Examples:
 """
 
 
-@click.group(context_settings=CONTEXT, epilog=INDEXER_EPILOG)
+@click.group(cls=Group, context_settings=CONTEXT, epilog=INDEXER_EPILOG)
 @click.version_option(__version__, "-V", "--version", prog_name="indexer")
 def indexer_main() -> None:
     """Build and maintain the search index of a folder of markdown notes."""

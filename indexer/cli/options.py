@@ -27,7 +27,7 @@ corpus_option = click.option(
 index_option = click.option(
     "--index",
     "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, readable=False, path_type=Path),  # the store says what is wrong
     default=DEFAULT_INDEX,
     show_default=True,
     envvar="NOTES_INDEX",

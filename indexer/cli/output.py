@@ -27,7 +27,8 @@ def print_result(
         for line in script_output.render_jsonl(result, version=version):
             stdout.write(line)
     elif output == "paths":
-        stdout.write(script_output.render_paths(result, null=null))
+        # Escaped on a terminal, as `ls` does; exact when piped.
+        stdout.write(script_output.render_paths(result, null=null, escape=is_terminal(stdout)))
     elif output in ("tags", "authors", "sources"):
         stdout.write(script_output.render_value_counts(result.facets[output.removesuffix("s")]))
     elif result.hits:

@@ -13,7 +13,7 @@ from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
 from indexer.cli.output import print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
-from indexer.console import ProgressBar, cli_errors
+from indexer.console import Command, ProgressBar, cli_errors, warn
 from indexer.safe_text import terminal_safe
 from indexer.status import ExitStatus
 from indexer.terminal import is_terminal
@@ -52,7 +52,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 """
 
 
-@click.command(context_settings=CONTEXT, epilog=SEARCH_EPILOG)
+@click.command(cls=Command, context_settings=CONTEXT, epilog=SEARCH_EPILOG)
 @click.argument("query", nargs=-1)
 @click.option(
     "-n",
@@ -570,7 +570,5 @@ def _freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settin
             err=True,
         )
         print_skips("search", report)
-    elif outcome.action == "locked":
-        click.echo(
-            "search: the index is being updated by another process; searching it as last committed", err=True
-        )
+    elif outcome.action in ("locked", "unwritable"):
+        warn("search", f"{outcome.reason}; searching it as last committed")

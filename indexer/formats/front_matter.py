@@ -1,11 +1,15 @@
 """Notes with YAML (`---`) or TOML (`+++`) front matter; the body is the markdown below it.
 
-YAML is read with python-frontmatter, whose loader is `yaml.SafeLoader`: tags such as
-`!!python/object/apply` are refused, never executed.
+YAML is read with python-frontmatter's loader, `yaml.SafeLoader`: tags such as
+`!!python/object/apply` are refused, never executed. Two more guards for notes from the
+web: a timestamp YAML cannot turn into a date (year 0) stays text, so the note is indexed
+without a date rather than refused; and aliases that expand the header far beyond its
+size (a "billion laughs" bomb) are refused before anything walks the values.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from indexer.formats import NoteDraft
@@ -69,10 +73,9 @@ def parse_front_matter(text: str) -> NoteDraft:
 
 def _load_yaml(header: str) -> object:
     import yaml  # imported here: only notes with front matter pay for it
-    from frontmatter.default_handlers import YAMLHandler
 
     try:
-        return YAMLHandler().load(header)
+        metadata = yaml.load(header, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
         # The header starts on the fence line, so its line N is line N + 1 of the file.
         problem = getattr(exc, "problem", None) or type(exc).__name__
@@ -81,6 +84,45 @@ def _load_yaml(header: str) -> object:
         raise FrontMatterError(f"broken YAML front matter{where}: {problem}") from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise FrontMatterError(f"broken YAML front matter: {exc}") from None
+    # Without aliases a header of N characters holds fewer than N values.
+    if _exceeds(metadata, len(header) + _ALIAS_ALLOWANCE):
+        raise FrontMatterError("YAML front matter expands too much through aliases (an alias bomb?)")
+    return metadata
+
+
+_ALIAS_ALLOWANCE = 10_000
+
+
+@functools.cache
+def _yaml_loader() -> type:
+    """python-frontmatter's safe loader, with timestamps that are not dates kept as text."""
+    from frontmatter.default_handlers import SafeLoader
+
+    class NoteLoader(SafeLoader):  # type: ignore[misc,valid-type]
+        def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:  # `0000-01-01`, `2021-02-30`: normalize_date says why
+                return self.construct_scalar(node)
+
+    NoteLoader.add_constructor("tag:yaml.org,2002:timestamp", NoteLoader.construct_yaml_timestamp)
+    return NoteLoader
+
+
+def _exceeds(value: object, limit: int) -> bool:
+    """True if `value` holds more than `limit` values, counting shared ones each time."""
+    pending, seen = [value], 0
+    while pending:
+        item = pending.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            pending.extend(item)
+    return False
 
 
 def _load_toml(header: str) -> object:

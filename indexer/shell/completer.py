@@ -17,6 +17,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from indexer.query import FieldCatalog
+from indexer.safe_text import terminal_safe
 from indexer.schema import STRUCTURED_PREFIX
 from indexer.searching import NoteIndex
 from indexer.shell.commands import COMMANDS, Command, CommandRegistry
@@ -153,7 +154,8 @@ class NotesCompleter(Completer):
                 text = quote_value(value.text)
                 if text is not None:
                     meta = f"{value.count} note{'' if value.count == 1 else 's'}"
-                    yield Completion(text, start, display=value.text, display_meta=meta)
+                    # Values and titles come from notes: no bidi override reaches the menu.
+                    yield Completion(text, start, display=terminal_safe(value.text), display_meta=meta)
         if Kind.FIELD in suggestion.kinds and (word or asked):
             for name in self.vocabulary.field_names(word):
                 yield Completion(f"{name}:", start, display_meta="field")
@@ -173,4 +175,4 @@ class NotesCompleter(Completer):
             if command is not None:
                 for argument, meta in self.choices(command):
                     if argument.startswith(word):
-                        yield Completion(argument, start, display_meta=meta)
+                        yield Completion(argument, start, display_meta=terminal_safe(meta))

@@ -1,0 +1,32 @@
+"""Posting formats: how many positions of a word one note may keep in the index.
+
+Phrase search runs in Python over every position of its words in a note: a hostile or
+repetitive note (a 5 MB line of one word, 20 MB of lorem ipsum) holds a million
+positions of one word, and a phrase query over it took 30 s. Positions past the first
+`MAX_POSITIONS` of a word in a field of a note are not kept; the word's frequency (for
+ranking) still counts them all.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import Schema
+from whoosh.formats import Positions
+
+# A word that occurs more often than this in one note is not prose; a phrase that only
+# occurs past that point in such a note is not found by phrase search.
+MAX_POSITIONS = 1000
+
+
+class CappedPositions(Positions):
+    """Whoosh's `Positions`, keeping at most `MAX_POSITIONS` positions of a word per note."""
+
+    def encode(self, poslist):  # type: ignore[no-untyped-def]
+        return super().encode(poslist[:MAX_POSITIONS])
+
+
+def cap_positions(schema: Schema) -> Schema:
+    """Give every field of `schema` that stores positions the capped format."""
+    for _name, field in schema.items():
+        if type(field.format) is Positions:
+            field.format = CappedPositions(field_boost=field.format.field_boost)
+    return schema

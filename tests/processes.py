@@ -1,0 +1,169 @@
+"""Real `indexer` processes for the crash and concurrency tests: start, wait for a moment,
+signal, and check that nothing is left running."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.locking import lock_holder
+from indexer.searching import open_index
+
+# A generated corpus: enough small notes that a build takes a second or more.
+VOCABULARY = [f"w{n}" for n in range(2000)] + ["ransomware", "gateway", "breach", "alpha", "beta"]
+QUERIES = [
+    "ransomware",
+    "gateway breach",
+    "alpha OR beta",
+    "date:2021-08",
+    "tag:t3",
+    "author:a7",
+    '"alpha beta"',
+]
+
+
+def write_generated_note(path: Path, number: int, rng: random.Random, extra: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "\n\n".join(" ".join(rng.choice(VOCABULARY) for _ in range(50)) for _ in range(4))
+    path.write_text(
+        f"# Note {number} {rng.choice(VOCABULARY)}\n\n## Information:\n"
+        f"+ Date: 2021-08-{1 + number % 28:02d}\n+ Author: A{number % 50}\n\n"
+        f"## Article:\n{body}{extra}\n\n#### Tags:\n[[T{number % 30}]]\n",
+        encoding="utf-8",
+    )
+
+
+def write_generated_corpus(corpus: Path, count: int, *, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    for number in range(count):
+        write_generated_note(corpus / f"d{number % 20:02d}" / f"note{number:05d}.md", number, rng)
+
+
+def answers(corpus: Path, index: Path) -> dict[str, int]:
+    """How many notes each of `QUERIES` finds: what "the same index" means in these tests."""
+    with open_index(corpus, index) as notes:
+        return {query: notes.count(query) for query in QUERIES}
+
+
+def indexer_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`python -m indexer ARGS` in a session of its own (so Ctrl-C can go to its group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "indexer", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+
+
+def run_indexer(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indexer", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def wait_for_lock(process: subprocess.Popen, index: Path) -> None:
+    """Until `process` holds the index's write lock: the corpus is scanned, writing has begun."""
+    wait_until(
+        lambda: lock_holder(index) == process.pid or process.poll() is not None,
+        what=f"process {process.pid} to take the lock",
+    )
+    assert process.poll() is None, "the process ended before it could be interrupted"
+
+
+def wait_for_pause(process: subprocess.Popen, point: str) -> None:
+    """Until `process` says it is paused at `point` (see `indexer.testing_hooks`)."""
+    line = process.stderr.readline()
+    assert line == f"indexer: test pause: {point}\n", line
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def send(process: subprocess.Popen, signum: int, *, group: bool = False) -> None:
+    if group:
+        os.killpg(process.pid, signum)  # what Ctrl-C on a terminal does
+    else:
+        process.send_signal(signum)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Kill what is left of a test's process (and its workers, in its group), whatever happened."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """A corpus that changed since `before` was committed; `after` is `before` updated."""
+
+    corpus: Path
+    before: Path
+    after: Path
+    answers_before: dict[str, int]
+    answers_after: dict[str, int]
+
+
+def make_generated(root: Path, notes: int = 700) -> Generated:
+    """`notes` notes (a parallel build of about 2 s), indexed, then 80 new, 40 changed, 20 deleted."""
+    from indexer.store import build_index, update_index
+
+    corpus = root / "corpus"
+    write_generated_corpus(corpus, notes)
+    before = root / "before"
+    build_index(corpus, before)
+    answers_before = answers(corpus, before)
+    rng = random.Random(11)
+    for number in range(notes, notes + 80):
+        write_generated_note(corpus / "new" / f"note{number:05d}.md", number, rng, extra=" ransomware alpha")
+    for number in range(0, 40):
+        write_generated_note(
+            corpus / f"d{number % 20:02d}" / f"note{number:05d}.md", number, rng, extra=" gateway"
+        )
+    for number in range(40, 60):
+        (corpus / f"d{number % 20:02d}" / f"note{number:05d}.md").unlink()
+    after = root / "after"
+    shutil.copytree(before, after)
+    update_index(corpus, after)
+    answers_after = answers(corpus, after)
+    assert answers_after != answers_before
+    return Generated(corpus, before, after, answers_before, answers_after)

@@ -1,0 +1,141 @@
+"""Two writers, and readers beside a writer: one update waits (bounded) or says which process
+holds the index; searches answer from the last commit, and survive its files being removed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import search_main
+from indexer.recovery import leftover_files
+from indexer.searching import open_index
+from tests.conftest import BUNDLED_CORPUS
+from tests.processes import answers, indexer_process, run_indexer, stop, wait_for_pause
+
+
+def search_count(generated, index, query, *extra):
+    return CliRunner().invoke(
+        search_main, ["--corpus", str(generated.corpus), "--index", str(index), "--count", *extra, query]
+    )
+
+
+@pytest.fixture
+def paused_update(generated, tmp_path):
+    """An `indexer update` holding the write lock, paused before its commit for `seconds`."""
+    index = tmp_path / "index"
+    shutil.copytree(generated.before, index)
+    started = []
+
+    def start(seconds: float = 60):
+        process = indexer_process(
+            "update", "--corpus", str(generated.corpus), "--index", str(index),
+            env={"NOTES_TEST_PAUSE_AT": "commit", "NOTES_TEST_PAUSE_SECONDS": str(seconds)},
+        )  # fmt: skip
+        started.append(process)
+        wait_for_pause(process, "commit")
+        return index, process
+
+    yield start
+    for process in started:
+        stop(process)
+
+
+def test_a_second_update_fails_after_its_wait_naming_the_process_that_holds_the_index(
+    generated, paused_update
+):
+    index, first = paused_update()
+    started = time.monotonic()
+    second = run_indexer("update", "--corpus", str(generated.corpus), "--index", str(index), "--wait", "0.5")
+    assert time.monotonic() - started >= 0.5
+    assert (second.returncode, second.stdout) == (2, "")
+    assert second.stderr == (
+        f"indexer: index {index} is being updated by process {first.pid}; "
+        "wait for it to finish, or pass --wait SECONDS\n"
+    )
+    assert answers(generated.corpus, index) == generated.answers_before  # untouched meanwhile
+
+
+def test_a_second_update_that_may_wait_long_enough_runs_after_the_first(generated, paused_update):
+    index, first = paused_update(seconds=1.5)
+    second = indexer_process(
+        "update", "--corpus", str(generated.corpus), "--index", str(index), "--wait", "60"
+    )
+    first_out, _ = first.communicate(timeout=60)
+    second_out, second_err = second.communicate(timeout=60)
+    assert first.returncode == 0 and first_out.startswith(
+        f"Updated {index}: 80 added, 40 changed, 20 removed"
+    )
+    assert (second.returncode, second_err) == (0, "")
+    assert second_out == f"Index {index} is up to date: 760 notes\n"  # 700 + 80 new - 20 deleted
+    assert answers(generated.corpus, index) == generated.answers_after
+    assert leftover_files(index) == []
+
+
+def test_search_during_an_update_answers_from_the_last_commit_without_waiting(generated, paused_update):
+    index, first = paused_update()
+    expected = generated.answers_before["ransomware"]
+    started = time.monotonic()
+    stale = search_count(generated, index, "ransomware", "--no-update")
+    assert (stale.exit_code, stale.stdout) == (0, f"{expected}\n")
+    checked = search_count(generated, index, "ransomware")  # would apply the changes, but may not wait
+    assert (checked.exit_code, checked.stdout) == (0, f"{expected}\n")
+    assert checked.stderr == (
+        f"search: warning: index {index} is being updated by process {first.pid}; "
+        "searching it as last committed\n"
+    )
+    assert time.monotonic() - started < 5
+    stop(first)
+    fresh = search_count(generated, index, "ransomware")
+    assert fresh.stdout == f"{generated.answers_after['ransomware']}\n"
+
+
+def test_a_search_whose_commit_is_cleaned_up_under_it_reads_the_newest_one(bundled_index, monkeypatch):
+    from whoosh.index import FileIndex
+
+    real_searcher = FileIndex.searcher
+    calls = []
+
+    def searcher_of_a_vanished_commit(self, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # as if a newer commit removed a segment file before it was opened
+            raise FileNotFoundError(2, "No such file or directory", "notes_v1_gone.pst")
+        return real_searcher(self, **kwargs)
+
+    monkeypatch.setattr(FileIndex, "searcher", searcher_of_a_vanished_commit)
+    with open_index(*bundled_index) as notes:
+        assert notes.search("gprs").total == 1
+    assert len(calls) == 2
+
+
+def test_searches_beside_repeated_rebuilds_always_answer_whole(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(BUNDLED_CORPUS, corpus)
+    assert run_indexer("build", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    expected = {"ransomware": 17, "tag:ransomware": 14, "gprs": 1}
+    # Each build replaces every segment file, and Whoosh deletes the old ones at once.
+    builder = subprocess.Popen(
+        [
+            sys.executable, "-c",
+            "import sys\nfrom indexer.store import build_index, IndexOptions\n"
+            "for _ in range(int(sys.argv[3])):\n"
+            "    build_index(sys.argv[1], sys.argv[2], options=IndexOptions(procs=1))\n",
+            str(corpus), str(index), "12",
+        ],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    searches = 0
+    try:
+        while builder.poll() is None:
+            with open_index(corpus, index) as notes:
+                for query, count in expected.items():
+                    assert notes.search(query, limit=3).total == count
+                    searches += 1
+    finally:
+        _, builder_errors = builder.communicate(timeout=120)
+    assert builder.returncode == 0, builder_errors
+    assert searches >= 10

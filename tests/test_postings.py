@@ -1,0 +1,38 @@
+"""Positions kept per word per note are capped, so phrase search stays fast on repetitive notes."""
+
+from __future__ import annotations
+
+import time
+
+from indexer.postings import MAX_POSITIONS, CappedPositions
+from indexer.schema import build_schema
+from indexer.searching import open_index
+from indexer.store import build_index
+from tests.conftest import info_note
+
+
+def test_every_positional_field_keeps_at_most_max_positions_of_a_word():
+    schema = build_schema()
+    capped = sorted(name for name, field in schema.items() if isinstance(field.format, CappedPositions))
+    positional = sorted(
+        name for name, field in schema.items() if field.format and field.format.supports("positions")
+    )
+    assert capped == positional
+    assert {"author", "body", "link", "path", "source", "subtitle", "tag_words", "title"} <= set(capped)
+    encoded = schema["body"].format.encode(list(range(5000)))
+    assert schema["body"].format.decode_positions(encoded) == list(range(MAX_POSITIONS))
+
+
+def test_a_phrase_over_a_note_of_a_million_repeats_answers_quickly_and_ranks_by_all_of_them(
+    corpus, write_note, index_dir
+):
+    write_note("repeat.md", "# Repeat\n\n" + "word " * 1_000_000 + "\n")
+    write_note("once.md", info_note("Once", "A word here and a word there."))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        started = time.perf_counter()
+        result = notes.search('"word word"', passages=0)
+        assert time.perf_counter() - started < 1.5  # 30 s with every position kept
+        assert [hit.path for hit in result.hits] == ["repeat.md"]
+        # Frequencies still count every occurrence: the repetitive note ranks first.
+        assert [hit.path for hit in notes.search("word", passages=0).hits] == ["repeat.md", "once.md"]

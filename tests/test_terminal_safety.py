@@ -1,0 +1,150 @@
+"""Untrusted text on the terminal, end to end: a hostile note searched through `search`, the
+shell's results, `:show` and completion shows every control sequence escaped; JSON keeps
+the exact text, JSON-escaped."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+
+import pytest
+from click.testing import CliRunner
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+
+import indexer.cli.output
+from indexer.cli import indexer_main, search_main
+from indexer.searching import open_index
+from indexer.shell.app import Shell
+from indexer.shell.completer import NotesCompleter, Vocabulary
+from indexer.shell.screen import Screen
+
+ESC, BEL = "\x1b", "\x07"
+OSC52 = f"{ESC}]52;c;ZXZpbA=={BEL}"  # write "evil" to the clipboard
+CLEAR = f"{ESC}[2J"  # clear the screen
+OSC8 = f"{ESC}]8;;https://evil.example{ESC}\\link{ESC}]8;;{ESC}\\"  # a hidden hyperlink
+TITLE = f"Evil {OSC52} {CLEAR} {OSC8} \u202eabc \x9b31m"
+AUTHOR = f"Mallory {ESC}[31mred"
+SOURCE = "Source \u2066isolated\u2069"
+TAG = "tag\u202eevil"
+LINK = f"https://evil.example/{ESC}]0;window title{BEL}"
+BODY = f"zyzzyva body {ESC}[31mred{ESC}[0m, \u202eoverride, {ESC}]0;window title{BEL} and \x9b2J."
+NAMED = f"name{CLEAR}.md"  # a file name is untrusted text too
+
+# Characters that must never reach a terminal from a note.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Our own colour codes (SGR), the only escape sequences we print.
+OUR_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def yaml_quoted(text: str) -> str:
+    return '"' + text.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
+
+
+@pytest.fixture
+def hostile(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "evil.md").write_text(
+        f"---\ntitle: {yaml_quoted(TITLE)}\nauthor: {yaml_quoted(AUTHOR)}\nsource: {yaml_quoted(SOURCE)}\n"
+        f"tags: [{yaml_quoted(TAG)}, plain]\nlink: {yaml_quoted(LINK)}\n---\n{BODY}\n",
+        encoding="utf-8",
+    )
+    (corpus / NAMED).write_text("# Named\n\nnamedword\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
+    return tmp_path
+
+
+def assert_safe(text: str) -> None:
+    found = UNSAFE.findall(OUR_SGR.sub("", text))
+    assert not found, f"unsafe characters reached the terminal: {found!r}"
+
+
+def test_search_text_output_shows_title_author_body_and_path_escaped(hostile):
+    result = CliRunner().invoke(search_main, ["zyzzyva", "--color", "always"])
+    assert result.exit_code == 0
+    assert_safe(result.stdout + result.stderr)
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stdout
+    assert "\\x1b[2J" in result.stdout and "\\u202eabc \\x9b31m" in result.stdout
+    assert "Mallory \\x1b[31mred" in result.stdout and "Source \\u2066isolated\\u2069" in result.stdout
+    assert "\\x1b]0;window title\\x07" in result.stdout
+    named = CliRunner().invoke(search_main, ["namedword"])
+    assert "name\\x1b[2J.md" in named.stdout
+    assert_safe(named.stdout)
+
+
+def test_search_json_and_jsonl_keep_the_exact_text_with_every_unsafe_character_json_escaped(hostile):
+    document = CliRunner().invoke(search_main, ["zyzzyva", "--json"]).stdout
+    assert_safe(document)
+    (hit,) = json.loads(document)["hits"]
+    assert (hit["title"], hit["author"], hit["source"], hit["link"]) == (TITLE, AUTHOR, SOURCE, LINK)
+    assert hit["tags"] == [TAG, "plain"]
+    assert hit["snippet"] == BODY
+    lines = CliRunner().invoke(search_main, ["zyzzyva", "--jsonl"]).stdout
+    assert_safe(lines)
+    assert json.loads(lines)["title"] == TITLE
+    named = CliRunner().invoke(search_main, ["namedword", "--json"]).stdout
+    assert json.loads(named)["hits"][0]["path"] == NAMED
+
+
+def test_search_files_keeps_paths_exact_when_piped_and_escapes_them_on_a_terminal(hostile, monkeypatch):
+    assert CliRunner().invoke(search_main, ["namedword", "--files"]).stdout == NAMED + "\n"
+    monkeypatch.setattr(indexer.cli.output, "is_terminal", lambda stream: True)
+    assert CliRunner().invoke(search_main, ["namedword", "--files"]).stdout == "name\\x1b[2J.md\n"
+
+
+def test_a_warning_about_a_hostile_file_name_is_escaped(hostile):
+    (hostile / "corpus" / f"bad{OSC52}.md").write_bytes(b"\x00binary")
+    result = CliRunner().invoke(indexer_main, ["update"])
+    assert result.stderr == (
+        "indexer: warning: bad\\x1b]52;c;ZXZpbA==\\x07.md: skipped: binary file (contains NUL bytes)\n"
+    )
+
+
+class Pager:
+    def __init__(self) -> None:
+        self.pages: list[str] = []
+
+    def __call__(self, text: str) -> bool:
+        self.pages.append(text)
+        return True
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_the_shell_shows_hostile_hits_and_the_whole_note_escaped(hostile, color):
+    out, err, pager = io.StringIO(), io.StringIO(), Pager()
+    screen = Screen(
+        out=out, err=err, color=color, interactive=True, size=lambda: os.terminal_size((100, 40)), pager=pager
+    )
+    with open_index(hostile / "corpus", hostile / "index_data") as notes:
+        shell = Shell(notes, screen=screen, environ={})
+        shell.execute("zyzzyva")
+        shell.execute(":show 1")
+        shell.execute("namedword")
+        shell.execute(f"nothing{CLEAR}")
+    shown = out.getvalue() + err.getvalue() + "".join(pager.pages)
+    assert_safe(shown)
+    (page,) = pager.pages
+    assert "Evil \\x1b]52;c;ZXZpbA==\\x07 \\x1b[2J" in page
+    assert "https://evil.example/\\x1b]0;window title\\x07" in page
+    assert "Tags: tag\\u202eevil, plain" in page
+    assert "zyzzyva body \\x1b[31mred\\x1b[0m, \\u202eoverride" in page
+    assert "name\\x1b[2J.md" in out.getvalue()
+    assert "nothing\\x1b[2J" in out.getvalue() + err.getvalue()
+
+
+def test_completion_shows_hostile_tag_values_and_hit_titles_escaped(hostile):
+    with open_index(hostile / "corpus", hostile / "index_data") as notes:
+        vocabulary = Vocabulary.load(notes)
+        hit = notes.search("zyzzyva").hits[0]
+    completer = NotesCompleter(vocabulary, choices=lambda command: [("1", hit.title)])
+    event = CompleteEvent(completion_requested=True)
+    values = list(completer.get_completions(Document("tag:ta"), event))
+    titles = list(completer.get_completions(Document(":show "), event))
+    shown = {c.display_text: c.display_meta_text for c in values + titles}
+    assert shown["tag\\u202eevil"] == "1 note"
+    assert shown["1"].startswith("Evil \\x1b]52;c;ZXZpbA==\\x07 \\x1b[2J")
+    assert_safe("".join(f"{text}{meta}" for text, meta in shown.items()))
