@@ -46,6 +46,7 @@ def print_result(
         first, last = result.hits[0].rank, result.hits[-1].rank
         plural = "note matches" if result.total == 1 else "notes match"
         took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""
+        stdout.flush()  # the hits first, then the count under them, even when both are piped
         click.echo(f"{result.total} {plural} ({first}-{last} shown{took})", err=True)
     stdout.flush()
 
