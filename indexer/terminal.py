@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from enum import Enum
 from typing import TextIO
 
@@ -37,4 +36,6 @@ def terminal_width(stream: TextIO) -> int | None:
     """Columns to wrap text to on a terminal; None when piped (no wrapping)."""
     if not is_terminal(stream):
         return None
+    import shutil  # 2.7 ms (it loads the compression modules): only on a terminal
+
     return max(40, shutil.get_terminal_size((100, 24)).columns)
