@@ -1,5 +1,9 @@
+import os
+
+import pytest
+
 from indexer.freshness import PendingCheck, start_change_check
-from indexer.store import build_index
+from indexer.store import IndexOptions, build_index
 from tests.conftest import info_note
 
 
@@ -24,3 +28,26 @@ def test_a_failing_check_answers_changed_so_the_caller_checks_and_reports(tmp_pa
 def test_known_answers_need_no_child():
     assert PendingCheck(known=False).changed() is False
     assert PendingCheck(known=True).changed() is True
+
+
+def test_a_missing_index_counts_as_changed_so_the_caller_builds_it(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    assert start_change_check(corpus, index_dir).changed() is True
+
+
+def test_ignored_notes_are_no_change(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir, options=IndexOptions(ignore=("drafts/*",)))
+    write_note("drafts/b.md", info_note("B", "words"))
+    assert start_change_check(corpus, index_dir, ignore=("drafts/*",)).changed() is False
+    assert start_change_check(corpus, index_dir).changed() is True
+
+
+def test_a_discarded_check_leaves_no_child(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    pending = start_change_check(corpus, index_dir)
+    child = pending._pid
+    pending.discard()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)

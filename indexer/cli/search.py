@@ -316,15 +316,19 @@ def search_main(
             _check_batch_usage(text, asked, similar=similar, save_as=save_as)
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_batch(corpus, index_dir, batch, asked))
-        _check_usage(text, asked, similar=similar)
-        if save_as is not None:
-            if similar is not None:
-                raise click.UsageError("--save saves a QUERY, not --similar")
-            check_name(save_as)
-        text = saved.expand(text)
+        # The check runs in a child while this process checks the usage and loads Whoosh.
         pending = _start_freshness_check(corpus, index_dir, no_update=no_update, settings=settings)
-        from indexer.searching import open_index  # loads Whoosh while the check runs
-
+        try:
+            _check_usage(text, asked, similar=similar)
+            if save_as is not None:
+                if similar is not None:
+                    raise click.UsageError("--save saves a QUERY, not --similar")
+                check_name(save_as)
+            text = saved.expand(text)
+            from indexer.searching import open_index
+        except BaseException:
+            pending.discard()
+            raise
         if pending.changed():
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
         with open_index(corpus, index_dir, weights=settings.weights, aliases=settings.aliases) as notes:
@@ -539,13 +543,12 @@ def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, se
 
     Nothing to check with --no-update; without an index, it is built first."""
     from indexer.freshness import PendingCheck, start_change_check
-    from indexer.store import index_exists
 
-    if not index_exists(index_dir):
-        return PendingCheck(known=True)
     if no_update:
-        return PendingCheck(known=False)
-    return start_change_check(corpus, index_dir, settings.index_options())
+        from indexer.store import index_exists
+
+        return PendingCheck(known=not index_exists(index_dir))
+    return start_change_check(corpus, index_dir, settings.ignore)
 
 
 def _freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings) -> None:
