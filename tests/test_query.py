@@ -1,9 +1,11 @@
+import time
 from datetime import date
 
 import pytest
+from whoosh import query as wq
 
 from indexer.errors import QueryError, UnknownFieldError
-from indexer.query import FieldCatalog, QueryParser, check_fields
+from indexer.query import BoundedRangePlugin, FieldCatalog, QueryParser, check_fields
 from indexer.schema import build_schema
 from indexer.searching import SortOrder, open_index
 
@@ -249,3 +251,22 @@ def test_a_lone_star_is_every_note_and_specific_wildcards_still_work(notes, pars
     assert repr(parser.parse("*")) == "Every(None, boost=1.0)"
     assert notes.search("*").total == 40
     assert notes.search("ransom*").total == 19
+
+
+def test_a_range_bound_stops_at_a_bracket_so_unclosed_ranges_cost_one_scan(parser):
+    assert BoundedRangePlugin.expr.match("[2021 to 2021 [2022 to 2023]") is None
+    assert BoundedRangePlugin.expr.match("[2022 to 2023]")["end"] == " 2023"
+    started = time.process_time()
+    with pytest.raises(QueryError, match="cannot read date"):
+        parser.parse("date:[2021 to 2021 " * 300)
+    assert time.process_time() - started < 1.0  # 2.5 s when a bound could run over brackets
+
+
+def test_a_fuzzy_term_lists_its_words_once_per_reader(notes):
+    parsed = notes.parser.parse("ransomwear~2")
+    fuzzy = next(leaf for leaf in parsed.leaves() if isinstance(leaf, wq.FuzzyTerm))
+    reader = notes.searcher.reader()
+    first = list(fuzzy._btexts(reader))
+    assert "ransomwar" in [word.decode() if isinstance(word, bytes) else word for word in first]
+    assert list(fuzzy.copy()._btexts(reader)) == first
+    assert fuzzy._btexts.__closure__ is fuzzy.copy()._btexts.__closure__
