@@ -64,3 +64,22 @@ def test_very_long_words_are_not_indexed_nor_remembered():
     analyzer = WordAnalyzer()
     assert [t.text for t in analyzer("z" * 5_000_000 + " ok")] == ["ok"]
     assert all(len(word) <= 100 for word in analyzer._memo)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("stoplist", [frozenset(), None])
+def test_positions_of_words_are_those_the_tokens_get(text, stoplist):
+    analyzer = WordAnalyzer(stem=False) if stoplist is None else WordAnalyzer(stem=False, stoplist=stoplist)
+    expected: dict[str, list[int]] = {}
+    for token in analyzer(text, positions=True):
+        expected.setdefault(token.text, []).append(token.pos)
+    words = sorted(expected)[:3]
+    assert analyzer.positions(text, words) == {word: expected[word] for word in words}
+
+
+def test_positions_are_empty_unless_every_word_occurs():
+    analyzer = WordAnalyzer(stem=False, stoplist=frozenset())
+    assert analyzer.positions("Hackers breached the café", ["cafe", "the"]) == {"cafe": [3], "the": [2]}
+    assert analyzer.positions("Hackers breached the café", ["cafe", "servers"]) == {}
+    with pytest.raises(ValueError, match="without stemming"):
+        WordAnalyzer(stem=True).positions("Hackers", ["hacker"])
