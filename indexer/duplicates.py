@@ -134,6 +134,12 @@ class Copies:
     def __bool__(self) -> bool:
         return bool(self.foldable)
 
+    def among(self, docnums: Iterable[int]) -> int:
+        """How many of `docnums` folding could drop, in whatever order they are ranked:
+        all but one of each group's members among them."""
+        members = [key for docnum in docnums if (key := self._key_of_docnum.get(docnum)) is not None]
+        return len(members) - len(set(members))
+
     def fold(self, ranked: list[tuple[float, int]]) -> list[tuple[float, int]]:
         """`ranked` without the copies of a note listed before them (the best copy stays)."""
         seen: set[str] = set()

@@ -125,6 +125,28 @@ def parse_note(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTE
     return parse_note_text(text, rel_path)
 
 
+class ParsedNotes:
+    """Notes of one corpus read on demand, each parsed once: the notes one search reads.
+
+    Ranking checks the exact words of its best matches in their text, and the passages
+    of the page shown come from the same notes. Make a new one for each search, so that
+    a note edited since is read again.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._notes: dict[str, Note | None] = {}
+
+    def get(self, rel_path: str) -> Note | None:
+        """The note at `rel_path` (relative to the root), None if it cannot be read now."""
+        if rel_path not in self._notes:
+            try:
+                self._notes[rel_path] = parse_note(self.root / rel_path, self.root)
+            except NoteParseError:
+                self._notes[rel_path] = None  # the file changed or vanished since it was indexed
+        return self._notes[rel_path]
+
+
 def relative_note_path(path: Path, root: Path) -> str:
     """The note's path relative to the corpus root, with `/` separators."""
     return Path(os.path.relpath(path, root)).as_posix()

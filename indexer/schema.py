@@ -16,7 +16,7 @@ from indexer.postings import cap_positions
 from indexer.tags import structured_field_name
 
 # Bump when the fields or analyzers change: older indexes are then rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_NAME = f"notes_v{SCHEMA_VERSION}"
 
 # Longer "words" (base64 blobs, a 5 MB line of one character) are not indexed.
@@ -52,8 +52,9 @@ TEXT_ANALYZER = WordAnalyzer(stem=True, maxsize=MAX_WORD_CHARS)
 # Names are matched word by word and never stemmed; stop words are dropped so that an
 # unscoped "the" does not match every note from "The Record".
 NAME_ANALYZER = WordAnalyzer(stem=False, maxsize=MAX_WORD_CHARS)
-# Words as written, for ranking only (the `*_exact` fields): no stems, and stop words
-# kept, so that a quoted "flaw to affect" can favour the notes that say exactly that.
+# Words as written, for ranking only (not an index field: ranking finds them in the text
+# of its best matches): no stems, and stop words kept, so that a quoted "flaw to affect"
+# can favour the notes that say exactly that.
 EXACT_ANALYZER = WordAnalyzer(stem=False, stoplist=frozenset(), maxsize=MAX_WORD_CHARS)
 # Paths and links: every alphanumeric run is a word ("zdnet/1000-arrests.md").
 PATH_ANALYZER = (
@@ -74,10 +75,6 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=TEXT_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         subtitle=TEXT(analyzer=TEXT_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         body=TEXT(analyzer=TEXT_ANALYZER, multitoken_query=MULTITOKEN),
-        # Title and body again, words as written: never searched by users, only scored
-        # by ranking clauses (exact phrases and word forms, see indexer/ranking.py).
-        title_exact=TEXT(analyzer=EXACT_ANALYZER),
-        body_exact=TEXT(analyzer=EXACT_ANALYZER),
         source=TEXT(analyzer=NAME_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         author=TEXT(analyzer=NAME_ANALYZER, stored=True, multitoken_query=MULTITOKEN),
         tag=KEYWORD(analyzer=VALUE_ANALYZER, scorable=True),
@@ -101,14 +98,11 @@ def build_schema() -> Schema:
 
 def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
     """The Whoosh document for a note."""
-    body = _index_body(note)
     document: dict[str, object] = {
         "path_id": note.path,
         "path": note.path,
         "title": note.title,
-        "title_exact": note.title,
-        "body": body,
-        "body_exact": body,
+        "body": indexed_body(note),
         "authors": list(note.authors),
         "tags": list(note.tags),
         "structured": [list(pair) for pair in note.structured],
@@ -143,7 +137,8 @@ def structured_values(note: Note) -> dict[str, list[str]]:
     return fields
 
 
-def _index_body(note: Note) -> str:
+def indexed_body(note: Note) -> str:
+    """The text the `body` field indexes: the body without markdown, then the indicators."""
     body = strip_markdown(note.body)
     return f"{body}\n{note.indicators}" if note.indicators else body
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from whoosh import query as wq
@@ -16,7 +17,7 @@ from indexer.explain import explain_hits
 from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.markdown import strip_markdown
 from indexer.matched_fields import QueryTerms, matched_fields
-from indexer.notes import parse_note
+from indexer.notes import Note, ParsedNotes, parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
 from indexer.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
 from indexer.results import (  # SearchResult and SortOrder are imported from here too
@@ -31,7 +32,7 @@ from indexer.results import (  # SearchResult and SortOrder are imported from he
     best_passages,
 )
 from indexer.saved import SavedSearches
-from indexer.schema import TEXT_ANALYZER
+from indexer.schema import TEXT_ANALYZER, indexed_body
 from indexer.spelling import FEW_HITS, Suggestion, suggest_query
 from indexer.store import open_whoosh_index
 from indexer.timeline import MonthCounts, month_counts
@@ -298,9 +299,17 @@ class NoteIndex:
         if copies and fetch is not None:
             fetch += copies.foldable  # enough to fill the page after folding
         results = self._whoosh_search(parsed, limit=fetch, sort=sort, exclude=exclude)
+        notes = ParsedNotes(self.corpus)  # ranking and passages read each note once
         if bonuses:
+            # Exact forms are checked for the notes that could reach the page, counting
+            # the places that folding copies may free.
+            needed = wanted
+            if copies and needed is not None:
+                needed += copies.among(docnum for _, docnum in results.top_n[:RERANK_WINDOW])
             # `top_n` is the (score, docnum) list that Results pages and builds hits from.
-            results.top_n, bonuses_given = rerank(self.searcher, results.top_n, bonuses)
+            results.top_n, bonuses_given = rerank(
+                self.searcher, results.top_n, bonuses, partial(self._field_text, notes), needed
+            )
         else:
             bonuses_given = {}
         if copies:
@@ -325,6 +334,7 @@ class NoteIndex:
                 explained.get(whoosh_hit.docnum, ()),
                 scored=sort is SortOrder.RELEVANCE,
                 copies=copies,
+                notes=notes,
             )
             for number, whoosh_hit in enumerate(page_hits, 1)
         )
@@ -433,6 +443,15 @@ class NoteIndex:
     def _query_terms(self, parsed) -> QueryTerms:
         return QueryTerms.of(parsed, self.searcher.reader())
 
+    def _field_text(self, notes: ParsedNotes, docnum: int, field: str) -> str | None:
+        """The text of a field of a note, for ranking: the title as stored in the index,
+        the body as indexed, from the note itself (None if it cannot be read now)."""
+        stored = self.searcher.stored_fields(docnum)
+        if field != "body":
+            return stored.get(field)
+        note = notes.get(stored.get("path_id", ""))
+        return indexed_body(note) if note is not None else None
+
     def _hit(
         self,
         rank: int,
@@ -445,6 +464,7 @@ class NoteIndex:
         *,
         scored: bool = True,
         copies: Copies | None = None,
+        notes: ParsedNotes,
     ) -> Hit:
         stored = whoosh_hit.fields()
         path = stored.get("path_id", "")
@@ -457,7 +477,7 @@ class NoteIndex:
         if matcher is not None and terms is not None:
             title_spans = matcher.spans(title)
             subtitle_spans = matcher.spans(stored.get("subtitle", ""))
-            found = self._passages(path, matcher, passages, context)
+            found = self._passages(notes.get(path), matcher, passages, context)
             body_matched = any(passage.spans for passage in found)
             if not found and stored.get("subtitle"):
                 found = (Passage(stored["subtitle"], subtitle_spans),)
@@ -495,10 +515,10 @@ class NoteIndex:
             explanation=explanation,
         )
 
-    def _passages(self, path: str, matcher: TermMatcher, count: int, context: int) -> tuple[Passage, ...]:
-        try:
-            note = parse_note(self.corpus / path, self.corpus)
-        except NoteParseError:
+    def _passages(
+        self, note: Note | None, matcher: TermMatcher, count: int, context: int
+    ) -> tuple[Passage, ...]:
+        if note is None:
             return ()  # the file changed or vanished since it was indexed
         return best_passages(
             note.body, note.body_line, matcher, count=count, context=context, section=note.section

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer import ranking
+from indexer.notes import ParsedNotes
 from indexer.query import FieldCatalog, QueryParser
 from indexer.ranking import Bonus, ranking_bonuses, word_groups
 from indexer.schema import build_schema
@@ -100,30 +101,17 @@ def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
 def test_two_words_get_title_subtitle_and_proximity_bonuses_as_stems_and_as_typed(parser):
     text = "Hackers breached"
     assert ranking_bonuses(parser.parse(text), text) == [
-        Bonus("title", ("hacker", "breach"), 2.0),
+        Bonus("title", ("hacker", "breach"), 2.0, exact=("hackers", "breached"), exact_boost=2.0),
         Bonus("subtitle", ("hacker", "breach"), 2.0),
-        Bonus("body", ("hacker", "breach"), 1.0, gap=25),
-        Bonus("title_exact", ("hackers", "breached"), 2.0),
-        Bonus("body_exact", ("hackers", "breached"), 1.0, gap=25),
+        Bonus("body", ("hacker", "breach"), 1.0, gap=25, exact=("hackers", "breached"), exact_boost=1.5),
     ]
 
 
 def test_a_quoted_phrase_gets_a_bonus_for_its_exact_words_stop_words_included(parser):
     text = '"Flaw to Affect"'
     assert ranking_bonuses(parser.parse(text), text) == [
-        Bonus("body_exact", ("flaw", "to", "affect"), 3.0, gap=1)
+        Bonus("body", ("flaw", "affect"), 0.0, gap=1, exact=("flaw", "to", "affect"), exact_boost=3.0)
     ]
-
-
-class Positions:
-    """A stand-in for a Whoosh matcher that is on a note: the word's positions there."""
-
-    def __init__(self, *positions: int) -> None:
-        self.positions = list(positions)
-
-    def value_as(self, kind: str) -> list[int]:
-        assert kind == "positions"
-        return self.positions
 
 
 @pytest.mark.parametrize(
@@ -140,7 +128,7 @@ class Positions:
     ],
 )
 def test_words_chain_when_each_follows_the_one_before_within_the_gap(positions, gap, chained):
-    assert ranking._chained([Positions(*each) for each in positions], gap) is chained
+    assert ranking._chained(positions, gap) is chained
 
 
 def test_only_the_best_matches_are_reranked(corpus, write_note, index_dir, monkeypatch):
@@ -182,6 +170,47 @@ def test_the_words_as_typed_rank_above_other_forms_of_them(corpus, write_note, i
         ranked = paths(notes.search("hackers breached servers"))
         assert ranked.index("typed.md") < ranked.index("forms.md")
         assert ranked.index("title-typed.md") < ranked.index("title-forms.md")
+
+
+def test_notes_edited_or_deleted_since_indexing_are_ranked_without_their_body_as_typed(
+    corpus, write_note, index_dir
+):
+    write_note("typed.md", info_note("Bulletin", f"Hackers breached servers overnight. {filler(0, 30)}"))
+    write_note(
+        "forms.md", info_note("Bulletin", f"A hacker breaches a server, and hacker again. {filler(100, 30)}")
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert paths(notes.search("hackers breached servers")) == ["typed.md", "forms.md"]
+        (corpus / "typed.md").unlink()
+        result = notes.search("hackers breached servers")
+        assert paths(result) == ["forms.md", "typed.md"]
+        assert result.hits[1].passages == ()
+        write_note("typed.md", info_note("Bulletin", f"A hacker breaches servers. {filler(0, 30)}"))
+        assert paths(notes.search("hackers breached servers")) == ["forms.md", "typed.md"]
+
+
+def test_exact_forms_are_read_only_from_notes_that_could_reach_the_page(
+    corpus, write_note, index_dir, monkeypatch
+):
+    for number in range(8):
+        write_note(
+            f"n{number}.md", info_note("Bulletin", f"Hackers breached servers. {filler(0, number * 5)}")
+        )
+    build_index(corpus, index_dir)
+    read = []
+    original = ParsedNotes.get
+
+    def counting_get(self, rel_path):
+        read.append(rel_path)
+        return original(self, rel_path)
+
+    monkeypatch.setattr(ParsedNotes, "get", counting_get)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search("hackers breached servers", limit=2, passages=0)
+    # The best two by BM25 got every bonus; no other note could overtake them.
+    assert paths(result) == ["n0.md", "n1.md"]
+    assert sorted(set(read)) == ["n0.md", "n1.md"]
 
 
 @pytest.fixture
