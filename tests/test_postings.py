@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+import pytest
+from whoosh.formats import Positions
+
 from indexer.postings import MAX_POSITIONS, CappedPositions
 from indexer.schema import build_schema
 from indexer.searching import open_index
@@ -36,3 +39,22 @@ def test_a_phrase_over_a_note_of_a_million_repeats_answers_quickly_and_ranks_by_
         assert [hit.path for hit in result.hits] == ["repeat.md"]
         # Frequencies still count every occurrence: the repetitive note ranks first.
         assert [hit.path for hit in notes.search("word", passages=0).hits] == ["repeat.md", "once.md"]
+
+
+TEXTS = [
+    "",
+    "the",
+    "The attack at Société Générale: the attackers' café, réseau and naïve users.",
+    "A a a word word, WORD words; 1.2.3 v2.0 e-mail T-Mobile " + "x" * 150 + " end",
+    "and of the to the first word after stop words",
+    "GPRS gateway " * 700,
+]
+
+
+@pytest.mark.parametrize("field", ["title", "body", "author", "source", "tag_words"])
+@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
+def test_postings_from_word_positions_equal_whooshs_through_tokens(field, text):
+    field_type = build_schema()[field]
+    fast = list(field_type.format.word_values(text, field_type.analyzer, mode="index"))
+    through_tokens = list(Positions.word_values(field_type.format, text, field_type.analyzer, mode="index"))
+    assert sorted(fast) == sorted(through_tokens)
