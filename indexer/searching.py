@@ -313,7 +313,7 @@ class NoteIndex:
         else:
             bonuses_given = {}
         if copies:
-            results.top_n = copies.fold(results.top_n)
+            results.top_n = copies.fold(results.top_n, keep=wanted)
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = results[first : None if limit == 0 else first + limit]
         explained = {}

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main
+from indexer.duplicates import Copies
 from indexer.searching import open_index
 from indexer.store import build_index, update_index
 from tests.conftest import info_note
@@ -106,3 +107,23 @@ def test_indexer_duplicates_lists_the_groups(copies):
         "path": "a/story--ZDNet.md",
         "title": "Zyzzyva gang leaks files | ZDNet",
     }
+
+
+def test_folding_looks_up_only_the_notes_the_page_needs():
+    groups = [["a.md", "a-copy.md"], ["b.md", "b-copy.md", "b-copy2.md"]]
+    paths = ["a.md", "x.md", "a-copy.md", "b-copy.md", "y.md", "b.md", "z.md", "b-copy2.md"]
+    looked_up = []
+
+    def path_of(docnum):
+        looked_up.append(docnum)
+        return paths[docnum]
+
+    copies = Copies(groups, path_of)
+    ranked = [(10.0 - docnum, docnum) for docnum in range(len(paths))]
+    assert [docnum for _, docnum in copies.fold(ranked)] == [0, 1, 3, 4, 6]
+    assert copies.among(range(len(paths))) == 3
+    fresh = Copies(groups, path_of)
+    looked_up.clear()
+    assert [docnum for _, docnum in fresh.fold(ranked, keep=3)] == [0, 1, 3, 4, 5, 6, 7]
+    assert looked_up == [0, 1, 2, 3]
+    assert fresh.others("b.md") == ("b-copy.md", "b-copy2.md")
