@@ -101,7 +101,9 @@ class NoteIndex:
     def searcher(self):
         """The Whoosh searcher, opened once and reused across queries."""
         if self._searcher is None:
-            self._searcher = self._ix.searcher()
+            from indexer.scoring import CachedLengthBM25F
+
+            self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
         return self._searcher
 
     # -- queries -----------------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""Field lengths read once per segment give exactly Whoosh's own BM25F scores."""
+
+from __future__ import annotations
+
+from whoosh import scoring
+from whoosh.index import open_dir
+
+from indexer.schema import INDEX_NAME
+from indexer.scoring import CachedLengthBM25F, field_lengths
+from indexer.searching import open_index
+from indexer.store import build_index, update_index
+from tests.conftest import info_note
+
+
+def test_cached_lengths_equal_whooshs_for_every_note_field_and_segment(corpus, write_note, index_dir):
+    for number in range(12):
+        write_note(f"n{number}.md", info_note(f"Title {number} ransomware", "word " * (number * 7 + 1)))
+    build_index(corpus, index_dir)
+    write_note("n3.md", info_note("Title three changed", "other words " * 40))
+    write_note("late.md", info_note("A late note", "ransomware gateway"))
+    update_index(corpus, index_dir)  # a second segment, and a deleted note in the first
+    with open_index(corpus, index_dir) as notes:
+        leaves = notes.searcher.reader().leaf_readers()
+        assert len(leaves) == 2
+        for segment, _ in leaves:
+            for field in ("title", "body", "author"):
+                lengths = field_lengths(segment, field)
+                assert lengths is not None
+                for docnum in range(segment.doc_count_all()):
+                    assert lengths[docnum] == segment.doc_field_length(docnum, field, 1)
+
+
+def test_search_scores_are_whooshs_bm25f_scores(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        assert isinstance(notes.searcher.weighting, CachedLengthBM25F)
+        with open_dir(str(index), indexname=INDEX_NAME).searcher(weighting=scoring.BM25F()) as whooshs:
+            for text in (
+                "ransomware attack",
+                "gprs gateway",
+                "title:ransomware OR body:conti",
+                '"supply chain"',
+            ):
+                parsed = notes.parser.parse(text)
+                ours = [
+                    (hit.docnum, round(hit.score, 9)) for hit in notes.searcher.search(parsed, limit=None)
+                ]
+                theirs = [(hit.docnum, round(hit.score, 9)) for hit in whooshs.search(parsed, limit=None)]
+                assert ours == theirs and ours
