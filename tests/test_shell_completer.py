@@ -103,7 +103,8 @@ def test_aliases_and_any_case_of_the_field_name_complete_values(completer):
 
 
 def test_structured_fields_complete_their_values(completer):
-    assert texts(complete(completer, "country:u")) == ['"united states"', "ukraine"]
+    assert texts(complete(completer, "country:u")) == ['"United States"', "Ukraine"]
+    assert texts(complete(completer, "country:UNI")) == ['"United States"']
 
 
 def test_an_unknown_field_and_a_field_without_values_offer_nothing(completer):

@@ -92,9 +92,15 @@ class Vocabulary:
     @classmethod
     def load(cls, notes: NoteIndex) -> Vocabulary:
         catalog = notes.catalog
-        names = list(VALUE_FIELDS.values())
-        names += [STRUCTURED_PREFIX + name for name in catalog.structured]
-        return cls(catalog, {name: merge_case_variants(notes.field_values(name)) for name in names})
+        values = {name: merge_case_variants(notes.field_values(name)) for name in VALUE_FIELDS.values()}
+        if catalog.structured:
+            # Structured values are lowercased in the index: the facet counter knows how
+            # the notes write them (`APT28`, not `apt28`).
+            live = set(notes.searcher.reader().all_doc_ids())
+            counter = notes.facet_counter
+            for name in catalog.structured:
+                values[STRUCTURED_PREFIX + name] = merge_case_variants(counter.count(name, live))
+        return cls(catalog, values)
 
     def field_names(self, prefix: str) -> list[str]:
         prefix = prefix.lower()
