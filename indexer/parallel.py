@@ -211,11 +211,14 @@ def _index_share(
     from whoosh.filedb.filestore import FileStorage
     from whoosh.writing import SegmentWriter
 
+    from indexer.field_lengths import read_lengths_whole
+
     ix = FileStorage(storage_dir).open_index(indexname)
     # No lock: the parent process holds the index's write lock for all of us. Never call
     # the writer's _finish()/cancel() here: they delete the temporary folder that this
     # writer shares with the parent and the other workers (the parent cleans it up).
     writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False)
+    read_lengths_whole(writer)
     try:
         result = index_notes(
             writer, Path(root), paths, signatures, max_note_bytes=max_note_bytes, on_note=_count_one

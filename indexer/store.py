@@ -409,6 +409,7 @@ def _write(
     A full build (`clear`) replaces every earlier document in the same commit; an
     update replaces documents by path, so re-running a half-finished one is harmless.
     """
+    from indexer.field_lengths import read_lengths_whole
     from indexer.parallel import commit_with_segments, index_in_parallel, index_notes, worker_count
 
     signatures = {rel: scan.files[rel] for rel in paths}
@@ -418,6 +419,7 @@ def _write(
         # Not Whoosh's own lock (our write lock already excludes other writers): Whoosh takes
         # it before creating the writer's files, and keeps it if that fails (a full disk).
         writer = ix.writer(limitmb=options.limitmb, compound=False, _lk=False)
+        read_lengths_whole(writer)
         for rel in removed:
             writer.delete_by_term("path_id", rel)
         return writer

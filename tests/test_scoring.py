@@ -5,10 +5,11 @@ from __future__ import annotations
 from whoosh import scoring
 from whoosh.index import open_dir
 
+from indexer.field_lengths import field_lengths
 from indexer.schema import INDEX_NAME
-from indexer.scoring import CachedLengthBM25F, field_lengths
+from indexer.scoring import CachedLengthBM25F
 from indexer.searching import open_index
-from indexer.store import build_index, update_index
+from indexer.store import IndexOptions, build_index, update_index
 from tests.conftest import info_note
 
 
@@ -24,7 +25,7 @@ def test_cached_lengths_equal_whooshs_for_every_note_field_and_segment(corpus, w
         assert len(leaves) == 2
         for segment, _ in leaves:
             for field in ("title", "body", "author"):
-                lengths = field_lengths(segment, field)
+                lengths = field_lengths(segment._perdoc, field)
                 assert lengths is not None
                 for docnum in range(segment.doc_count_all()):
                     assert lengths[docnum] == segment.doc_field_length(docnum, field, 1)
@@ -47,3 +48,24 @@ def test_search_scores_are_whooshs_bm25f_scores(bundled_index):
                 ]
                 theirs = [(hit.docnum, round(hit.score, 9)) for hit in whooshs.search(parsed, limit=None)]
                 assert ours == theirs and ours
+
+
+def test_a_segment_written_with_lengths_read_whole_is_byte_for_byte_whooshs(
+    corpus, write_note, tmp_path, monkeypatch
+):
+    import indexer.field_lengths
+
+    for number in range(30):
+        write_note(
+            f"n{number}.md", info_note(f"Title {number} ransomware", "word gateway " * (number * 13 + 1))
+        )
+    build_index(corpus, tmp_path / "whole", options=IndexOptions(procs=1))
+    monkeypatch.setattr(indexer.field_lengths, "read_lengths_whole", lambda writer: None)
+    build_index(corpus, tmp_path / "whoosh", options=IndexOptions(procs=1))
+
+    def segment_files(folder):
+        return sorted(
+            (path.suffix, path.read_bytes()) for path in folder.iterdir() if path.suffix in (".trm", ".pst")
+        )
+
+    assert segment_files(tmp_path / "whole") == segment_files(tmp_path / "whoosh")
