@@ -118,24 +118,28 @@ class WordAnalyzer(Composable):
                     break
         return places
 
+    def _remember(self, word: str) -> str:
+        """`normalize(word)`, remembered for the next time (the loops below look the memo
+        up themselves: a method call a word would cost more than the lookup)."""
+        text = self.normalize(word)
+        if len(word) <= self.maxsize:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[word] = text
+        return text
+
     def word_positions(self, value: str) -> dict[str, list[int]]:
         """Each indexed word of `value` with its positions, numbered as `__call__` numbers
         them (with `positions=True`): what an index posting needs, without a token a word.
         Indexing calls it through `postings.CappedPositions`; half the cost of analysis was
         moving each word through a `Token`."""
         memo = self._memo
-        normalize = self.normalize
-        maxsize = self.maxsize
         places: dict[str, list[int]] = {}
         next_position = None
         for index, word in enumerate(self._pattern.findall(value)):
             text = memo.get(word)
             if text is None:
-                text = normalize(word)
-                if len(word) <= maxsize:
-                    if len(memo) >= _MEMO_LIMIT:
-                        memo.clear()
-                    memo[word] = text
+                text = self._remember(word)
             if text:
                 position = index if next_position is None else next_position
                 next_position = position + 1
@@ -172,8 +176,6 @@ class WordAnalyzer(Composable):
                 yield token
             return
         memo = self._memo
-        normalize = self.normalize
-        maxsize = self.maxsize
         # Like Whoosh's StopFilter(renumber=True): indexed words are numbered without
         # gaps for the stop words between them, so "attack at Société" is a phrase.
         next_position = None
@@ -181,11 +183,7 @@ class WordAnalyzer(Composable):
             word = match.group()
             text = memo.get(word)
             if text is None:
-                text = normalize(word)
-                if len(word) <= maxsize:
-                    if len(memo) >= _MEMO_LIMIT:
-                        memo.clear()
-                    memo[word] = text
+                text = self._remember(word)
             if text:
                 token.stopped = False
                 token.text = text
