@@ -169,3 +169,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
     from tests.processes import make_generated
 
     return make_generated(tmp_path_factory.mktemp("generated"))
+
+
+class FakePager:
+    """A shell pager that records what would have been paged."""
+
+    def __init__(self) -> None:
+        self.pages: list[str] = []
+
+    def __call__(self, text: str) -> bool:
+        self.pages.append(text)
+        return True

@@ -17,20 +17,9 @@ from indexer.shell.app import Shell
 from indexer.shell.commands import COMMANDS, Outcome
 from indexer.shell.screen import Screen
 from indexer.store import build_index
-from tests.conftest import info_note
+from tests.conftest import FakePager, info_note
 
 FINCEN = "news/therecord/FinCEN-suspected-ransomware-payments-reached-590-million-in-first-half-of-2021.md"
-
-
-class FakePager:
-    """Records what would have been paged."""
-
-    def __init__(self) -> None:
-        self.pages: list[str] = []
-
-    def __call__(self, text: str) -> bool:
-        self.pages.append(text)
-        return True
 
 
 class Harness:

@@ -20,6 +20,7 @@ from indexer.searching import open_index
 from indexer.shell.app import Shell
 from indexer.shell.completer import NotesCompleter, Vocabulary
 from indexer.shell.screen import Screen
+from tests.conftest import FakePager
 
 ESC, BEL = "\x1b", "\x07"
 OSC52 = f"{ESC}]52;c;ZXZpbA=={BEL}"  # write "evil" to the clipboard
@@ -104,18 +105,9 @@ def test_a_warning_about_a_hostile_file_name_is_escaped(hostile):
     )
 
 
-class Pager:
-    def __init__(self) -> None:
-        self.pages: list[str] = []
-
-    def __call__(self, text: str) -> bool:
-        self.pages.append(text)
-        return True
-
-
 @pytest.mark.parametrize("color", [False, True])
 def test_the_shell_shows_hostile_hits_and_the_whole_note_escaped(hostile, color):
-    out, err, pager = io.StringIO(), io.StringIO(), Pager()
+    out, err, pager = io.StringIO(), io.StringIO(), FakePager()
     screen = Screen(
         out=out, err=err, color=color, interactive=True, size=lambda: os.terminal_size((100, 40)), pager=pager
     )
