@@ -97,17 +97,18 @@ def build_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds,
     """Index every note of the corpus from scratch (replaces the index in one commit)."""
     from indexer.store import build_index
 
-    with cli_errors("indexer"):
-        settings = _settings(corpus, index_dir)
-        corpus, index_dir = settings.corpus, settings.index_dir
-        with ProgressBar("Indexing") as progress:
-            report = build_index(
-                corpus,
-                index_dir,
-                options=_options(settings, follow_symlinks, max_size_mb, wait_seconds),
-                progress=progress,
-            )
-        _finish_report("build", report, index_dir, strict=strict, quiet=quiet)
+    _run(
+        "build",
+        build_index,
+        "Indexing",
+        corpus,
+        index_dir,
+        follow_symlinks,
+        max_size_mb,
+        wait_seconds,
+        strict,
+        quiet,
+    )
 
 
 @indexer_main.command(
@@ -120,17 +121,31 @@ def update_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds
     """Apply new, changed, renamed and deleted notes to the index (nothing else is read)."""
     from indexer.store import update_index
 
+    _run(
+        "update",
+        update_index,
+        "Updating",
+        corpus,
+        index_dir,
+        follow_symlinks,
+        max_size_mb,
+        wait_seconds,
+        strict,
+        quiet,
+    )
+
+
+def _run(
+    action, index, bar, corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet
+) -> None:
+    """Run `index` (`build_index` or `update_index`) with a progress bar, then report."""
     with cli_errors("indexer"):
         settings = _settings(corpus, index_dir)
         corpus, index_dir = settings.corpus, settings.index_dir
-        with ProgressBar("Updating") as progress:
-            report = update_index(
-                corpus,
-                index_dir,
-                options=_options(settings, follow_symlinks, max_size_mb, wait_seconds),
-                progress=progress,
-            )
-        _finish_report("update", report, index_dir, strict=strict, quiet=quiet)
+        options = _options(settings, follow_symlinks, max_size_mb, wait_seconds)
+        with ProgressBar(bar) as progress:
+            report = index(corpus, index_dir, options=options, progress=progress)
+        _finish_report(action, report, index_dir, strict=strict, quiet=quiet)
 
 
 def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet: bool) -> None:
