@@ -27,27 +27,32 @@ def indexer_main() -> None:
     """Build and maintain the search index of a folder of markdown notes."""
 
 
+# How notes are read: shared by build, update and watch.
+follow_symlinks_option = click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    envvar="NOTES_FOLLOW_SYMLINKS",
+    show_envvar=True,
+    help="Follow symbolic links to notes and folders (loops are detected).",
+)
+max_size_option = click.option(
+    "--max-size",
+    "max_size_mb",
+    type=click.FloatRange(min=0.001),
+    default=10.0,
+    show_default=True,
+    envvar="NOTES_MAX_SIZE",
+    show_envvar=True,
+    help="Skip notes larger than this many megabytes.",
+)
+
+
 def _index_options(func):
     options = [
         corpus_option,
         index_option,
-        click.option(
-            "--follow-symlinks",
-            is_flag=True,
-            envvar="NOTES_FOLLOW_SYMLINKS",
-            show_envvar=True,
-            help="Follow symbolic links to notes and folders (loops are detected).",
-        ),
-        click.option(
-            "--max-size",
-            "max_size_mb",
-            type=click.FloatRange(min=0.001),
-            default=10.0,
-            show_default=True,
-            envvar="NOTES_MAX_SIZE",
-            show_envvar=True,
-            help="Skip notes larger than this many megabytes.",
-        ),
+        follow_symlinks_option,
+        max_size_option,
         click.option(
             "--wait",
             "wait_seconds",
@@ -196,23 +201,8 @@ def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
 )
 @corpus_option
 @index_option
-@click.option(
-    "--follow-symlinks",
-    is_flag=True,
-    envvar="NOTES_FOLLOW_SYMLINKS",
-    show_envvar=True,
-    help="Follow symbolic links to notes and folders (loops are detected).",
-)
-@click.option(
-    "--max-size",
-    "max_size_mb",
-    type=click.FloatRange(min=0.001),
-    default=10.0,
-    show_default=True,
-    envvar="NOTES_MAX_SIZE",
-    show_envvar=True,
-    help="Skip notes larger than this many megabytes.",
-)
+@follow_symlinks_option
+@max_size_option
 @click.option(
     "--settle",
     "settle_seconds",
