@@ -98,22 +98,11 @@ def _settings(corpus: Path, index_dir: Path):
     epilog="\b\nExamples:\n  indexer build\n  indexer build --corpus ~/notes --index /tmp/notes-idx --strict",
 )
 @_index_options
-def build_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet) -> None:
+def build_command(**params) -> None:
     """Index every note of the corpus from scratch (replaces the index in one commit)."""
     from indexer.store import build_index
 
-    _run(
-        "build",
-        build_index,
-        "Indexing",
-        corpus,
-        index_dir,
-        follow_symlinks,
-        max_size_mb,
-        wait_seconds,
-        strict,
-        quiet,
-    )
+    _run("build", build_index, "Indexing", **params)
 
 
 @indexer_main.command(
@@ -122,26 +111,15 @@ def build_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds,
     epilog="\b\nExamples:\n  indexer update\n  NOTES_CORPUS=~/notes indexer update --quiet",
 )
 @_index_options
-def update_command(corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet) -> None:
+def update_command(**params) -> None:
     """Apply new, changed, renamed and deleted notes to the index (nothing else is read)."""
     from indexer.store import update_index
 
-    _run(
-        "update",
-        update_index,
-        "Updating",
-        corpus,
-        index_dir,
-        follow_symlinks,
-        max_size_mb,
-        wait_seconds,
-        strict,
-        quiet,
-    )
+    _run("update", update_index, "Updating", **params)
 
 
 def _run(
-    action, index, bar, corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet
+    action, index, bar, *, corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet
 ) -> None:
     """Run `index` (`build_index` or `update_index`) with a progress bar, then report."""
     with cli_errors("indexer"):
