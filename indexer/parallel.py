@@ -212,6 +212,7 @@ def _index_share(
     from whoosh.writing import SegmentWriter
 
     from indexer.field_lengths import read_lengths_whole
+    from indexer.posting_pool import use_grouped_pool
 
     ix = FileStorage(storage_dir).open_index(indexname)
     # No lock: the parent process holds the index's write lock for all of us. Never call
@@ -219,6 +220,7 @@ def _index_share(
     # writer shares with the parent and the other workers (the parent cleans it up).
     writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False)
     read_lengths_whole(writer)
+    use_grouped_pool(writer, limitmb)
     try:
         result = index_notes(
             writer, Path(root), paths, signatures, max_note_bytes=max_note_bytes, on_note=_count_one

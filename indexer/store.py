@@ -411,6 +411,7 @@ def _write(
     """
     from indexer.field_lengths import read_lengths_whole
     from indexer.parallel import commit_with_segments, index_in_parallel, index_notes, worker_count
+    from indexer.posting_pool import use_grouped_pool
 
     signatures = {rel: scan.files[rel] for rel in paths}
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
@@ -420,6 +421,7 @@ def _write(
         # it before creating the writer's files, and keeps it if that fails (a full disk).
         writer = ix.writer(limitmb=options.limitmb, compound=False, _lk=False)
         read_lengths_whole(writer)
+        use_grouped_pool(writer, options.limitmb)
         for rel in removed:
             writer.delete_by_term("path_id", rel)
         return writer

@@ -1,0 +1,93 @@
+"""The grouped posting pool hands Whoosh's segment writer exactly what Whoosh's own pool would."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh.filedb.filestore import RamStorage
+from whoosh.index import open_dir
+from whoosh.writing import PostingPool
+
+from indexer.posting_pool import GroupedPostingPool
+from indexer.schema import INDEX_NAME
+from indexer.store import IndexOptions, build_index, update_index
+from tests.conftest import info_note
+
+
+def random_postings(seed: int, notes: int = 60) -> list[tuple]:
+    """Postings as Whoosh's writer adds them: note by note, fields in name order."""
+    rng = random.Random(seed)
+    words = [f"w{number}".encode() for number in range(40)] + ["café".encode(), b"\xf0\x9f\x94\x91"]
+    postings = []
+    for docnum in range(notes):
+        for field in ("author", "body", "title"):
+            for word in rng.sample(words, rng.randint(0, 12)):
+                positions = bytes(rng.randrange(256) for _ in range(rng.randint(0, 9)))
+                postings.append((field, word, docnum, float(rng.randint(1, 5)), positions or None))
+    return postings
+
+
+def pooled(pool, postings: list[tuple]) -> list[tuple]:
+    for posting in postings:
+        pool.add(posting)
+    return list(pool.iter_postings())
+
+
+@pytest.mark.parametrize("limitmb", [256, 0.002, 0.0001], ids=["in memory", "a few runs", "a run a posting"])
+def test_postings_come_out_as_from_whooshs_pool(limitmb):
+    postings = random_postings(seed=1)
+    storage = RamStorage()
+    grouped = GroupedPostingPool(storage, limitmb)
+    ours = pooled(grouped, postings)
+    assert ours == pooled(PostingPool(RamStorage(), None, limitmb=256), postings)
+    assert ours == sorted(postings) and len(ours) > 1000
+    if limitmb < 1:
+        assert len(storage.files) == 0  # every run read back was deleted
+
+
+def test_postings_added_out_of_note_order_come_out_sorted():
+    postings = random_postings(seed=2)
+    shuffled = postings[:]
+    random.Random(3).shuffle(shuffled)
+    for limitmb in (256, 0.002):
+        assert pooled(GroupedPostingPool(RamStorage(), limitmb), shuffled) == sorted(postings)
+
+
+def test_cleanup_deletes_runs_not_read():
+    storage = RamStorage()
+    pool = GroupedPostingPool(storage, 0.001)
+    for posting in random_postings(seed=4):
+        pool.add(posting)
+    assert pool.runs and len(storage.files) == len(pool.runs)
+    pool.cleanup()
+    assert not pool.runs and len(storage.files) == 0
+
+
+@pytest.mark.parametrize("limitmb", [256, 1], ids=["in memory", "runs on disk"])
+def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, monkeypatch, limitmb):
+    import indexer.posting_pool
+
+    def build_and_update(folder):
+        corpus, index = folder / "corpus", folder / "index"
+
+        def write(name, text):
+            (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+            (corpus / name).write_text(text, encoding="utf-8")
+
+        for number in range(40):
+            write(f"n{number}.md", info_note(f"Title {number} ransomware", f"gateway w{number} " * 900))
+        options = IndexOptions(procs=1, limitmb=limitmb)
+        build_index(corpus, index, options=options)
+        for number in range(6):  # a small segment each; Whoosh merges them (and the first) at the fifth
+            write(f"n{number}.md", info_note(f"Changed {number}", "other words " * (number + 1)))
+            write(f"new{number}.md", info_note(f"New {number}", "gateway GPRS"))
+            update_index(corpus, index, options=options)
+        assert len(open_dir(str(index), indexname=INDEX_NAME)._segments()) < 7  # segments were merged
+        return sorted(
+            (path.suffix, path.read_bytes()) for path in index.iterdir() if path.suffix in (".trm", ".pst")
+        )
+
+    ours = build_and_update(tmp_path / "grouped")
+    monkeypatch.setattr(indexer.posting_pool, "use_grouped_pool", lambda writer, limitmb: None)
+    assert ours == build_and_update(tmp_path / "whoosh")
