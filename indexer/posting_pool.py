@@ -108,7 +108,8 @@ class GroupedPostingPool:
                     return
         finally:
             run.close()
-            self._tempstore.delete_file(name)
+            with contextlib.suppress(OSError):  # gone already if the writer was cancelled
+                self._tempstore.delete_file(name)
 
 
 def _sorted_lists(fields: Fields) -> Iterator[tuple[str, bytes, list[Posting]]]:

@@ -91,3 +91,24 @@ def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, m
     ours = build_and_update(tmp_path / "grouped")
     monkeypatch.setattr(indexer.posting_pool, "use_grouped_pool", lambda writer, limitmb: None)
     assert ours == build_and_update(tmp_path / "whoosh")
+
+
+def test_runs_already_deleted_by_a_cancelled_writer_raise_nothing_later(monkeypatch, tmp_path):
+    import gc
+    import sys
+
+    from whoosh.filedb.filestore import FileStorage
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    storage = FileStorage(str(tmp_path))
+    pool = GroupedPostingPool(storage, 0.001)
+    for posting in random_postings(seed=5):
+        pool.add(posting)
+    postings = pool.iter_postings()
+    next(postings)  # every run is open now
+    for name in storage.list():  # what cancelling Whoosh's writer does to its temporary files
+        storage.delete_file(name)
+    del postings
+    gc.collect()
+    assert unraisable == []
