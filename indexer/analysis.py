@@ -18,6 +18,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
+PATH_WORD_PATTERN = r"[^\W_]+"  # every run of letters and digits: "zdnet/1000-arrests.md"
 _STOPPED = ""  # memo value for a word that is not indexed
 _MEMO_LIMIT = 300_000
 

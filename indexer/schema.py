@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import CharsetFilter, LowercaseFilter
 from whoosh.analysis.tokenizers import CommaSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from indexer.analysis import WordAnalyzer
+from indexer.analysis import PATH_WORD_PATTERN, WordAnalyzer
 from indexer.markdown import strip_markdown
 from indexer.notes import Note
 from indexer.postings import cap_positions
@@ -56,12 +56,10 @@ NAME_ANALYZER = WordAnalyzer(stem=False, maxsize=MAX_WORD_CHARS)
 # of its best matches): no stems, and stop words kept, so that a quoted "flaw to affect"
 # can favour the notes that say exactly that.
 EXACT_ANALYZER = WordAnalyzer(stem=False, stoplist=frozenset(), maxsize=MAX_WORD_CHARS)
-# Paths and links: every alphanumeric run is a word ("zdnet/1000-arrests.md").
-PATH_ANALYZER = (
-    RegexTokenizer(r"[^\W_]+")
-    | LowercaseFilter()
-    | CharsetFilter(accent_map)
-    | StopFilter(stoplist=(), minsize=1, maxsize=MAX_WORD_CHARS)
+# Paths and links: every alphanumeric run is a word ("zdnet/1000-arrests.md"); no stop
+# words, no stems.
+PATH_ANALYZER = WordAnalyzer(
+    stem=False, stoplist=frozenset(), maxsize=MAX_WORD_CHARS, expression=PATH_WORD_PATTERN
 )
 # Whole values, case- and accent-insensitive: `tag:"The Record"`.
 VALUE_ANALYZER = CommaSeparatedTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)

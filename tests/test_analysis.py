@@ -8,7 +8,8 @@ import pytest
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
-from indexer.analysis import WORD_PATTERN, WordAnalyzer
+from indexer.analysis import PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer
+from indexer.schema import PATH_ANALYZER
 from tests.conftest import BUNDLED_CORPUS
 
 CHAIN_STEMMED = (
@@ -21,6 +22,21 @@ CHAIN_NAMES = (
     | CharsetFilter(accent_map)
     | StopFilter(minsize=1, maxsize=100)
 )
+
+# What paths and links were analyzed with before `PATH_ANALYZER` was a `WordAnalyzer`.
+CHAIN_PATHS = (
+    RegexTokenizer(PATH_WORD_PATTERN)
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter(stoplist=(), minsize=1, maxsize=100)
+)
+PATHS = [
+    "zdnet/1000-arrests.md",
+    "bleepingcomputer/Société_Générale--hit_by  RansomEXX (2).md",
+    "https://www.zdnet.com/article/t-mobile-says-hackers-stole-data/?utm_source=x&a_b=1",
+    "a/" + "x" * 150 + "/the_of_and.md",
+    "",
+]
 
 TEXTS = [
     "The attacker’s Ransomware hit 3.5 million users at Société Générale, said the FBI.",
@@ -44,6 +60,18 @@ def test_fused_analyzer_matches_the_whoosh_chain(text, removestops, fused, chain
     assert tokens(fused, text, positions=True, chars=True, removestops=removestops) == tokens(
         chain, text, positions=True, chars=True, removestops=removestops
     )
+
+
+@pytest.mark.parametrize("text", PATHS + TEXTS[:3])
+@pytest.mark.parametrize("removestops", [True, False])
+def test_path_analyzer_matches_the_whoosh_chain_it_replaces(text, removestops):
+    assert tokens(PATH_ANALYZER, text, positions=True, chars=True, removestops=removestops) == tokens(
+        CHAIN_PATHS, text, positions=True, chars=True, removestops=removestops
+    )
+    assert PATH_ANALYZER.word_positions(text) == {
+        word: [t.pos for t in CHAIN_PATHS(text, positions=True) if t.text == word]
+        for word in {t.text for t in CHAIN_PATHS(text)}
+    }
 
 
 @pytest.mark.parametrize("word", ["Hacked", "café", "the", "T-Mobile", "x" * 200])

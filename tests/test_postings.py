@@ -51,7 +51,7 @@ TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("field", ["title", "body", "author", "source", "tag_words"])
+@pytest.mark.parametrize("field", ["title", "body", "author", "source", "tag_words", "path", "link"])
 @pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
 def test_postings_from_word_positions_equal_whooshs_through_tokens(field, text):
     field_type = build_schema()[field]
