@@ -177,7 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     arguments.workdir.mkdir(parents=True, exist_ok=True)
     notes = load_notes(arguments.corpus)
-    items = generate(notes, per_kind=arguments.per_kind, seed=arguments.seed)
+    items = [
+        item for seed in arguments.seed for item in generate(notes, per_kind=arguments.per_kind, seed=seed)
+    ]
     _log(f"{len(items)} queries from {len(notes)} notes ({time.perf_counter() - started:.1f} s)")
 
     systems: dict[str, object] = {}
@@ -225,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "machine": machine(),
             "corpus": str(arguments.corpus),
             "notes": len(notes),
-            "seed": arguments.seed,
+            "seed": arguments.seed[0] if len(arguments.seed) == 1 else list(arguments.seed),
             "per_kind": arguments.per_kind,
             "seconds": round(seconds, 1),
             "scores": {
@@ -262,7 +264,12 @@ def _parser() -> argparse.ArgumentParser:
         help="where the indexes are built and kept between runs",
     )
     parser.add_argument("--per-kind", type=int, default=100, help="queries of each kind (default 100)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--seed",
+        type=_seeds,
+        default=(7,),
+        help="query set(s): one seed, or several pooled into one run (1,2,3,4,5,7)",
+    )
     parser.add_argument("--systems", type=_systems, default=SYSTEMS, help="comma-separated: ours,fts5,whoosh")
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the indexes even if they are up to date"
@@ -279,6 +286,16 @@ def _parser() -> argparse.ArgumentParser:
         help="list queries of this kind we do not rank first",
     )
     return parser
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        seeds = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("seeds are integers, comma-separated: 1,2,7") from None
+    if not seeds:
+        raise argparse.ArgumentTypeError("give at least one seed")
+    return seeds
 
 
 def _systems(text: str) -> tuple[str, ...]:

@@ -112,3 +112,27 @@ def test_a_full_run_prints_every_kind_for_all_three_systems_and_writes_json(tmp_
     code = relevance.main([*common, "--systems", "ours", "--before", str(output)])
     assert code == 0
     assert "| kind | MRR before | MRR after | change |" in capsys.readouterr().out
+
+
+def test_several_seeds_pool_their_query_sets_into_one_run(tmp_path, capsys, notes):
+    output = tmp_path / "pooled.json"
+    code = relevance.main(
+        ["--corpus", str(BUNDLED_CORPUS), "--workdir", str(tmp_path / "work"), "--per-kind", "3",
+         "--systems", "ours", "--seed", "3,4", "--json", str(output)]
+    )  # fmt: skip
+    assert code == 0
+    record = json.loads(output.read_text())
+    assert record["seed"] == [3, 4]
+    expected = generate(list(notes.values()), per_kind=3, seed=3) + generate(
+        list(notes.values()), per_kind=3, seed=4
+    )
+    assert [query["query"] for query in record["queries"]] == [item.query for item in expected]
+    assert f"| title | {sum(item.kind == 'title' for item in expected)} |" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seeds", ["", "1,x"])
+def test_seeds_that_are_not_integers_are_refused(seeds, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        relevance.main(["--seed", seeds])
+    assert stopped.value.code == 2
+    assert "--seed" in capsys.readouterr().err
