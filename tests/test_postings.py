@@ -33,9 +33,9 @@ def test_a_phrase_over_a_note_of_a_million_repeats_answers_quickly_and_ranks_by_
     write_note("once.md", info_note("Once", "A word here and a word there."))
     build_index(corpus, index_dir)
     with open_index(corpus, index_dir) as notes:
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: a busy machine does not fail it
         result = notes.search('"word word"', passages=0)
-        assert time.perf_counter() - started < 1.5  # 30 s with every position kept
+        assert time.process_time() - started < 1.5  # 30 s with every position kept
         assert [hit.path for hit in result.hits] == ["repeat.md"]
         # Frequencies still count every occurrence: the repetitive note ranks first.
         assert [hit.path for hit in notes.search("word", passages=0).hits] == ["repeat.md", "once.md"]

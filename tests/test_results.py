@@ -100,7 +100,7 @@ def test_passages_of_a_5_mb_line_are_looked_for_in_its_start_only():
     import time
 
     line = "word " * (1024 * 1024)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine does not fail it
     (passage,) = best_passages(line, 1, matcher("word"))
-    assert time.perf_counter() - started < 1  # the whole line took about 2 s
+    assert time.process_time() - started < 1  # the whole line took about 2 s
     assert passage.text.startswith("word word") and len(passage.text) <= 230
