@@ -21,7 +21,7 @@ MANIFEST_TEMPORARY = re.compile(r"^\.(?:manifest|state|duplicates)\.json\.\d+\.t
 
 def leftover_files(index_dir: Path) -> list[str]:
     """Names in `index_dir` that the last commit does not use and no commit will."""
-    from indexer.schema import INDEX_NAME
+    from indexer.schema_version import INDEX_NAME
 
     try:
         names = os.listdir(index_dir)

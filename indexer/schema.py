@@ -15,9 +15,7 @@ from indexer.notes import Note
 from indexer.postings import cap_positions
 from indexer.tags import structured_field_name
 
-# Bump when the fields or analyzers change: older indexes are then rebuilt.
-SCHEMA_VERSION = 3
-INDEX_NAME = f"notes_v{SCHEMA_VERSION}"
+# Changing the fields or analyzers below? Bump SCHEMA_VERSION in `schema_version`.
 
 # Longer "words" (base64 blobs, a 5 MB line of one character) are not indexed.
 MAX_WORD_CHARS = 100

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from indexer.damage import read_or_damaged
 from indexer.query import catalog_from_field_names
-from indexer.schema import SCHEMA_VERSION
+from indexer.schema_version import SCHEMA_VERSION
 from indexer.store import open_whoosh_index, read_index_info
 
 

@@ -97,7 +97,7 @@ def index_exists(index_dir: Path) -> bool:
     Decided from the file names alone: Whoosh's `exists_in` reads the whole table of
     contents (and unpickles the schema), which doubled the cost of opening an index.
     """
-    from indexer.schema import INDEX_NAME
+    from indexer.schema_version import INDEX_NAME
 
     prefix = f"_{INDEX_NAME}_"
     if not Path(index_dir).is_dir():
@@ -120,7 +120,7 @@ def _require_readable(index_dir: Path) -> None:
 
 def old_index_names(index_dir: Path) -> list[str]:
     """Names of indexes in `index_dir` written by other schema versions."""
-    from indexer.schema import INDEX_NAME
+    from indexer.schema_version import INDEX_NAME
 
     try:
         names = os.listdir(index_dir)
@@ -140,7 +140,7 @@ def open_whoosh_index(index_dir: Path):
     from whoosh import index as whoosh_index
     from whoosh.index import EmptyIndexError
 
-    from indexer.schema import INDEX_NAME
+    from indexer.schema_version import INDEX_NAME
 
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
@@ -381,7 +381,8 @@ def _remove_leftovers_unless_busy(index_dir: Path) -> None:
 def _open_or_create(index_dir: Path, *, replace_damaged: bool = False):
     from whoosh import index as whoosh_index
 
-    from indexer.schema import INDEX_NAME, build_schema
+    from indexer.schema import build_schema
+    from indexer.schema_version import INDEX_NAME
 
     if index_exists(index_dir):
         try:

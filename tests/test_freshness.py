@@ -51,3 +51,21 @@ def test_a_discarded_check_leaves_no_child(corpus, write_note, index_dir):
     pending.discard()
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)
+
+
+def test_the_check_itself_imports_no_whoosh(corpus, write_note, index_dir):
+    import subprocess
+    import sys
+
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from indexer.store import detect_changes, index_exists\n"
+        f"assert index_exists(Path({str(index_dir)!r}))\n"
+        f"assert not detect_changes(Path({str(corpus)!r}), Path({str(index_dir)!r}))\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'whoosh'))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"  # what the forked child does costs no Whoosh import

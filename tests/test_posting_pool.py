@@ -10,7 +10,7 @@ from whoosh.index import open_dir
 from whoosh.writing import PostingPool
 
 from indexer.posting_pool import GroupedPostingPool
-from indexer.schema import INDEX_NAME
+from indexer.schema_version import INDEX_NAME
 from indexer.store import IndexOptions, build_index, update_index
 from tests.conftest import info_note
 

@@ -6,7 +6,7 @@ from whoosh import scoring
 from whoosh.index import open_dir
 
 from indexer.field_lengths import field_lengths
-from indexer.schema import INDEX_NAME
+from indexer.schema_version import INDEX_NAME
 from indexer.scoring import CachedLengthBM25F
 from indexer.searching import open_index
 from indexer.store import IndexOptions, build_index, update_index

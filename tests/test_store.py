@@ -8,7 +8,7 @@ import pytest
 
 from indexer.errors import IndexLockedError, IndexMissingError
 from indexer.locking import write_lock
-from indexer.schema import INDEX_NAME
+from indexer.schema_version import INDEX_NAME
 from indexer.searching import open_index
 from indexer.store import (
     MANIFEST_FILE,
