@@ -140,7 +140,8 @@ def rerank(
                     exact_checks.append((bonus, docnum, words_score))
     if exact_checks and field_text is not None:
         _add_exact_bonuses(scores, given, exact_checks, field_text, needed or len(head))
-    head = sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: (-item[0], item[1]))
+    # Sorted by score alone: notes of equal score keep the order they came in (see `ties`).
+    head = sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: -item[0])
     return [*head, *tail], given
 
 

@@ -35,6 +35,7 @@ from indexer.saved import SavedSearches
 from indexer.schema import TEXT_ANALYZER, indexed_body
 from indexer.spelling import FEW_HITS, Suggestion, suggest_query
 from indexer.store import open_whoosh_index
+from indexer.ties import OrderOf, in_tie_order, newest_first
 from indexer.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
@@ -300,7 +301,7 @@ class NoteIndex:
         copies = None if all_copies else self.copies
         if copies and fetch is not None:
             fetch += copies.foldable  # enough to fill the page after folding
-        results = self._whoosh_search(parsed, limit=fetch, sort=sort, exclude=exclude)
+        results = self._in_tie_order(parsed, wanted, sort, exclude)
         notes = ParsedNotes(self.corpus)  # ranking and passages read each note once
         if bonuses:
             # Exact forms are checked for the notes that could reach the page, counting
@@ -380,9 +381,7 @@ class NoteIndex:
         if sort is not SortOrder.RELEVANCE:
             kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
             return searcher.search(query, **kwargs)
-        if limit is None:
-            return searcher.search(query, **kwargs)
-        from whoosh.collectors import FilterCollector, TopCollector
+        from whoosh.collectors import FilterCollector, TopCollector, UnlimitedCollector
 
         # Whoosh's default top-N search skips blocks and swaps matchers by score
         # estimates; with BM25F over several fields on a multi-segment index those
@@ -390,11 +389,33 @@ class NoteIndex:
         # "ransomware attack" ranked a 41.4 note first while one scoring 48.7 existed).
         # It then also ran the query a second time to count the matches. Scoring every
         # match once gives the exact top N and the exact total, and is faster here.
-        collector = TopCollector(limit=limit, usequality=False, replace=0)
+        if limit is None:
+            collector = UnlimitedCollector()
+            collector.replace = 0  # as below: no matcher swapping
+        else:
+            collector = TopCollector(limit=limit, usequality=False, replace=0)
         if exclude or only is not None:
             collector = FilterCollector(collector, kwargs.get("filter"), kwargs.get("mask"))
         searcher.search_with_collector(_lazy_unions_under_and(query, searcher.reader()), collector)
         return collector.results()
+
+    def _in_tie_order(self, query: wq.Query, window: int | None, sort: SortOrder, exclude: Collection[int]):
+        """`_whoosh_search` of every match, with notes that rank equal among the first
+        `window` (None: all) in an order of their own rather than by Whoosh's document
+        numbers (see `ties`): equal scores newest first, then by path; equal dates by path.
+        Every match is scored anyway (see `_whoosh_search`); keeping them all tells where
+        a run of equal ones ends."""
+        results = self._whoosh_search(query, limit=None, sort=sort, exclude=exclude)
+        stored = self.searcher.stored_fields
+
+        def path_of(docnum: int) -> str:
+            return stored(docnum).get("path_id", "")
+
+        orders: list[OrderOf] = [path_of]
+        if sort is SortOrder.RELEVANCE:
+            orders.insert(0, newest_first(self.searcher.reader()))
+        results.top_n = in_tie_order(results.top_n, orders, upto=window)
+        return results
 
     def _all_docnums(self, parsed: wq.Query, exclude: Collection[int] = ()) -> set[int]:
         """Every note matching `parsed` (not just the page shown)."""

@@ -104,7 +104,7 @@ def test_cli_prints_facets_after_the_hits(search_bundled):
     result = search_bundled("author:cimpanu", "--facet", "year", "--facet", "source", "-n", "1")
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "first six months of 2021.\n\nyear (2 values)\n  5  2021\n  1  2020\n\n"
+        "group’s dark web infrastructure.\n\nyear (2 values)\n  5  2021\n  1  2020\n\n"
         "source (2 values)\n  5  The Record\n  1  ZDNet\n"
     )
 

@@ -154,7 +154,7 @@ def test_long_results_go_through_the_pager_and_short_ones_are_printed(harness):
 
 
 def test_show_puts_the_whole_note_in_the_pager(harness):
-    harness.run(":limit 1", "author:cimpanu tag:ransomware", ":show 1")
+    harness.run(":limit 1", "author:cimpanu tag:fincen", ":show 1")
     assert harness.shell.shown_hits[1].path == FINCEN
     page = harness.pager.pages[-1]
     lines = page.splitlines()
@@ -189,7 +189,7 @@ def recording_editor(folder: Path, name: str) -> tuple[Path, Path]:
 def test_open_runs_the_editor_at_the_line_of_the_best_passage(bundled_index, tmp_path, new_harness):
     script, log = recording_editor(tmp_path, "vim")
     harness = new_harness(*bundled_index, environ={"EDITOR": str(script)})
-    harness.run(":limit 1", "author:cimpanu tag:ransomware", ":open 1")
+    harness.run(":limit 1", "author:cimpanu tag:fincen", ":open 1")
     hit = harness.shell.shown_hits[1]
     assert log.read_text().splitlines() == [f"+{hit.passages[0].line}", str(bundled_index[0] / FINCEN)]
     assert hit.passages[0].line > 1
@@ -202,12 +202,12 @@ def test_open_prefers_visual_and_passes_only_the_path_to_unknown_editors(
 ):
     script, log = recording_editor(tmp_path, "my-editor")
     harness = new_harness(*bundled_index, environ={"VISUAL": f"{script} --wait", "EDITOR": "vim"})
-    harness.run(":limit 1", "author:cimpanu tag:ransomware", ":open 1")
+    harness.run(":limit 1", "author:cimpanu tag:fincen", ":open 1")
     assert log.read_text().splitlines() == ["--wait", str(bundled_index[0] / FINCEN)]
 
 
 def test_open_without_an_editor_shows_the_note_instead(harness):
-    harness.run(":limit 1", "author:cimpanu tag:ransomware")
+    harness.run(":limit 1", "author:cimpanu tag:fincen")
     harness.take()
     harness.run(":open 1")
     assert harness.take() == ("No $VISUAL or $EDITOR is set: showing the note instead.\n", "")
@@ -216,7 +216,7 @@ def test_open_without_an_editor_shows_the_note_instead(harness):
 
 def test_open_with_an_editor_that_cannot_run_says_so_and_shows_the_note(bundled_index, tmp_path, new_harness):
     harness = new_harness(*bundled_index, environ={"EDITOR": str(tmp_path / "no-such-editor")})
-    harness.run(":limit 1", "author:cimpanu tag:ransomware")
+    harness.run(":limit 1", "author:cimpanu tag:fincen")
     harness.take()
     harness.run(":open 1")
     _, err = harness.take()
@@ -228,10 +228,10 @@ def test_open_with_an_editor_that_cannot_run_says_so_and_shows_the_note(bundled_
 def test_similar_lists_other_notes_and_more_pages_through_them(harness):
     harness.run(":limit 2", "author:cimpanu tag:ransomware")
     harness.take()
-    harness.run(":similar 2")
+    harness.run(":similar 1")
     out, _ = harness.take()
     title = "REvil ransomware gang goes dark again after its Tor servers are hijacked"
-    assert out.startswith(f"Notes like 2. {title}:\n1. ")
+    assert out.startswith(f"Notes like 1. {title}:\n1. ")
     paths = [hit.path for hit in harness.shell.shown_hits.values()]
     assert len(paths) == 2 and all("goes-dark" not in path for path in paths)
     harness.run(":more")

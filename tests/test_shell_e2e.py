@@ -48,13 +48,13 @@ def test_search_on_a_terminal_opens_the_shell_runs_a_query_shows_a_note_and_quit
     try:
         child.expect(PROMPT)
         child.send("author:cimpanu tag:ransomware\r")
-        child.expect(r"1\. FinCEN: Suspected ransomware payments reached \$590 million")
-        child.expect(r"2\. REvil ransomware gang goes dark again")
+        child.expect(r"1\. REvil ransomware gang goes dark again")
+        child.expect(r"2\. FinCEN: Suspected ransomware payments reached \$590 million")
         child.expect(r"3\. REvil ransomware hits hundreds of companies")
         child.expect(r"3 notes match \(1-3 shown, \d+ ms\)")
         child.expect(PROMPT)
 
-        child.send(":show 1\r")
+        child.send(":show 2\r")
         child.expect("Tags: Ransomware, FinCEN, Bitcoin, Cryptocurrency, The Record")
         if terminal_env["PAGER"] == "less":
             child.send("q")  # leave the pager

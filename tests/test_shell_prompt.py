@@ -51,8 +51,9 @@ def test_each_line_typed_is_run_and_quit_exits_0(shell):
     status = type_into(shell, ":limit 2" + ENTER + "author:cimpanu tag:ransomware" + ENTER + ":quit" + ENTER)
     out, err = printed(shell)
     assert status == 0
-    assert out.startswith("limit: 2 hits a page\n1. FinCEN: Suspected ransomware payments")
-    assert "\n2. REvil ransomware gang goes dark" in out
+    # Equal scores: the newer note first (2021-10-18, then 2021-10-15).
+    assert out.startswith("limit: 2 hits a page\n1. REvil ransomware gang goes dark")
+    assert "\n2. FinCEN: Suspected ransomware payments" in out
     assert "3 notes match (1-2 shown" in out
     assert err == ""
 
