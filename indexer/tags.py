@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 WIKI_LINK = re.compile(r"\[\[(.*?)\]\]")
 
@@ -42,6 +43,7 @@ def split_structured(text: str) -> tuple[str, str] | None:
     return key, value.strip()
 
 
+@lru_cache(maxsize=4096)  # a few keys recur in every note
 def structured_field_name(key: str) -> str:
     """Short, searchable name of a structured key: `action.malware.name` -> `malware`."""
     parts = [part.lower().replace("-", "_") for part in key.split(".")]

@@ -10,6 +10,7 @@ dates.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -55,21 +56,38 @@ def _key_in(keys: dict[int, Any], item: tuple[Any, int]) -> Any:
 
 def newest_first(reader) -> OrderOf:  # type: ignore[no-untyped-def]
     """Docnum -> a key that puts newer notes first (undated ones last), from the `date`
-    column of each segment of a Whoosh `reader`.
-
-    Per segment: Whoosh's own multi-segment column reader fails (`OSError: Invalid
-    argument`) when a segment has no dated note, and so no `date` column."""
-    segments = []
-    for segment, offset in reader.leaf_readers():
-        column = segment.column_reader("date", translate=False) if segment.has_column("date") else None
-        missing = segment.schema["date"].column_type.default_value() if column is not None else None
-        segments.append((offset, offset + segment.doc_count_all(), column, missing))
+    column of a Whoosh `reader`, read whole the first time a key is asked for."""
+    keys: list[int] = []
 
     def order_of(docnum: int) -> int:
-        for start, end, column, missing in segments:
-            if start <= docnum < end:
-                value = column[docnum - start] if column is not None else missing
-                return 0 if value == missing or value is None else -value
-        return 0
+        if not keys:
+            keys.extend(_newest_first_keys(reader))
+        return keys[docnum]
 
     return order_of
+
+
+def _newest_first_keys(reader) -> list[int]:  # type: ignore[no-untyped-def]
+    # Segment by segment: Whoosh's multi-segment column reader fails (`OSError: Invalid
+    # argument`) on a segment with no dated note, and so no `date` column.
+    keys: list[int] = []
+    for segment, _offset in reader.leaf_readers():
+        count = segment.doc_count_all()
+        if not segment.has_column("date"):
+            keys.extend([0] * count)
+            continue
+        column = segment.column_reader("date", translate=False)
+        missing = segment.schema["date"].column_type.default_value()
+        values = _column_values(column)
+        values.extend([missing] * (count - len(values)))
+        keys.extend(0 if value == missing else -value for value in values[:count])
+    return keys
+
+
+def _column_values(column) -> list[int]:  # type: ignore[no-untyped-def]
+    """The values a Whoosh numeric column stores, in one read (one read a value otherwise)."""
+    try:
+        stored = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        return list(struct.unpack(f"!{column._count}{column._typecode}", stored))
+    except (AttributeError, struct.error):
+        return list(column)

@@ -112,3 +112,15 @@ def test_undated_notes_come_after_dated_ones_even_alone_in_a_segment(tmp_path):
     build_index(corpus, tmp_path / "index", options=IndexOptions(procs=2))
     with open_index(corpus, tmp_path / "index") as notes:
         assert [hit.path for hit in notes.search("gateway", passages=0).hits] == ["b.md", "a.md", "c.md"]
+
+
+def test_dates_read_in_one_piece_are_the_columns_own_values(bundled_index):
+    from indexer.ties import _column_values
+
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        for segment, _ in notes.searcher.reader().leaf_readers():
+            column = segment.column_reader("date", translate=False)
+            assert _column_values(column) == list(column) and len(list(column)) > 1
+            # What the one-piece read uses (else it falls back to one read a value).
+            assert all(hasattr(column, name) for name in ("_dbfile", "_basepos", "_count", "_typecode"))
