@@ -27,6 +27,22 @@ def eventually(check, timeout=8.0):
         time.sleep(0.1)
 
 
+def wait_for_line(stream, start: str, timeout: float) -> str | None:
+    """The first line of `stream` (a pipe) that begins with `start`, read within `timeout` s."""
+    import select
+
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        if not select.select([stream], [], [], remaining)[0]:
+            return None
+        line = stream.readline()
+        if not line:
+            return None  # the process ended
+        if line.startswith(start):
+            return line
+    return None
+
+
 @pytest.fixture
 def watched(corpus, write_note, index_dir):
     write_note("first.md", info_note("First note", "zyzzyva appears here"))
@@ -112,8 +128,9 @@ def test_indexer_watch_logs_a_line_per_batch_and_stops_cleanly_on_ctrl_c(corpus,
                "--settle", "0.2"]  # fmt: skip
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
-            assert eventually(lambda: index_dir.joinpath("state.json").exists())
-            time.sleep(0.5)  # let the observer start
+            # It says so once its observer runs; a fixed sleep was sometimes too short on a
+            # busy machine, and the new note went unseen.
+            assert wait_for_line(process.stderr, "Watching ", timeout=30)
             write_note("second.md", info_note("Second note", "a quokka appears"))
             assert eventually(lambda: paths_for(corpus, index_dir, "quokka") == ["second.md"])
             process.send_signal(signal.SIGINT)
