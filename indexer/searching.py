@@ -11,6 +11,7 @@ from pathlib import Path
 from whoosh import query as wq
 
 from indexer.damage import reads_index
+from indexer.date_column import with_column_dates
 from indexer.duplicates import Copies
 from indexer.errors import NoteParseError, QueryError
 from indexer.explain import explain_hits
@@ -376,6 +377,7 @@ class NoteIndex:
         `exclude`d notes, among the `only` ones if given (docnums). Every scored search goes
         through here, explanations included, so that all are scored alike."""
         searcher = self.searcher
+        query = with_column_dates(query)
         kwargs: dict[str, object] = {"limit": limit}
         if exclude:
             kwargs["mask"] = set(exclude)
@@ -427,7 +429,7 @@ class NoteIndex:
 
     def _all_docnums(self, parsed: wq.Query, exclude: Collection[int] = ()) -> set[int]:
         """Every note matching `parsed` (not just the page shown)."""
-        docnums = set(self.searcher.docs_for_query(parsed))
+        docnums = set(self.searcher.docs_for_query(with_column_dates(parsed)))
         return docnums.difference(exclude) if exclude else docnums
 
     @property
@@ -467,7 +469,7 @@ class NoteIndex:
     def count(self, text: str) -> int:
         """Number of notes matching a query."""
         parsed = self.parser.parse(text)
-        return len(self.searcher.search(parsed, limit=None, scored=False))
+        return len(self.searcher.search(with_column_dates(parsed), limit=None, scored=False))
 
     # -- building hits -------------------------------------------------------------------
 

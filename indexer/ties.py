@@ -10,10 +10,11 @@ dates.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
+
+from indexer.field_lengths import column_values
 
 Ranked = Sequence[tuple[Any, int]]  # (score or sort key, docnum), in rank order
 OrderOf = Callable[[int], Any]  # docnum -> what notes that rank equal are sorted by
@@ -78,16 +79,7 @@ def _newest_first_keys(reader) -> list[int]:  # type: ignore[no-untyped-def]
             continue
         column = segment.column_reader("date", translate=False)
         missing = segment.schema["date"].column_type.default_value()
-        values = _column_values(column)
+        values = column_values(column)
         values.extend([missing] * (count - len(values)))
         keys.extend(0 if value == missing else -value for value in values[:count])
     return keys
-
-
-def _column_values(column) -> list[int]:  # type: ignore[no-untyped-def]
-    """The values a Whoosh numeric column stores, in one read (one read a value otherwise)."""
-    try:
-        stored = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        return list(struct.unpack(f"!{column._count}{column._typecode}", stored))
-    except (AttributeError, struct.error):
-        return list(column)

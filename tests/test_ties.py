@@ -115,12 +115,12 @@ def test_undated_notes_come_after_dated_ones_even_alone_in_a_segment(tmp_path):
 
 
 def test_dates_read_in_one_piece_are_the_columns_own_values(bundled_index):
-    from indexer.ties import _column_values
+    from indexer.field_lengths import column_values
 
     corpus, index = bundled_index
     with open_index(corpus, index) as notes:
         for segment, _ in notes.searcher.reader().leaf_readers():
             column = segment.column_reader("date", translate=False)
-            assert _column_values(column) == list(column) and len(list(column)) > 1
+            assert column_values(column) == list(column) and len(list(column)) > 1
             # What the one-piece read uses (else it falls back to one read a value).
             assert all(hasattr(column, name) for name in ("_dbfile", "_basepos", "_count", "_typecode"))
