@@ -29,7 +29,7 @@ def explain_hits(
 ) -> dict[int, tuple[Contribution, ...]]:
     """Docnum -> its contributions, largest first, for each of `docnums` (global docnums).
 
-    `search(clause, limit=None, only=docnums)` must score as the search being explained
+    `search(clause, only=docnums)` must score as the search being explained
     does (`NoteIndex._whoosh_search`).
     """
     wanted = set(docnums)
@@ -37,7 +37,7 @@ def explain_hits(
     if wanted:
         for leaf in scored_leaves(query):
             label = describe(leaf)
-            for hit in search(leaf, limit=None, only=wanted):
+            for hit in search(leaf, only=wanted):
                 if hit.score:
                     parts = found[hit.docnum]
                     parts[label] = parts.get(label, 0.0) + hit.score

@@ -368,39 +368,32 @@ class NoteIndex:
         self,
         query: wq.Query,
         *,
-        limit: int | None,
         sort: SortOrder = SortOrder.RELEVANCE,
         exclude: Collection[int] = (),
         only: Collection[int] | None = None,
     ):
-        """Whoosh results for `query`: the top `limit` (None: all) in `sort` order, without the
-        `exclude`d notes, among the `only` ones if given (docnums). Every scored search goes
-        through here, explanations included, so that all are scored alike."""
+        """Whoosh results for `query`: every match in `sort` order, without the `exclude`d
+        notes, among the `only` ones if given (docnums). Every scored search goes through
+        here, explanations included, so that all are scored alike."""
         searcher = self.searcher
         query = with_column_dates(query)
-        kwargs: dict[str, object] = {"limit": limit}
-        if exclude:
-            kwargs["mask"] = set(exclude)
-        if only is not None:
-            kwargs["filter"] = set(only)
+        mask = set(exclude) if exclude else None
+        allow = set(only) if only is not None else None
         if sort is not SortOrder.RELEVANCE:
-            kwargs.update(sortedby="date", reverse=sort is SortOrder.NEWEST)
-            return searcher.search(query, **kwargs)
-        from whoosh.collectors import FilterCollector, TopCollector, UnlimitedCollector
+            by_date = {"sortedby": "date", "reverse": sort is SortOrder.NEWEST}
+            return searcher.search(query, limit=None, filter=allow, mask=mask, **by_date)
+        from whoosh.collectors import FilterCollector, UnlimitedCollector
 
         # Whoosh's default top-N search skips blocks and swaps matchers by score
         # estimates; with BM25F over several fields on a multi-segment index those
         # estimates are not upper bounds, and it returned the wrong top hits (measured:
         # "ransomware attack" ranked a 41.4 note first while one scoring 48.7 existed).
-        # It then also ran the query a second time to count the matches. Scoring every
-        # match once gives the exact top N and the exact total, and is faster here.
-        if limit is None:
-            collector = UnlimitedCollector()
-            collector.replace = 0  # as below: no matcher swapping
-        else:
-            collector = TopCollector(limit=limit, usequality=False, replace=0)
-        if exclude or only is not None:
-            collector = FilterCollector(collector, kwargs.get("filter"), kwargs.get("mask"))
+        # Every match is scored, and kept: the total is exact, and the page is cut after
+        # the order of equal notes is settled (see `_in_tie_order`).
+        collector = UnlimitedCollector()
+        collector.replace = 0  # no matcher swapping either
+        if mask is not None or allow is not None:
+            collector = FilterCollector(collector, allow, mask)
         searcher.search_with_collector(_lazy_unions_under_and(query, searcher.reader()), collector)
         return collector.results()
 
@@ -410,7 +403,7 @@ class NoteIndex:
         numbers (see `ties`): equal scores newest first, then by path; equal dates by path.
         Every match is scored anyway (see `_whoosh_search`); keeping them all tells where
         a run of equal ones ends."""
-        results = self._whoosh_search(query, limit=None, sort=sort, exclude=exclude)
+        results = self._whoosh_search(query, sort=sort, exclude=exclude)
         orders: list[OrderOf] = [self._path_of]
         if sort is SortOrder.RELEVANCE:
             if self._newest_first is None:  # the dates are read once per searcher
