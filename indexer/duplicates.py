@@ -126,10 +126,8 @@ class Copies:
         self.foldable = len(self._group_of)  # at most this many hits can be folded away
 
     @classmethod
-    def load(cls, index_dir: Path, searcher) -> Copies:
-        return cls(
-            read_duplicate_groups(index_dir), lambda docnum: searcher.stored_fields(docnum).get("path_id")
-        )
+    def load(cls, index_dir: Path, path_of: Callable[[int], str | None]) -> Copies:
+        return cls(read_duplicate_groups(index_dir), path_of)
 
     def __bool__(self) -> bool:
         return bool(self.foldable)
