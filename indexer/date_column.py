@@ -12,7 +12,7 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 
-from indexer.field_lengths import column_values
+from indexer.field_lengths import segment_column_values
 
 
 class ColumnDateRange(wq.Query):
@@ -56,16 +56,12 @@ class ColumnDateRange(wq.Query):
         if id(reader) in self._matches:
             return self._matches[id(reader)][1]
         docnums: list[int] = []
-        for segment, offset in reader.leaf_readers():
-            if not segment.has_column(self.fieldname):
-                continue
-            missing = segment.schema[self.fieldname].column_type.default_value()
-            values = column_values(segment.column_reader(self.fieldname, translate=False))
-            low = -1 if self.start is None else self.start
-            high = 2**64 if self.end is None else self.end
+        low = -1 if self.start is None else self.start
+        high = 2**64 if self.end is None else self.end
+        for segment, offset, values in segment_column_values(reader, self.fieldname):
             for docnum, value in enumerate(values):
                 if (
-                    value != missing
+                    value is not None
                     and (low < value if self.startexcl else low <= value)
                     and (value < high if self.endexcl else value <= high)
                     and not segment.is_deleted(docnum)

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 
 from indexer.errors import QueryError
+from indexer.field_lengths import segment_column_values
 from indexer.query import FieldCatalog
 from indexer.schema import FIELD_ALIASES, STRUCTURED_PREFIX, VALUE_ANALYZER
 from indexer.tags import structured_field_name
@@ -83,14 +84,10 @@ class FacetCounter:
             from whoosh.util.times import long_to_datetime
 
             months: dict[int, str] = {}
-            missing = self._reader.schema["date"].column_type.default_value()
             names: dict[int, str] = {}  # notes share days: convert each day once
-            for segment, offset in self._reader.leaf_readers():
-                if not segment.has_column("date"):
-                    continue
-                column = segment.column_reader("date", translate=False)
-                for local, value in enumerate(column):
-                    if value == missing:
+            for _segment, offset, values in segment_column_values(self._reader, "date"):
+                for local, value in enumerate(values):
+                    if value is None:
                         continue
                     month = names.get(value)
                     if month is None:

@@ -66,3 +66,20 @@ def column_values(column) -> list[int]:  # type: ignore[no-untyped-def]
         return list(struct.unpack(f"!{column._count}{column._typecode}", stored))
     except (AttributeError, struct.error):
         return list(column)
+
+
+def segment_column_values(reader, fieldname: str):  # type: ignore[no-untyped-def]
+    """For each segment of a Whoosh `reader`: (the segment, its first global docnum, each
+    of its notes' value of the numeric column `fieldname`, None where a note has none).
+
+    Segment by segment: Whoosh's multi-segment column reader fails (`OSError: Invalid
+    argument`) on a segment without the column (one whose notes all lack the value)."""
+    for segment, offset in reader.leaf_readers():
+        count = segment.doc_count_all()
+        if not segment.has_column(fieldname):
+            yield segment, offset, [None] * count
+            continue
+        missing = segment.schema[fieldname].column_type.default_value()
+        values = column_values(segment.column_reader(fieldname, translate=False))[:count]
+        values.extend([missing] * (count - len(values)))
+        yield segment, offset, [None if value == missing else value for value in values]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from indexer.field_lengths import column_values
+from indexer.field_lengths import segment_column_values
 
 Ranked = Sequence[tuple[Any, int]]  # (score or sort key, docnum), in rank order
 OrderOf = Callable[[int], Any]  # docnum -> what notes that rank equal are sorted by
@@ -69,17 +69,7 @@ def newest_first(reader) -> OrderOf:  # type: ignore[no-untyped-def]
 
 
 def _newest_first_keys(reader) -> list[int]:  # type: ignore[no-untyped-def]
-    # Segment by segment: Whoosh's multi-segment column reader fails (`OSError: Invalid
-    # argument`) on a segment with no dated note, and so no `date` column.
     keys: list[int] = []
-    for segment, _offset in reader.leaf_readers():
-        count = segment.doc_count_all()
-        if not segment.has_column("date"):
-            keys.extend([0] * count)
-            continue
-        column = segment.column_reader("date", translate=False)
-        missing = segment.schema["date"].column_type.default_value()
-        values = column_values(column)
-        values.extend([missing] * (count - len(values)))
-        keys.extend(0 if value == missing else -value for value in values[:count])
+    for _segment, _offset, dates in segment_column_values(reader, "date"):
+        keys.extend(0 if date is None else -date for date in dates)
     return keys
