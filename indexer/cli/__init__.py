@@ -1,5 +1,6 @@
-"""The `search` and `indexer` commands (console scripts `indexer.cli.search:search_main`
-and `indexer.cli.indexer_cmd:indexer_main`): option handling only; the work is in the API.
+"""The `search` and `indexer` commands (console scripts `indexer.cli.startup:run_search`,
+which runs `indexer.cli.search:search_main`, and `indexer.cli.indexer_cmd:indexer_main`):
+option handling only; the work is in the API.
 
 Nothing heavy is imported here: Whoosh, the shell and prompt_toolkit load inside the
 commands that need them, and each console script imports its own command only, so

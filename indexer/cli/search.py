@@ -13,6 +13,7 @@ from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
 from indexer.cli.output import print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
+from indexer.cli.startup import code_loaded
 from indexer.console import Command, ProgressBar, cli_errors, warn
 from indexer.safe_text import terminal_safe
 from indexer.status import ExitStatus
@@ -303,6 +304,7 @@ def search_main(
             given += [_flag(asked.output)] if asked.output else []
             if given:
                 raise click.UsageError(f"--shell cannot be combined with {given[0]}")
+            code_loaded()  # a session: collect garbage as usual
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_shell(text, asked))
         from indexer.saved import SavedSearches, check_name
@@ -314,6 +316,7 @@ def search_main(
             sys.exit(print_saved(saved.load(), asked.output))
         if batch is not None:
             _check_batch_usage(text, asked, similar=similar, save_as=save_as)
+            code_loaded()
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_batch(corpus, index_dir, batch, asked))
         # The check runs in a child while this process checks the usage and loads Whoosh.
@@ -326,6 +329,8 @@ def search_main(
                 check_name(save_as)
             text = saved.expand(text)
             from indexer.searching import open_index
+
+            code_loaded()
         except BaseException:
             pending.discard()
             raise
