@@ -15,6 +15,7 @@ import contextlib
 import heapq
 import pickle
 from collections.abc import Iterator
+from functools import partial
 from itertools import chain, groupby
 from operator import itemgetter
 from uuid import uuid4
@@ -69,16 +70,22 @@ class GroupedPostingPool:
 
     def iter_postings(self) -> Iterator[Posting]:
         """Every posting, sorted as Whoosh's pool sorts them: by field, word, note."""
+        return chain.from_iterable(postings for _, _, postings in self.iter_posting_lists())
+
+    def iter_posting_lists(self) -> Iterator[tuple[str, bytes, list[Posting]]]:
+        """Each word's postings in note order, as (field, word, postings), by field and word."""
         fields, self._fields = self._fields, {}
         runs, self.runs = self.runs, []
         if runs:
             in_memory = (((field, word), postings) for field, word, postings in _sorted_lists(fields))
             sources = [*(self._read_run(name) for name in runs), in_memory]
             merged = heapq.merge(*sources, key=_key)
-            lists = (_joined(group) for _, group in groupby(merged, key=_key))
+            lists = ((*key, _joined(group)) for key, group in groupby(merged, key=_key))
         else:
-            lists = (postings for _, _, postings in _sorted_lists(fields))
-        return chain.from_iterable(map(_in_note_order, lists) if self._out_of_order else lists)
+            lists = _sorted_lists(fields)
+        if not self._out_of_order:
+            return lists
+        return ((field, word, _in_note_order(postings)) for field, word, postings in lists)
 
     def cleanup(self) -> None:
         for name in self.runs:
@@ -134,5 +141,9 @@ def _in_note_order(postings: list[Posting]) -> list[Posting]:
 
 
 def use_grouped_pool(writer, limitmb: float) -> None:  # type: ignore[no-untyped-def]
-    """Give a Whoosh `SegmentWriter` that has not received a posting yet a grouped pool."""
+    """Give a Whoosh `SegmentWriter` that has not received a posting yet a grouped pool,
+    whose postings it then writes a word at a time (`posting_writer`)."""
+    from indexer.posting_writer import flush_posting_lists
+
     writer.pool = GroupedPostingPool(writer._tempstorage, limitmb)
+    writer._flush_segment = partial(flush_posting_lists, writer)

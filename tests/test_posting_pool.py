@@ -64,8 +64,12 @@ def test_cleanup_deletes_runs_not_read():
     assert not pool.runs and len(storage.files) == 0
 
 
-@pytest.mark.parametrize("limitmb", [256, 1], ids=["in memory", "runs on disk"])
-def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, monkeypatch, limitmb):
+@pytest.mark.parametrize(
+    ("limitmb", "notes"), [(256, 40), (1, 40), (256, 300)], ids=["in memory", "runs on disk", "many blocks"]
+)
+def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, monkeypatch, limitmb, notes):
+    """Pool and block writer (`posting_writer`) together against Whoosh's own: 300 notes fill
+    the codec's 128-posting blocks of common words three times over, at lengths that vary."""
     import indexer.posting_pool
 
     def build_and_update(folder):
@@ -75,8 +79,9 @@ def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, m
             (corpus / name).parent.mkdir(parents=True, exist_ok=True)
             (corpus / name).write_text(text, encoding="utf-8")
 
-        for number in range(40):
-            write(f"n{number}.md", info_note(f"Title {number} ransomware", f"gateway w{number} " * 900))
+        for number in range(notes):
+            body = f"gateway w{number} " * (900 if notes == 40 else 20 + number % 97)
+            write(f"n{number}.md", info_note(f"Title {number} ransomware", body))
         options = IndexOptions(procs=1, limitmb=limitmb)
         build_index(corpus, index, options=options)
         for number in range(6):  # a small segment each; Whoosh merges them (and the first) at the fifth
@@ -91,6 +96,7 @@ def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, m
     ours = build_and_update(tmp_path / "grouped")
     monkeypatch.setattr(indexer.posting_pool, "use_grouped_pool", lambda writer, limitmb: None)
     assert ours == build_and_update(tmp_path / "whoosh")
+    assert len(ours) > 1
 
 
 def test_runs_already_deleted_by_a_cancelled_writer_raise_nothing_later(monkeypatch, tmp_path):
