@@ -36,7 +36,8 @@ class PendingCheck:
             os.close(self._pipe)
             os.waitpid(self._pid, 0)
             self._pid = self._pipe = None
-        return answer != b"0"
+        self._known = answer != b"0"  # asked again, the same answer
+        return self._known
 
     def discard(self) -> None:
         """Forget the answer (the search will not run): close the pipe, reap the child."""

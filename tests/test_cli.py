@@ -179,6 +179,63 @@ def test_changed_corpus_is_updated_before_searching_unless_no_update(built):
     assert fresh.stderr == "search: updated the index first: 1 new, 0 changed, 0 removed\n"
 
 
+@pytest.fixture
+def answers(monkeypatch):
+    """The `search` command's answers as they are computed, printed or not."""
+    import indexer.cli.search as search_command
+
+    computed = []
+    answer = search_command._answer
+
+    def recorded(notes, text, similar, asked):
+        computed.append(answer(notes, text, similar, asked))
+        return computed[-1]
+
+    monkeypatch.setattr(search_command, "_answer", recorded)
+    return computed
+
+
+def test_the_query_runs_once_on_an_unchanged_corpus(built, answers):
+    assert run_search("GPRS gateway").exit_code == 0
+    assert [answer.total for answer in answers] == [1]
+
+
+def test_an_answer_from_the_index_as_it_was_is_dropped_when_the_corpus_changed(built, answers):
+    """The query runs while the corpus is checked; after an update it runs again, and only
+    that answer is printed."""
+    gprs = (
+        built
+        / "corpus"
+        / "news"
+        / "therecord"
+        / "T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"
+    )
+    gprs.write_text(gprs.read_text(encoding="utf-8").replace("GPRS", "zyzzyva"), encoding="utf-8")
+    result = run_search("GPRS", "--files")
+    assert [answer.total for answer in answers] == [1, 0]
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == "search: updated the index first: 0 new, 1 changed, 0 removed\n"
+
+
+def test_a_field_only_new_notes_have_is_found_after_the_update(built):
+    (built / "corpus" / "fresh.md").write_text(
+        "---\ntitle: Fresh\ntags:\n  - vendor.name=Zyzzyva\n---\nbody\n", encoding="utf-8"
+    )
+    assert run_search("vendor:zyzzyva", "--no-update").exit_code == 2  # not a field yet
+    fresh = run_search("vendor:zyzzyva", "--files")
+    assert fresh.exit_code == 0, fresh.stderr
+    assert fresh.stdout == "fresh.md\n"
+    assert fresh.stderr == "search: updated the index first: 1 new, 0 changed, 0 removed\n"
+
+
+def test_a_query_error_on_an_unchanged_corpus_is_reported_once(built, answers):
+    result = run_search("nosuchfield:word")
+    assert result.exit_code == 2
+    assert answers == []
+    assert len(result.stderr.strip().splitlines()) == 1 and "nosuchfield" in result.stderr
+
+
 def test_colour_only_when_asked_or_forced_and_never_with_no_color(built):
     plain = run_search("GPRS gateway")
     assert "\x1b[" not in plain.stdout

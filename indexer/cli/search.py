@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 import click
 
@@ -18,6 +18,10 @@ from indexer.console import Command, ProgressBar, cli_errors, warn
 from indexer.safe_text import terminal_safe
 from indexer.status import ExitStatus
 from indexer.terminal import is_terminal
+
+if TYPE_CHECKING:
+    from indexer.results import SearchResult
+    from indexer.spelling import Suggestion
 
 OUTPUTS = ("paths", "json", "jsonl", "count", "tags", "authors", "sources")
 # --output values that print the distinct values of a facet among all hits.
@@ -319,7 +323,8 @@ def search_main(
             code_loaded()
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_batch(corpus, index_dir, batch, asked))
-        # The check runs in a child while this process checks the usage and loads Whoosh.
+        # The check runs in a child while this process checks the usage, loads Whoosh
+        # and runs the query on the index as it is.
         pending = _start_freshness_check(corpus, index_dir, no_update=no_update, settings=settings)
         try:
             _check_usage(text, asked, similar=similar)
@@ -328,19 +333,12 @@ def search_main(
                     raise click.UsageError("--save saves a QUERY, not --similar")
                 check_name(save_as)
             text = saved.expand(text)
-            from indexer.searching import open_index
-
-            code_loaded()
-        except BaseException:
+            if asked.debug:
+                click.echo(terminal_safe(f"query: {text}"), err=True)
+            answer = _fresh_answer(pending, text, similar, asked, no_update=no_update)
+        finally:
             pending.discard()
-            raise
-        if pending.changed():
-            _freshen(corpus, index_dir, no_update=no_update, settings=settings)
-        with open_index(corpus, index_dir, weights=settings.weights, aliases=settings.aliases) as notes:
-            if similar is not None:
-                status = _show_similar(notes, similar, asked)
-            else:
-                status = _show_query(notes, text, asked)
+        status = _show(answer, text, similar, asked)
         if save_as is not None:
             replaced = saved.save(save_as, text)
             click.echo(
@@ -451,28 +449,88 @@ def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> Ex
     return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
-def _show_query(notes, text: str, asked: Asked) -> ExitStatus:
+class Answer(NamedTuple):
+    """What a one-shot query found, before anything is printed."""
+
+    result: SearchResult | None  # None for --count
+    total: int
+    suggestion: Suggestion | None
+    parsed: str = ""  # the parsed query, with --debug-query
+    path: str = ""  # with --similar: the note's path in the corpus
+
+
+def _fresh_answer(pending, text: str, similar: str | None, asked: Asked, *, no_update: bool) -> Answer:
+    """The answer of an up-to-date index.
+
+    The query runs on the index as it is while the child checks the corpus for changes
+    (`pending`); only if it finds some is the index updated and the query run again. The
+    search no longer waits for the check, which takes ~0.3 s on 45,000 notes. An error
+    from the index as it is (a field that only new notes have, a missing index) counts
+    only if nothing changed."""
+    from indexer.errors import NotesError
+    from indexer.searching import open_index
+
+    code_loaded()  # the search code is in: what follows is the work
+    settings = asked.settings
+
+    def answer_now() -> Answer:
+        with open_index(
+            settings.corpus, settings.index_dir, weights=settings.weights, aliases=settings.aliases
+        ) as notes:
+            return _answer(notes, text, similar, asked)
+
+    try:
+        answer = answer_now()
+    except NotesError:
+        if not pending.changed():
+            raise
+    if pending.changed():
+        _freshen(settings.corpus, settings.index_dir, no_update=no_update, settings=settings)
+        answer = answer_now()
+    return answer
+
+
+def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
+    """Run the query (or --similar) without printing anything."""
+    if similar is not None:
+        path = notes.note_path(similar)
+        result = notes.similar(path, **asked.search_options())
+        return Answer(result, result.total, None, path=path)
+    parsed = ""
     if asked.debug:
-        click.echo(terminal_safe(f"query: {text}"), err=True)
         from indexer.query import describe_query
 
-        click.echo(terminal_safe(f"parsed: {describe_query(notes.parser.parse(text))}"), err=True)
+        parsed = describe_query(notes.parser.parse(text))
     if asked.output == "count":
         total = notes.count(text)
-        click.echo(total)
-        print_suggestion(notes.did_you_mean(text, total))
-        return ExitStatus.OK if total else ExitStatus.NO_MATCH
+        return Answer(None, total, notes.did_you_mean(text, total), parsed)
     result = notes.search(text, **asked.search_options(), suggest=asked.open_rank is None)
+    return Answer(result, result.total, result.suggestion, parsed)
+
+
+def _show(answer: Answer, text: str, similar: str | None, asked: Asked) -> ExitStatus:
+    """Print an answer (or open one of its hits with --open); the exit status."""
+    if answer.parsed:
+        click.echo(terminal_safe(f"parsed: {answer.parsed}"), err=True)
+    result = answer.result
+    if result is None:  # --count
+        click.echo(answer.total)
+        print_suggestion(answer.suggestion)
+        return ExitStatus.OK if answer.total else ExitStatus.NO_MATCH
     if result.relaxed:
         click.echo("no note has all the words; showing notes with most of them", err=True)
     if asked.open_rank is not None:
-        return _open_hit(notes, result, asked.open_rank, asked.settings)
-    _print(result, asked)
+        return _open_hit(result, asked.open_rank, asked.settings)
+    if similar is not None and asked.output == "count":
+        click.echo(result.total)
+    else:
+        _print(result, asked)
     if not result.hits and asked.output is None:
         shown = "" if result.total == 0 else f" on page {asked.page}"
-        click.echo(terminal_safe(f"No notes match {text!r}{shown}."), err=True)
+        nothing = f"No notes are like {answer.path}" if similar is not None else f"No notes match {text!r}"
+        click.echo(terminal_safe(f"{nothing}{shown}."), err=True)
     if asked.output != "json":
-        print_suggestion(result.suggestion)
+        print_suggestion(answer.suggestion)
     return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
 
 
@@ -489,7 +547,7 @@ def _print(result, asked: Asked) -> None:
     )
 
 
-def _open_hit(notes, result, rank: int, settings: Settings) -> ExitStatus:
+def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:
     """Open hit `rank` of the page in the user's editor at the line of its best passage."""
     from indexer.children import run_child
     from indexer.editor import editor_command, editor_from
@@ -503,26 +561,13 @@ def _open_hit(notes, result, rank: int, settings: Settings) -> ExitStatus:
     if editor is None:
         raise NotesError("no editor to open the note with", hint="set NOTES_EDITOR, VISUAL or EDITOR")
     line = hit.passages[0].line if hit.passages else 0
-    argv = editor_command(editor, notes.corpus / hit.path, line)
+    argv = editor_command(editor, settings.corpus / hit.path, line)
     click.echo(terminal_safe(f"opening {hit.path}" + (f" at line {line}" if line else "")), err=True)
     try:
         status = run_child(argv)
     except OSError as exc:
         raise NotesError(f"cannot run the editor {editor[0]!r}: {exc.strerror or exc}") from None
     return ExitStatus.OK if status == 0 else ExitStatus.ERROR
-
-
-def _show_similar(notes, typed_path: str, asked: Asked) -> ExitStatus:
-    path = notes.note_path(typed_path)
-    result = notes.similar(path, **asked.search_options())
-    if asked.output == "count":
-        click.echo(result.total)
-    else:
-        _print(result, asked)
-    if not result.hits and asked.output is None:
-        shown = "" if result.total == 0 else f" on page {asked.page}"
-        click.echo(terminal_safe(f"No notes are like {path}{shown}."), err=True)
-    return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
 
 
 def _run_shell(first_query: str, asked: Asked) -> int:
