@@ -41,6 +41,8 @@ from indexer.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
+# Stored fields kept per searcher (about 2 KB each): past this many, the memo starts over.
+_STORED_FIELDS_KEPT = 5000
 
 
 class NoteIndex:
@@ -69,7 +71,7 @@ class NoteIndex:
         self._facet_counter: FacetCounter | None = None
         self._copies: Copies | None = None
         self._newest_first: OrderOf | None = None
-        self._paths: dict[int, str] = {}
+        self._stored: dict[int, dict] = {}  # docnum -> stored fields, for this searcher
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -84,7 +86,7 @@ class NoteIndex:
         self._facet_counter = None
         self._copies = None
         self._newest_first = None
-        self._paths = {}
+        self._stored = {}
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -413,12 +415,19 @@ class NoteIndex:
         return results
 
     def _path_of(self, docnum: int) -> str:
-        """The path of note `docnum`, remembered for this searcher (a stored-fields read
-        costs about 25 microseconds): for ordering equal notes and for folding copies."""
-        path = self._paths.get(docnum)
-        if path is None:
-            path = self._paths[docnum] = self.searcher.stored_fields(docnum).get("path_id", "")
-        return path
+        """The path of note `docnum`: for ordering equal notes and for folding copies."""
+        return self._stored_fields(docnum).get("path_id", "")
+
+    def _stored_fields(self, docnum: int) -> dict:
+        """The stored fields of note `docnum`, remembered for this searcher: reading them
+        costs about 40 microseconds, and a query asks for the best hundred notes' paths
+        (copies, ties), titles (exact-form bonuses) and the page's hits. Not to be changed."""
+        stored = self._stored.get(docnum)
+        if stored is None:
+            if len(self._stored) >= _STORED_FIELDS_KEPT:
+                self._stored.clear()
+            stored = self._stored[docnum] = self.searcher.stored_fields(docnum)
+        return stored
 
     def _all_docnums(self, parsed: wq.Query, exclude: Collection[int] = ()) -> set[int]:
         """Every note matching `parsed` (not just the page shown)."""
@@ -472,7 +481,7 @@ class NoteIndex:
     def _field_text(self, notes: ParsedNotes, docnum: int, field: str) -> str | None:
         """The text of a field of a note, for ranking: the title as stored in the index,
         the body as indexed, from the note itself (None if it cannot be read now)."""
-        stored = self.searcher.stored_fields(docnum)
+        stored = self._stored_fields(docnum)
         if field != "body":
             return stored.get(field)
         note = notes.get(stored.get("path_id", ""))
@@ -492,7 +501,7 @@ class NoteIndex:
         copies: Copies | None = None,
         notes: ParsedNotes,
     ) -> Hit:
-        stored = whoosh_hit.fields()
+        stored = self._stored_fields(whoosh_hit.docnum)
         path = stored.get("path_id", "")
         title = stored.get("title", "")
         found: tuple[Passage, ...] = ()

@@ -82,3 +82,42 @@ def test_refresh_if_changed_sees_a_commit_made_after_the_searcher_opened(tmp_pat
         assert notes.refresh_if_changed() is True
         assert notes.note_count() == 41
         assert notes.count("zyzzyva") == 1
+
+
+@pytest.fixture
+def stored_field_reads(monkeypatch):
+    """How many times each note's stored fields are read from the index files."""
+    from collections import Counter
+
+    from whoosh.reading import SegmentReader
+
+    reads: Counter = Counter()
+    read = SegmentReader.stored_fields
+
+    def counted(reader, docnum):
+        reads[(id(reader), docnum)] += 1
+        return read(reader, docnum)
+
+    monkeypatch.setattr(SegmentReader, "stored_fields", counted)
+    return reads
+
+
+def test_a_search_reads_each_notes_stored_fields_once(bundled_index, stored_field_reads):
+    # Two words: the best notes' paths (copies, ties) and titles (exact forms), and the page.
+    with open_index(*bundled_index) as notes:
+        first = notes.search("ransomware attack", limit=3)
+        assert len(stored_field_reads) > 3 and max(stored_field_reads.values()) == 1
+        stored_field_reads.clear()
+        again = notes.search("ransomware attack", limit=3)
+    assert not stored_field_reads  # the same searcher remembers them
+    assert again.hits == first.hits
+
+
+def test_the_stored_fields_remembered_are_bounded(bundled_index, monkeypatch):
+    import indexer.searching
+
+    monkeypatch.setattr(indexer.searching, "_STORED_FIELDS_KEPT", 3)
+    with open_index(*bundled_index) as notes:
+        result = notes.search("ransomware", limit=5)
+        assert len(notes._stored) <= 3
+    assert len(result.hits) == 5 and len({hit.path for hit in result.hits}) == 5
