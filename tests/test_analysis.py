@@ -8,9 +8,9 @@ import pytest
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
-from indexer.analysis import PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer
+from indexer.analysis import PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer, fold_accents
 from indexer.schema import PATH_ANALYZER
-from tests.conftest import BUNDLED_CORPUS
+from tests.conftest import BUNDLED_CORPUS, SHARED_NEWS, needs_shared_news
 
 CHAIN_STEMMED = (
     RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
@@ -111,3 +111,41 @@ def test_positions_are_empty_unless_every_word_occurs():
     assert analyzer.positions("Hackers breached the café", ["cafe", "servers"]) == {}
     with pytest.raises(ValueError, match="without stemming"):
         WordAnalyzer(stem=True).positions("Hackers", ["hacker"])
+
+
+def _spans_by_tokens(analyzer: WordAnalyzer, text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    return [(token.startchar, token.endchar) for token in analyzer(text, chars=True) if token.text in terms]
+
+
+def _corpus_texts(folder) -> list[str]:
+    return [path.read_text(encoding="utf-8", errors="replace") for path in sorted(folder.rglob("*.md"))]
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["ransomware attack", "GPRS gateway", "Société Générale über", "the of and", "y ay sky", "breaches"],
+)
+def test_spans_of_are_the_spans_of_the_matching_tokens(words):
+    analyzer = WordAnalyzer(stem=True)
+    terms = frozenset(analyzer.normalize(word) for word in words.split())
+    texts = [*_corpus_texts(BUNDLED_CORPUS), "Ärger bei Société Générale, ÜBER alles; skies and sky", ""]
+    found = 0
+    for text in texts:
+        expected = _spans_by_tokens(WordAnalyzer(stem=True), text, terms)  # a fresh memo each time
+        assert WordAnalyzer(stem=True).spans_of(text, terms) == expected
+        assert analyzer.spans_of(text, terms) == expected  # and with a memo filled by earlier texts
+        found += len(expected)
+    assert found > 0 or words == "the of and"
+
+
+@needs_shared_news
+def test_stemming_keeps_the_first_letter_of_every_word_of_the_news_corpus():
+    """What `spans_of` relies on to skip stemming words that start with another letter."""
+    analyzer = WordAnalyzer(stem=True)
+    words = {word for text in _corpus_texts(SHARED_NEWS) for word in analyzer._pattern.findall(text)}
+    changed = [
+        word
+        for word in words
+        if (stem := analyzer.normalize(word)) and stem[0] != fold_accents(word[:1].lower())[:1]
+    ]
+    assert len(words) > 50_000 and changed == []
