@@ -141,16 +141,21 @@ class Generated:
     after: Path
     answers_before: dict[str, int]
     answers_after: dict[str, int]
+    build_seconds: float  # how long building `before` took, in process
+    update_seconds: float  # how long updating `after` took
 
 
 def make_generated(root: Path, notes: int = 700) -> Generated:
-    """`notes` notes (a parallel build of about 2 s), indexed, then 80 new, 40 changed, 20 deleted."""
+    """`notes` notes (a parallel build of under a second), indexed, then 80 new, 40 changed,
+    20 deleted; with the time the build and the update took."""
     from indexer.store import build_index, update_index
 
     corpus = root / "corpus"
     write_generated_corpus(corpus, notes)
     before = root / "before"
+    started = time.monotonic()
     build_index(corpus, before)
+    build_seconds = time.monotonic() - started
     answers_before = answers(corpus, before)
     rng = random.Random(11)
     for number in range(notes, notes + 80):
@@ -163,7 +168,9 @@ def make_generated(root: Path, notes: int = 700) -> Generated:
         (corpus / f"d{number % 20:02d}" / f"note{number:05d}.md").unlink()
     after = root / "after"
     shutil.copytree(before, after)
+    started = time.monotonic()
     update_index(corpus, after)
+    update_seconds = time.monotonic() - started
     answers_after = answers(corpus, after)
     assert answers_after != answers_before
-    return Generated(corpus, before, after, answers_before, answers_after)
+    return Generated(corpus, before, after, answers_before, answers_after, build_seconds, update_seconds)

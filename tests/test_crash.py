@@ -33,30 +33,38 @@ from tests.processes import (
 class Crash:
     command: str  # build | update
     signum: int
-    moment: str  # indexing (after the lock is taken, plus `delay`), commit or manifest (test pauses)
-    delay: float = 0.0
+    # indexing (after the lock is taken, plus `share` of the time the same run took when the
+    # fixture made it, so that the signal lands while notes are indexed however fast that
+    # is), commit or manifest (test pauses)
+    moment: str
+    share: float = 0.0
     group: bool = False  # the signal goes to the whole process group, as Ctrl-C on a terminal does
 
     @property
     def id(self) -> str:
-        when = f"{self.moment}+{self.delay:.2f}s" if self.moment == "indexing" else f"at-{self.moment}"
+        when = f"{self.moment}+{self.share:.0%}" if self.moment == "indexing" else f"at-{self.moment}"
         return f"{self.command}-{signal.Signals(self.signum).name}{'-group' if self.group else ''}-{when}"
+
+    def delay(self, generated) -> float:
+        """Seconds to wait after the lock is taken."""
+        took = generated.build_seconds if self.command == "build" else generated.update_seconds
+        return self.share * took
 
 
 _random = random.Random(2024)
 CRASHES = [
     Crash("build", signal.SIGKILL, "indexing"),
-    Crash("build", signal.SIGKILL, "indexing", delay=0.5),
-    Crash("build", signal.SIGKILL, "indexing", delay=round(_random.uniform(0.05, 1.2), 2)),
+    Crash("build", signal.SIGKILL, "indexing", share=0.4),
+    Crash("build", signal.SIGKILL, "indexing", share=round(_random.uniform(0.05, 0.6), 2)),
     Crash("build", signal.SIGKILL, "commit"),
     Crash("build", signal.SIGKILL, "manifest"),
-    Crash("build", signal.SIGINT, "indexing", delay=0.3),
-    Crash("build", signal.SIGINT, "indexing", delay=0.3, group=True),
+    Crash("build", signal.SIGINT, "indexing", share=0.25),
+    Crash("build", signal.SIGINT, "indexing", share=0.25, group=True),
     Crash("build", signal.SIGINT, "commit", group=True),
-    Crash("update", signal.SIGKILL, "indexing", delay=0.1),
+    Crash("update", signal.SIGKILL, "indexing", share=0.2),
     Crash("update", signal.SIGKILL, "commit"),
     Crash("update", signal.SIGKILL, "manifest"),
-    Crash("update", signal.SIGINT, "indexing", delay=0.1),
+    Crash("update", signal.SIGINT, "indexing", share=0.2),
     Crash("update", signal.SIGINT, "commit", group=True),
 ]
 
@@ -74,7 +82,7 @@ def test_a_killed_run_leaves_the_last_commit_searchable_and_the_next_update_reco
     try:
         if crash.moment == "indexing":
             wait_for_lock(process, index)
-            time.sleep(crash.delay)
+            time.sleep(crash.delay(generated))
         else:
             wait_for_pause(process, crash.moment)
         workers = children(process.pid)
