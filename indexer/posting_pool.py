@@ -68,6 +68,38 @@ class GroupedPostingPool:
         if self._size > self._limit:
             self._write_run()
 
+    def add_word_positions(
+        self, fieldname: str, docnum: int, places: dict[str, list[int]], weight: float, encode
+    ) -> int:  # type: ignore[no-untyped-def]
+        """`add` for each word of one note's field, given each word's positions (what
+        `postings.CappedPositions.word_values` makes of them, in one loop): a posting's
+        weight is its number of positions times `weight`, its value `encode(positions)`.
+        Returns the field's length in words."""
+        words = self._fields.get(fieldname)
+        if words is None:
+            words = self._fields[fieldname] = {}
+        size = length = 0
+        for word, positions in places.items():
+            count = len(positions)
+            length += count
+            key = word.encode()
+            value = encode(positions)
+            postings = words.get(key)
+            if postings is None:
+                words[key] = [(fieldname, key, docnum, count * weight, value)]
+                size += _WORD_BYTES + _POSTING_BYTES + 2 * len(key) + len(value)
+            else:
+                postings.append((fieldname, key, docnum, count * weight, value))
+                size += _POSTING_BYTES + len(key) + len(value)
+        if places:
+            if docnum < self._last_docnum:
+                self._out_of_order = True
+            self._last_docnum = docnum
+            self._size += size
+            if self._size > self._limit:
+                self._write_run()
+        return length
+
     def iter_postings(self) -> Iterator[Posting]:
         """Every posting, sorted as Whoosh's pool sorts them: by field, word, note."""
         return chain.from_iterable(postings for _, _, postings in self.iter_posting_lists())
@@ -142,8 +174,11 @@ def _in_note_order(postings: list[Posting]) -> list[Posting]:
 
 def use_grouped_pool(writer, limitmb: float) -> None:  # type: ignore[no-untyped-def]
     """Give a Whoosh `SegmentWriter` that has not received a posting yet a grouped pool,
-    whose postings it then writes a word at a time (`posting_writer`)."""
+    which it fills a note's field at a time (`segment_documents`) and whose postings it
+    writes a word at a time (`posting_writer`)."""
     from indexer.posting_writer import flush_posting_lists
+    from indexer.segment_documents import add_note_document
 
     writer.pool = GroupedPostingPool(writer._tempstorage, limitmb)
+    writer.add_document = partial(add_note_document, writer)
     writer._flush_segment = partial(flush_posting_lists, writer)
