@@ -9,12 +9,17 @@ ranking) still counts them all.
 
 from __future__ import annotations
 
+from pickle import dumps
+
 from whoosh.fields import Schema
 from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
 # A word that occurs more often than this in one note is not prose; a phrase that only
 # occurs past that point in such a note is not found by phrase search.
 MAX_POSITIONS = 1000
+
+_ONE = pack_uint(1)
 
 
 class CappedPositions(Positions):
@@ -35,7 +40,16 @@ class CappedPositions(Positions):
             yield word, len(positions), len(positions) * boost, self.encode(positions)
 
     def encode(self, poslist):  # type: ignore[no-untyped-def]
-        return super().encode(poslist[:MAX_POSITIONS])
+        """Whoosh's encoding (the count, then the pickled gaps between positions), in one
+        call: most words occur once in a note, and then the gaps are the positions."""
+        if len(poslist) == 1:
+            return _ONE + dumps(poslist if type(poslist) is list else list(poslist), 2)
+        gaps = []
+        previous = 0
+        for position in poslist[:MAX_POSITIONS]:
+            gaps.append(position - previous)
+            previous = position
+        return pack_uint(len(gaps)) + dumps(gaps, 2)
 
 
 def cap_positions(schema: Schema) -> Schema:

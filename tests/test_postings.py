@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -58,3 +59,15 @@ def test_postings_from_word_positions_equal_whooshs_through_tokens(field, text):
     fast = list(field_type.format.word_values(text, field_type.analyzer, mode="index"))
     through_tokens = list(Positions.word_values(field_type.format, text, field_type.analyzer, mode="index"))
     assert sorted(fast) == sorted(through_tokens)
+
+
+def test_positions_are_encoded_as_whoosh_encodes_them_up_to_the_cap():
+    rng = random.Random(7)
+    capped = CappedPositions()
+    lists = [
+        sorted(rng.sample(range(50_000), rng.choice([1, 1, 2, 3, 17, 999, 1000, 1001, 2500])))
+        for _ in range(300)
+    ]
+    for positions in [*lists, [0], [5], (3,), (1, 4, 9)]:
+        assert capped.encode(positions) == Positions().encode(list(positions)[:MAX_POSITIONS])
+        assert capped.decode_positions(capped.encode(positions)) == list(positions)[:MAX_POSITIONS]
