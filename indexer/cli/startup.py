@@ -3,8 +3,8 @@
 Loading click and Whoosh creates a few hundred thousand objects (functions, classes,
 compiled patterns) that live as long as the process and hold no garbage, yet Python's
 cyclic collector walks them again each time enough objects have been created, and once
-more when the interpreter exits. For a one-shot search that is ~17 ms of ~190 (measured
-with `tests`-free runs of `search --no-update 'ransomware attack'` on the news corpus).
+more when the interpreter exits. For a one-shot search that was ~17 ms of ~190 (`search
+--no-update 'ransomware attack'` on the news corpus, median of 15 runs each way).
 
 So the script pauses the collector before importing the command, and `code_loaded()`
 hands everything loaded so far to `gc.freeze` (out of the collector's sight for good)
