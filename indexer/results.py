@@ -133,14 +133,15 @@ class TermMatcher:
         probes = sorted({_probe(term) for term in self.terms if term}, key=len, reverse=True)
         # A cheap pre-filter: a line can only match if it contains a term's first letters.
         self._probe = re.compile("|".join(map(re.escape, probes)), re.IGNORECASE) if probes else None
+        # Our `WordAnalyzer` finds the spans without a token a word; others go token by token.
+        self._spans_of = getattr(analyzer, "spans_of", None)
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Offsets of the matching words of `text`."""
         if self._probe is None or not self._probe.search(fold_accents(text)):
             return ()
-        spans_of = getattr(self.analyzer, "spans_of", None)
-        if spans_of is not None:
-            return tuple(spans_of(text, self.terms))
+        if self._spans_of is not None:
+            return tuple(self._spans_of(text, self.terms))
         found = []
         for token in self.analyzer(text, chars=True, mode="query"):
             if token.text in self.terms:
