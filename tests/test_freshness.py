@@ -69,3 +69,13 @@ def test_the_check_itself_imports_no_whoosh(corpus, write_note, index_dir):
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"  # what the forked child does costs no Whoosh import
+
+
+def test_asked_again_the_check_gives_the_same_answer(corpus, write_note, index_dir):
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    pending = start_change_check(corpus, index_dir)
+    assert pending.changed() is False
+    assert pending.changed() is False  # the child is gone; its answer is remembered
+    pending.discard()
+    assert pending.changed() is False
