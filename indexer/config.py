@@ -21,6 +21,7 @@ APP_NAME = "notes-indexer"
 
 SORT_ORDERS = ("relevance", "date", "-date")
 THEMES = ("default", "mono", "none")
+ENGINES = ("whoosh", "opensearch")
 # Fields a weight may be given to (the unscoped search fields).
 WEIGHT_FIELDS = ("title", "subtitle", "body", "tags", "author", "source")
 
@@ -93,6 +94,17 @@ def _aliases(value: object, key: str) -> dict[str, str]:
     return dict(value)
 
 
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _switch(value: object, key: str) -> bool:
+    if isinstance(value, str) and value.strip().lower() in _YES + _NO:
+        return value.strip().lower() in _YES
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 def _date_format(value: object, key: str) -> str:
     text = _text(value, key)
     if "%" not in text:
@@ -121,6 +133,10 @@ KEYS: dict[str, Key] = {
     "theme": Key("default", _choice(THEMES), "NOTES_THEME", "colours of text output"),
     "weights": Key({}, _weights, None, "field weights for ranking, e.g. { title = 3.0 }"),
     "aliases": Key({}, _aliases, None, 'extra field names, e.g. { a = "author" }'),
+    "engine": Key("whoosh", _choice(ENGINES), "NOTES_ENGINE", "whoosh or opensearch"),
+    "url": Key("http://localhost:9200", _text, "NOTES_URL", "OpenSearch cluster URL (engine = opensearch)"),
+    "index_name": Key("notes", _text, "NOTES_INDEX_NAME", "OpenSearch index name (engine = opensearch)"),
+    "verify_tls": Key(True, _switch, "NOTES_VERIFY_TLS", "check the cluster's TLS certificate"),
 }  # fmt: skip
 
 

@@ -180,3 +180,19 @@ class FakePager:
     def __call__(self, text: str) -> bool:
         self.pages.append(text)
         return True
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """A real two-node OpenSearch cluster on loopback, started once per test session (per
+    xdist worker) and stopped at its end. Skipped only where Java or Maven is missing."""
+    from tests.opensearch_cluster import ClusterUnavailable, LocalCluster
+
+    try:
+        cluster = LocalCluster()
+    except ClusterUnavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield cluster
+    finally:
+        cluster.close()

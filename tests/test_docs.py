@@ -11,6 +11,10 @@ from indexer.cli import indexer_main, search_main
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+# The README and the reference pages under docs/.
+DOCUMENTED = "\n".join(
+    [README, *(page.read_text(encoding="utf-8") for page in sorted((REPO / "docs").glob("*.md")))]
+)
 
 
 def quickstart_commands() -> list[str]:
@@ -52,11 +56,11 @@ def test_every_command_has_help_with_an_example_and_a_readme_mention(command, pa
     assert full in README, f"README does not mention `{full}`"
 
 
-def test_every_search_option_is_in_the_readme():
+def test_every_search_option_is_in_the_readme_or_a_docs_page():
     for parameter in search_main.params:
         for option in getattr(parameter, "opts", []):
             if option.startswith("--"):
-                assert option in README, f"README does not document {option}"
+                assert option in DOCUMENTED, f"neither README nor docs/ document {option}"
 
 
 def test_shell_completion_is_documented_for_both_commands():

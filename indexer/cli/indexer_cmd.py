@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from indexer import __version__
-from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips
+from indexer.cli.options import CONTEXT, corpus_option, engine_option_group, index_option, print_skips
 from indexer.console import Group, ProgressBar, cli_errors
 from indexer.status import ExitStatus
 
@@ -18,6 +18,7 @@ Examples:
   indexer build                          # index ./corpus into ./index_data
   indexer update --corpus ~/notes --index ~/.cache/notes-index
   indexer stats --json
+  indexer build --engine opensearch --url http://localhost:9200 --index-name notes
 """
 
 
@@ -71,6 +72,7 @@ def _index_options(func):
             help="Exit with status 1 if any note was skipped.",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print no warnings, only errors and the summary."),
+        engine_option_group,
     ]
     for option in reversed(options):
         func = option(func)
@@ -85,17 +87,18 @@ def _options(settings, follow_symlinks: bool, max_size_mb: float, wait_seconds: 
     )
 
 
-def _settings(corpus: Path, index_dir: Path):
+def _settings(corpus: Path, index_dir: Path, **engine):
     """The command's settings: the typed --corpus/--index, else NOTES_* variables, else notes.toml."""
     from indexer.cli.settings import resolve_settings
 
-    return resolve_settings("indexer", {"corpus": corpus, "index_dir": index_dir})
+    return resolve_settings("indexer", {"corpus": corpus, "index_dir": index_dir, **engine})
 
 
 @indexer_main.command(
     "build",
     context_settings=CONTEXT,
-    epilog="\b\nExamples:\n  indexer build\n  indexer build --corpus ~/notes --index /tmp/notes-idx --strict",
+    epilog="\b\nExamples:\n  indexer build\n  indexer build --corpus ~/notes --index /tmp/notes-idx --strict"
+    "\n  indexer build --engine opensearch --url http://localhost:9200",
 )
 @_index_options
 def build_command(**params) -> None:
@@ -108,7 +111,8 @@ def build_command(**params) -> None:
 @indexer_main.command(
     "update",
     context_settings=CONTEXT,
-    epilog="\b\nExamples:\n  indexer update\n  NOTES_CORPUS=~/notes indexer update --quiet",
+    epilog="\b\nExamples:\n  indexer update\n  NOTES_CORPUS=~/notes indexer update --quiet"
+    "\n  indexer update --engine opensearch --url http://localhost:9200",
 )
 @_index_options
 def update_command(**params) -> None:
@@ -119,19 +123,40 @@ def update_command(**params) -> None:
 
 
 def _run(
-    action, index, bar, *, corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet
+    action,
+    index,
+    bar,
+    *,
+    corpus,
+    index_dir,
+    follow_symlinks,
+    max_size_mb,
+    wait_seconds,
+    strict,
+    quiet,
+    **engine,
 ) -> None:
     """Run `index` (`build_index` or `update_index`) with a progress bar, then report."""
     with cli_errors("indexer"):
-        settings = _settings(corpus, index_dir)
+        settings = _settings(corpus, index_dir, **engine)
         corpus, index_dir = settings.corpus, settings.index_dir
         options = _options(settings, follow_symlinks, max_size_mb, wait_seconds)
+        if settings.engine == "opensearch":
+            from indexer.opensearch import writing
+
+            cluster = settings.cluster()
+            index = writing.build_cluster_index if action == "build" else writing.update_cluster_index
+            with ProgressBar(bar) as progress:
+                report = index(corpus, cluster, options=options, progress=progress)
+            where = f"{cluster.url} index {cluster.index_name}"
+            _finish_report(action, report, where, strict=strict, quiet=quiet)
+            return
         with ProgressBar(bar) as progress:
             report = index(corpus, index_dir, options=options, progress=progress)
         _finish_report(action, report, index_dir, strict=strict, quiet=quiet)
 
 
-def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet: bool) -> None:
+def _finish_report(action: str, report, index_dir: Path | str, *, strict: bool, quiet: bool) -> None:
     if not quiet:
         print_skips("indexer", report)
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""

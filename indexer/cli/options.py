@@ -48,3 +48,41 @@ def print_skips(program: str, report, *, warnings: bool = True) -> None:
             warn(program, f"{path}: {message}")
     for path, reason in report.skipped:
         warn(program, f"{path}: skipped: {reason}")
+
+
+# Where the notes are indexed: shared by search and indexer build/update.
+engine_options = [
+    click.option(
+        "--engine",
+        type=click.Choice(["whoosh", "opensearch"]),
+        default="whoosh",
+        show_default=True,
+        envvar="NOTES_ENGINE",
+        show_envvar=True,
+        help="Search engine: the local Whoosh index, or an OpenSearch cluster (needs opensearch-py).",
+    ),
+    click.option(
+        "--url",
+        default="http://localhost:9200",
+        show_default=True,
+        envvar="NOTES_URL",
+        show_envvar=True,
+        help="OpenSearch cluster URL (--engine opensearch); credentials from NOTES_OPENSEARCH_USER "
+        "and NOTES_OPENSEARCH_PASSWORD.",
+    ),
+    click.option(
+        "--index-name",
+        default="notes",
+        show_default=True,
+        envvar="NOTES_INDEX_NAME",
+        show_envvar=True,
+        help="OpenSearch index holding the notes (--engine opensearch).",
+    ),
+]
+
+
+def engine_option_group(func):
+    """Add --engine, --url and --index-name to a command."""
+    for option in reversed(engine_options):
+        func = option(func)
+    return func

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 import click
 
 from indexer import __version__
-from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
+from indexer.cli.options import CONTEXT, corpus_option, engine_option_group, index_option, print_skips, took
 from indexer.cli.output import print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
 from indexer.cli.startup import code_loaded
@@ -45,6 +45,7 @@ Examples:
   search @apt28 --sort -date     # run it (@apt28 date:2022 narrows it); search --saved lists them
   search --similar news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md
   search                      # on a terminal: the interactive shell
+  search --engine opensearch --url http://localhost:9200 ransomware   # notes on a cluster
 
 \b
 Query language: words are ANDed; OR, NOT, (groups), "phrases", wild*cards,
@@ -233,6 +234,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     is_flag=True,
     help="Open the interactive shell (the default with no QUERY on a terminal); a QUERY runs first.",
 )
+@engine_option_group
 @click.version_option(__version__, "-V", "--version", prog_name="search")
 def search_main(
     query: tuple[str, ...],
@@ -262,6 +264,9 @@ def search_main(
     list_saved: bool,
     show_config: bool,
     open_shell: bool,
+    engine: str,
+    url: str,
+    index_name: str,
 ) -> None:
     """Search your notes, ranked by relevance, with highlighted snippets.
 
@@ -293,7 +298,9 @@ def search_main(
         from indexer.cli.settings import resolve_settings
 
         settings = resolve_settings(
-            "search", {"corpus": corpus, "index_dir": index_dir, "limit": limit, "sort": sort}
+            "search",
+            {"corpus": corpus, "index_dir": index_dir, "limit": limit, "sort": sort}
+            | {"engine": engine, "url": url, "index_name": index_name},
         )
         if show_config:
             from indexer.config import describe
@@ -303,6 +310,9 @@ def search_main(
         corpus, index_dir = settings.corpus, settings.index_dir
         asked = replace(asked, limit=settings.limit, sort=settings.sort, settings=settings)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
+        on_cluster = settings.engine == "opensearch"
+        if on_cluster and (open_shell or (not text and on_terminal and not any(other_work.values()))):
+            raise click.UsageError("the shell searches the Whoosh index only (for now): give a QUERY")
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
             given += [_flag(asked.output)] if asked.output else []
@@ -321,11 +331,15 @@ def search_main(
         if batch is not None:
             _check_batch_usage(text, asked, similar=similar, save_as=save_as)
             code_loaded()
-            _freshen(corpus, index_dir, no_update=no_update, settings=settings)
+            if not on_cluster:
+                _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_batch(corpus, index_dir, batch, asked))
         # The check runs in a child while this process checks the usage, loads Whoosh
         # and runs the query on the index as it is.
-        pending = _start_freshness_check(corpus, index_dir, no_update=no_update, settings=settings)
+        # A cluster is kept fresh by `indexer update --engine opensearch`, not by each search.
+        pending = _start_freshness_check(
+            corpus, index_dir, no_update=no_update or on_cluster, settings=settings
+        )
         try:
             _check_usage(text, asked, similar=similar)
             if save_as is not None:
@@ -430,12 +444,11 @@ def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> Ex
     from indexer.batch import read_queries, run_batch
     from indexer.console import error_line
     from indexer.script_output import render_batch_outcome
-    from indexer.searching import open_index
 
     failed = False
     options = {} if asked.output == "count" else asked.search_options() | {"suggest": True}
     settings = asked.settings
-    with open_index(corpus, index_dir, weights=settings.weights, aliases=settings.aliases) as notes:
+    with open_notes(settings) as notes:
         for outcome in run_batch(notes, read_queries(lines), count_only=asked.output == "count", **options):
             if outcome.error is not None:
                 failed = True
@@ -447,6 +460,19 @@ def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> Ex
                 sys.stdout.write(line)
             sys.stdout.flush()
     return ExitStatus.ERROR if failed else ExitStatus.OK
+
+
+def open_notes(settings: Settings):
+    """The notes to search: the Whoosh index, or the cluster when `engine = "opensearch"`."""
+    if settings.engine == "opensearch":
+        from indexer.opensearch.searching import ClusterNotes
+
+        return ClusterNotes(
+            settings.corpus, settings.cluster(), weights=settings.weights, aliases=settings.aliases
+        )
+    from indexer.searching import open_index
+
+    return open_index(settings.corpus, settings.index_dir, weights=settings.weights, aliases=settings.aliases)
 
 
 class Answer(NamedTuple):
@@ -468,15 +494,12 @@ def _fresh_answer(pending, text: str, similar: str | None, asked: Asked, *, no_u
     from the index as it is (a field that only new notes have, a missing index) counts
     only if nothing changed."""
     from indexer.errors import NotesError
-    from indexer.searching import open_index
 
     code_loaded()  # the search code is in: what follows is the work
     settings = asked.settings
 
     def answer_now() -> Answer:
-        with open_index(
-            settings.corpus, settings.index_dir, weights=settings.weights, aliases=settings.aliases
-        ) as notes:
+        with open_notes(settings) as notes:
             return _answer(notes, text, similar, asked)
 
     try:

@@ -26,6 +26,16 @@ class Settings:
     weights: dict[str, float]
     aliases: dict[str, str]
     config: object  # the `indexer.config.Config` they came from (for --config-show)
+    engine: str = "whoosh"
+    url: str = ""
+    index_name: str = "notes"
+    verify_tls: bool = True
+
+    def cluster(self):
+        """Where the notes live on a cluster (engine = opensearch); credentials from the environment."""
+        from indexer.opensearch.connection import ClusterSettings
+
+        return ClusterSettings.from_environment(self.url, self.index_name, verify_tls=self.verify_tls)
 
     def index_options(self, **kwargs):
         from indexer.store import IndexOptions
@@ -41,7 +51,15 @@ class Settings:
 
 
 # Command parameters that a notes.toml key can set, by parameter name.
-PARAMETER_KEYS = {"corpus": "corpus", "index_dir": "index", "limit": "limit", "sort": "sort"}
+PARAMETER_KEYS = {
+    "corpus": "corpus",
+    "index_dir": "index",
+    "limit": "limit",
+    "sort": "sort",
+    "engine": "engine",
+    "url": "url",
+    "index_name": "index_name",
+}
 
 
 def resolve_settings(program: str, params: dict[str, object]) -> Settings:
@@ -65,6 +83,12 @@ def resolve_settings(program: str, params: dict[str, object]) -> Settings:
     for message in config.warnings:
         warn(program, message)
     editor = config["editor"]
+    verify_tls = bool(config["verify_tls"])
+    corpus_file = str(Path(str(config["corpus"])).expanduser() / "notes.toml")
+    if not verify_tls and config.source("verify_tls") == corpus_file:
+        # A corpus folder may come from someone else: it cannot turn certificate checks off.
+        warn(program, f"{corpus_file}: verify_tls = false ignored (set it in your config or env)")
+        verify_tls = True
     return Settings(
         corpus=Path(str(config["corpus"])).expanduser(),
         index_dir=Path(str(config["index"])).expanduser(),
@@ -77,4 +101,8 @@ def resolve_settings(program: str, params: dict[str, object]) -> Settings:
         weights=dict(config["weights"]),
         aliases=dict(config["aliases"]),
         config=config,
+        engine=str(config["engine"]),
+        url=str(config["url"]),
+        index_name=str(config["index_name"]),
+        verify_tls=verify_tls,
     )

@@ -1,0 +1,429 @@
+"""Searching notes on a cluster: the same query language, options and `SearchResult` as
+`indexer.searching.NoteIndex`, answered by OpenSearch.
+
+Hits, facets and the timeline come from one request; passages are our own, found in the
+note file when it is readable here (the cluster's highlighter would mark its own stems).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from whoosh import query as wq
+
+from indexer.errors import NoteParseError, QueryError
+from indexer.facets import _most_frequent_first, facet_names, resolve_facet
+from indexer.markdown import strip_markdown
+from indexer.matched_fields import QueryTerms, matched_fields
+from indexer.notes import Note, ParsedNotes, parse_note
+from indexer.opensearch.connection import ClusterSettings, cluster_error, connect
+from indexer.opensearch.translate import to_dsl
+from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
+from indexer.ranking import relaxed_query
+from indexer.results import (
+    DEFAULT_CONTEXT_CHARS,
+    DEFAULT_PASSAGES,
+    Hit,
+    Passage,
+    SearchResult,
+    SortOrder,
+    TermMatcher,
+    best_passages,
+)
+from indexer.schema import STRUCTURED_PREFIX, TEXT_ANALYZER, build_schema
+
+# OpenSearch's default `index.max_result_window`: the most hits one request may page to.
+MAX_HITS = 10_000
+# Facet values counted per facet (a facet with more values shows the most frequent).
+FACET_VALUES = 1000
+_SOURCE_FIELDS = ["path_id", "title", "subtitle", "source", "author", "authors", "date", "tags"]
+_SOURCE_FIELDS += ["structured", "link"]
+
+
+class ClusterNotes:
+    """Notes indexed on an OpenSearch cluster; the search API of `NoteIndex`."""
+
+    def __init__(
+        self,
+        corpus: Path,
+        cluster: ClusterSettings,
+        *,
+        weights: dict[str, float] | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        self.corpus = Path(corpus)
+        self.cluster = cluster
+        self.weights = dict(weights or {})
+        self.aliases = dict(aliases or {})
+        self._client = connect(cluster)
+        self._parser: QueryParser | None = None
+
+    def __enter__(self) -> ClusterNotes:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def refresh(self) -> None:
+        """Read the field list again (after an update added structured fields)."""
+        self._parser = None
+
+    def refresh_if_changed(self) -> bool:
+        return False
+
+    # -- queries -----------------------------------------------------------------------
+
+    @property
+    def parser(self) -> QueryParser:
+        if self._parser is None:
+            names = self._request(lambda: self._client.indices.get_mapping(index=self.cluster.index_name))
+            properties = next(iter(names.values()))["mappings"].get("properties", {})
+            catalog = catalog_from_field_names(list(properties), user_aliases=self.aliases)
+            self._parser = QueryParser(build_schema(), catalog, weights=self.weights)
+        return self._parser
+
+    @property
+    def catalog(self) -> FieldCatalog:
+        return self.parser.catalog
+
+    def facet_names(self) -> list[str]:
+        return facet_names(self.catalog)
+
+    def note_count(self) -> int:
+        return self._request(lambda: self._client.count(index=self.cluster.index_name))["count"]
+
+    def count(self, text: str) -> int:
+        """Number of notes matching a query."""
+        body = {"query": to_dsl(self.parser.parse(text))}
+        return self._request(lambda: self._client.count(index=self.cluster.index_name, body=body))["count"]
+
+    def did_you_mean(self, text: str, total: int | None = None):
+        """Spelling suggestions come from the Whoosh lexicon; the cluster engine has none yet."""
+        return None
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        sort: SortOrder = SortOrder.RELEVANCE,
+        passages: int = DEFAULT_PASSAGES,
+        context: int = DEFAULT_CONTEXT_CHARS,
+        facets: Sequence[str] = (),
+        timeline: bool = False,
+        explain: bool = False,
+        suggest: bool = False,
+        all_copies: bool = False,
+    ) -> SearchResult:
+        """Run a query, as `NoteIndex.search` does; `explain` and near-duplicate folding are
+        Whoosh-only and ignored here."""
+        _check_paging(limit, page)
+        started = time.perf_counter()
+        parsed = self.parser.parse(text)
+        options = {"limit": limit, "page": page, "sort": sort, "passages": passages, "context": context}
+        options |= {"facets": facets, "timeline": timeline}
+        terms = query_terms(parsed)
+        result = self._result(text, parsed, started, terms=terms, **options)
+        if result.total == 0 and sort is SortOrder.RELEVANCE and (fallback := relaxed_query(parsed)):
+            relaxed = self._result(text, fallback, started, terms=terms, **options)
+            if relaxed.total:
+                result = replace(relaxed, relaxed=True)
+        return result
+
+    def similar(
+        self,
+        path: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        sort: SortOrder = SortOrder.RELEVANCE,
+        terms: int = 12,
+        passages: int = DEFAULT_PASSAGES,
+        context: int = DEFAULT_CONTEXT_CHARS,
+        facets: Sequence[str] = (),
+        timeline: bool = False,
+        explain: bool = False,
+        all_copies: bool = False,
+    ) -> SearchResult:
+        """Notes like the note at `path`: OpenSearch's more_like_this over its body, title,
+        subtitle and tags (the note itself is left out)."""
+        _check_paging(limit, page)
+        started = time.perf_counter()
+        index = self.cluster.index_name
+        found = self._request(lambda: self._client.exists(index=index, id=path))
+        if not found:
+            raise QueryError(
+                f"{path} is not in the index", hint="update it: indexer update --engine opensearch"
+            )
+        like = {
+            "more_like_this": {
+                "fields": ["title", "subtitle", "body", "tag_words"],
+                "like": [{"_index": index, "_id": path}],
+                "max_query_terms": terms,
+                "min_term_freq": 1,
+                "min_doc_freq": 2,
+            }
+        }
+        words = frozenset(self._key_terms(path, terms))
+        return self._result(
+            f"like {path}",
+            None,
+            started,
+            dsl=like,
+            terms=QueryTerms({"body": words}),
+            limit=limit,
+            page=page,
+            sort=sort,
+            passages=passages,
+            context=context,
+            facets=facets,
+            timeline=timeline,
+        )
+
+    def note_path(self, typed: str | Path) -> str:
+        """The corpus-relative path of a note typed as search shows it or as a file path."""
+        text = str(typed)
+        given = Path(text)
+        if not given.is_absolute() and (self.corpus / given).is_file():
+            return given.as_posix()
+        if given.is_file():
+            try:
+                return given.resolve().relative_to(self.corpus.resolve()).as_posix()
+            except ValueError:
+                raise QueryError(f"{text} is not a note of the corpus {self.corpus}") from None
+        return given.as_posix()  # perhaps indexed from another machine's copy of the corpus
+
+    # -- the request ---------------------------------------------------------------------
+
+    def _result(
+        self,
+        label: str,
+        parsed: wq.Query | None,
+        started: float,
+        *,
+        terms: QueryTerms,
+        limit: int,
+        page: int,
+        sort: SortOrder,
+        passages: int,
+        context: int,
+        facets: Sequence[str],
+        timeline: bool,
+        dsl: dict | None = None,
+    ) -> SearchResult:
+        facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in facets))
+        first = 0 if limit == 0 else limit * (page - 1)
+        size = MAX_HITS - first if limit == 0 else limit
+        if first + size > MAX_HITS:
+            raise QueryError(f"the OpenSearch engine pages through the first {MAX_HITS} hits only")
+        body: dict = {
+            "query": dsl if dsl is not None else to_dsl(parsed),
+            "from": first,
+            "size": max(size, 0),
+            "track_total_hits": True,
+            "sort": _sort(sort),
+            "_source": _SOURCE_FIELDS,
+        }
+        aggregations = _aggregations(facet_fields, timeline)
+        if aggregations:
+            body["aggs"] = aggregations
+        response = self._request(lambda: self._client.search(index=self.cluster.index_name, body=body))
+        notes = ParsedNotes(self.corpus)
+        highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
+        matcher = TermMatcher(TEXT_ANALYZER, highlighted) if passages > 0 else None
+        hits = tuple(
+            self._hit(first + number, raw, terms, matcher, passages, context, notes, sort)
+            for number, raw in enumerate(response["hits"]["hits"], 1)
+        )
+        found = response.get("aggregations", {})
+        return SearchResult(
+            query=label,
+            parsed=repr(parsed) if parsed is not None else repr(dsl),
+            total=response["hits"]["total"]["value"],
+            page=page,
+            limit=limit,
+            hits=hits,
+            seconds=time.perf_counter() - started,
+            facets={name: _facet_values(name, found) for name in facet_fields},
+            timeline=_months(found["timeline"]) if timeline else None,
+        )
+
+    def _hit(
+        self,
+        rank: int,
+        raw: dict,
+        terms: QueryTerms,
+        matcher: TermMatcher | None,
+        passages: int,
+        context: int,
+        notes: ParsedNotes,
+        sort: SortOrder,
+    ) -> Hit:
+        stored = raw["_source"]
+        path = stored.get("path_id", raw["_id"])
+        title = stored.get("title", "")
+        note_date = date.fromisoformat(stored["date"][:10]) if stored.get("date") else None
+        structured = tuple(tuple(pair) for pair in stored.get("structured", {}).get("pairs", ()))
+        found: tuple[Passage, ...] = ()
+        title_spans: tuple = ()
+        matched: tuple[str, ...] = ()
+        if matcher is not None:
+            title_spans = matcher.spans(title)
+            subtitle_spans = matcher.spans(stored.get("subtitle", ""))
+            found = _passages(notes.get(path), matcher, passages, context)
+            if not found and stored.get("subtitle"):
+                found = (Passage(stored["subtitle"], subtitle_spans),)
+            matched = matched_fields(
+                terms,
+                title_matched=bool(title_spans),
+                subtitle_matched=bool(subtitle_spans),
+                body_matched=any(passage.spans for passage in found),
+                tags=tuple(stored.get("tags", ())),
+                author=stored.get("author", ""),
+                source=stored.get("source", ""),
+                note_date=note_date,
+                link=stored.get("link", ""),
+                path=path,
+                structured=structured,
+            )
+        return Hit(
+            rank=rank,
+            path=path,
+            title=title,
+            score=float(raw.get("_score") or 0.0) if sort is SortOrder.RELEVANCE else None,
+            subtitle=stored.get("subtitle", ""),
+            source=stored.get("source", ""),
+            author=stored.get("author", ""),
+            authors=tuple(stored.get("authors", ())),
+            date=note_date,
+            tags=tuple(stored.get("tags", ())),
+            structured=structured,
+            link=stored.get("link", ""),
+            title_spans=title_spans,
+            passages=found,
+            matched_fields=matched,
+        )
+
+    def _key_terms(self, path: str, count: int) -> list[str]:
+        """The words --similar highlights: the note's most frequent body stems."""
+        try:
+            note = parse_note(self.corpus / path, self.corpus)
+        except NoteParseError:
+            return []
+        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body)))
+        counts: dict[str, int] = {}
+        for token in TEXT_ANALYZER(text):
+            counts[token.text] = counts.get(token.text, 0) + 1
+        return sorted(counts, key=lambda word: (-counts[word], word))[:count]
+
+    def _request(self, call):
+        from opensearchpy.exceptions import NotFoundError, OpenSearchException
+
+        try:
+            return call()
+        except NotFoundError:
+            from indexer.errors import IndexMissingError
+
+            raise IndexMissingError(
+                f"no index {self.cluster.index_name!r} on the OpenSearch cluster at {self.cluster.url}",
+                hint="build it: indexer build --engine opensearch",
+            ) from None
+        except OpenSearchException as exc:
+            raise cluster_error(self.cluster, exc) from None
+
+
+def query_terms(parsed: wq.Query) -> QueryTerms:
+    """The terms of a parsed query by field (words and phrases; wildcards and fuzzy terms,
+    which only the cluster expands, are not highlighted), and its date ranges."""
+    found: dict[str, set[str]] = {}
+    ranges = []
+    for leaf in parsed.leaves():
+        if isinstance(leaf, wq.DateRange):
+            start = leaf.startdate.date() if leaf.startdate else None
+            end = leaf.enddate.date() if leaf.enddate else None
+            ranges.append((start, end))
+        elif isinstance(leaf, wq.Phrase):
+            found.setdefault(leaf.fieldname, set()).update(leaf.words)
+        elif type(leaf) is wq.Term:
+            found.setdefault(leaf.fieldname, set()).add(str(leaf.text))
+    return QueryTerms({name: frozenset(words) for name, words in found.items()}, tuple(ranges))
+
+
+def _sort(sort: SortOrder) -> list:
+    # Equal notes in the order Whoosh gives them (see `ties`): newest first, then by path.
+    if sort is SortOrder.RELEVANCE:
+        return ["_score", {"date": {"order": "desc", "missing": "_last"}}, {"path_id": "asc"}]
+    # Whoosh's newest-first is its oldest-first reversed: undated notes last, then first.
+    if sort is SortOrder.DATE:
+        return [{"date": {"order": "asc", "missing": "_last"}}, {"path_id": "asc"}]
+    return [{"date": {"order": "desc", "missing": "_first"}}, {"path_id": "asc"}]
+
+
+def _aggregations(facet_fields: list[str], timeline: bool) -> dict:
+    aggs: dict = {}
+    for name in facet_fields:
+        if name in ("year", "month"):
+            interval = "year" if name == "year" else "month"
+            aggs[name] = {
+                "date_histogram": {"field": "date", "calendar_interval": interval, "min_doc_count": 1}
+            }
+        else:
+            aggs[name] = {"terms": {"field": f"facet.{name}", "size": FACET_VALUES}}
+            aggs[f"{name}.spellings"] = {"terms": {"field": f"spelling.{name}", "size": FACET_VALUES * 2}}
+    if timeline:
+        aggs["timeline"] = {
+            "date_histogram": {"field": "date", "calendar_interval": "month", "min_doc_count": 1}
+        }
+    return aggs
+
+
+def _facet_values(name: str, found: dict) -> tuple[tuple[str, int], ...]:
+    if name in ("year", "month"):
+        width = 4 if name == "year" else 7
+        buckets = found[name]["buckets"]
+        return _most_frequent_first(
+            (bucket["key_as_string"][:width], bucket["doc_count"]) for bucket in buckets
+        )
+    from indexer.facets import fold
+
+    best: dict[str, tuple[int, str]] = {}
+    for bucket in found[f"{name}.spellings"]["buckets"]:
+        key = fold(bucket["key"])
+        candidate = (bucket["doc_count"], bucket["key"])
+        if key not in best or candidate > best[key]:
+            best[key] = candidate
+    return _most_frequent_first(
+        (best.get(bucket["key"], (0, bucket["key"]))[1], bucket["doc_count"])
+        for bucket in found[name]["buckets"]
+    )
+
+
+def _months(found: dict) -> tuple[tuple[str, int], ...]:
+    return tuple((bucket["key_as_string"][:7], bucket["doc_count"]) for bucket in found["buckets"])
+
+
+def _passages(note: Note | None, matcher: TermMatcher, count: int, context: int) -> tuple[Passage, ...]:
+    if note is None:
+        return ()  # not readable here: the cluster may index a corpus on another machine
+    return best_passages(
+        note.body, note.body_line, matcher, count=count, context=context, section=note.section
+    )
+
+
+def _check_paging(limit: int, page: int) -> None:
+    if limit < 0:
+        raise QueryError("limit must be 0 (all) or more")
+    if page < 1:
+        raise QueryError("page numbers start at 1")
+
+
+def structured_field(name: str) -> str:
+    return STRUCTURED_PREFIX + name

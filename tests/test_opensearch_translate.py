@@ -1,0 +1,139 @@
+"""The OpenSearch engine without a cluster: query translation, documents, settings, backoff."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from indexer.errors import QueryError
+from indexer.notes import Note
+from indexer.opensearch.connection import ClusterError, ClusterSettings, check_index_name, check_url
+from indexer.opensearch.mapping import index_body, note_document
+from indexer.opensearch.translate import to_dsl
+from indexer.opensearch.writing import Backoff
+from indexer.query import FieldCatalog, QueryParser
+from indexer.schema import build_schema
+
+
+@pytest.fixture(scope="module")
+def parse():
+    parser = QueryParser(build_schema(), FieldCatalog(structured=("country",)))
+    return parser.parse
+
+
+def test_field_scope_becomes_a_term_query_on_the_stemmed_word(parse):
+    assert to_dsl(parse("title:gateways")) == {"term": {"title": {"value": "gatewai", "boost": 1.0}}}
+
+
+def test_words_are_all_required_each_in_any_default_field(parse):
+    query = to_dsl(parse("gprs gateway"))
+    first, second = query["bool"]["must"]
+    assert first["bool"]["minimum_should_match"] == 1
+    fields = [next(iter(clause["term"])) for clause in first["bool"]["should"]]
+    assert fields == ["title", "subtitle", "body", "tag_words", "author", "source"]
+    assert second["bool"]["should"][0] == {"term": {"title": {"value": "gatewai", "boost": 3.0}}}
+
+
+def test_phrase_becomes_an_ordered_span_of_adjacent_words(parse):
+    query = to_dsl(parse('body:"flaw to affect"'))
+    assert query == {
+        "span_near": {
+            "clauses": [{"span_term": {"body": "flaw"}}, {"span_term": {"body": "affect"}}],
+            "slop": 0,
+            "in_order": True,
+            "boost": 1.0,
+        }
+    }
+
+
+def test_negation_alone_means_every_note_without_it(parse):
+    assert to_dsl(parse("NOT tag:ransomware")) == {
+        "bool": {
+            "must": [{"match_all": {}}],
+            "must_not": [{"term": {"tag": {"value": "ransomware", "boost": 1.0}}}],
+        }
+    }
+
+
+def test_month_becomes_a_date_range_of_its_days(parse):
+    assert to_dsl(parse("date:2021-10")) == {
+        "range": {"date": {"gte": "2021-10-01T00:00:00.000+00:00", "lte": "2021-10-31T23:59:59.999+00:00"}}
+    }
+
+
+def test_open_ended_date_range(parse):
+    assert to_dsl(parse("date:>2021-10-15")) == {"range": {"date": {"gte": "2021-10-15T00:00:00.000+00:00"}}}
+
+
+def test_fuzzy_term_counts_edits_as_whoosh_does(parse):
+    fuzzy = to_dsl(parse("body:ransomwear~2"))["fuzzy"]["body"]
+    assert (fuzzy["fuzziness"], fuzzy["transpositions"], fuzzy["max_expansions"]) == (2, False, 1024)
+
+
+def test_wildcards_and_prefixes(parse):
+    assert to_dsl(parse("body:ransom*")) == {"prefix": {"body": {"value": "ransom", "boost": 1.0}}}
+    assert to_dsl(parse("body:te?t")) == {"wildcard": {"body": {"value": "te?t", "boost": 1.0}}}
+
+
+def test_structured_tag_scope_is_its_keyword_field(parse):
+    assert to_dsl(parse("country:Ukraine")) == {"term": {"sx_country": {"value": "ukraine", "boost": 1.0}}}
+
+
+def test_unsupported_form_is_a_query_error():
+    from whoosh import query as wq
+
+    with pytest.raises(QueryError, match="not supported on the OpenSearch engine"):
+        to_dsl(wq.Ordered([wq.Term("body", "a"), wq.Term("body", "b")]))
+
+
+def test_note_document_keeps_folded_facets_and_spellings():
+    note = Note(
+        path="a/b.md",
+        title="T",
+        body="text",
+        source="The Record",
+        authors=("Ann",),
+        author="Ann",
+        date=date(2021, 10, 5),
+        tags=("Ransomware", "Été"),
+        structured=(("victim.country.name", "Ukraine"),),
+    )
+    document = note_document(note, mtime_ns=5, size=7)
+    assert document["date"] == "2021-10-05"
+    assert document["facet"]["tag"] == ["ete", "ransomware"]
+    assert document["spelling"]["tag"] == ["Ransomware", "Été"]
+    assert (document["mtime_ns"], document["size"]) == (5, 7)
+    assert any(name.startswith("sx_") for name in document)
+
+
+def test_index_has_two_shards_and_a_replica_by_default():
+    settings = index_body()["settings"]
+    assert (settings["number_of_shards"], settings["number_of_replicas"]) == (2, 1)
+
+
+@pytest.mark.parametrize("url", ["localhost:9200", "ftp://host", "http://", "http://user:pw@host:9200"])
+def test_bad_cluster_url_is_refused_before_any_request(url):
+    with pytest.raises(ClusterError):
+        check_url(url)
+
+
+@pytest.mark.parametrize("name", ["Notes", "_notes", "a b", "a/b", ""])
+def test_bad_index_name_is_refused(name):
+    with pytest.raises(ClusterError):
+        check_index_name(name)
+
+
+def test_credentials_come_from_the_environment():
+    env = {"NOTES_OPENSEARCH_USER": "ann", "NOTES_OPENSEARCH_PASSWORD": "pw"}
+    settings = ClusterSettings.from_environment("https://search.example:9200/", environ=env)
+    assert (settings.url, settings.user, settings.password, settings.verify_tls) == (
+        "https://search.example:9200",
+        "ann",
+        "pw",
+        True,
+    )
+
+
+def test_backoff_is_bounded_and_grows():
+    assert list(Backoff(attempts=6, first_seconds=0.5, max_seconds=4).delays()) == [0.5, 1, 2, 4, 4]
