@@ -1,0 +1,1 @@
+"""The door to Whoosh's internals: segment writing, posting formats, column reads, scoring."""

@@ -1,0 +1,1 @@
+"""The index on disk: schema, build and update, change detection, locking, recovery, duplicates, watch, stats."""

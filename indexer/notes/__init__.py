@@ -1,0 +1,1 @@
+"""Reading a note file into a `Note`: formats, markdown, dates, tags, the corpus walk. No Whoosh."""
