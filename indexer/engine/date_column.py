@@ -12,7 +12,7 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 
-from indexer.field_lengths import segment_column_values
+from indexer.engine.field_lengths import segment_column_values
 
 
 class ColumnDateRange(wq.Query):

@@ -176,8 +176,8 @@ def use_grouped_pool(writer, limitmb: float) -> None:  # type: ignore[no-untyped
     """Give a Whoosh `SegmentWriter` that has not received a posting yet a grouped pool,
     which it fills a note's field at a time (`segment_documents`) and whose postings it
     writes a word at a time (`posting_writer`)."""
-    from indexer.posting_writer import flush_posting_lists
-    from indexer.segment_documents import add_note_document
+    from indexer.engine.posting_writer import flush_posting_lists
+    from indexer.engine.segment_documents import add_note_document
 
     writer.pool = GroupedPostingPool(writer._tempstorage, limitmb)
     writer.add_document = partial(add_note_document, writer)

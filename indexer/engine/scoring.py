@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from whoosh.scoring import BM25F, BM25FScorer
 
-from indexer.field_lengths import field_lengths
+from indexer.engine.field_lengths import field_lengths
 
 
 class CachedLengthBM25F(BM25F):

@@ -17,7 +17,7 @@ Relies on the pinned whoosh3's `SegmentWriter` (`perdocwriter`, `docnum`, `_adde
 
 from __future__ import annotations
 
-from indexer.postings import CappedPositions
+from indexer.engine.postings import CappedPositions
 
 
 def add_note_document(writer, **fields) -> None:  # type: ignore[no-untyped-def]

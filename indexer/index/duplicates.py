@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from indexer.json_files import read_json_object, write_json_atomic
+from indexer.index.json_files import read_json_object, write_json_atomic
 
 # Tuned on ../shared/corpus/news: at 0.5 every pair checked was the same story (updated
 # titles, "--ZDNet" re-saves); below 0.45 different stories on one topic appear.

@@ -58,7 +58,7 @@ def start_change_check(corpus: Path, index_dir: Path, ignore: tuple[str, ...] = 
         answer = b"?"
         try:
             os.close(read_end)
-            from indexer.store import IndexOptions, detect_changes, index_exists
+            from indexer.index.store import IndexOptions, detect_changes, index_exists
 
             changed = not index_exists(index_dir) or detect_changes(
                 corpus, index_dir, options=IndexOptions(ignore=ignore)

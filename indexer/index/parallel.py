@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import NoteParseError
-from indexer.notes import DEFAULT_MAX_NOTE_BYTES, parse_note
+from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES, parse_note
 
 
 @dataclass(slots=True)
@@ -50,8 +50,8 @@ def index_notes(
 
     With `replace`, documents with the same path are replaced (for updates).
     """
-    from indexer.duplicates import paragraph_signature
-    from indexer.schema import note_document
+    from indexer.index.duplicates import paragraph_signature
+    from indexer.index.schema import note_document
 
     result = ShardResult()
     add = writer.update_document if replace else writer.add_document
@@ -211,8 +211,8 @@ def _index_share(
     from whoosh.filedb.filestore import FileStorage
     from whoosh.writing import SegmentWriter
 
-    from indexer.field_lengths import read_lengths_whole
-    from indexer.posting_pool import use_grouped_pool
+    from indexer.engine.field_lengths import read_lengths_whole
+    from indexer.engine.posting_pool import use_grouped_pool
 
     ix = FileStorage(storage_dir).open_index(indexname)
     # No lock: the parent process holds the index's write lock for all of us. Never call

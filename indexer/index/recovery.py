@@ -21,7 +21,7 @@ MANIFEST_TEMPORARY = re.compile(r"^\.(?:manifest|state|duplicates)\.json\.\d+\.t
 
 def leftover_files(index_dir: Path) -> list[str]:
     """Names in `index_dir` that the last commit does not use and no commit will."""
-    from indexer.schema_version import INDEX_NAME
+    from indexer.index.schema_version import INDEX_NAME
 
     try:
         names = os.listdir(index_dir)
@@ -69,8 +69,8 @@ def _committed(index_dir: Path, indexname: str) -> tuple[int, set[str]] | None:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
-    from indexer.damage import read_or_damaged
     from indexer.errors import IndexDamagedError
+    from indexer.index.damage import read_or_damaged
 
     storage = FileStorage(str(index_dir), readonly=True)
     if TOC._latest_generation(storage, indexname) < 0:

@@ -9,11 +9,11 @@ from whoosh.analysis.tokenizers import CommaSeparatedTokenizer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from indexer.analysis import PATH_WORD_PATTERN, WordAnalyzer
-from indexer.markdown import strip_markdown
-from indexer.notes import Note
-from indexer.postings import cap_positions
-from indexer.tags import structured_field_name
+from indexer.engine.postings import cap_positions
+from indexer.index.analysis import PATH_WORD_PATTERN, WordAnalyzer
+from indexer.notes.markdown import strip_markdown
+from indexer.notes.note import Note
+from indexer.notes.tags import structured_field_name
 
 # Changing the fields or analyzers below? Bump SCHEMA_VERSION in `schema_version`.
 

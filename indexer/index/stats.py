@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from indexer.damage import read_or_damaged
-from indexer.query import catalog_from_field_names
-from indexer.schema_version import SCHEMA_VERSION
-from indexer.store import open_whoosh_index, read_index_info
+from indexer.index.damage import read_or_damaged
+from indexer.index.fields import catalog_from_field_names
+from indexer.index.schema_version import SCHEMA_VERSION
+from indexer.index.store import open_whoosh_index, read_index_info
 
 
 def index_stats(corpus: Path, index_dir: Path) -> dict[str, object]:

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.corpus import CorpusScan, corpus_fingerprint, scan_corpus
-from indexer.damage import damage_errors, damaged, read_or_damaged
-from indexer.duplicates import write_duplicate_groups
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
-from indexer.json_files import read_json_object, write_json_atomic
-from indexer.locking import write_lock
-from indexer.notes import DEFAULT_MAX_NOTE_BYTES
-from indexer.recovery import leftover_files, remove_leftovers
-from indexer.testing_hooks import pause_for_tests
+from indexer.index.damage import damage_errors, damaged, read_or_damaged
+from indexer.index.duplicates import write_duplicate_groups
+from indexer.index.json_files import read_json_object, write_json_atomic
+from indexer.index.locking import write_lock
+from indexer.index.recovery import leftover_files, remove_leftovers
+from indexer.index.testing_hooks import pause_for_tests
+from indexer.notes.corpus import CorpusScan, corpus_fingerprint, scan_corpus
+from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES
 
 MANIFEST_FILE = "manifest.json"
 # 2: entries carry the note's near-duplicate signature.
@@ -97,7 +97,7 @@ def index_exists(index_dir: Path) -> bool:
     Decided from the file names alone: Whoosh's `exists_in` reads the whole table of
     contents (and unpickles the schema), which doubled the cost of opening an index.
     """
-    from indexer.schema_version import INDEX_NAME
+    from indexer.index.schema_version import INDEX_NAME
 
     prefix = f"_{INDEX_NAME}_"
     if not Path(index_dir).is_dir():
@@ -120,7 +120,7 @@ def _require_readable(index_dir: Path) -> None:
 
 def old_index_names(index_dir: Path) -> list[str]:
     """Names of indexes in `index_dir` written by other schema versions."""
-    from indexer.schema_version import INDEX_NAME
+    from indexer.index.schema_version import INDEX_NAME
 
     try:
         names = os.listdir(index_dir)
@@ -140,7 +140,7 @@ def open_whoosh_index(index_dir: Path):
     from whoosh import index as whoosh_index
     from whoosh.index import EmptyIndexError
 
-    from indexer.schema_version import INDEX_NAME
+    from indexer.index.schema_version import INDEX_NAME
 
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
@@ -381,8 +381,8 @@ def _remove_leftovers_unless_busy(index_dir: Path) -> None:
 def _open_or_create(index_dir: Path, *, replace_damaged: bool = False):
     from whoosh import index as whoosh_index
 
-    from indexer.schema import build_schema
-    from indexer.schema_version import INDEX_NAME
+    from indexer.index.schema import build_schema
+    from indexer.index.schema_version import INDEX_NAME
 
     if index_exists(index_dir):
         try:
@@ -410,9 +410,9 @@ def _write(
     A full build (`clear`) replaces every earlier document in the same commit; an
     update replaces documents by path, so re-running a half-finished one is harmless.
     """
-    from indexer.field_lengths import read_lengths_whole
-    from indexer.parallel import commit_with_segments, index_in_parallel, index_notes, worker_count
-    from indexer.posting_pool import use_grouped_pool
+    from indexer.engine.field_lengths import read_lengths_whole
+    from indexer.engine.posting_pool import use_grouped_pool
+    from indexer.index.parallel import commit_with_segments, index_in_parallel, index_notes, worker_count
 
     signatures = {rel: scan.files[rel] for rel in paths}
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from indexer.errors import NotesError
-from indexer.notes import NOTE_SUFFIXES
-from indexer.store import IndexOptions, IndexReport, update_index
+from indexer.index.store import IndexOptions, IndexReport, update_index
+from indexer.notes.note import NOTE_SUFFIXES
 
 # Wait for this long without events before updating (a save is often several events).
 DEFAULT_QUIET_SECONDS = 0.5

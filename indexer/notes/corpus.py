@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import CorpusError
-from indexer.notes import NOTE_SUFFIXES
+from indexer.notes.note import NOTE_SUFFIXES
 
 # Folders that hold tool state, not notes.
 SKIPPED_DIRS = frozenset(

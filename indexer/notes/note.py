@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from indexer.dates import DateError, is_missing_date, normalize_date
 from indexer.errors import NoteParseError
-from indexer.formats import NoteDraft
-from indexer.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
-from indexer.formats.infolist import parse_infolist
-from indexer.tags import MAX_STRUCTURED_FIELDS, cap_structured_fields, parse_wiki_tags
+from indexer.notes.dates import DateError, is_missing_date, normalize_date
+from indexer.notes.formats import NoteDraft
+from indexer.notes.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
+from indexer.notes.formats.infolist import parse_infolist
+from indexer.notes.tags import MAX_STRUCTURED_FIELDS, cap_structured_fields, parse_wiki_tags
 
 DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
 # One-line fields (title, author, ...) longer than this are cut: a hostile 5 MB title

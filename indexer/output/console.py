@@ -9,9 +9,9 @@ from contextlib import contextmanager
 import click
 
 from indexer.errors import NotesError
-from indexer.safe_text import terminal_safe
+from indexer.output.safe_text import terminal_safe
+from indexer.output.terminal import is_terminal
 from indexer.status import ExitStatus
-from indexer.terminal import is_terminal
 
 
 def error_line(program: str, exc: NotesError) -> str:

@@ -10,13 +10,14 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from indexer.facets import FacetValues
-from indexer.notes import Note
-from indexer.results import Contribution, Hit, Span
-from indexer.safe_text import terminal_safe
-from indexer.searching import SearchResult
-from indexer.spelling import Suggestion
-from indexer.timeline import MonthCounts, bar, chart_rows, sparkline
+from indexer.notes.note import Note
+from indexer.output.safe_text import terminal_safe
+from indexer.output.timeline_chart import bar, chart_rows, sparkline
+from indexer.search.facets import FacetValues
+from indexer.search.results import Contribution, Hit, Span
+from indexer.search.searching import SearchResult
+from indexer.search.spelling import Suggestion
+from indexer.search.timeline import MonthCounts
 
 _ANSI = re.compile("\x1b\\[[0-9;]*m")
 _RESET = "\x1b[0m"

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 
-from indexer.batch import BatchOutcome
 from indexer.errors import NotesError
-from indexer.facets import FacetValues
-from indexer.results import Contribution, Hit, Passage, SearchResult
-from indexer.safe_text import json_safe, terminal_safe
+from indexer.output.safe_text import json_safe, terminal_safe
+from indexer.search.batch import BatchOutcome
+from indexer.search.facets import FacetValues
+from indexer.search.results import Contribution, Hit, Passage, SearchResult
 
 FORMAT_VERSION = 1
 FORMAT_VERSIONS = (1,)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from indexer.errors import NotesError
 
 if TYPE_CHECKING:
-    from indexer.searching import NoteIndex, SearchResult
+    from indexer.search.searching import NoteIndex, SearchResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from whoosh import query as wq
 
-from indexer.results import Contribution
-from indexer.schema import STRUCTURED_PREFIX
+from indexer.index.schema import STRUCTURED_PREFIX
+from indexer.search.results import Contribution
 
 _BOOST = re.compile(r"\^[\d.]+$")
 # Index fields under the names users type.

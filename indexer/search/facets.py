@@ -14,11 +14,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable
 
+from indexer.engine.field_lengths import segment_column_values
 from indexer.errors import QueryError
-from indexer.field_lengths import segment_column_values
-from indexer.query import FieldCatalog
-from indexer.schema import FIELD_ALIASES, STRUCTURED_PREFIX, VALUE_ANALYZER
-from indexer.tags import structured_field_name
+from indexer.index.fields import FieldCatalog
+from indexer.index.schema import FIELD_ALIASES, STRUCTURED_PREFIX, VALUE_ANALYZER
+from indexer.notes.tags import structured_field_name
 
 # Facets every index has, in the order they are listed; structured fields follow.
 CORE_FACETS = ("source", "author", "tag", "year", "month")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from indexer.analysis import fold_accents
-from indexer.schema import NAME_ANALYZER, PATH_ANALYZER, STRUCTURED_PREFIX, TEXT_ANALYZER
-from indexer.tags import structured_field_name
+from indexer.index.analysis import fold_accents
+from indexer.index.schema import NAME_ANALYZER, PATH_ANALYZER, STRUCTURED_PREFIX, TEXT_ANALYZER
+from indexer.notes.tags import structured_field_name
 
 # Order of `matched_fields`: as a reader meets them in a hit.
 FIELD_ORDER = ("title", "subtitle", "body", "tags", "author", "source", "date", "link", "path")

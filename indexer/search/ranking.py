@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from indexer.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER
+from indexer.index.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER
 
 # Only the best matches by BM25F are reranked: the bonuses read word positions, which
 # for a common word in thousands of notes would cost more than the search itself.

@@ -13,14 +13,14 @@ from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from indexer.analysis import fold_accents
 from indexer.errors import QueryError
-from indexer.markdown import strip_line_marks, strip_markdown
+from indexer.index.analysis import fold_accents
+from indexer.notes.markdown import strip_line_marks, strip_markdown
 
 if TYPE_CHECKING:
-    from indexer.facets import FacetValues
-    from indexer.spelling import Suggestion
-    from indexer.timeline import MonthCounts
+    from indexer.search.facets import FacetValues
+    from indexer.search.spelling import Suggestion
+    from indexer.search.timeline import MonthCounts
 
 Span = tuple[int, int]  # [start, end) character offsets of a matched word
 

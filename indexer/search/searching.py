@@ -10,18 +10,21 @@ from pathlib import Path
 
 from whoosh import query as wq
 
-from indexer.damage import reads_index
-from indexer.date_column import with_column_dates
-from indexer.duplicates import Copies
+from indexer.engine.date_column import with_column_dates
 from indexer.errors import NoteParseError, QueryError
-from indexer.explain import explain_hits
-from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
-from indexer.markdown import strip_markdown
-from indexer.matched_fields import QueryTerms, matched_fields
-from indexer.notes import Note, ParsedNotes, parse_note
-from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
-from indexer.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
-from indexer.results import (  # SearchResult and SortOrder are imported from here too
+from indexer.index.damage import reads_index
+from indexer.index.duplicates import Copies
+from indexer.index.fields import FieldCatalog, catalog_from_field_names
+from indexer.index.schema import TEXT_ANALYZER, indexed_body
+from indexer.index.store import open_whoosh_index
+from indexer.notes.markdown import strip_markdown
+from indexer.notes.note import Note, ParsedNotes, parse_note
+from indexer.search.explain import explain_hits
+from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
+from indexer.search.matched_fields import QueryTerms, matched_fields
+from indexer.search.query import QueryParser
+from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
+from indexer.search.results import (  # SearchResult and SortOrder are imported from here too
     DEFAULT_CONTEXT_CHARS,
     DEFAULT_PASSAGES,
     Contribution,
@@ -32,12 +35,10 @@ from indexer.results import (  # SearchResult and SortOrder are imported from he
     TermMatcher,
     best_passages,
 )
-from indexer.saved import SavedSearches
-from indexer.schema import TEXT_ANALYZER, indexed_body
-from indexer.spelling import FEW_HITS, Suggestion, suggest_query
-from indexer.store import open_whoosh_index
-from indexer.ties import OrderOf, in_tie_order, newest_first
-from indexer.timeline import MonthCounts, month_counts
+from indexer.search.saved import SavedSearches
+from indexer.search.spelling import FEW_HITS, Suggestion, suggest_query
+from indexer.search.ties import OrderOf, in_tie_order, newest_first
+from indexer.search.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
@@ -109,7 +110,7 @@ class NoteIndex:
     def searcher(self):
         """The Whoosh searcher, opened once and reused across queries."""
         if self._searcher is None:
-            from indexer.scoring import CachedLengthBM25F
+            from indexer.engine.scoring import CachedLengthBM25F
 
             self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
         return self._searcher

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from indexer.schema import DEFAULT_SEARCH_FIELDS, STRUCTURED_PREFIX
+from indexer.index.schema import DEFAULT_SEARCH_FIELDS, STRUCTURED_PREFIX
 
 if TYPE_CHECKING:
-    from indexer.searching import NoteIndex
+    from indexer.search.searching import NoteIndex
 
 # Below this many hits a query is worth correcting (a correction costs tens of ms).
 FEW_HITS = 5

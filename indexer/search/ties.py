@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from indexer.field_lengths import segment_column_values
+from indexer.engine.field_lengths import segment_column_values
 
 Ranked = Sequence[tuple[Any, int]]  # (score or sort key, docnum), in rank order
 OrderOf = Callable[[int], Any]  # docnum -> what notes that rank equal are sorted by

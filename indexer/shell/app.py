@@ -13,15 +13,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
-from indexer.render import TextStyle, render_note_text, render_suggestion, render_text
-from indexer.results import Hit
-from indexer.safe_text import terminal_safe
-from indexer.searching import NoteIndex, SearchResult, SortOrder
+from indexer.index.store import IndexOptions
+from indexer.output.console import ProgressBar, error_line
+from indexer.output.render import TextStyle, render_note_text, render_suggestion, render_text
+from indexer.output.safe_text import terminal_safe
+from indexer.search.results import Hit
+from indexer.search.searching import NoteIndex, SearchResult, SortOrder
 from indexer.shell.commands import COMMANDS, CommandError, Outcome, parse_number
 from indexer.shell.screen import Screen
-from indexer.store import IndexOptions
 
 if TYPE_CHECKING:
     from prompt_toolkit.input import Input
@@ -191,7 +191,7 @@ class Shell:
     # -- notes ------------------------------------------------------------------------------
 
     def read_note(self, hit: Hit):
-        from indexer.notes import parse_note
+        from indexer.notes.note import parse_note
 
         return parse_note(self.notes.corpus / hit.path, self.notes.corpus)
 
@@ -201,8 +201,8 @@ class Shell:
         self.screen.show(render_note_text(note, self.text_style()), page=True)
 
     def open_in_editor(self, hit: Hit) -> None:
-        from indexer.children import run_child
-        from indexer.editor import editor_command, editor_from
+        from indexer.output.children import run_child
+        from indexer.output.editor import editor_command, editor_from
 
         configured = self.settings.editor if self.settings is not None else None
         editor = list(configured) if configured else editor_from(self.environ)
@@ -262,7 +262,7 @@ class Shell:
         if self.watcher is not None:
             self.screen.note(f"Already watching {self.notes.corpus}.")
             return
-        from indexer.watch import CorpusWatcher, describe_batch
+        from indexer.index.watch import CorpusWatcher, describe_batch
 
         self.watcher = CorpusWatcher(
             self.notes.corpus,
@@ -280,7 +280,7 @@ class Shell:
 
     def reindex(self) -> None:
         """Apply corpus changes to the index (with a progress bar), then see them."""
-        from indexer.store import update_index
+        from indexer.index.store import update_index
 
         self.screen.note(f"Checking {self.notes.corpus} for changes...", dim=True)
         try:
@@ -302,7 +302,7 @@ class Shell:
             self.screen.note(f"The index is up to date: {report.notes} notes.")
 
     def print_stats(self) -> None:
-        from indexer.stats import index_stats
+        from indexer.index.stats import index_stats
 
         figures = index_stats(self.notes.corpus, self.notes.index_dir)
         figures.pop("size_bytes", None)
@@ -378,8 +378,8 @@ def run_shell(
 
     `settings` (from notes.toml and options) give field weights and aliases, the editor,
     the date format and colour theme, and which notes to ignore."""
-    from indexer.searching import open_index
-    from indexer.terminal import is_terminal
+    from indexer.output.terminal import is_terminal
+    from indexer.search.searching import open_index
 
     interactive = is_terminal(sys.stdin) and is_terminal(sys.stdout)
     weights = settings.weights if settings else None

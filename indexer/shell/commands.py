@@ -20,7 +20,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from indexer.errors import NotesError
-from indexer.safe_text import terminal_safe
+from indexer.output.safe_text import terminal_safe
 
 if TYPE_CHECKING:
     from indexer.shell.app import Shell
@@ -174,7 +174,7 @@ def set_limit(shell: Shell, argument: str) -> None:
     choices=lambda shell: _SORT_CHOICES,
 )
 def set_sort(shell: Shell, argument: str) -> None:
-    from indexer.searching import SortOrder
+    from indexer.search.searching import SortOrder
 
     if argument.strip():
         shell.sort = SortOrder.parse(argument.strip().lower())
@@ -204,7 +204,7 @@ def _facet_choices(shell: Shell) -> list[tuple[str, str]]:
     choices=_facet_choices,
 )
 def facets(shell: Shell, argument: str) -> None:
-    from indexer.render import render_facets_text
+    from indexer.output.render import render_facets_text
 
     names = argument.replace(",", " ").split() or DEFAULT_FACETS
     result = shell.last_listing().fetch(1, facets=names, passages=0)
@@ -213,7 +213,7 @@ def facets(shell: Shell, argument: str) -> None:
 
 @COMMANDS.command("timeline", "hits of the last query per month, as a sparkline row")
 def timeline(shell: Shell, argument: str) -> None:
-    from indexer.render import render_sparkline
+    from indexer.output.render import render_sparkline
 
     result = shell.last_listing().fetch(1, timeline=True, passages=0)
     shell.screen.show(render_sparkline(result.timeline or (), shell.text_style()))
@@ -223,7 +223,7 @@ def timeline(shell: Shell, argument: str) -> None:
     "explain", "what each field and term of the query added to hit N's score", usage="N", choices=_hit_choices
 )
 def explain(shell: Shell, argument: str) -> None:
-    from indexer.render import explanation_lines
+    from indexer.output.render import explanation_lines
 
     hit = shell.hit(argument)
     listing = shell.last_listing()

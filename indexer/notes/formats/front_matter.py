@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
-from indexer.formats import NoteDraft
-from indexer.tags import split_tag_list
+from indexer.notes.formats import NoteDraft
+from indexer.notes.tags import split_tag_list
 
 _YAML_FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _TOML_FENCE = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from indexer.formats import NoteDraft
-from indexer.tags import WIKI_LINK
+from indexer.notes.formats import NoteDraft
+from indexer.notes.tags import WIKI_LINK
 
 _INFO_HEADING = re.compile(r"^##\s*Information\s*:?\s*$", re.IGNORECASE)
 _ARTICLE_HEADING = re.compile(r"^##\s*Article\s*:?\s*$", re.IGNORECASE)
