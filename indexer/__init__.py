@@ -22,8 +22,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "open_index": "indexer.search.searching",
     "NoteIndex": "indexer.search.searching",
-    "SearchResult": "indexer.search.searching",
-    "SortOrder": "indexer.search.searching",
+    "SearchResult": "indexer.search.results",
+    "SortOrder": "indexer.search.results",
     "Hit": "indexer.search.results",
     "Passage": "indexer.search.results",
     "Contribution": "indexer.search.results",
@@ -63,9 +63,9 @@ if TYPE_CHECKING:
     from indexer.index.store import IndexOptions, IndexReport, build_index, detect_changes, update_index
     from indexer.notes.note import Note, parse_note
     from indexer.search.batch import BatchQuery, read_queries, run_batch
-    from indexer.search.results import Contribution, Hit, Passage
+    from indexer.search.results import Contribution, Hit, Passage, SearchResult, SortOrder
     from indexer.search.saved import SavedSearchError, SavedSearches
-    from indexer.search.searching import NoteIndex, SearchResult, SortOrder, open_index
+    from indexer.search.searching import NoteIndex, open_index
     from indexer.search.spelling import Suggestion
     from indexer.status import ExitStatus
 

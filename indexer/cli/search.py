@@ -574,7 +574,7 @@ def _run_shell(first_query: str, asked: Asked) -> int:
     # Imported here: the one-shot search never loads prompt_toolkit or the shell.
     from indexer.output.terminal import ColorMode, use_color
     from indexer.search.searching import SortOrder
-    from indexer.shell.app import run_shell
+    from indexer.shell.loop import run_shell
 
     settings = asked.settings
     return run_shell(

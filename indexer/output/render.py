@@ -14,8 +14,7 @@ from indexer.notes.note import Note
 from indexer.output.safe_text import terminal_safe
 from indexer.output.timeline_chart import bar, chart_rows, sparkline
 from indexer.search.facets import FacetValues
-from indexer.search.results import Contribution, Hit, Span
-from indexer.search.searching import SearchResult
+from indexer.search.results import Contribution, Hit, SearchResult, Span
 from indexer.search.spelling import Suggestion
 from indexer.search.timeline import MonthCounts
 

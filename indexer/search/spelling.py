@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS, STRUCTURED_PREFIX
 
 if TYPE_CHECKING:
-    from indexer.search.searching import NoteIndex
+    from indexer.index.fields import FieldCatalog
+
+
+class Lexicon(Protocol):
+    """What a correction reads of an open index: a `searching.NoteIndex` is one."""
+
+    searcher: Any  # a Whoosh Searcher
+    catalog: FieldCatalog
+
+    def count(self, text: str) -> int: ...
+
 
 # Below this many hits a query is worth correcting (a correction costs tens of ms).
 FEW_HITS = 5
@@ -62,7 +72,7 @@ class Suggestion:
     total: int
 
 
-def suggest_query(notes: NoteIndex, text: str, total: int) -> Suggestion | None:
+def suggest_query(notes: Lexicon, text: str, total: int) -> Suggestion | None:
     """A corrected form of `text` with clearly more hits than `total`, or None."""
     corrector = _Corrector(notes)
     replacements = []
@@ -91,7 +101,7 @@ def suggest_query(notes: NoteIndex, text: str, total: int) -> Suggestion | None:
 class _Corrector:
     """Corrections of single query words against one open index."""
 
-    def __init__(self, notes: NoteIndex) -> None:
+    def __init__(self, notes: Lexicon) -> None:
         self.reader = notes.searcher.reader()
         self.schema = notes.searcher.schema
         self.catalog = notes.catalog
