@@ -45,11 +45,11 @@ def _latency(notes, queries) -> tuple[list[float], dict[str, int]]:
 
 
 def bench_corpus(name: str, corpus: Path, url: str, workdir: Path, args) -> list[str]:
+    from indexer.index.store import build_index
     from indexer.opensearch.connection import ClusterSettings
     from indexer.opensearch.searching import ClusterNotes
     from indexer.opensearch.writing import build_cluster_index
-    from indexer.searching import open_index
-    from indexer.store import build_index
+    from indexer.search.searching import open_index
 
     index = workdir / f"{name}-whoosh"
     started = time.perf_counter()

@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.config import ConfigError, describe, load_config
+from indexer.cli.config import ConfigError, describe, load_config
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_unknown_keys_are_warnings(files):
     config = load_config(corpus, environ={}, user_file=user)
     assert config.warnings == [
         f"{corpus / 'notes.toml'}: unknown key 'limt' ignored (known: corpus, index, ignore, limit, sort, "
-        "editor, date_format, theme, weights, aliases)"
+        "editor, date_format, theme, weights, aliases, engine, url, index_name, verify_tls)"
     ]
     assert config["limit"] == 10
 
@@ -100,7 +100,7 @@ def test_describe_lists_every_value_with_its_source(files):
 def test_the_user_file_is_in_the_xdg_config_folder_on_linux(monkeypatch, tmp_path):
     import sys
 
-    from indexer.config import user_config_path
+    from indexer.cli.config import user_config_path
 
     monkeypatch.setattr(sys, "platform", "linux")
     assert user_config_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "notes-indexer" / "notes.toml"
@@ -167,3 +167,22 @@ def test_ignore_globs_leave_notes_out_of_the_index(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
     assert CliRunner().invoke(search_main, ["zyzzyva", "--files"]).stdout == "kept.md\n"
+
+
+def test_engine_keys_have_defaults_and_variables(tmp_path):
+    from indexer.cli.config import load_config
+
+    config = load_config(tmp_path, environ={"NOTES_ENGINE": "opensearch", "NOTES_VERIFY_TLS": "false"})
+    assert (config["engine"], config["url"], config["index_name"], config["verify_tls"]) == (
+        "opensearch",
+        "http://localhost:9200",
+        "notes",
+        False,
+    )
+
+
+def test_unknown_engine_is_an_error_naming_the_key(tmp_path):
+    from indexer.cli.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="engine must be one of whoosh, opensearch"):
+        load_config(tmp_path, environ={"NOTES_ENGINE": "solr"})

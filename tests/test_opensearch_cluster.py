@@ -16,7 +16,7 @@ from indexer.cli import indexer_main, search_main
 from indexer.opensearch.connection import ClusterError, ClusterSettings, connect
 from indexer.opensearch.searching import ClusterNotes
 from indexer.opensearch.writing import Backoff, build_cluster_index, cluster_manifest, update_cluster_index
-from indexer.searching import open_index
+from indexer.search.searching import open_index
 from tests.conftest import BUNDLED_CORPUS, SHARED_NEWS
 
 # Queries whose hit sets must be equal on both engines: field scopes, phrases, boolean
@@ -95,7 +95,7 @@ def test_facet_and_timeline_counts_are_the_same(bundled_on_both, query):
 
 
 def test_pages_in_date_order_are_the_same(bundled_on_both):
-    from indexer.results import SortOrder
+    from indexer.search.results import SortOrder
 
     whoosh, cluster = bundled_on_both
     for sort in (SortOrder.DATE, SortOrder.NEWEST):

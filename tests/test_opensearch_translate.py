@@ -7,13 +7,14 @@ from datetime import date
 import pytest
 
 from indexer.errors import QueryError
-from indexer.notes import Note
+from indexer.index.fields import FieldCatalog
+from indexer.index.schema import build_schema
+from indexer.notes.note import Note
 from indexer.opensearch.connection import ClusterError, ClusterSettings, check_index_name, check_url
 from indexer.opensearch.mapping import index_body, note_document
 from indexer.opensearch.translate import to_dsl
 from indexer.opensearch.writing import Backoff
-from indexer.query import FieldCatalog, QueryParser
-from indexer.schema import build_schema
+from indexer.search.query import QueryParser
 
 
 @pytest.fixture(scope="module")

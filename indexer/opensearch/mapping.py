@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from whoosh.analysis.filters import STOP_WORDS
 
-from indexer.analysis import PATH_WORD_PATTERN, WORD_PATTERN
-from indexer.facets import fold
-from indexer.notes import Note
-from indexer.schema import MAX_WORD_CHARS, STRUCTURED_PREFIX, indexed_body, structured_values
+from indexer.index.analysis import PATH_WORD_PATTERN, WORD_PATTERN
+from indexer.index.schema import MAX_WORD_CHARS, STRUCTURED_PREFIX, indexed_body, structured_values
+from indexer.notes.note import Note
+from indexer.search.facets import fold
 
 SHARDS = 2
 REPLICAS = 1

@@ -1,5 +1,5 @@
 """Searching notes on a cluster: the same query language, options and `SearchResult` as
-`indexer.searching.NoteIndex`, answered by OpenSearch.
+`indexer.search.searching.NoteIndex`, answered by OpenSearch.
 
 Hits, facets and the timeline come from one request; passages are our own, found in the
 note file when it is readable here (the cluster's highlighter would mark its own stems).
@@ -16,15 +16,17 @@ from pathlib import Path
 from whoosh import query as wq
 
 from indexer.errors import NoteParseError, QueryError
-from indexer.facets import _most_frequent_first, facet_names, resolve_facet
-from indexer.markdown import strip_markdown
-from indexer.matched_fields import QueryTerms, matched_fields
-from indexer.notes import Note, ParsedNotes, parse_note
+from indexer.index.fields import FieldCatalog, catalog_from_field_names
+from indexer.index.schema import STRUCTURED_PREFIX, TEXT_ANALYZER, build_schema
+from indexer.notes.markdown import strip_markdown
+from indexer.notes.note import Note, ParsedNotes, parse_note
 from indexer.opensearch.connection import ClusterSettings, cluster_error, connect
 from indexer.opensearch.translate import to_dsl
-from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
-from indexer.ranking import relaxed_query
-from indexer.results import (
+from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
+from indexer.search.matched_fields import QueryTerms, matched_fields
+from indexer.search.query import QueryParser
+from indexer.search.ranking import relaxed_query
+from indexer.search.results import (
     DEFAULT_CONTEXT_CHARS,
     DEFAULT_PASSAGES,
     Hit,
@@ -34,7 +36,6 @@ from indexer.results import (
     TermMatcher,
     best_passages,
 )
-from indexer.schema import STRUCTURED_PREFIX, TEXT_ANALYZER, build_schema
 
 # OpenSearch's default `index.max_result_window`: the most hits one request may page to.
 MAX_HITS = 10_000
@@ -392,7 +393,7 @@ def _facet_values(name: str, found: dict) -> tuple[tuple[str, int], ...]:
         return _most_frequent_first(
             (bucket["key_as_string"][:width], bucket["doc_count"]) for bucket in buckets
         )
-    from indexer.facets import fold
+    from indexer.search.facets import fold
 
     best: dict[str, tuple[int, str]] = {}
     for bucket in found[f"{name}.spellings"]["buckets"]:

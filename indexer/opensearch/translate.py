@@ -1,4 +1,4 @@
-"""A parsed query (the tree `indexer.query.QueryParser` makes) as OpenSearch query DSL.
+"""A parsed query (the tree `indexer.search.query.QueryParser` makes) as OpenSearch query DSL.
 
 The tree already holds analyzed terms (`gatewai`, not `gateway`), and the cluster's
 analyzers index text the same way (see `mapping`), so each leaf is an exact term-level
@@ -13,7 +13,7 @@ from datetime import datetime
 from whoosh import query as wq
 
 from indexer.errors import QueryError
-from indexer.query import MAX_EXPANSIONS
+from indexer.search.query import MAX_EXPANSIONS
 
 _MATCH_ALL: dict = {"match_all": {}}
 

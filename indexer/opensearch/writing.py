@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.corpus import scan_corpus
 from indexer.errors import NoteParseError
-from indexer.notes import parse_note
+from indexer.index.store import IndexOptions, IndexReport, diff_manifest
+from indexer.notes.corpus import scan_corpus
+from indexer.notes.note import parse_note
 from indexer.opensearch.connection import ClusterError, ClusterSettings, cluster_error, connect
 from indexer.opensearch.mapping import MAPPING_VERSION, index_body, note_document
-from indexer.store import IndexOptions, IndexReport, diff_manifest
 
 ProgressCallback = Callable[[int, int], None]
 
