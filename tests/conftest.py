@@ -12,7 +12,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
-SHARED = REPO.parent / "shared"
+# ../shared beside the repository (as CI has it); NOTES_TEST_SHARED points elsewhere (a worktree).
+SHARED = Path(os.environ.get("NOTES_TEST_SHARED") or REPO.parent / "shared")
 SHARED_NEWS = SHARED / "corpus" / "news"
 SHARED_FRONTMATTER = SHARED / "corpus" / "frontmatter"
 

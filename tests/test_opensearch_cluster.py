@@ -347,3 +347,16 @@ def test_news_corpus_same_notes_facets_and_timeline(opensearch_cluster, shared_n
                 expected.facets,
                 expected.timeline,
             )
+
+
+def test_batch_runs_every_query_on_the_cluster(opensearch_cluster, bundled_on_both, tmp_path):
+    corpus = bundled_on_both[1].corpus
+    where = ["--corpus", str(corpus), "--index", str(tmp_path / "saved")]
+    where += ["--engine", "opensearch", "--url", opensearch_cluster.url, "--index-name", "bundled"]
+    result = CliRunner().invoke(
+        search_main, ["--batch", "-", "--count", *where], input="conti\nauthor:cimpanu\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    counts = [json.loads(line)["total"] for line in result.stdout.splitlines()]
+    whoosh = bundled_on_both[0]
+    assert counts == [whoosh.count("conti"), whoosh.count("author:cimpanu")]

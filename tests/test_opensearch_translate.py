@@ -138,3 +138,31 @@ def test_credentials_come_from_the_environment():
 
 def test_backoff_is_bounded_and_grows():
     assert list(Backoff(attempts=6, first_seconds=0.5, max_seconds=4).delays()) == [0.5, 1, 2, 4, 4]
+
+
+def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.toml").write_text('engine = "opensearch"\nverify_tls = false\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        search_main, ["ransomware", "--corpus", str(corpus), "--url", "http://127.0.0.1:9"]
+    )
+    assert result.exit_code == 2
+    warning, error = result.stderr.strip().splitlines()
+    assert "verify_tls = false ignored" in warning
+    expected = "search: cannot reach the OpenSearch cluster at http://127.0.0.1:9; is it running?"
+    assert error == expected + " check --url / NOTES_URL"
+
+
+def test_the_shell_asks_for_a_query_on_the_cluster_engine():
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+
+    result = CliRunner().invoke(search_main, ["--shell", "--engine", "opensearch"])
+    assert result.exit_code == 2
+    assert "the shell searches the Whoosh index only" in result.stderr

@@ -468,7 +468,11 @@ def open_notes(settings: Settings):
         from indexer.opensearch.searching import ClusterNotes
 
         return ClusterNotes(
-            settings.corpus, settings.cluster(), weights=settings.weights, aliases=settings.aliases
+            settings.corpus,
+            settings.cluster(),
+            weights=settings.weights,
+            aliases=settings.aliases,
+            saved_dir=settings.index_dir,
         )
     from indexer.search.searching import open_index
 

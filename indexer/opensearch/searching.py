@@ -55,8 +55,11 @@ class ClusterNotes:
         *,
         weights: dict[str, float] | None = None,
         aliases: dict[str, str] | None = None,
+        saved_dir: Path | str = "index_data",
     ) -> None:
+        """`saved_dir` holds the saved searches (`@name`), as the Whoosh index folder does."""
         self.corpus = Path(corpus)
+        self.saved_dir = Path(saved_dir)
         self.cluster = cluster
         self.weights = dict(weights or {})
         self.aliases = dict(aliases or {})
@@ -93,6 +96,13 @@ class ClusterNotes:
     @property
     def catalog(self) -> FieldCatalog:
         return self.parser.catalog
+
+    @property
+    def saved_searches(self):
+        """The named queries `@name` stands for, kept in `saved_dir`."""
+        from indexer.search.saved import SavedSearches
+
+        return SavedSearches(self.saved_dir)
 
     def facet_names(self) -> list[str]:
         return facet_names(self.catalog)
