@@ -65,7 +65,8 @@ def bundled_on_both(opensearch_cluster, bundled_index):
 
 
 def _paths(notes, query: str) -> set[str]:
-    return {hit.path for hit in notes.search(query, limit=0, passages=0).hits}
+    # Every copy: Whoosh folds near-duplicates into one hit, the cluster engine does not.
+    return {hit.path for hit in notes.search(query, limit=0, passages=0, all_copies=True).hits}
 
 
 @pytest.mark.parametrize("query", SAME_NOTES)
@@ -342,11 +343,10 @@ def test_news_corpus_same_notes_facets_and_timeline(opensearch_cluster, shared_n
         for query in ("ransomware", "*"):
             expected = whoosh.search(query, limit=1, facets=FACETS, timeline=True)
             got = notes.search(query, limit=1, facets=FACETS, timeline=True)
-            assert (got.total, got.facets, got.timeline) == (
-                expected.total,
-                expected.facets,
-                expected.timeline,
-            )
+            assert got.total == expected.total
+            for name in FACETS:
+                assert got.facets[name] == expected.facets[name], (query, name)
+            assert got.timeline == expected.timeline
 
 
 def test_batch_runs_every_query_on_the_cluster(opensearch_cluster, bundled_on_both, tmp_path):
