@@ -180,3 +180,8 @@ class FakePager:
     def __call__(self, text: str) -> bool:
         self.pages.append(text)
         return True
+
+
+def write_project_settings(folder: Path) -> None:
+    """Put the repository's notes.toml into `folder`: ./corpus searched, ./index_data its index."""
+    shutil.copyfile(REPO / "notes.toml", folder / "notes.toml")

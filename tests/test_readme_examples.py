@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
 from indexer.store import build_index
-from tests.conftest import BUNDLED_CORPUS, REPO
+from tests.conftest import BUNDLED_CORPUS, REPO, write_project_settings
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -53,6 +53,7 @@ def checkout(tmp_path_factory):
     """A folder laid out like a checkout: ./corpus (bundled) and ./index_data (built)."""
     root = tmp_path_factory.mktemp("checkout")
     shutil.copytree(BUNDLED_CORPUS, root / "corpus")
+    write_project_settings(root)
     build_index(root / "corpus", root / "index_data")
     return root
 

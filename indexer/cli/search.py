@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 import click
 
 from indexer import __version__
-from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
+from indexer.cli.options import CONTEXT, collection_option, corpus_option, index_option, print_skips, took
 from indexer.cli.output import print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
 from indexer.cli.startup import code_loaded
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from indexer.results import SearchResult
     from indexer.spelling import Suggestion
 
-OUTPUTS = ("paths", "json", "jsonl", "count", "tags", "authors", "sources")
+OUTPUTS = ("text", "paths", "json", "jsonl", "count", "tags", "authors", "sources")
 # --output values that print the distinct values of a facet among all hits.
 VALUE_OUTPUTS = {"tags": "tag", "authors": "author", "sources": "source"}
 
@@ -92,8 +92,9 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     type=click.Choice(OUTPUTS),
     envvar="NOTES_OUTPUT",
     show_envvar=True,
-    help="What to print: paths, json, jsonl, count, or the distinct tags, authors or sources among all "
-    "hits with their counts (count<TAB>value). --json, --jsonl, --count and --files are short for it.",
+    help="What to print: text (the default), paths, json, jsonl, count, or the distinct tags, authors "
+    "or sources among all hits with their counts (count<TAB>value). --json, --jsonl, --count and "
+    "--files are short for it.",
 )
 @click.option(
     "-0", "--null", is_flag=True, help="End each printed path with NUL instead of a newline (for xargs -0)."
@@ -146,6 +147,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     metavar="N",
     help="Open hit N in your editor ($NOTES_EDITOR, $VISUAL or $EDITOR) at the line of its best passage.",
 )
+@collection_option
 @corpus_option
 @index_option
 @click.option(
@@ -248,8 +250,9 @@ def search_main(
     all_copies: bool,
     debug_query: bool,
     open_rank: int | None,
-    corpus: Path,
-    index_dir: Path,
+    collections: tuple[str, ...],
+    corpus: Path | None,
+    index_dir: Path | None,
     no_update: bool,
     color: str,
     facets: tuple[str, ...],
@@ -268,40 +271,46 @@ def search_main(
     With no QUERY on a terminal, or with --shell, open the interactive shell.
     """
     text = " ".join(query).strip()
-    if output and output_choice and output != output_choice:
-        raise click.UsageError(f"--{output} and --output {output_choice} ask for different outputs")
-    asked = Asked(
-        limit=limit,
-        page=page,
-        sort=sort,
-        output=output or output_choice,
-        color=color,
-        passages=passages,
-        context=context_chars,
-        version=format_version,
-        all_copies=all_copies,
-        null=null,
-        debug=debug_query,
-        open_rank=open_rank,
-        facets=tuple(name.strip() for value in facets for name in value.split(",") if name.strip()),
-        facet_limit=facet_limit,
-        timeline=show_timeline,
-        explain=explain,
-    )
     other_work = {"--batch": batch, "--similar": similar, "--saved": list_saved, "--save": save_as}
     with cli_errors("search"):
         from indexer.cli.settings import resolve_settings
 
-        settings = resolve_settings(
-            "search", {"corpus": corpus, "index_dir": index_dir, "limit": limit, "sort": sort}
-        )
+        settings = resolve_settings("search")
         if show_config:
             from indexer.config import describe
 
             click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
             sys.exit(ExitStatus.OK)
+        # Options left at their defaults take their notes.toml values.
+        chosen = settings.options
+        output_choice, no_update, color = chosen["output_choice"], chosen["no_update"], chosen["color"]
+        output_choice = None if output_choice == "text" else output_choice
+        if output and output_choice and output != output_choice:
+            if "output_choice" in _typed():
+                raise click.UsageError(f"--{output} and --output {output_choice} ask for different outputs")
+            output_choice = None  # a typed --json beats the configured output
+        asked = Asked(
+            limit=settings.limit,
+            page=page,
+            sort=settings.sort,
+            output=output or output_choice,
+            color=color,
+            passages=chosen["passages"],
+            context=chosen["context_chars"],
+            version=chosen["format_version"],
+            all_copies=chosen["all_copies"],
+            null=null,
+            debug=debug_query,
+            open_rank=open_rank,
+            facets=tuple(
+                name.strip() for value in chosen["facets"] for name in value.split(",") if name.strip()
+            ),
+            facet_limit=chosen["facet_limit"],
+            timeline=show_timeline,
+            explain=explain,
+            settings=settings,
+        )
         corpus, index_dir = settings.corpus, settings.index_dir
-        asked = replace(asked, limit=settings.limit, sort=settings.sort, settings=settings)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
@@ -345,6 +354,16 @@ def search_main(
                 f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
             )
         sys.exit(status)
+
+
+def _typed() -> set[str]:
+    """The parameters typed on the command line."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    return {
+        name for name in context.params if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    }
 
 
 @dataclass(frozen=True, slots=True)
