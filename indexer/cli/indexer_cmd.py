@@ -324,12 +324,8 @@ def list_command(as_json: bool) -> None:
             corpus = item.corpus or f"(no finished build) {item.index_dir}"
             mark = "  (missing)" if item.corpus_missing else ""
             notes = "-" if item.notes is None else f"{item.notes} notes"
-            click.echo(
-                terminal_safe(
-                    f"{corpus}{mark}\n    {notes}, {human_size(item.size_bytes)}, "
-                    f"updated {item.updated_at or '-'}"
-                )
-            )
+            click.echo(terminal_safe(f"{corpus}{mark}"))
+            click.echo(f"    {notes}, {human_size(item.size_bytes)}, updated {item.updated_at or '-'}")
         click.echo(f"{len(known)} index{'' if len(known) == 1 else 'es'} in {indexes_path()}", err=True)
 
 

@@ -97,6 +97,12 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     "--files are short for it.",
 )
 @click.option(
+    "--absolute",
+    is_flag=True,
+    help="With --files: print absolute paths, which a shell can use from any folder "
+    "(paths are otherwise relative to the corpus).",
+)
+@click.option(
     "-0", "--null", is_flag=True, help="End each printed path with NUL instead of a newline (for xargs -0)."
 )
 @click.option(
@@ -243,6 +249,7 @@ def search_main(
     sort: str,
     output: str | None,
     output_choice: str | None,
+    absolute: bool,
     null: bool,
     passages: int,
     context_chars: int,
@@ -300,11 +307,10 @@ def search_main(
             version=chosen["format_version"],
             all_copies=chosen["all_copies"],
             null=null,
+            absolute=absolute,
             debug=debug_query,
             open_rank=open_rank,
-            facets=tuple(
-                name.strip() for value in chosen["facets"] for name in value.split(",") if name.strip()
-            ),
+            facets=_facets(chosen["facets"], output or output_choice),
             facet_limit=chosen["facet_limit"],
             timeline=show_timeline,
             explain=explain,
@@ -327,6 +333,15 @@ def search_main(
             if text or save_as or similar:
                 raise click.UsageError("--saved takes no QUERY, --save or --similar")
             sys.exit(print_saved(saved.load(), asked.output))
+        if len(settings.targets) > 1:
+            if batch is not None or similar is not None or save_as is not None:
+                raise click.UsageError("--batch, --similar and --save work on one collection; give -c once")
+            _check_usage(text, asked, similar=None)
+            code_loaded()
+            for target in settings.targets:
+                _freshen(target.corpus, target.index_dir, no_update=no_update, settings=settings)
+            text = saved.expand(text)
+            sys.exit(_show(_merged_answer(text, asked), text, None, asked))
         if batch is not None:
             _check_batch_usage(text, asked, similar=similar, save_as=save_as)
             code_loaded()
@@ -354,6 +369,13 @@ def search_main(
                 f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
             )
         sys.exit(status)
+
+
+def _facets(values: tuple[str, ...], output: str | None) -> tuple[str, ...]:
+    """The facets asked for; configured ones are left out of outputs that have no place for them."""
+    if "facets" not in _typed() and output not in (None, "json"):
+        return ()
+    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
 
 
 def _typed() -> set[str]:
@@ -384,6 +406,7 @@ class Asked:
     version: int = 1
     all_copies: bool = False
     null: bool = False
+    absolute: bool = False
     debug: bool = False
     open_rank: int | None = None
     settings: Settings | None = None  # notes.toml and friends, once resolved
@@ -417,6 +440,8 @@ def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
     check_format_version(asked.version)
     if asked.null and asked.output != "paths":
         raise click.UsageError("-0/--null goes with paths output (--files or --output paths)")
+    if asked.absolute and asked.output != "paths":
+        raise click.UsageError("--absolute goes with paths output (--files or --output paths)")
     if asked.open_rank is not None and asked.output is not None:
         raise click.UsageError(f"--open opens a note; it cannot be combined with {_flag(asked.output)}")
     if asked.explain and asked.output in ("count", "paths", *VALUE_OUTPUTS):
@@ -509,6 +534,72 @@ def _fresh_answer(pending, text: str, similar: str | None, asked: Asked, *, no_u
     return answer
 
 
+def _merged_answer(text: str, asked: Asked) -> Answer:
+    """One ranked list from several collections: each is asked for the hits up to the end
+    of the page, the hits are merged by score (or date, as sorted), then the page is cut.
+
+    Scores of different indexes are comparable enough to interleave: each is BM25F over
+    its own collection's statistics, so a hit ranks high where its words are rare there."""
+    from dataclasses import replace as copy
+
+    from indexer.results import SearchResult, SortOrder
+    from indexer.searching import open_index
+
+    settings = asked.settings
+    options = asked.search_options()
+    wanted = options["limit"] * options["page"] if options["limit"] else 0
+    hits, total, facets, months, seconds = [], 0, {}, {}, 0.0
+    for target in settings.targets:
+        with open_index(
+            target.corpus, target.index_dir, weights=settings.weights, aliases=settings.aliases
+        ) as notes:
+            if asked.output == "count":
+                total += notes.count(text)
+                continue
+            result = notes.search(text, **(options | {"limit": wanted, "page": 1}), suggest=False)
+        total += result.total
+        seconds += result.seconds
+        hits += [copy(hit, collection=target.name) for hit in result.hits]
+        for name, values in result.facets.items():
+            counts = facets.setdefault(name, {})
+            for value, count in values:
+                counts[value] = counts.get(value, 0) + count
+        for month, count in result.timeline or ():
+            months[month] = months.get(month, 0) + count
+    if asked.output == "count":
+        return Answer(None, total, None)
+    sort = options["sort"]
+    if sort is SortOrder.RELEVANCE:
+        hits.sort(key=lambda hit: -(hit.score or 0.0))
+    else:
+        dated = sorted(
+            (hit for hit in hits if hit.date), key=lambda hit: hit.date, reverse=sort is not SortOrder.DATE
+        )
+        hits = dated + [hit for hit in hits if not hit.date]
+    start = (options["page"] - 1) * options["limit"]
+    page = hits[start : start + options["limit"]] if options["limit"] else hits
+    page = [copy(hit, rank=start + number) for number, hit in enumerate(page, 1)]
+    merged = SearchResult(
+        query=text,
+        parsed="",
+        total=total,
+        page=options["page"],
+        limit=options["limit"],
+        hits=tuple(page),
+        seconds=seconds,
+        facets={
+            name: tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+            for name, counts in facets.items()
+        },
+        timeline=tuple(sorted(months.items())) if asked.timeline else None,
+    )
+    return Answer(merged, total, None)
+
+
+def _most_first(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
     """Run the query (or --similar) without printing anything."""
     if similar is not None:
@@ -563,7 +654,21 @@ def _print(result, asked: Asked) -> None:
         null=asked.null,
         passages=asked.passages,
         settings=asked.settings,
+        place=_absolute_path(asked.settings) if asked.absolute else None,
     )
+
+
+def _absolute_path(settings: Settings):
+    """Hit -> the absolute path of its note, in its collection's corpus."""
+    import os
+
+    roots = {target.name: os.path.abspath(target.corpus) for target in settings.targets}
+
+    def place(hit) -> str:
+        root = roots.get(hit.collection, os.path.abspath(settings.corpus))
+        return os.path.join(root, *hit.path.split("/"))
+
+    return place
 
 
 def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:

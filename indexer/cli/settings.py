@@ -114,7 +114,7 @@ def resolve_settings(program: str, params: dict[str, object] | None = None) -> S
     if names:
         overrides["collection"] = names[0]
     corpus = overrides.get("corpus")
-    config = load_config(Path(str(corpus)) if corpus else None, folder=Path.cwd(), overrides=overrides)
+    config = load_config(Path(str(corpus)) if corpus else None, folder=Path("."), overrides=overrides)
     for message in config.warnings:
         if message not in _warned:
             _warned.add(message)
