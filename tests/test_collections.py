@@ -115,3 +115,48 @@ def test_a_collection_without_a_path_is_an_error_naming_the_file(home):
     result = search("-c", "blog", "x")
     assert result.exit_code == 2
     assert result.stderr.startswith("search: notes.toml: collections blog needs a path")
+
+
+def _settings_for(*names: str):
+    import click
+
+    from indexer.cli.settings import resolve_settings
+
+    context = click.Context(search_main)
+    with context.scope():
+        context.params = {"collections": names}
+        return resolve_settings("search")
+
+
+def test_the_shell_prompt_names_the_collection_and_use_switches_it(home):
+    from indexer.searching import open_index
+    from indexer.shell.app import Shell
+    from indexer.store import build_index
+
+    settings = _settings_for("news")
+    build_index(settings.corpus, settings.index_dir)
+    with open_index(settings.corpus, settings.index_dir) as notes:
+        shell = Shell(notes, settings=settings)
+        assert shell.prompt_text() == "news (2 notes)> "
+        shell.execute(":use blog")
+        assert shell.prompt_text() == "blog (1 note)> "
+        assert shell.notes.corpus == home / "blog"
+        assert [hit.path for hit in shell.notes.search("zyzzyva").hits] == ["c.md"]
+        shell.notes.close()
+
+
+def test_use_lists_the_collections_and_refuses_unknown_ones(home, capsys):
+    from indexer.searching import open_index
+    from indexer.shell.app import Shell
+    from indexer.shell.screen import Screen
+    from indexer.store import build_index
+
+    settings = _settings_for("news")
+    build_index(settings.corpus, settings.index_dir)
+    with open_index(settings.corpus, settings.index_dir) as notes:
+        shell = Shell(notes, settings=settings, screen=Screen(color=False, interactive=False))
+        shell.execute(":use")
+        shell.execute(":use nope")
+    out, err = capsys.readouterr()
+    assert out.rstrip("\n") == f"  blog  {home / 'blog'}\n* news  {home / 'archive' / 'news'}"
+    assert "no collection 'nope' (collections: blog, news)" in err

@@ -287,6 +287,30 @@ def watch(shell: Shell, argument: str) -> None:
     shell.watch(argument == "on")
 
 
+def _collection_choices(shell: Shell) -> list[tuple[str, str]]:
+    return [(name, table["path"]) for name, table in sorted(shell.collections().items())]
+
+
+@COMMANDS.command(
+    "use", "search another collection of notes.toml (no NAME: list them)", usage="NAME",
+    choices=_collection_choices,
+)  # fmt: skip
+def use(shell: Shell, argument: str) -> None:
+    if not argument:
+        collections = shell.collections()
+        if not collections:
+            shell.screen.note('No collections: name them in notes.toml, [collections.NAME] path = "..."')
+        else:
+            shell.screen.show(
+                "\n".join(
+                    f"{'*' if name == shell.collection else ' '} {name}  {table['path']}"
+                    for name, table in sorted(collections.items())
+                )
+            )
+        return
+    shell.use(argument)
+
+
 @COMMANDS.command("quit", "leave the shell; Ctrl-D does too", aliases=("q", "exit"))
 def quit_shell(shell: Shell, argument: str) -> Outcome:
     return Outcome.QUIT
