@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from indexer.index_locations import default_index_dir
+from indexer.index.locations import default_index_dir
 from tests.conftest import info_note, relative_files
 
 
@@ -129,9 +129,9 @@ def _settings_for(*names: str):
 
 
 def test_the_shell_prompt_names_the_collection_and_use_switches_it(home):
-    from indexer.searching import open_index
+    from indexer.index.store import build_index
+    from indexer.search.searching import open_index
     from indexer.shell.app import Shell
-    from indexer.store import build_index
 
     settings = _settings_for("news")
     build_index(settings.corpus, settings.index_dir)
@@ -146,10 +146,10 @@ def test_the_shell_prompt_names_the_collection_and_use_switches_it(home):
 
 
 def test_use_lists_the_collections_and_refuses_unknown_ones(home, capsys):
-    from indexer.searching import open_index
+    from indexer.index.store import build_index
+    from indexer.search.searching import open_index
     from indexer.shell.app import Shell
     from indexer.shell.screen import Screen
-    from indexer.store import build_index
 
     settings = _settings_for("news")
     build_index(settings.corpus, settings.index_dir)

@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.config import ConfigError, describe, load_config
+from indexer.cli.config import ConfigError, describe, load_config
 from tests.conftest import write_project_settings
 
 
@@ -98,7 +98,7 @@ def test_describe_lists_every_value_with_its_source(files):
 def test_the_user_file_is_in_the_xdg_config_folder_on_linux(monkeypatch, tmp_path):
     import sys
 
-    from indexer.config import user_config_path
+    from indexer.cli.config import user_config_path
 
     monkeypatch.setattr(sys, "platform", "linux")
     assert user_config_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "notes-indexer" / "notes.toml"
@@ -181,8 +181,8 @@ def _commands():
 
 
 def test_every_option_with_a_variable_has_a_key_of_the_same_name_and_default():
+    from indexer.cli.config import KEYS
     from indexer.cli.settings import PARAMETER_KEYS
-    from indexer.config import KEYS
 
     checked = 0
     for command in _commands():
@@ -202,7 +202,7 @@ def test_every_option_with_a_variable_has_a_key_of_the_same_name_and_default():
 
 
 def test_every_key_is_documented_with_its_variable():
-    from indexer.config import KEYS
+    from indexer.cli.config import KEYS
     from tests.conftest import REPO
 
     page = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
@@ -242,7 +242,7 @@ def test_config_show_lists_every_key(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from indexer.cli import search_main
-    from indexer.config import KEYS
+    from indexer.cli.config import KEYS
 
     monkeypatch.chdir(tmp_path)
     shown = CliRunner().invoke(search_main, ["--corpus", str(tmp_path), "--config-show"]).stdout

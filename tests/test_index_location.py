@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from indexer.index_locations import default_index_dir
+from indexer.index.locations import default_index_dir
 from tests.conftest import BUNDLED_CORPUS, info_note, relative_files, write_project_settings
 
 

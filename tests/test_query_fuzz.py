@@ -19,7 +19,7 @@ from whoosh import query as wq
 
 from indexer.cli import search_main
 from indexer.errors import QueryError
-from indexer.searching import open_index
+from indexer.search.searching import open_index
 
 # As many examples as the profile says (tests/conftest.py: 30 quick, 300 thorough); the
 # CLI properties run fewer (below): each starts a whole search.

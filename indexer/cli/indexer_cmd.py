@@ -10,7 +10,7 @@ import click
 
 from indexer import __version__
 from indexer.cli.options import CONTEXT, collection_option, corpus_option, index_option, print_skips
-from indexer.console import Group, ProgressBar, cli_errors
+from indexer.output.console import Group, ProgressBar, cli_errors
 from indexer.status import ExitStatus
 
 INDEXER_EPILOG = """\b
@@ -106,7 +106,7 @@ def _settings():
 @_index_options
 def build_command(**params) -> None:
     """Index every note of the corpus from scratch (replaces the index in one commit)."""
-    from indexer.store import build_index
+    from indexer.index.store import build_index
 
     _run("build", build_index, "Indexing", **params)
 
@@ -119,7 +119,7 @@ def build_command(**params) -> None:
 @_index_options
 def update_command(**params) -> None:
     """Apply new, changed, renamed and deleted notes to the index (nothing else is read)."""
-    from indexer.store import update_index
+    from indexer.index.store import update_index
 
     _run("update", update_index, "Updating", **params)
 
@@ -165,7 +165,7 @@ def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def stats_command(collections, corpus: Path, index_dir: Path, as_json: bool) -> None:
     """Show the number of notes, last update, paths, size on disk and searchable fields."""
-    from indexer.stats import index_stats
+    from indexer.index.stats import index_stats
 
     with cli_errors("indexer"):
         settings = _settings()
@@ -210,7 +210,7 @@ def watch_command(
     """
     import time
 
-    from indexer.watch import CorpusWatcher, describe_batch
+    from indexer.index.watch import CorpusWatcher, describe_batch
 
     def on_batch(report) -> None:
         if not quiet:
@@ -218,7 +218,7 @@ def watch_command(
         click.echo(describe_batch(report))
 
     def on_error(exc) -> None:
-        from indexer.console import error_line
+        from indexer.output.console import error_line
 
         click.echo(error_line("indexer", exc), err=True)
 
@@ -262,9 +262,9 @@ def duplicates_command(collections, corpus: Path, index_dir: Path, as_json: bool
     (the same story saved twice, or re-saved after the source edited it). A search shows
     the best-ranked copy of a group once, with "+N similar copies".
     """
-    from indexer.duplicates import read_duplicate_groups
-    from indexer.safe_text import terminal_safe
-    from indexer.searching import open_index
+    from indexer.index.duplicates import read_duplicate_groups
+    from indexer.output.safe_text import terminal_safe
+    from indexer.search.searching import open_index
 
     with cli_errors("indexer"):
         settings = _settings()
@@ -300,9 +300,9 @@ def list_command(as_json: bool) -> None:
     indexer forget. Indexes given with --index or a collection's `index` live where
     they were put and are not listed.
     """
-    from indexer.index_locations import indexes_path, known_indexes
-    from indexer.safe_text import terminal_safe
-    from indexer.stats import human_size
+    from indexer.index.locations import indexes_path, known_indexes
+    from indexer.index.stats import human_size
+    from indexer.output.safe_text import terminal_safe
 
     with cli_errors("indexer"):
         known = known_indexes()
@@ -341,7 +341,7 @@ def forget_command(corpus: Path) -> None:
     The notes are not touched; the next search of CORPUS builds its index again.
     """
     from indexer.errors import NotesError
-    from indexer.index_locations import forget_index
+    from indexer.index.locations import forget_index
 
     with cli_errors("indexer"):
         removed = forget_index(corpus)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from indexer.console import warn
 from indexer.errors import NotesError
+from indexer.output.console import warn
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +39,18 @@ class Settings:
     theme: str
     weights: dict[str, float]
     aliases: dict[str, str]
-    config: object  # the `indexer.config.Config` they came from (for --config-show)
+    config: object  # the `indexer.cli.config.Config` they came from (for --config-show)
     options: dict[str, object] = field(default_factory=dict)  # parameter name -> effective value
     targets: tuple[Target, ...] = ()  # the collections asked for with -c (or the one corpus)
     collection: str | None = None  # the collection searched, when there is one
 
     def index_options(self, **kwargs):
-        from indexer.store import IndexOptions
+        from indexer.index.store import IndexOptions
 
         return IndexOptions(ignore=self.ignore, **kwargs)
 
     def text_style(self, *, color: bool, width: int | None = None):
-        from indexer.render import TextStyle
+        from indexer.output.render import TextStyle
 
         return TextStyle(
             color=color and self.theme != "none", width=width, theme=self.theme, date_format=self.date_format
@@ -99,7 +99,7 @@ def resolve_settings(program: str, params: dict[str, object] | None = None) -> S
     """
     from click.core import ParameterSource
 
-    from indexer.config import load_config
+    from indexer.cli.config import load_config
 
     context = click.get_current_context()
     params = dict(context.params if params is None else params)
@@ -157,7 +157,7 @@ def _targets(config, names: tuple[str, ...]) -> tuple[Target, ...]:
     NOTES_INDEX applies to it; a file's `index` key only to the corpus of the same file,
     so `--corpus DIR` from a folder whose notes.toml names its own index never writes it.
     Otherwise the index lives in the user's data folder, one per corpus."""
-    from indexer.index_locations import default_index_dir
+    from indexer.index.locations import default_index_dir
 
     collections: dict[str, dict[str, str]] = config["collections"]
     corpus_source = config.source("corpus")
