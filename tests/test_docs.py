@@ -120,3 +120,50 @@ def test_the_readme_cites_no_path_a_user_does_not_have():
 def test_shell_completion_is_documented_for_both_commands():
     assert "_SEARCH_COMPLETE=bash_source search" in README
     assert "_INDEXER_COMPLETE=bash_source indexer" in README
+
+
+def help_examples() -> list[str]:
+    """The `search ...` example lines of `search --help` that run on their own (no pipe,
+    no redirection, no file or folder a checkout does not have, no shell)."""
+    text = CliRunner().invoke(search_main, ["--help"]).stdout
+    section = text.split("Examples:", 1)[1].split("\n\n", 1)[0]
+    lines = [line.strip() for line in section.splitlines() if line.strip().startswith("search ")]
+    return [
+        line
+        for line in lines
+        if not any(mark in line for mark in ("|", ">", "~/", "queries.txt", "-c news"))
+        and line.split("#")[0].strip() != "search"
+    ]
+
+
+@pytest.mark.parametrize("line", help_examples())
+def test_each_help_example_runs_as_shown_in_the_checkout(tmp_path, monkeypatch, line):
+    import shlex
+    import shutil
+
+    from tests.conftest import BUNDLED_CORPUS, write_project_settings
+
+    shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
+    write_project_settings(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    words = shlex.split(line, comments=True)[1:]
+    if words and words[0].startswith("@"):
+        assert CliRunner().invoke(search_main, ["--save", "apt28", "threatactor:APT28"]).exit_code == 0
+    result = CliRunner().invoke(search_main, words)
+    expected = 1 if "ransomwear" in words else 0
+    assert result.exit_code == expected, result.output
+
+
+def test_the_help_pipe_example_prints_paths_a_shell_can_open_from_the_current_folder(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    from tests.conftest import BUNDLED_CORPUS, write_project_settings
+
+    shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
+    write_project_settings(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(search_main, ['tag:"The Record"', "--files", "--absolute"])
+    paths = result.stdout.splitlines()
+    assert paths and all(Path(path).is_absolute() and Path(path).is_file() for path in paths)
+    assert any("Conti" in Path(path).read_text(encoding="utf-8") for path in paths)

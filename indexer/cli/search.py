@@ -30,10 +30,12 @@ VALUE_OUTPUTS = {"tags": "tag", "authors": "author", "sources": "source"}
 SEARCH_EPILOG = """\b
 Examples:
   search "GPRS gateway"
+  search --corpus ~/notes "meeting notes"       # your own folder; its index goes to your data folder
+  search -c news -c blog ransomware             # collections of notes.toml, one ranked list
   search 'author:cimpanu tag:ransomware date:2021-10'
   search 'title:"zero-day" OR tag:CVE-2021-44228' --sort -date -n 5
   search ransom* --json | jq '.hits[].title'
-  search 'tag:"The Record"' --files | xargs -d '\\n' grep -l Conti
+  search 'tag:"The Record"' --files --absolute | xargs -d '\\n' grep -l Conti
   search ransomware --facet source --facet year      # counts among all hits
   search 'date:2021' --facet country --facet-limit 5 --json
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
