@@ -140,7 +140,7 @@ def test_backoff_is_bounded_and_grows():
     assert list(Backoff(attempts=6, first_seconds=0.5, max_seconds=4).delays()) == [0.5, 1, 2, 4, 4]
 
 
-def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path):
+def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path, isolated_environment):
     from click.testing import CliRunner
 
     from indexer.cli import search_main
@@ -154,6 +154,7 @@ def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path):
     assert result.exit_code == 2
     warning, error = result.stderr.strip().splitlines()
     assert "verify_tls = false ignored" in warning
+    assert not (isolated_environment / ".local" / "share").exists()  # no Whoosh index was built
     expected = "search: cannot reach the OpenSearch cluster at http://127.0.0.1:9; is it running?"
     assert error == expected + " check --url / NOTES_URL"
 

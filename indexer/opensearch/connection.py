@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -77,6 +78,9 @@ def connect(settings: ClusterSettings):
             "the OpenSearch engine needs the opensearch-py package",
             hint="pip install 'notes-indexer[opensearch]'",
         ) from None
+    # The client logs each failed try with its traceback; the one-line error says it all.
+    logging.getLogger("opensearch").addHandler(logging.NullHandler())
+    logging.getLogger("opensearch").propagate = False
     auth = (settings.user, settings.password) if settings.user else None
     return OpenSearch(
         hosts=[settings.url],
