@@ -207,10 +207,10 @@ def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_second
             print_skips("indexer", report)
         click.echo(describe_batch(report))
 
-    def on_error(exc) -> None:
-        from indexer.output.console import error_line
+    def on_error(exc: Exception) -> None:
+        from indexer.output.console import error_report
 
-        click.echo(error_line("indexer", exc), err=True)
+        click.echo(error_report("indexer", exc), err=True)
 
     with cli_errors("indexer"):
         settings = _settings(corpus, index_dir)

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
-from indexer.index.damage import damage_errors, damaged, read_or_damaged
+from indexer.index.damage import damaged, is_damage, read_or_damaged
 from indexer.index.duplicates import write_duplicate_groups
 from indexer.index.json_files import read_json_object, write_json_atomic
 from indexer.index.locking import write_lock
@@ -365,7 +365,9 @@ def _writing(index_dir: Path, *, wait: float) -> Iterator[None]:
         raise IndexWriteError(
             f"cannot write the index at {index_dir} ({reason}); the last committed index is intact"
         ) from None
-    except damage_errors() as exc:  # an update reads the segments it keeps
+    except Exception as exc:  # an update reads the segments it keeps
+        if not is_damage(exc):
+            raise
         raise damaged(index_dir, exc) from None
 
 
