@@ -23,6 +23,8 @@ from indexer.markdown import strip_markdown
 from indexer.notes import Note
 
 LIMIT = 10
+# Paragraphs read to find the best ten notes (a note has ~15 paragraphs at most that match).
+PARAGRAPH_ROWS = 400
 
 
 class OurIndex:
@@ -148,14 +150,14 @@ class Fts5ParagraphBaseline:
             else:
                 where += " AND date LIKE ?"
                 parameters.append(f"{value}%")
-        sql = (
-            f"SELECT path, min(bm25(p)) AS best FROM p WHERE {where} "
-            f"GROUP BY path ORDER BY best, min(rowid) LIMIT {LIMIT}"
-        )
+        # Paragraphs best first; a note takes the place of its best one (bm25() cannot be
+        # aggregated by SQLite, so the first ten distinct notes are picked here).
+        sql = f"SELECT path FROM p WHERE {where} ORDER BY bm25(p), rowid LIMIT {PARAGRAPH_ROWS}"
         try:
-            return [row[0] for row in self._db.execute(sql, parameters)]
+            rows = self._db.execute(sql, parameters)
         except sqlite3.OperationalError:
             return []
+        return list(dict.fromkeys(row[0] for row in rows))[:LIMIT]
 
     def close(self) -> None:
         self._db.close()
