@@ -3,9 +3,9 @@
 A known-item query is what a user types to find one note they have read: a few words
 of its title or subtitle, four words of one paragraph (in the note's order or in any
 order), a short phrase, two words and the author or month, title words with a typo, two
-words of each of two paragraphs, or a title word among body words. Queries are built from the parsed notes (`parse_note`) with this
-module's own tokenizer and statistics, never from any search index, so no system under
-test can shape them.
+words of each of two paragraphs, or a title word among body words. Queries are built
+from the parsed notes (`parse_note`) with this module's own tokenizer and statistics,
+never from any search index, so no system under test can shape them.
 """
 
 from __future__ import annotations

@@ -284,7 +284,9 @@ def _parser() -> argparse.ArgumentParser:
         default=(7,),
         help="query set(s): one seed, or several pooled into one run (1,2,3,4,5,7)",
     )
-    parser.add_argument("--systems", type=_systems, default=SYSTEMS, help="comma-separated: ours,fts5,whoosh,paragraphs")
+    parser.add_argument(
+        "--systems", type=_systems, default=SYSTEMS, help="comma-separated: ours,fts5,whoosh,paragraphs"
+    )
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the indexes even if they are up to date"
     )

@@ -14,6 +14,7 @@ from whoosh import query as wq
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, RangePlugin
 
 from indexer.errors import QueryError, UnknownFieldError
+from indexer.fuzzy import Lexicon, expand_fuzzy_terms
 from indexer.schema import DEFAULT_SEARCH_FIELDS, FIELD_ALIASES, STRUCTURED_PREFIX, USER_FIELDS
 
 MAX_QUERY_CHARS = 10_000
@@ -148,6 +149,8 @@ class QueryParser:
         }
         self._bad_dates: list[str] = []
         self._parsers: dict[bool, MultifieldParser] = {}
+        # The index's words by first letter, listed once: for fuzzy words and corrections.
+        self.lexicon = Lexicon(reader) if reader is not None else None
 
     def _whoosh_parser(self, with_dates: bool) -> MultifieldParser:
         # The natural-language date grammar costs ~20 ms to build: only when `date:` is used.
@@ -190,6 +193,7 @@ class QueryParser:
             check_cost(parsed)
             if self.reader is not None:
                 check_expansions(parsed, self.reader)
+                expand_fuzzy_terms(parsed, self.reader, self.lexicon)
             memoize_expansions(parsed)
         except QueryError:
             raise

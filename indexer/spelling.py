@@ -64,19 +64,9 @@ class Suggestion:
 
 def suggest_query(notes: NoteIndex, text: str, total: int) -> Suggestion | None:
     """A corrected form of `text` with clearly more hits than `total`, or None."""
-    corrector = _Corrector(notes)
-    replacements = []
-    for match in _TOKEN.finditer(text):
-        found = corrector.correct(match)
-        if corrector.words_looked_up > _MAX_CORRECTED_WORDS:
-            return None
-        if found is not None:
-            replacements.append(found)
-    if not replacements:
+    corrected = corrected_text(notes, text)
+    if corrected is None:
         return None
-    corrected = text
-    for start, end, replacement in sorted(replacements, reverse=True):
-        corrected = corrected[:start] + replacement + corrected[end:]
     from indexer.errors import QueryError
 
     try:
@@ -88,6 +78,28 @@ def suggest_query(notes: NoteIndex, text: str, total: int) -> Suggestion | None:
     return None
 
 
+def corrected_text(notes: NoteIndex, text: str, *, words_only: bool = False) -> str | None:
+    """`text` with its misspelled words replaced by the index's closest, more common words;
+    None if none is. With `words_only`, field-scoped values are left as typed (a quoted
+    phrase always is)."""
+    corrector = _Corrector(notes)
+    replacements = []
+    for match in _TOKEN.finditer(text):
+        if words_only and match["field"] is not None:
+            continue
+        found = corrector.correct(match)
+        if corrector.words_looked_up > _MAX_CORRECTED_WORDS:
+            return None
+        if found is not None:
+            replacements.append(found)
+    if not replacements:
+        return None
+    corrected = text
+    for start, end, replacement in sorted(replacements, reverse=True):
+        corrected = corrected[:start] + replacement + corrected[end:]
+    return corrected
+
+
 class _Corrector:
     """Corrections of single query words against one open index."""
 
@@ -96,6 +108,7 @@ class _Corrector:
         self.schema = notes.searcher.schema
         self.catalog = notes.catalog
         self._fields = set(self.reader.indexed_field_names())
+        self.lexicon = notes.parser.lexicon
         self._best_of: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
     @property
@@ -154,7 +167,7 @@ class _Corrector:
         candidates = {
             term
             for source in sources
-            for term in self.reader.terms_within(source, typed, _MAX_EDITS, prefix=_SAME_PREFIX)
+            for term in self.lexicon.close_words(source, typed, _MAX_EDITS, prefix=_SAME_PREFIX)
             if term != typed and (not stemmed or term.isalpha())
         }
         if stemmed and typed.isalpha() and len(typed) <= _MAX_EDITED_CHARS:

@@ -149,6 +149,13 @@ def show_hit(shell: Shell, argument: str) -> None:
     shell.show_note(shell.hit(argument))
 
 
+@COMMANDS.command("exact", "run QUERY as typed, without spelling correction", usage="QUERY")
+def exact_search(shell: Shell, argument: str) -> None:
+    if not argument.strip():
+        raise CommandError("expected a query", hint="usage: :exact QUERY")
+    shell.search(argument.strip(), correct=False)
+
+
 @COMMANDS.command("more", "the next page of the last query", aliases=("next", "n"))
 def more(shell: Shell, argument: str) -> None:
     shell.more()
