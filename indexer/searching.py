@@ -34,7 +34,7 @@ from indexer.results import (  # SearchResult and SortOrder are imported from he
 )
 from indexer.saved import SavedSearches
 from indexer.schema import TEXT_ANALYZER, indexed_body
-from indexer.spelling import FEW_HITS, Suggestion, corrected_text, suggest_query
+from indexer.spelling import FEW_HITS, Suggestion, corrected_in_context, suggest_query
 from indexer.store import open_whoosh_index
 from indexer.ties import OrderOf, in_tie_order, newest_first
 from indexer.timeline import MonthCounts, month_counts
@@ -207,7 +207,7 @@ class NoteIndex:
         """The hits of `text` with its misspelled words corrected, if that finds any: only
         unscoped words outside quotes are corrected (a quoted word or a field's exact
         value is meant as typed)."""
-        corrected = corrected_text(self, text, words_only=True)
+        corrected = corrected_in_context(self, text)
         if corrected is None:
             return None
         try:

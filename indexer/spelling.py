@@ -33,6 +33,10 @@ _MIN_WORD_CHARS = 4
 # Each word costs ~15 ms to correct: a query longer than this gets no suggestion.
 _MAX_CORRECTED_WORDS = 16
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# A query's words that no note has are corrected (not just suggested) only this many at a
+# time, each among this many close words, by how many notes the corrected query finds.
+_MAX_ABSENT_WORDS = 3
+_CONTEXT_CANDIDATES = 4
 # Words found only in note bodies are indexed as stems alone, so they are looked for among
 # the words one edit away from the typed one: ~50 * length candidates, each stemmed.
 _MAX_EDITED_CHARS = 12
@@ -76,6 +80,51 @@ def suggest_query(notes: NoteIndex, text: str, total: int) -> Suggestion | None:
     if new_total >= 2 * total and new_total > total:
         return Suggestion(corrected, new_total)
     return None
+
+
+def corrected_in_context(notes: NoteIndex, text: str) -> str | None:
+    """`text` with each unscoped, unquoted word that no note has replaced by the first of its
+    `_CONTEXT_CANDIDATES` closest words (see `candidates`) with which the query finds
+    notes: the other words rule out a close word that no note has beside them. None if a
+    word has no such replacement.
+
+    Unlike a suggestion, words any note has are left alone: they are words, if rare ones.
+    """
+    corrector = _Corrector(notes)
+    absent = [
+        match
+        for match in _TOKEN.finditer(text)
+        if match["field"] is None
+        and match["word"] is not None
+        and corrector._correctable(match["word"])
+        and corrector._notes(match["word"].lower(), DEFAULT_SEARCH_FIELDS) == 0
+    ]
+    if not absent or len(absent) > _MAX_ABSENT_WORDS:
+        return None
+    chosen: dict[int, str] = {}  # index in `absent` -> its replacement ("" while undecided)
+
+    def with_words(extra: dict[int, str]) -> str:
+        corrected = text
+        for index in range(len(absent) - 1, -1, -1):
+            match = absent[index]
+            replacement = extra.get(index, chosen.get(index, ""))
+            corrected = corrected[: match.start("word")] + replacement + corrected[match.end("word") :]
+        return corrected
+
+    from indexer.errors import QueryError
+
+    for index, match in enumerate(absent):
+        for candidate in corrector.candidates(match["word"])[:_CONTEXT_CANDIDATES]:
+            replacement = _same_case(match["word"], candidate)
+            try:
+                if notes.count(with_words({index: replacement})):
+                    chosen[index] = replacement
+                    break
+            except QueryError:
+                continue
+        else:
+            return None
+    return with_words({})
 
 
 def corrected_text(notes: NoteIndex, text: str, *, words_only: bool = False) -> str | None:
@@ -174,15 +223,48 @@ class _Corrector:
             candidates |= self._known_one_edit_away(typed, fields)
         return self._closest(typed, candidates, fields, notes)
 
-    def _known_one_edit_away(self, typed: str, fields: tuple[str, ...]) -> set[str]:
+    def candidates(self, value: str) -> list[str]:
+        """Words within two edits of an unscoped word that the index has: words seen as written
+        first, then the closest, then those in the most notes; words that are their own stem
+        (`million`, `former`) included, after the written ones (`ransomware` before the stem
+        `ransomwar`, one edit closer to `ransomwear`)."""
+        typed = value.lower()
+        fields = DEFAULT_SEARCH_FIELDS
+        pool = {
+            term
+            for source in _SURFACE_FIELDS
+            if source in self._fields
+            for term in self.lexicon.close_words(source, typed, _MAX_EDITS, prefix=_SAME_PREFIX)
+            if term != typed and term.isalpha()
+        }
+        if typed.isalpha() and len(typed) <= _MAX_EDITED_CHARS:
+            pool |= self._known_one_edit_away(typed, fields, own_stems=True)
+        surface = [field for field in _SURFACE_FIELDS if field in self._fields]
+        ranked = []
+        for candidate in pool:
+            found = self._notes(candidate, fields)
+            if found:
+                # A word seen as written (in a path, link, tag, author or source) is a word;
+                # one known only by its stem may be a stem's look-alike (`sente`, `sent`).
+                written = any(self.reader.doc_frequency(field, candidate) for field in surface)
+                ranked.append((not written, edit_distance(typed, candidate), -found, candidate))
+        return [candidate for *_, candidate in sorted(ranked)]
+
+    def _known_one_edit_away(
+        self, typed: str, fields: tuple[str, ...], *, own_stems: bool = False
+    ) -> set[str]:
         """Words one edit from `typed` whose stems the index knows, but not stems posing as
-        words (`conit` -> `condit`, the stem of "condition")."""
+        words (`conit` -> `condit`, the stem of "condition") unless `own_stems`."""
         body = "body" if "body" in fields else next(field for field in fields if field in _STEMMED_FIELDS)
         analyze = self.schema[body].process_text
         known = set()
         for word in one_edit_away(typed):
             stems = list(analyze(word, mode="query"))
-            if len(stems) == 1 and stems[0] != word and self.reader.doc_frequency(body, stems[0]):
+            if (
+                len(stems) == 1
+                and (own_stems or stems[0] != word)
+                and self.reader.doc_frequency(body, stems[0])
+            ):
                 known.add(word)
         return known
 
