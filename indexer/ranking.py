@@ -7,8 +7,10 @@ BM25F over the default fields (see `query.FIELD_BOOSTS`). `rerank` then gives th
 
 - all the words in the title (as stems, and again as the exact forms typed), or all in
   the subtitle;
-- the words near each other, in the order typed, in the body (a remembered detail
-  usually comes from one paragraph), as stems and again as the exact forms typed;
+- every word in one short window of the body, in any order (a remembered detail usually
+  comes from one paragraph, and not in the order its words are remembered), as stems
+  and again as the exact forms typed;
+- a smaller bonus for the words in the order typed, near each other in the body;
 - a quoted phrase exactly as typed, stop words and word endings included.
 
 The index holds stems only: exact forms are checked in the text of the few best notes
@@ -37,24 +39,24 @@ RERANK_WINDOW = 100
 # could lift into the places asked for are read, best first, and at most this many.
 EXACT_WINDOW = 30
 # A note with every word in its title (or subtitle) gets the words' scores there again,
-# doubled, and once more if the title has them as typed.
-ALL_WORDS_BOOST = 2.0
-EXACT_TITLE_BOOST = 2.0
-# Words within this many positions of each other, in order, count as one remembered
-# passage; such a note gets the words' body scores again, once for the stems and, if
-# the words are there as typed, 1.5 times more: the exact forms' own scores (rarer
-# than their stems, so higher) were worth that when they were indexed, and the
-# known-item evaluation agrees.
-PROXIMITY_WINDOW = 25
-PROXIMITY_BOOST = 0.25
-EXACT_PROXIMITY_BOOST = 0.0
-# Every word within this many positions of the first, in any order, counts as one
-# remembered passage (a paragraph of a news story is 40-60 words): users remember a
-# detail, not the order of its words. Worth more than the typed order above.
-PASSAGE_SPAN = 40
-PASSAGE_SPAN_PER_WORD = 0  # if set: the span is this many positions for each word after the first
+# times 2.5, and three times more if the title has them as typed.
+ALL_WORDS_BOOST = 2.5
+EXACT_TITLE_BOOST = 3.0
+# Every word within a few positions of the others, in any order, counts as one
+# remembered passage (users remember a detail, not the order of its words): such a note
+# gets the words' body scores again, and 1.5 times more if the words are there as typed
+# (the exact forms' own scores, rarer than their stems, were worth that when they were
+# indexed). The window grows with the words: 15 positions for each word after the first
+# (a paragraph of a news story is 40-60 words).
+PASSAGE_SPAN_PER_WORD = 15
 PASSAGE_BOOST = 1.0
 EXACT_PASSAGE_BOOST = 1.5
+# The words in the order typed, each at most this many positions after the one before,
+# get half their body scores again: less than a passage, so the typed order never
+# outweighs all the words in one paragraph.
+PROXIMITY_WINDOW = 25
+PROXIMITY_BOOST = 0.5
+EXACT_PROXIMITY_BOOST = 0.0
 # A quoted phrase found exactly as typed gets its words' scores again, tripled.
 EXACT_PHRASE_BOOST = 3.0
 # In a relaxed query each word found adds this much, more than any note's score for
@@ -131,7 +133,7 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
 
 def passage_span(words: int) -> int:
     """Positions from the first to the last of `words` words that count as one passage."""
-    return PASSAGE_SPAN_PER_WORD * (words - 1) if PASSAGE_SPAN_PER_WORD else PASSAGE_SPAN
+    return PASSAGE_SPAN_PER_WORD * (words - 1)
 
 
 def rerank(

@@ -141,8 +141,14 @@ def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
 def test_two_words_get_title_subtitle_and_proximity_bonuses_as_stems_and_as_typed(parser):
     text = "Hackers breached"
     assert ranking_bonuses(parser.parse(text), text) == [
-        Bonus("title", ("hacker", "breach"), 2.0, exact=("hackers", "breached"), exact_boost=2.0),
-        Bonus("subtitle", ("hacker", "breach"), 2.0),
+        Bonus(
+            "title",
+            ("hacker", "breach"),
+            ranking.ALL_WORDS_BOOST,
+            exact=("hackers", "breached"),
+            exact_boost=ranking.EXACT_TITLE_BOOST,
+        ),
+        Bonus("subtitle", ("hacker", "breach"), ranking.ALL_WORDS_BOOST),
         Bonus(
             "body",
             ("hacker", "breach"),
