@@ -97,8 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fuzzy: corpus not found: {arguments.corpus}", file=sys.stderr)
         return 2
     from benchmarks.corpus_gen import generate_scaled_corpus
-    from indexer.searching import open_index
-    from indexer.store import ensure_fresh_index
+    from indexer.index.store import ensure_fresh_index
+    from indexer.search.searching import open_index
 
     corpus = arguments.corpus
     arguments.workdir.mkdir(parents=True, exist_ok=True)

@@ -8,10 +8,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer import fuzzy
 from indexer.cli import search_main
-from indexer.searching import open_index
-from indexer.store import build_index
+from indexer.index.store import build_index
+from indexer.search import fuzzy
+from indexer.search.searching import open_index
 from tests.conftest import info_note
 
 
