@@ -4,10 +4,16 @@ Precedence, highest first: a command-line option, a `NOTES_*` environment variab
 `notes.toml` in the corpus folder, `notes.toml` in the user config folder
 (platformdirs), the built-in default. Unknown keys are warnings; a bad value is an
 error naming the file and the key.
+
+Trust: a notes folder is often cloned, synced or shared, so its own `notes.toml` may set
+only the keys marked `from_corpus` (search defaults, aliases). A key that runs a program
+or names a place to write (`editor`, `index`) comes only from the command line, the
+environment or the user's own file; a corpus file setting it is a one-line warning.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -37,18 +43,33 @@ class Setting:
     source: str
 
 
+# Limits on numbers, so a value cannot make a search misbehave (NaN and inf scores).
+MAX_LIMIT = 1_000_000
+MAX_WEIGHT = 1000.0
+
+
 def _text(value: object, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty string")
+    _no_controls(value)
     return value
 
 
-def _whole(minimum: int) -> Callable[[object, str], int]:
+def _no_controls(text: str) -> None:
+    """Refuse control, bidi and invisible characters: they would reach the terminal raw."""
+    from indexer.safe_text import has_unsafe_characters
+
+    if has_unsafe_characters(text) or "\t" in text or "\n" in text:
+        bad = next(char for char in text if has_unsafe_characters(char) or char in "\t\n")
+        raise ValueError(f"must not hold control characters (found U+{ord(bad):04X})")
+
+
+def _whole(minimum: int, maximum: int) -> Callable[[object, str], int]:
     def check(value: object, key: str) -> int:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(f"must be a whole number >= {minimum}")
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise ValueError(f"must be a whole number from {minimum} to {maximum}")
         return value
 
     return check
@@ -68,6 +89,8 @@ def _globs(value: object, key: str) -> tuple[str, ...]:
         value = [part.strip() for part in value.split(",")]
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise ValueError("must be a list of glob patterns")
+    for item in value:
+        _no_controls(item)
     return tuple(value)
 
 
@@ -78,18 +101,28 @@ def _weights(value: object, key: str) -> dict[str, float]:
     for name, weight in value.items():
         if name not in WEIGHT_FIELDS:
             raise ValueError(f"has unknown field {name!r} (fields: {', '.join(WEIGHT_FIELDS)})")
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-            raise ValueError(f"{name} must be a number >= 0")
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or not math.isfinite(weight)
+            or not 0 <= weight <= MAX_WEIGHT
+        ):
+            raise ValueError(f"{name} must be a number from 0 to {MAX_WEIGHT:g}")
         weights[name] = float(weight)
     return weights
 
 
 def _aliases(value: object, key: str) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(
-        isinstance(name, str) and name.isidentifier() and isinstance(target, str) and target
-        for name, target in value.items()
-    ):
+    if not isinstance(value, dict):
         raise ValueError('must be a table such as { a = "author", t = "tag" }')
+    for name, target in value.items():
+        if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
+            raise ValueError(
+                f"name {name!r} must be one word of letters, digits and _ (it is typed before ':')"
+            )
+        if not isinstance(target, str) or not target.strip():
+            raise ValueError(f'{name} must name a field as a string, such as "author"')
+        _no_controls(target)
     return dict(value)
 
 
@@ -97,30 +130,45 @@ def _date_format(value: object, key: str) -> str:
     text = _text(value, key)
     if "%" not in text:
         raise ValueError("must be a strftime format such as %Y-%m-%d")
+    if len(text) > 100:
+        raise ValueError("must be at most 100 characters")
+    try:
+        from datetime import date
+
+        shown = date(2021, 10, 18).strftime(text)
+    except ValueError as exc:
+        raise ValueError(f"is not a usable strftime format ({exc})") from None
+    _no_controls(shown)  # `%n` and `%t` write a newline or a tab
     return text
 
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    """One configuration key: its default, its environment variable, its check."""
+    """One configuration key: its default, its environment variable, its check, its trust.
+
+    `from_corpus` says a notes folder's own `notes.toml` may set it. Leave it False for a
+    key that names a command, a program or a path outside the corpus: such a key comes
+    only from the command line, the environment and the user's own config file.
+    """
 
     default: object
     check: Callable[[object, str], object]
     env: str | None = None
     help: str = ""
+    from_corpus: bool = False
 
 
 KEYS: dict[str, Key] = {
     "corpus": Key("corpus", _text, "NOTES_CORPUS", "folder of notes"),
     "index": Key("index_data", _text, "NOTES_INDEX", "folder of the index"),
-    "ignore": Key((), _globs, "NOTES_IGNORE", "glob patterns of notes and folders to leave out"),
-    "limit": Key(10, _whole(0), "NOTES_LIMIT", "hits shown by default (0 = all)"),
-    "sort": Key("relevance", _choice(SORT_ORDERS), "NOTES_SORT", "default order of hits"),
+    "ignore": Key((), _globs, "NOTES_IGNORE", "glob patterns of notes and folders to leave out", True),
+    "limit": Key(10, _whole(0, MAX_LIMIT), "NOTES_LIMIT", "hits shown by default (0 = all)", True),
+    "sort": Key("relevance", _choice(SORT_ORDERS), "NOTES_SORT", "default order of hits", True),
     "editor": Key("", _text, "NOTES_EDITOR", "command that opens a note (default: $VISUAL or $EDITOR)"),
-    "date_format": Key("%Y-%m-%d", _date_format, "NOTES_DATE_FORMAT", "how dates are shown in text output"),
-    "theme": Key("default", _choice(THEMES), "NOTES_THEME", "colours of text output"),
-    "weights": Key({}, _weights, None, "field weights for ranking, e.g. { title = 3.0 }"),
-    "aliases": Key({}, _aliases, None, 'extra field names, e.g. { a = "author" }'),
+    "date_format": Key("%Y-%m-%d", _date_format, "NOTES_DATE_FORMAT", "how dates are shown in text", True),
+    "theme": Key("default", _choice(THEMES), "NOTES_THEME", "colours of text output", True),
+    "weights": Key({}, _weights, None, "field weights for ranking, e.g. { title = 3.0 }", True),
+    "aliases": Key({}, _aliases, None, 'extra field names, e.g. { a = "author" }', True),
 }  # fmt: skip
 
 
@@ -175,7 +223,7 @@ def load_config(
         corpus_text = overrides.get("corpus") or environ.get("NOTES_CORPUS") or layers[0][0].get("corpus")
         corpus = Path(str(corpus_text or KEYS["corpus"].default)).expanduser()
     corpus_file = Path(corpus) / CONFIG_FILE
-    layers.append((_read_file(corpus_file, config), str(corpus_file)))
+    layers.append((_trusted_keys(_read_file(corpus_file, config), corpus_file, config), str(corpus_file)))
     for key, spec in KEYS.items():
         value, source = spec.default, "default"
         for values, origin in layers:
@@ -192,6 +240,18 @@ def load_config(
                 raise ConfigError(f"{source}: {key} {exc}, not {value!r}") from None
         config.settings[key] = Setting(value, source)
     return config
+
+
+def _trusted_keys(values: dict[str, object], path: Path, config: Config) -> dict[str, object]:
+    """The keys a corpus's own file may set; a warning for each other one."""
+    for key in values:
+        if not KEYS[key].from_corpus:
+            where = f"{KEYS[key].env} or " if KEYS[key].env else ""
+            config.warnings.append(
+                f"{path}: key {key!r} ignored: a notes folder's own notes.toml may not set it "
+                f"(set it with {where}your own {CONFIG_FILE})"
+            )
+    return {key: value for key, value in values.items() if KEYS[key].from_corpus}
 
 
 def _read_file(path: Path, config: Config) -> dict[str, object]:
