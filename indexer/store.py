@@ -2,6 +2,7 @@
 
 Layout of an index folder:
   _notes_v<N>_<gen>.toc, notes_v<N>_*.seg   Whoosh's files (one index name per schema version)
+  .notes-index                             marker: this folder is ours to write (see `index_folder`)
   manifest.json                            path -> [mtime_ns, size, indexed] at the last commit
   write.lock                               held by the process writing (see `locking`)
 
@@ -333,10 +334,10 @@ def _scan(corpus: Path, index_dir: Path, options: IndexOptions) -> CorpusScan:
 
 
 def _prepare_index_dir(index_dir: Path) -> None:
-    try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise IndexWriteError(f"cannot create index folder {index_dir}: {exc.strerror}") from None
+    from indexer.index_folder import claim_index_folder
+
+    if not os.access(index_dir, os.F_OK) or os.access(index_dir, os.W_OK | os.X_OK):
+        claim_index_folder(index_dir)
     if not os.access(index_dir, os.W_OK | os.X_OK):
         raise IndexWriteError(f"index folder {index_dir} is not writable (permission denied)")
 
