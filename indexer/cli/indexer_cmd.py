@@ -11,6 +11,7 @@ import click
 from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips
 from indexer.console import Group, ProgressBar, cli_errors
+from indexer.safe_text import json_safe, terminal_safe
 from indexer.status import ExitStatus
 
 INDEXER_EPILOG = """\b
@@ -164,12 +165,12 @@ def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
         settings = _settings(corpus, index_dir)
         stats = index_stats(settings.corpus, settings.index_dir)
         if as_json:
-            click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+            click.echo(json_safe(json.dumps(stats, indent=2, ensure_ascii=False)))
             return
         width = max(len(key) for key in stats)
         for key, value in stats.items():
             shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            click.echo(f"{key.replace('_', ' '):<{width}}  {shown}")
+            click.echo(f"{key.replace('_', ' '):<{width}}  {terminal_safe(str(shown))}")
 
 
 @indexer_main.command(
@@ -251,7 +252,6 @@ def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     the best-ranked copy of a group once, with "+N similar copies".
     """
     from indexer.duplicates import read_duplicate_groups
-    from indexer.safe_text import terminal_safe
     from indexer.searching import open_index
 
     with cli_errors("indexer"):
@@ -265,7 +265,7 @@ def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
                 "format_version": 1,
                 "groups": [[{"path": path, "title": titles[path]} for path in group] for group in groups],
             }
-            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            click.echo(json_safe(json.dumps(document, indent=2, ensure_ascii=False)))
             return
         for number, group in enumerate(groups, 1):
             click.echo(f"{number}. {len(group)} copies")
