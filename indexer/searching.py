@@ -13,12 +13,12 @@ from whoosh import query as wq
 from indexer.damage import reads_index
 from indexer.date_column import with_column_dates
 from indexer.duplicates import Copies
-from indexer.errors import NoteParseError, QueryError
+from indexer.errors import QueryError
 from indexer.explain import explain_hits
 from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.markdown import strip_markdown
 from indexer.matched_fields import QueryTerms, matched_fields
-from indexer.notes import Note, ParsedNotes, parse_note
+from indexer.notes import Note, ParsedNotes
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
 from indexer.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
 from indexer.results import (  # SearchResult and SortOrder are imported from here too
@@ -229,10 +229,11 @@ class NoteIndex:
         docnum = searcher.document_number(path_id=path)
         if docnum is None:
             raise QueryError(f"{path} is not in the index", hint="update it: indexer update")
-        try:
-            note = parse_note(self.corpus / path, self.corpus)
-        except NoteParseError as exc:
-            raise QueryError(f"cannot read {path}: {exc.reason}") from None
+        notes = ParsedNotes(self.corpus)
+        note = notes.get(path)
+        if note is None:
+            reason = notes.problems.get(path, "file disappeared since it was indexed")
+            raise QueryError(f"cannot read {path}: {reason}")
         text = "\n".join((note.title, note.subtitle, strip_markdown(note.body), " ".join(note.tags)))
         key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
         if not key_terms:
@@ -364,6 +365,7 @@ class NoteIndex:
             seconds=time.perf_counter() - started,
             facets=counted,
             timeline=months,
+            warnings=tuple(f"{path}: no passages: {reason}" for path, reason in notes.problems.items()),
         )
 
     def _whoosh_search(
@@ -512,7 +514,7 @@ class NoteIndex:
         if matcher is not None and terms is not None:
             title_spans = matcher.spans(title)
             subtitle_spans = matcher.spans(stored.get("subtitle", ""))
-            found = self._passages(notes.get(path), matcher, passages, context)
+            found = self._passages(notes, notes.get(path), matcher, passages, context)
             body_matched = any(passage.spans for passage in found)
             if not found and stored.get("subtitle"):
                 found = (Passage(stored["subtitle"], subtitle_spans),)
@@ -551,13 +553,20 @@ class NoteIndex:
         )
 
     def _passages(
-        self, note: Note | None, matcher: TermMatcher, count: int, context: int
+        self, notes: ParsedNotes, note: Note | None, matcher: TermMatcher, count: int, context: int
     ) -> tuple[Passage, ...]:
         if note is None:
             return ()  # the file changed or vanished since it was indexed
-        return best_passages(
-            note.body, note.body_line, matcher, count=count, context=context, section=note.section
-        )
+        from indexer.parse_budget import ParseBudgetExceeded, parse_budget
+
+        try:
+            with parse_budget():
+                return best_passages(
+                    note.body, note.body_line, matcher, count=count, context=context, section=note.section
+                )
+        except ParseBudgetExceeded as exc:
+            notes.problems[note.path] = exc.reason
+            return ()
 
 
 def _lazy_unions_under_and(query, reader):

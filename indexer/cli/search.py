@@ -545,6 +545,8 @@ def _print(result, asked: Asked) -> None:
         passages=asked.passages,
         settings=asked.settings,
     )
+    for message in result.warnings:
+        warn("search", message)
 
 
 def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:

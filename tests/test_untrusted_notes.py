@@ -1,0 +1,181 @@
+"""A notes folder is untrusted: what sits at a note's path when a search reads it, notes built
+to make a parser slow, notes skipped and then fixed. Each case of issue 15 is a test here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import indexer_main, search_main
+from tests.conftest import info_note
+
+SEARCH = [sys.executable, "-c", "from indexer.cli import search_main; search_main()"]
+
+
+def indexer(*args):
+    return CliRunner().invoke(indexer_main, list(args), prog_name="indexer")
+
+
+def search(*args, input=None):
+    return CliRunner().invoke(search_main, list(args), prog_name="search", input=input)
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch):
+    """./corpus with two notes and ./index_data built from them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(info_note("Alpha", "zyzzyva alpha words"))
+    (corpus / "b.md").write_text(info_note("Beta", "zyzzyva beta words"))
+    monkeypatch.chdir(tmp_path)
+    assert indexer("build").exit_code == 0
+    return tmp_path
+
+
+# -- what is at a note's path when a search reads it ----------------------------------------
+
+
+@pytest.mark.parametrize("update", [[], ["--no-update"]], ids=["update", "no-update"])
+def test_a_fifo_put_at_an_indexed_notes_path_never_hangs_search(workspace, update):
+    note = workspace / "corpus" / "a.md"
+    stat = note.stat()
+    note.unlink()
+    os.mkfifo(note)
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    done = subprocess.run(
+        [*SEARCH, "zyzzyva", "--files", *update], cwd=workspace, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "b.md" in done.stdout
+
+
+def test_a_symlink_swapped_in_for_an_indexed_note_shows_nothing_from_outside(workspace):
+    secret = workspace / "secret.txt"
+    secret.write_text("zyzzyva TOPSECRETVALUE\n")
+    note = workspace / "corpus" / "a.md"
+    stat = note.stat()
+    note.unlink()
+    note.symlink_to(secret)
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns), follow_symlinks=False)
+    for args in (["zyzzyva", "--no-update"], ["zyzzyva", "--no-update", "--json"]):
+        result = search(*args)
+        assert result.exit_code == 0, result.stderr
+        assert "TOPSECRETVALUE" not in result.stdout + result.stderr
+    result = search("zyzzyva", "--no-update")
+    assert "search: warning: a.md: no passages: is a symbolic link now, not the note that was indexed\n" in (
+        result.stderr
+    )
+
+
+def test_a_fifo_named_like_a_note_is_reported_at_build(workspace):
+    os.mkfifo(workspace / "corpus" / "x.md")
+    result = indexer("build")
+    assert result.exit_code == 0
+    assert "indexer: warning: x.md: skipped: not a regular file (a FIFO)\n" in result.stderr
+
+
+# -- notes built to make a parser slow ------------------------------------------------------
+
+# Each shape of issue 15 (and the same trick on every other rule over note text), as a
+# function of its repeat count, with the count at which it was measured: quadratic or
+# worse rules took seconds there, linear ones take milliseconds.
+ADVERSARIAL_SHAPES = {
+    "emphasis": (lambda n: "# t\n\n" + "*x " * n, 4000),
+    "image": (lambda n: "# t\n\n" + "![a](" * n, 4000),
+    "link": (lambda n: "# t\n\n" + "[a](" * n, 4000),
+    "brackets": (lambda n: "# t\n\n" + "![" * n + "[" * n, 4000),
+    "autolink": (lambda n: "# t\n\n" + "<http://a" * n, 4000),
+    "front matter heading": (lambda n: "---\nx: 1\n---\n# a" + " " * n + "b", 1000),
+    "information item": (lambda n: "# t\n\n## Information:\n+ Source: v" + " " * n + "x\n", 4000),
+    "information key": (lambda n: "# t\n\n## Information:\n+ a" + " " * n + "b\n", 4000),
+    "wiki links": (lambda n: "# t\n\nbody\n\n" + "[[a]] " * n + "x\n", 4000),
+    "unclosed wiki links": (lambda n: "# t\n\nbody\n\n#### Tags:\n" + "[[a" * n + "\n", 4000),
+}
+
+
+def read_index_and_show(text: str) -> None:
+    """What a build and a search do with a note's text: parse it, make its index document
+    and analyse it, and pick its passages for a hit."""
+    from indexer.notes import parse_note_text
+    from indexer.results import TermMatcher, best_passages
+    from indexer.schema import TEXT_ANALYZER, note_document
+
+    note = parse_note_text(text, "n.md")
+    document = note_document(note, mtime_ns=0, size=len(text))
+    for name in ("title", "body"):
+        for _ in TEXT_ANALYZER(str(document[name])):
+            pass
+    matcher = TermMatcher(TEXT_ANALYZER, {"x", "a", "b", "t"})
+    best_passages(note.body, note.body_line, matcher, count=2, context=240, section=note.section)
+
+
+def cpu_seconds_per_call(work, text: str, *, at_least: float = 0.05) -> float:
+    """The CPU time of one call, the best of three runs each repeated for `at_least` seconds:
+    CPU time, not wall time, so a loaded machine does not change it much."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        calls, started = 0, time.process_time()
+        while (spent := time.process_time() - started) < at_least or calls == 0:
+            work(text)
+            calls += 1
+        best = min(best, spent / calls)
+    return best
+
+
+@pytest.mark.parametrize("shape", ADVERSARIAL_SHAPES, ids=list(ADVERSARIAL_SHAPES))
+def test_reading_an_adversarial_note_takes_time_linear_in_its_size(shape):
+    make, count = ADVERSARIAL_SHAPES[shape]
+    read_index_and_show(make(count))  # warm up: imports, caches
+    small = cpu_seconds_per_call(read_index_and_show, make(count))
+    large = cpu_seconds_per_call(read_index_and_show, make(2 * count))
+    assert large / small <= 3, (
+        f"{shape}: {small * 1000:.1f} ms at {count}, {large * 1000:.1f} ms at {2 * count}"
+    )
+
+
+@pytest.fixture
+def slow_parser(monkeypatch):
+    """A parser that never finishes on a note holding `SLOWNOTE`, and a 0.2 s budget."""
+    import indexer.notes
+    import indexer.parse_budget
+
+    real = indexer.notes.parse_infolist
+
+    def parse(text):
+        while "SLOWNOTE" in text:
+            pass
+        return real(text)
+
+    monkeypatch.setattr(indexer.parse_budget, "PARSE_BUDGET_SECONDS", 0.2)
+    return lambda: monkeypatch.setattr(indexer.notes, "parse_infolist", parse)
+
+
+def test_a_note_over_its_parse_budget_is_a_skipped_note_at_build(workspace, slow_parser):
+    (workspace / "corpus" / "slow.md").write_text(info_note("Slow", "zyzzyva SLOWNOTE"))
+    slow_parser()
+    result = indexer("build")
+    assert result.exit_code == 0
+    assert "indexer: warning: slow.md: skipped: took more than 0.2 s of CPU to parse\n" in (result.stderr)
+    assert search("zyzzyva", "--files", "--no-update").stdout == "a.md\nb.md\n"
+
+
+def test_a_note_over_its_parse_budget_at_search_is_a_hit_without_passages_and_a_warning(
+    workspace, slow_parser
+):
+    (workspace / "corpus" / "slow.md").write_text(info_note("Slow", "zyzzyva SLOWNOTE"))
+    assert indexer("update").exit_code == 0
+    slow_parser()
+    result = search("zyzzyva", "--no-update", "--json")
+    assert result.exit_code == 0
+    hits = {hit["path"]: hit for hit in __import__("json").loads(result.stdout)["hits"]}
+    assert set(hits) == {"a.md", "b.md", "slow.md"}
+    assert hits["slow.md"]["passages"] == [] and hits["a.md"]["passages"]
+    assert result.stderr.endswith(
+        "search: warning: slow.md: no passages: took more than 0.2 s of CPU to parse\n"
+    )
