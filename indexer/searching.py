@@ -266,13 +266,23 @@ class NoteIndex:
         it), or as a file path from the current folder (`corpus/news/x.md`, `/abs/x.md`)."""
         text = str(typed)
         given = Path(text)
+        root = self.corpus.resolve()
+        outside = QueryError(
+            f"{text} is outside the notes folder {self.corpus}",
+            hint="give a note's path as search prints it, or a file path inside that folder",
+        )
         if not given.is_absolute() and (self.corpus / given).is_file():
-            return given.as_posix()
+            if ".." not in given.parts:
+                return given.as_posix()
+            try:  # `../secret.txt` beside the corpus folder is not a note of it
+                return (self.corpus / given).resolve().relative_to(root).as_posix()
+            except ValueError:
+                raise outside from None
         if given.is_file():
             try:
-                return given.resolve().relative_to(self.corpus.resolve()).as_posix()
+                return given.resolve().relative_to(root).as_posix()
             except ValueError:
-                raise QueryError(f"{text} is not a note of the corpus {self.corpus}") from None
+                raise outside from None
         raise QueryError(f"no note at {text}", hint="give its path as search prints it, or a file path")
 
     def _result(

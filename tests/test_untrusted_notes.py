@@ -179,3 +179,87 @@ def test_a_note_over_its_parse_budget_at_search_is_a_hit_without_passages_and_a_
     assert result.stderr.endswith(
         "search: warning: slow.md: no passages: took more than 0.2 s of CPU to parse\n"
     )
+
+
+# -- bad input that crashed or lied ------------------------------------------------------------
+
+
+def test_a_batch_line_of_invalid_utf8_is_that_lines_error_and_the_others_are_answered(workspace):
+    result = CliRunner().invoke(search_main, ["--batch", "-"], input=b"alpha\n\xff\xfebad\nbeta\n")
+    assert result.exit_code == 2
+    assert result.stderr == "search: line 2: not valid UTF-8 (byte 0xff at column 1)\n"
+    queries = [__import__("json").loads(line)["query"] for line in result.stdout.splitlines()]
+    assert queries == ["alpha", "beta"]
+
+
+@pytest.mark.parametrize("query", ["<script>", "<a", "< b"])
+def test_a_comparison_without_a_field_is_one_line_saying_how_to_write_it(workspace, query):
+    result = search(query, "--no-update")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "search: '<' and '>' compare a field with a value, as in date:>2021-10-15; "
+        'to search for words written with them, quote them: "<script>"\n'
+    )
+
+
+@pytest.mark.parametrize("distance", ["3", "10", "99"])
+def test_a_fuzzy_distance_over_2_is_refused_however_many_digits_it_has(workspace, distance):
+    result = search(f"ransomwear~{distance}", "--no-update")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"search: fuzzy distance {distance} is too large in ransomwear~{distance}; "
+        "use word~ (1 edit) up to word~2\n",
+    )
+    assert search('"zyzzyva alpha"~10', "--no-update", "--count").stdout == "1\n"  # a phrase's slop
+
+
+@pytest.mark.parametrize("query", ["title:<", "date:>", "title:<= x"])
+def test_a_field_with_a_comparison_and_no_value_is_an_error(workspace, query):
+    result = search(query, "--no-update")
+    assert result.exit_code == 2
+    operator = query.split(":")[1].split()[0]
+    assert (
+        result.stderr
+        == f"search: '{query.split(':')[0]}:{operator}' needs a value after it; e.g. date:>2021-10-15\n"
+    )
+
+
+def test_similar_to_a_file_beside_the_corpus_says_it_is_outside_the_notes_folder(workspace):
+    (workspace / "secret.txt").write_text("zyzzyva secret\n")
+    for path in ("../secret.txt", str(workspace / "secret.txt")):
+        result = search("--similar", path, "--no-update")
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"search: {path} is outside the notes folder corpus; "
+            "give a note's path as search prints it, or a file path inside that folder\n"
+        )
+
+
+def test_an_unreadable_table_of_contents_says_permission_denied_not_rebuild(workspace, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    real_open = FileStorage.open_file
+
+    def open_file(self, name, *args, **kwargs):
+        if name.endswith(".toc"):
+            raise PermissionError(13, "Permission denied", os.path.join(self.folder, name))
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_file", open_file)
+    result = search("zyzzyva", "--no-update")
+    assert result.exit_code == 2
+    assert "rebuild" not in result.stderr
+    assert result.stderr.startswith("search: index at index_data cannot be read: _notes_v")
+    assert result.stderr.endswith(
+        ".toc: permission denied; check the permissions of its files: chmod -R u+rw index_data\n"
+    )
+
+
+def test_yaml_with_a_raw_escape_is_skipped_naming_the_character_and_line(workspace):
+    (workspace / "corpus" / "esc.md").write_text("---\ntitle: ok\nauthor: a\x1b[31mb\n---\nbody\n")
+    result = indexer("update")
+    assert result.exit_code == 0
+    assert (
+        "indexer: warning: esc.md: skipped: YAML front matter holds a character YAML does not allow "
+        "(U+001B at line 3); remove it or write it as an escape in a double-quoted string\n"
+    ) in result.stderr

@@ -87,6 +87,13 @@ def _load_yaml(header: str) -> object:
 
     try:
         metadata = yaml.load(header, Loader=_yaml_loader())
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (ESC, other controls)
+        line = header[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        where = f" at line {line}" if line else ""
+        raise FrontMatterError(
+            f"YAML front matter holds a character YAML does not allow (U+{exc.character:04X}{where}); "
+            "remove it or write it as an escape in a double-quoted string"
+        ) from None
     except yaml.YAMLError as exc:
         # The header starts on the fence line, so its line N is line N + 1 of the file.
         problem = getattr(exc, "problem", None) or type(exc).__name__
