@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.config import ConfigError, describe, load_config
+from indexer.cli.config import ConfigError, describe, load_config
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_the_user_file_and_the_environment_may_set_the_editor_and_the_index(file
 
 
 def test_every_key_says_whether_a_corpus_file_may_set_it():
-    from indexer.config import KEYS
+    from indexer.cli.config import KEYS
 
     trusted = sorted(key for key, spec in KEYS.items() if spec.from_corpus)
     assert "editor" not in trusted and "index" not in trusted and "corpus" not in trusted
@@ -153,7 +153,7 @@ def test_describe_lists_every_value_with_its_source(files):
 def test_the_user_file_is_in_the_xdg_config_folder_on_linux(monkeypatch, tmp_path):
     import sys
 
-    from indexer.config import user_config_path
+    from indexer.cli.config import user_config_path
 
     monkeypatch.setattr(sys, "platform", "linux")
     assert user_config_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "notes-indexer" / "notes.toml"

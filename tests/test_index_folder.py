@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from indexer.recovery import leftover_files
-from indexer.schema_version import INDEX_NAME
+from indexer.index.recovery import leftover_files
+from indexer.index.schema_version import INDEX_NAME
 from tests.conftest import BUNDLED_CORPUS, info_note
 
 ROOT = os.geteuid() == 0
@@ -222,7 +222,7 @@ def test_a_non_empty_folder_that_holds_no_index_is_refused_and_left_as_it_was(wo
 
 
 def test_a_new_or_empty_folder_becomes_an_index_with_its_marker(workspace):
-    from indexer.index_folder import MARKER_FILE
+    from indexer.index.index_folder import MARKER_FILE
 
     (workspace / "empty").mkdir()
     for folder in ("empty", "brand/new"):
@@ -232,7 +232,7 @@ def test_a_new_or_empty_folder_becomes_an_index_with_its_marker(workspace):
 
 
 def test_an_index_built_before_the_marker_existed_is_still_ours_and_gets_the_marker(workspace):
-    from indexer.index_folder import MARKER_FILE
+    from indexer.index.index_folder import MARKER_FILE
 
     (workspace / "index_data" / MARKER_FILE).unlink()
     add_a_note(workspace)
@@ -250,7 +250,7 @@ def test_an_index_built_before_the_marker_existed_is_still_ours_and_gets_the_mar
 
 
 def test_the_bundled_index_folder_carries_the_marker_so_a_fresh_clone_can_build_there():
-    from indexer.index_folder import MARKER_FILE
+    from indexer.index.index_folder import MARKER_FILE
     from tests.conftest import BUNDLED_CORPUS
 
     assert (BUNDLED_CORPUS.parent / "index_data" / MARKER_FILE).is_file()

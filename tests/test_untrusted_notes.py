@@ -100,9 +100,9 @@ ADVERSARIAL_SHAPES = {
 def read_index_and_show(text: str) -> None:
     """What a build and a search do with a note's text: parse it, make its index document
     and analyse it, and pick its passages for a hit."""
-    from indexer.notes import parse_note_text
-    from indexer.results import TermMatcher, best_passages
-    from indexer.schema import TEXT_ANALYZER, note_document
+    from indexer.index.schema import TEXT_ANALYZER, note_document
+    from indexer.notes.note import parse_note_text
+    from indexer.search.results import TermMatcher, best_passages
 
     note = parse_note_text(text, "n.md")
     document = note_document(note, mtime_ns=0, size=len(text))
@@ -142,18 +142,18 @@ def test_reading_an_adversarial_note_takes_time_linear_in_its_size(shape):
 @pytest.fixture
 def slow_parser(monkeypatch):
     """A parser that never finishes on a note holding `SLOWNOTE`, and a 0.2 s budget."""
-    import indexer.notes
-    import indexer.parse_budget
+    import indexer.notes.note
+    import indexer.notes.parse_budget
 
-    real = indexer.notes.parse_infolist
+    real = indexer.notes.note.parse_infolist
 
     def parse(text):
         while "SLOWNOTE" in text:
             pass
         return real(text)
 
-    monkeypatch.setattr(indexer.parse_budget, "PARSE_BUDGET_SECONDS", 0.2)
-    return lambda: monkeypatch.setattr(indexer.notes, "parse_infolist", parse)
+    monkeypatch.setattr(indexer.notes.parse_budget, "PARSE_BUDGET_SECONDS", 0.2)
+    return lambda: monkeypatch.setattr(indexer.notes.note, "parse_infolist", parse)
 
 
 def test_a_note_over_its_parse_budget_is_a_skipped_note_at_build(workspace, slow_parser):
