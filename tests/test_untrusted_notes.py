@@ -263,3 +263,54 @@ def test_yaml_with_a_raw_escape_is_skipped_naming_the_character_and_line(workspa
         "indexer: warning: esc.md: skipped: YAML front matter holds a character YAML does not allow "
         "(U+001B at line 3); remove it or write it as an escape in a double-quoted string\n"
     ) in result.stderr
+
+
+# -- skipped notes are retried; an unfinished first build says so ---------------------------------
+
+
+def test_raising_max_size_retries_a_note_skipped_for_its_size(workspace):
+    (workspace / "corpus" / "big.md").write_text(info_note("Big", "zyzzyva " + "word " * 300_000))
+    first = indexer("update", "--max-size", "1")
+    assert "big.md: skipped: larger than the 1 MB size cap (--max-size)" in first.stderr
+    again = indexer("update", "--max-size", "1", "--strict")
+    assert again.exit_code == 1  # still skipped: --strict fails although nothing changed
+    assert again.stdout == "Index index_data is up to date: 2 notes, 1 skipped\n"
+    raised = indexer("update", "--max-size", "2")
+    assert raised.exit_code == 0, raised.stderr
+    assert "1 changed" in raised.stdout
+    assert search("zyzzyva", "--files", "--no-update").stdout == "a.md\nb.md\nbig.md\n"
+    assert indexer("update", "--max-size", "2", "--strict").exit_code == 0
+
+
+def test_fixing_a_notes_permissions_retries_it(workspace, monkeypatch):
+    locked = workspace / "corpus" / "locked.md"
+    locked.write_text(info_note("Locked", "zyzzyva locked"))
+    real_open = os.open
+
+    def denied(path, *args, **kwargs):
+        if str(path).endswith("locked.md") and locked.stat().st_mode & 0o777 == 0o200:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)  # as root, chmod alone does not stop a read
+    locked.chmod(0o200)
+    assert "locked.md: skipped: permission denied" in indexer("update").stderr
+    assert indexer("update", "--strict").exit_code == 1
+    assert search("zyzzyva", "--count").stdout == "2\n"  # the search's check does not retry it either
+    locked.chmod(0o644)
+    assert search("zyzzyva", "--count").stdout == "3\n"  # a search's update retries it
+    assert indexer("update", "--strict").exit_code == 0
+
+
+def test_an_unfinished_first_build_is_reported_by_search_and_stats_and_finished_by_build(workspace):
+    for name in ("manifest.json", "state.json"):  # what a first build killed before its commit leaves
+        (workspace / "index_data" / name).unlink()
+    message = (
+        "the index at index_data is incomplete: its first build did not finish; "
+        "finish it: indexer build (a search without --no-update builds it too)\n"
+    )
+    result = search("zyzzyva", "--no-update")
+    assert (result.exit_code, result.stderr) == (2, "search: " + message)
+    stats = indexer("stats")
+    assert (stats.exit_code, stats.stderr) == (2, "indexer: " + message)
+    assert search("zyzzyva", "--count").stdout == "2\n"  # an updating search finishes it

@@ -10,7 +10,7 @@ import click
 
 from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips
-from indexer.output.console import Group, ProgressBar, cli_errors
+from indexer.output.console import Group, ProgressBar, cli_errors, warn
 from indexer.output.safe_text import json_safe, terminal_safe
 from indexer.status import ExitStatus
 
@@ -135,7 +135,8 @@ def _run(
 def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet: bool) -> None:
     if not quiet:
         print_skips("indexer", report)
-    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    count = len(report.skipped) + len(report.still_skipped)
+    skipped = f", {count} skipped" if count else ""
     if action == "build" or report.rebuilt:
         click.echo(f"Indexed {report.notes} notes{skipped} in {report.seconds:.1f} s into {index_dir}")
     elif report.touched:
@@ -145,7 +146,11 @@ def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet:
         )
     else:
         click.echo(f"Index {index_dir} is up to date: {report.notes} notes{skipped}")
-    if strict and report.skipped:
+    if strict and (report.skipped or report.still_skipped):
+        if report.still_skipped and not quiet:
+            paths = ", ".join(path for path, _ in report.still_skipped[:5])
+            more = f" and {len(report.still_skipped) - 5} more" if len(report.still_skipped) > 5 else ""
+            warn("indexer", f"--strict: notes still skipped since an earlier run: {paths}{more}")
         sys.exit(ExitStatus.NO_MATCH)
 
 
