@@ -178,6 +178,7 @@ def dangerous(tmp_path, monkeypatch):
             encoding="utf-8",
         )
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
     return tmp_path
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from tests.conftest import info_note
+from tests.conftest import info_note, write_project_settings
 
 SEARCH = [sys.executable, "-c", "from indexer.cli import search_main; search_main()"]
 
@@ -32,6 +32,7 @@ def workspace(tmp_path, monkeypatch):
     (corpus / "a.md").write_text(info_note("Alpha", "zyzzyva alpha words"))
     (corpus / "b.md").write_text(info_note("Beta", "zyzzyva beta words"))
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     assert indexer("build").exit_code == 0
     return tmp_path
 
