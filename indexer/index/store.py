@@ -42,7 +42,6 @@ STATE_FILE = "state.json"
 PARALLEL_THRESHOLD = 400
 
 ProgressCallback = Callable[[int, int], None]  # (notes done, notes in all)
-WarningCallback = Callable[[str, str], None]  # (relative path, reason)
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,8 @@ class SearchResult:
     # Notes of the page that could not be read again for passages, and why:
     # "a.md: no passages: not a regular file (a FIFO)".
     warnings: tuple[str, ...] = ()
+    # No note had all the words as typed: these are the hits of this corrected query.
+    corrected_query: str | None = None
 
 
 class TermMatcher:
