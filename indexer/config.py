@@ -93,6 +93,14 @@ def _aliases(value: object, key: str) -> dict[str, str]:
     return dict(value)
 
 
+def _boolean(value: object, key: str) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 def _date_format(value: object, key: str) -> str:
     text = _text(value, key)
     if "%" not in text:
@@ -121,6 +129,8 @@ KEYS: dict[str, Key] = {
     "theme": Key("default", _choice(THEMES), "NOTES_THEME", "colours of text output"),
     "weights": Key({}, _weights, None, "field weights for ranking, e.g. { title = 3.0 }"),
     "aliases": Key({}, _aliases, None, 'extra field names, e.g. { a = "author" }'),
+    "daemon": Key(True, _boolean, None, "answer from a resident process (NOTES_NO_DAEMON=1: off)"),
+    "daemon_idle": Key(900, _whole(1), "NOTES_DAEMON_IDLE", "idle seconds before the resident process exits"),
 }  # fmt: skip
 
 

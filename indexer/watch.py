@@ -39,6 +39,7 @@ class CorpusWatcher:
         options: IndexOptions | None = None,
         on_batch: Callable[[IndexReport], None] | None = None,
         on_error: Callable[[NotesError], None] | None = None,
+        on_notice: Callable[[], None] | None = None,
         quiet_seconds: float = DEFAULT_QUIET_SECONDS,
     ) -> None:
         self.corpus = Path(os.path.abspath(corpus))
@@ -46,8 +47,10 @@ class CorpusWatcher:
         self.options = options or IndexOptions()
         self.on_batch = on_batch
         self.on_error = on_error
+        self.on_notice = on_notice  # called for every event that marks the corpus changed
         self.quiet_seconds = quiet_seconds
         self._changed = threading.Event()
+        self._applying = threading.Lock()  # one update at a time: the batch loop or apply_pending
         self._stopping = threading.Event()
         self._last_event = 0.0
         self._first_event = 0.0
@@ -107,6 +110,16 @@ class CorpusWatcher:
                 self._first_event = now
             self._last_event = now
             self._changed.set()
+            if self.on_notice is not None:
+                self.on_notice()
+
+    def apply_pending(self) -> None:
+        """Apply the changes noticed so far now, without waiting for the burst to settle
+        (a resident process does this before each query)."""
+        with self._applying:
+            if self._changed.is_set():
+                self._changed.clear()
+                self._apply_now()
 
     def _report_error(self, exc: NotesError) -> None:
         if self.on_error is not None:
@@ -125,10 +138,16 @@ class CorpusWatcher:
                 if settled or overdue:
                     break
                 time.sleep(min(self.quiet_seconds, 0.1))
-            self._changed.clear()
-            self._apply()
+            with self._applying:
+                if self._changed.is_set():  # else apply_pending got there first
+                    self._changed.clear()
+                    self._apply_now()
 
     def _apply(self) -> None:
+        with self._applying:
+            self._apply_now()
+
+    def _apply_now(self) -> None:
         try:
             report = update_index(self.corpus, self.index_dir, options=self.options)
         except NotesError as exc:

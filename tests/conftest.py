@@ -46,6 +46,7 @@ _ISOLATED_VARIABLES = (
     "NOTES_CONTEXT",
     "NOTES_FORMAT_VERSION",
     "PAGER",
+    "NOTES_DAEMON_IDLE",
 )
 
 
@@ -59,6 +60,10 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    # No test starts a resident query process unless it asks for one (tests/test_daemon.py,
+    # which stops its own); their sockets would go under this folder, never the user's.
+    monkeypatch.setenv("NOTES_NO_DAEMON", "1")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
     return home
 
 

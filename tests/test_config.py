@@ -47,7 +47,7 @@ def test_unknown_keys_are_warnings(files):
     config = load_config(corpus, environ={}, user_file=user)
     assert config.warnings == [
         f"{corpus / 'notes.toml'}: unknown key 'limt' ignored (known: corpus, index, ignore, limit, sort, "
-        "editor, date_format, theme, weights, aliases)"
+        "editor, date_format, theme, weights, aliases, daemon, daemon_idle)"
     ]
     assert config["limit"] == 10
 

@@ -11,6 +11,10 @@ from indexer.cli import indexer_main, search_main
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+# The README with the reference pages under docs/: where an option or command is documented.
+DOCUMENTED = README + "".join(
+    page.read_text(encoding="utf-8") for page in sorted((REPO / "docs").glob("*.md"))
+)
 
 
 def quickstart_commands() -> list[str]:
@@ -39,6 +43,9 @@ COMMANDS = [
     (indexer_main, ["stats"]),
     (indexer_main, ["watch"]),
     (indexer_main, ["duplicates"]),
+    (indexer_main, ["daemon"]),
+    (indexer_main, ["daemon", "status"]),
+    (indexer_main, ["daemon", "stop"]),
 ]
 
 
@@ -49,14 +56,14 @@ def test_every_command_has_help_with_an_example_and_a_readme_mention(command, pa
     assert "Examples:" in result.stdout
     program = "search" if command is search_main else "indexer"
     full = " ".join([program, *path])
-    assert full in README, f"README does not mention `{full}`"
+    assert full in DOCUMENTED, f"README and docs/ do not mention `{full}`"
 
 
 def test_every_search_option_is_in_the_readme():
     for parameter in search_main.params:
         for option in getattr(parameter, "opts", []):
             if option.startswith("--"):
-                assert option in README, f"README does not document {option}"
+                assert option in DOCUMENTED, f"README and docs/ do not document {option}"
 
 
 def test_shell_completion_is_documented_for_both_commands():

@@ -273,3 +273,12 @@ def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
                 click.echo(terminal_safe(f"   {path}  {titles[path]}"))
         notes_in_groups = sum(len(group) for group in groups)
         click.echo(f"{len(groups)} group{'' if len(groups) == 1 else 's'}, {notes_in_groups} notes", err=True)
+
+
+def _add_daemon_commands() -> None:
+    from indexer.cli.daemon_cmd import daemon_group
+
+    indexer_main.add_command(daemon_group)
+
+
+_add_daemon_commands()

@@ -25,6 +25,8 @@ class Settings:
     theme: str
     weights: dict[str, float]
     aliases: dict[str, str]
+    daemon: bool  # a resident process may answer (notes.toml `daemon`, NOTES_NO_DAEMON)
+    daemon_idle: int  # its idle timeout in seconds
     config: object  # the `indexer.config.Config` they came from (for --config-show)
 
     def index_options(self, **kwargs):
@@ -42,6 +44,15 @@ class Settings:
 
 # Command parameters that a notes.toml key can set, by parameter name.
 PARAMETER_KEYS = {"corpus": "corpus", "index_dir": "index", "limit": "limit", "sort": "sort"}
+
+
+def resident_process_disabled() -> bool:
+    """NOTES_NO_DAEMON=1 turns the resident query process off."""
+    import os
+
+    from indexer.daemon.protocol import disabled_by_env
+
+    return disabled_by_env(os.environ)
 
 
 def resolve_settings(program: str, params: dict[str, object]) -> Settings:
@@ -76,5 +87,7 @@ def resolve_settings(program: str, params: dict[str, object]) -> Settings:
         theme=str(config["theme"]),
         weights=dict(config["weights"]),
         aliases=dict(config["aliases"]),
+        daemon=bool(config["daemon"]) and not resident_process_disabled(),
+        daemon_idle=int(config["daemon_idle"]),
         config=config,
     )

@@ -1,4 +1,5 @@
-"""The `search` console script's entry: the garbage collector paused while the code loads.
+"""The `search` console script's entry: the resident process first (indexer.daemon.client,
+which loads neither click nor Whoosh), else the garbage collector paused while the code loads.
 
 Loading click and Whoosh creates a few hundred thousand objects (functions, classes,
 compiled patterns) that live as long as the process and hold no garbage, yet Python's
@@ -21,8 +22,16 @@ _paused = False
 
 
 def run_search() -> None:
-    """The `search` console script: pause collection, then load and run the command."""
+    """The `search` console script: ask the resident process; else pause collection, then
+    load and run the command."""
     global _paused
+    import sys
+
+    from indexer.daemon.client import answer_remotely
+
+    status = answer_remotely(sys.argv[1:])
+    if status is not None:
+        sys.exit(status)
     if gc.isenabled():
         gc.disable()
         _paused = True
