@@ -112,7 +112,7 @@ def ratios(times: dict[str, list[float]], name: str, per_query) -> dict[str, flo
 
 def in_process_latency(corpus: Path, index: Path, runs: int) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
-    from indexer.searching import open_index
+    from indexer.search.searching import open_index
 
     result = {}
     with open_index(corpus, index) as notes:

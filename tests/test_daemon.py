@@ -25,7 +25,7 @@ PROBE = (
     "from indexer.cli.startup import run_search\n"
     "try:\n    run_search()\n"
     "except SystemExit as stop:\n"
-    "    heavy = sorted(m for m in ('click', 'whoosh', 'indexer.searching') if m in sys.modules)\n"
+    "    heavy = sorted(m for m in ('click', 'whoosh', 'indexer.search.searching') if m in sys.modules)\n"
     "    os.write(2, ('\\nloaded: ' + ','.join(heavy) + '\\n').encode())\n"
     "    raise\n"
 )
@@ -166,7 +166,7 @@ def bundled_daemon(bundled_index, tmp_path, monkeypatch) -> Iterator[Daemon]:
 @pytest.fixture
 def own_daemon(corpus, write_note, index_dir, tmp_path, monkeypatch) -> Iterator[Daemon]:
     """A daemon over a small corpus of the test's own, with its index built."""
-    from indexer.store import build_index
+    from indexer.index.store import build_index
 
     write_note("one.md", info_note("Gateway report", "The GPRS gateway was breached."))
     write_note("sub/two.md", info_note("Second note", "Nothing about that here."))
@@ -223,7 +223,7 @@ def test_a_served_search_imports_neither_click_nor_whoosh(bundled_daemon):
     assert served.returncode == 0
     assert served.stderr.endswith(b"\nloaded: \n")
     local = bundled_daemon.run("GPRS gateway", daemon=False, script=PROBE)
-    assert local.stderr.endswith(b"\nloaded: click,indexer.searching,whoosh\n")  # the probe can tell
+    assert local.stderr.endswith(b"\nloaded: click,indexer.search.searching,whoosh\n")  # the probe can tell
 
 
 def ask_directly(daemon: Daemon, request: dict) -> list[tuple[bytes, bytes]]:

@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from indexer.freshness import PendingCheck, start_change_check
-from indexer.store import IndexOptions, build_index
+from indexer.index.freshness import PendingCheck, start_change_check
+from indexer.index.store import IndexOptions, build_index
 from tests.conftest import info_note
 
 
@@ -62,7 +62,7 @@ def test_the_check_itself_imports_no_whoosh(corpus, write_note, index_dir):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from indexer.store import detect_changes, index_exists\n"
+        "from indexer.index.store import detect_changes, index_exists\n"
         f"assert index_exists(Path({str(index_dir)!r}))\n"
         f"assert not detect_changes(Path({str(corpus)!r}), Path({str(index_dir)!r}))\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'whoosh'))\n"
@@ -90,7 +90,7 @@ def test_the_forked_check_loads_the_walk_only_no_index_code(corpus, write_note, 
     script = (
         "import sys\n"
         "before = set(sys.modules)\n"
-        "from indexer.change_check import corpus_changed\n"
+        "from indexer.index.change_check import corpus_changed\n"
         f"assert corpus_changed({str(corpus)!r}, {str(index_dir)!r}) is False\n"
         "print(sorted(name for name in set(sys.modules) - before if name.startswith('indexer')))\n"
         "heavy = ('whoosh', 'yaml', 'frontmatter')\n"
@@ -98,8 +98,9 @@ def test_the_forked_check_loads_the_walk_only_no_index_code(corpus, write_note, 
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     loaded, heavy = run.stdout.splitlines()
-    expected = "['indexer', 'indexer.change_check', 'indexer.corpus', 'indexer.errors', "
-    expected += "'indexer.json_files', 'indexer.schema_version']"
+    expected = "['indexer', 'indexer.errors', 'indexer.index', 'indexer.index.change_check', "
+    expected += "'indexer.index.json_files', 'indexer.index.schema_version', 'indexer.notes', "
+    expected += "'indexer.notes.corpus']"
     assert (loaded, heavy) == (expected, "[]")
 
 
@@ -108,8 +109,8 @@ def test_the_forked_check_loads_the_walk_only_no_index_code(corpus, write_note, 
     ["edit in place", "new note", "removed note", "new folder", "touched"],
 )
 def test_the_light_check_agrees_with_detect_changes(corpus, write_note, index_dir, change):
-    from indexer.change_check import corpus_changed
-    from indexer.store import detect_changes
+    from indexer.index.change_check import corpus_changed
+    from indexer.index.store import detect_changes
 
     note = write_note("sub/a.md", info_note("A", "words"))
     write_note("b.md", info_note("B", "words"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from indexer.cli.options import CONTEXT, corpus_option, index_option
-from indexer.console import Group, cli_errors
+from indexer.output.console import Group, cli_errors
 from indexer.status import ExitStatus
 
 DAEMON_EPILOG = """\b

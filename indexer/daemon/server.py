@@ -120,7 +120,7 @@ class Service:
             return f"idle for {self.idle_seconds:g} s"
         if not self.corpus.is_dir():
             return "the corpus folder was removed"
-        from indexer.store import index_exists
+        from indexer.index.store import index_exists
 
         if not index_exists(self.index_dir):
             return "the index was removed"
@@ -229,8 +229,8 @@ def serve(service: Service, listener: socket.socket) -> str:
 
 def start_watcher(service: Service, ignore: tuple[str, ...]) -> None:
     """Bring the index up to date once, then follow the corpus's changes."""
-    from indexer.store import IndexOptions
-    from indexer.watch import CorpusWatcher
+    from indexer.index.store import IndexOptions
+    from indexer.index.watch import CorpusWatcher
 
     def applied(report) -> None:
         service.updates_applied += 1
@@ -256,7 +256,7 @@ def start_watcher(service: Service, ignore: tuple[str, ...]) -> None:
 def warm_up(service: Service) -> None:
     """Load the search code and read the index once, so the first query is fast too."""
     from indexer.cli.search import search_main  # noqa: F401
-    from indexer.searching import open_index
+    from indexer.search.searching import open_index
 
     with open_index(service.corpus, service.index_dir) as notes:
         notes.search("warm up index", limit=1)
