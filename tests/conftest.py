@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -185,3 +187,26 @@ class FakePager:
     def __call__(self, text: str) -> bool:
         self.pages.append(text)
         return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_resident_process_left_behind(tmp_path_factory: pytest.TempPathFactory):
+    """After the session: no resident query process whose sockets are in this session's
+    folders may still run (any found is stopped, and the session fails)."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    left = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        runtime = [item for item in environ if item.startswith(b"XDG_RUNTIME_DIR=")]
+        if b"indexer.daemon.server" in cmdline and runtime and base.encode() in runtime[0]:
+            left.append(int(entry.name))
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGTERM)
+    assert not left, f"the tests left resident query processes running: {left}"

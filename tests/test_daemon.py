@@ -270,22 +270,29 @@ class FakeServer:
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(path)
         self.listener.listen(4)
+        self.listener.settimeout(0.05)  # so that close() is seen: closing does not wake accept()
         self.connections = 0
         self.behaviour = behaviour
+        self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def _serve(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             try:
                 conn, _ = self.listener.accept()
-            except OSError:
-                return
+            except TimeoutError:
+                continue
             self.connections += 1
             with conn:
+                conn.settimeout(30)
                 self.behaviour(conn)
 
     def close(self) -> None:
+        """Stop and join the thread: a thread left running would stop later tests from forking."""
+        self.stopping.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive()
         self.listener.close()
 
 
