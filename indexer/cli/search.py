@@ -635,6 +635,12 @@ def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, se
 
     served = current_request()
     if served is not None:
+        from indexer.index.store import index_exists
+
+        if not index_exists(index_dir):  # removed: building it is the client's to show
+            from indexer.daemon.serving import RunLocally
+
+            raise RunLocally
         if not no_update:
             served.bring_current()
         return PendingCheck(known=False)

@@ -76,10 +76,12 @@ class CorpusWatcher:
                 if getattr(event, "dest_path", ""):
                     watcher.notice(event.dest_path, event.is_directory)
 
-        self._apply()
+        # Watching starts before the first update, so a change made while it runs is an
+        # event for the next batch rather than lost between the two.
         self._observer = Observer()
         self._observer.schedule(Handler(), str(self.corpus), recursive=True)
         self._observer.start()
+        self._apply()
         self._worker = threading.Thread(target=self._run, name="notes-watch", daemon=True)
         self._worker.start()
 
