@@ -111,13 +111,15 @@ def index_socket(folder: str, index_dir: str) -> str:
 def route_key(argv: list[str], environ: dict[str, str] | os._Environ, cwd: str) -> str:
     """What a client knows cheaply about which index it will search.
 
-    The folder, the --corpus/--index words typed and the variables that pick a config
-    file; a route names a link to the socket of the index they resolved to last time.
+    The folder, the --corpus/--index/--collection words typed and the variables that
+    pick a config file or the index's default place; a route names a link to the socket
+    of the index they resolved to last time.
     The process checks every request against its own index, so a guess that went stale
     (a notes.toml changed) costs one fallback, never a wrong answer."""
-    typed = [word for word in argv if word.startswith(("--corpus", "--index"))]
-    typed += [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in ("--corpus", "--index")]
-    names = ("NOTES_CORPUS", "NOTES_INDEX", "XDG_CONFIG_HOME", "HOME")
+    chooses = ("--corpus", "--index", "--collection", "-c")
+    typed = [word for word in argv if word.startswith(chooses)]
+    typed += [argv[i + 1] for i, word in enumerate(argv[:-1]) if word in chooses]
+    names = ("NOTES_CORPUS", "NOTES_INDEX", "NOTES_COLLECTION", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOME")
     picked = {name: environ.get(name, "") for name in names}
     return _digest(json.dumps([cwd, typed, picked]))
 

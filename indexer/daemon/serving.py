@@ -32,10 +32,13 @@ class ServedRequest:
 
     service: object  # the server's `Service`: serves(), bring_current()
     chunks: list[tuple[int, bytes]] = field(default_factory=list)
+    # Warnings printed once per process are printed once per request here: each request
+    # is a process as far as its output goes.
+    warned: set[str] = field(default_factory=set)
 
     def check_serves(self, settings) -> None:
-        """Raise RunLocally unless this process serves `settings`' corpus and index."""
-        if not self.service.serves(settings):
+        """Raise RunLocally unless this process serves `settings`' corpus and index, alone."""
+        if len(getattr(settings, "targets", ())) > 1 or not self.service.serves(settings):
             raise RunLocally
 
     def bring_current(self) -> None:
