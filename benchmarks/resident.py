@@ -44,6 +44,7 @@ MIX = [
     ("count", ["--count", "ransomware"]),
     ("count", ["--count", "title:vulnerability"]),
 ]
+FAILURES: set[str] = set()
 IN_PROCESS = ["ransomware attack", '"remote code execution"', "security update windows", "data breach"]
 
 
@@ -61,8 +62,8 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{argv} exited {done.returncode}: {done.stderr.decode()[-300:]}")
+    if done.returncode not in (0, 1):  # whoosh's CLI may not know a field: timed all the same
+        FAILURES.add(f"{Path(argv[0]).name} {' '.join(argv[1:3])}: exit {done.returncode}")
     return seconds
 
 
@@ -182,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             "in_process_ms": {q: round(s * 1000, 1) for q, s in in_process_latency(corpus, index, 9).items()},
             "resident_memory_mb": round(status["memory"] / 1024 / 1024, 1) if status else None,
             "served": status["served"] if status else None,
+            "commands_that_failed": sorted(FAILURES),
         }
         print(json.dumps(report, indent=2))
         if args.json:
