@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from indexer.daemon.protocol import ENV_NAMES, ENV_PREFIXES
 
 
-class RunLocally(Exception):
-    """The request needs the client's own process (a terminal, an editor, another index)."""
+class RunLocally(BaseException):
+    """The request needs the client's own process (a terminal, an editor, another index).
+
+    A BaseException, like SystemExit: a signal to the server, which the command's
+    handler of our own bugs (`except Exception` -> internal error) must let through."""
 
 
 _local = threading.local()
