@@ -291,11 +291,17 @@ def search_main(
     with cli_errors("search"):
         from indexer.cli.settings import resolve_settings
 
-        settings = resolve_settings("search")
+        settings = resolve_settings("search", need_corpus=not show_config)
         if show_config:
             from indexer.cli.config import describe
 
             click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
+            for target in settings.targets:
+                named = f" (collection {target.name})" if target.name else ""
+                where = f"# searches {target.corpus}{named} with its index in {target.index_dir}"
+                click.echo(terminal_safe(where))
+            if not settings.targets:
+                click.echo("# no corpus to search: pass --corpus DIR or name a default collection")
             sys.exit(ExitStatus.OK)
         # Options left at their defaults take their notes.toml values.
         chosen = settings.options

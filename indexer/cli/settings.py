@@ -110,7 +110,9 @@ class UnknownCollectionError(NotesError):
     """-c NAME names no collection of the notes.toml files read."""
 
 
-def resolve_settings(program: str, params: dict[str, object] | None = None) -> Settings:
+def resolve_settings(
+    program: str, params: dict[str, object] | None = None, *, need_corpus: bool = True
+) -> Settings:
     """Settings for the running click command, given its parameter values.
 
     A parameter typed on the command line overrides every file; a parameter left at its
@@ -143,11 +145,17 @@ def resolve_settings(program: str, params: dict[str, object] | None = None) -> S
     for name, key in PARAMETER_KEYS.items():
         if name in options and name not in typed and name not in ("corpus", "index_dir"):
             options[name] = _as_parameter(name, config[key])
-    targets = _targets(config, names)
+    try:
+        targets = _targets(config, names)
+    except NoCorpusError:
+        if need_corpus:
+            raise
+        targets = ()  # --config-show says so instead
+    first = targets[0] if targets else Target(Path("."), Path("."))
     editor = config["editor"]
     return Settings(
-        corpus=targets[0].corpus,
-        index_dir=targets[0].index_dir,
+        corpus=first.corpus,
+        index_dir=first.index_dir,
         limit=int(config["limit"]),
         sort=str(config["sort"]),
         ignore=tuple(config["ignore"]),
@@ -161,7 +169,7 @@ def resolve_settings(program: str, params: dict[str, object] | None = None) -> S
         config=config,
         options=options,
         targets=targets,
-        collection=targets[0].name,
+        collection=first.name,
     )
 
 
