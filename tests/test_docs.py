@@ -16,7 +16,6 @@ CLI_PAGE = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 # once they land: remove a name here when its page exists).
 PAGES_IN_FLIGHT = {
     "docs/note-formats.md",
-    "docs/ranking.md",
     "docs/reliability.md",
     "docs/architecture.md",
     "docs/opensearch.md",

@@ -195,6 +195,7 @@ KEYS: dict[str, Key] = {
     "context": Key(220, _whole(40), "NOTES_CONTEXT", "longest passage, in characters"),
     "format_version": Key(1, _whole(1), "NOTES_FORMAT_VERSION", "shape of JSON output"),
     "all_copies": Key(False, _flag, "NOTES_ALL_COPIES", "list near-duplicate copies as hits of their own"),
+    "exact": Key(False, _flag, "NOTES_EXACT", "search words as typed: no spelling correction"),
     "no_update": Key(False, _flag, "NOTES_NO_UPDATE", "search the index as it is"),
     "color": Key("auto", _choice(COLORS), "NOTES_COLOR", "colour the output: auto, always, never"),
     "facet": Key((), _names, "NOTES_FACET", "facets counted by every search"),

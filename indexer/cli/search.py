@@ -12,7 +12,7 @@ import click
 from indexer import __version__
 from indexer.cli.gc_pause import code_loaded
 from indexer.cli.options import CONTEXT, collection_option, corpus_option, index_option, print_skips, took
-from indexer.cli.output import print_result, print_saved, print_suggestion
+from indexer.cli.output import print_correction, print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
 from indexer.output.console import Command, ProgressBar, cli_errors, warn
 from indexer.output.safe_text import terminal_safe
@@ -39,7 +39,7 @@ Examples:
   search ransomware --facet source --facet year      # counts among all hits
   search 'date:2021' --facet country --facet-limit 5 --json
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
-  search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
+  search ransomwear --exact     # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
   search 'GPRS gateway' --explain -n 1                 # which fields and terms scored
   search --batch queries.txt --facet source > results.jsonl   # one query a line
   printf 'conti\\nrevil\\n' | search --batch - --count
@@ -144,6 +144,14 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     show_envvar=True,
     help="List near-duplicate copies of a note as hits of their own instead of folding them "
     'into the best-ranked copy ("+N similar copies").',
+)
+@click.option(
+    "--exact",
+    is_flag=True,
+    envvar="NOTES_EXACT",
+    show_envvar=True,
+    help="Search the words as typed: when no note has them all, show notes with most of them "
+    "instead of the hits of a spelling correction.",
 )
 @click.option(
     "--debug-query", is_flag=True, help="Print on stderr how the query was understood (the parsed query)."
@@ -263,6 +271,7 @@ def search_main(
     context_chars: int,
     format_version: int,
     all_copies: bool,
+    exact: bool,
     debug_query: bool,
     open_rank: int | None,
     collections: tuple[str, ...],
@@ -321,6 +330,7 @@ def search_main(
             context=chosen["context_chars"],
             version=chosen["format_version"],
             all_copies=chosen["all_copies"],
+            exact=chosen["exact"],
             null=null,
             absolute=absolute,
             debug=debug_query,
@@ -427,6 +437,7 @@ class Asked:
     context: int = 220
     version: int = 1
     all_copies: bool = False
+    exact: bool = False  # no spelling correction of a query without hits
     null: bool = False
     absolute: bool = False
     debug: bool = False
@@ -499,7 +510,11 @@ def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> Ex
     from indexer.search.searching import open_index
 
     failed = False
-    options = {} if asked.output == "count" else asked.search_options() | {"suggest": True}
+    options = (
+        {}
+        if asked.output == "count"
+        else asked.search_options() | {"suggest": True, "correct": not asked.exact}
+    )
     settings = asked.settings
     with open_index(corpus, index_dir, weights=settings.weights, aliases=settings.aliases) as notes:
         for outcome in run_batch(notes, read_queries(lines), count_only=asked.output == "count", **options):
@@ -636,7 +651,9 @@ def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
     if asked.output == "count":
         total = notes.count(text)
         return Answer(None, total, notes.did_you_mean(text, total), parsed)
-    result = notes.search(text, **asked.search_options(), suggest=asked.open_rank is None)
+    result = notes.search(
+        text, **asked.search_options(), suggest=asked.open_rank is None, correct=not asked.exact
+    )
     return Answer(result, result.total, result.suggestion, parsed)
 
 
@@ -651,6 +668,8 @@ def _show(answer: Answer, text: str, similar: str | None, asked: Asked) -> ExitS
         return ExitStatus.OK if answer.total else ExitStatus.NO_MATCH
     if result.relaxed:
         click.echo("no note has all the words; showing notes with most of them", err=True)
+    if result.corrected_query is not None:
+        print_correction(result.corrected_query, text)
     if asked.open_rank is not None:
         return _open_hit(result, asked.open_rank, asked.settings)
     if similar is not None and asked.output == "count":

@@ -71,6 +71,7 @@ PARAMETER_KEYS = {
     "context_chars": "context",
     "format_version": "format_version",
     "all_copies": "all_copies",
+    "exact": "exact",
     "no_update": "no_update",
     "color": "color",
     "facets": "facet",

@@ -38,7 +38,6 @@ MANIFEST_FILE = "manifest.json"
 PARALLEL_THRESHOLD = 400
 
 ProgressCallback = Callable[[int, int], None]  # (notes done, notes in all)
-WarningCallback = Callable[[str, str], None]  # (relative path, reason)
 
 
 @dataclass(frozen=True, slots=True)
