@@ -253,6 +253,8 @@ KEYS: dict[str, Key] = {
     "wait": Key(10.0, _number(0), "NOTES_WAIT", "seconds to wait for another writer of the index"),
     "strict": Key(False, _flag, "NOTES_STRICT", "indexer exits 1 if a note was skipped"),
     "watch_settle": Key(0.5, _number(0.05), "NOTES_WATCH_SETTLE", "seconds without events before a batch"),
+    "daemon": Key(True, _flag, None, "answer from a resident process (NOTES_NO_DAEMON=1: off)"),
+    "daemon_idle": Key(900, _whole(1), "NOTES_DAEMON_IDLE", "idle seconds before the resident process exits"),
 }  # fmt: skip
 
 # The keys a notes folder's own notes.toml may set: search defaults and field names.

@@ -174,6 +174,12 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help="Search the index as it is, even if notes changed since it was built.",
 )
 @click.option(
+    "--no-daemon",
+    is_flag=True,
+    help="Run the search in this process: neither ask the resident query process nor start one "
+    "(also NOTES_NO_DAEMON=1, or daemon = false in notes.toml).",
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -272,6 +278,7 @@ def search_main(
     corpus: Path | None,
     index_dir: Path | None,
     no_update: bool,
+    no_daemon: bool,
     color: str,
     facets: tuple[str, ...],
     facet_limit: int | None,
@@ -335,12 +342,17 @@ def search_main(
             settings=settings,
         )
         corpus, index_dir = settings.corpus, settings.index_dir
+        served = _served_request(settings, asked, batch=batch is not None)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
             given += [_flag(asked.output)] if asked.output else []
             if given:
                 raise click.UsageError(f"--shell cannot be combined with {given[0]}")
+            if served is not None:
+                from indexer.daemon.serving import RunLocally
+
+                raise RunLocally
             code_loaded()  # a session: collect garbage as usual
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_shell(text, asked))
@@ -386,6 +398,8 @@ def search_main(
             click.echo(
                 f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
             )
+        if served is None and not no_daemon and settings.daemon:
+            _offer_resident_process(settings)
         sys.exit(status)
 
 
@@ -741,12 +755,48 @@ def _run_shell(first_query: str, asked: Asked) -> int:
     )
 
 
+def _served_request(settings: Settings, asked: Asked, *, batch: bool):
+    """The request this command serves inside the resident process, or None.
+
+    Raises RunLocally (the client then runs the search itself) for another index, or for
+    what needs the client's own terminal, editor or stdin."""
+    from indexer.daemon.serving import RunLocally, current_request
+
+    served = current_request()
+    if served is not None:
+        if batch or asked.open_rank is not None:
+            raise RunLocally
+        served.check_serves(settings)
+    return served
+
+
+def _offer_resident_process(settings: Settings) -> None:
+    """After answering: start a resident process for the next search, unless one runs."""
+    from indexer.daemon.spawn import start_in_background
+
+    sys.stdout.flush()
+    start_in_background(settings)
+
+
 def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings):
     """Check for corpus changes in a child process while this one loads the search code.
 
-    Nothing to check with --no-update; without an index, it is built first."""
+    Nothing to check with --no-update; without an index, it is built first. In the
+    resident process, the file watcher's pending changes are applied instead."""
+    from indexer.daemon.serving import current_request
     from indexer.index.freshness import PendingCheck, start_change_check
 
+    served = current_request()
+    if served is not None:
+        from indexer.index.store import index_exists
+
+        if not index_exists(index_dir):  # removed: building it is the client's to show
+            from indexer.daemon.serving import RunLocally
+
+            raise RunLocally
+        if not no_update:
+            served.bring_current()
+        return PendingCheck(known=False)
     if no_update:
         from indexer.index.store import index_exists
 

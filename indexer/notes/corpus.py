@@ -11,7 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import CorpusError
-from indexer.notes.note import NOTE_SUFFIXES, special_file_reason
+
+# What counts as a note (here, not in `notes`, so the change check needs no note parsing).
+NOTE_SUFFIXES = (".md", ".markdown")
+
+
+def special_file_reason(mode: int) -> str | None:
+    """Why a file of this `st_mode` is not read as a note, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({kind})"
+
 
 # Folders that hold tool state, not notes.
 SKIPPED_DIRS = frozenset(

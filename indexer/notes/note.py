@@ -6,12 +6,12 @@ import codecs
 import errno
 import os
 import re
-import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from indexer.errors import NoteParseError
+from indexer.notes.corpus import special_file_reason
 from indexer.notes.dates import DateError, is_missing_date, normalize_date
 from indexer.notes.formats import NoteDraft
 from indexer.notes.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
@@ -22,7 +22,6 @@ DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
 # One-line fields (title, author, ...) longer than this are cut: a hostile 5 MB title
 # would otherwise be printed whole with every hit.
 MAX_LINE_FIELD_CHARS = 1000
-NOTE_SUFFIXES = (".md", ".markdown")
 
 # Author/source values that mean "nobody said".
 _MISSING_NAMES = frozenset({"", "unknown", "none", "null", "n/a", "anonymous", "-"})
@@ -93,16 +92,6 @@ def read_note_text(path: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES, insid
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
-
-
-def special_file_reason(mode: int) -> str | None:
-    """Why a file of this `st_mode` is not read as a note, or None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "is a directory"
-    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
-    return f"not a regular file ({kind})"
 
 
 def _check_opened(descriptor: int, path: Path, inside: Path | None) -> None:
