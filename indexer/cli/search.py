@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import click
 
@@ -183,6 +183,12 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     help="Search the index as it is, even if notes changed since it was built.",
 )
 @click.option(
+    "--no-daemon",
+    is_flag=True,
+    help="Run the search in this process: neither ask the resident query process nor start one "
+    "(also NOTES_NO_DAEMON=1, or daemon = false in notes.toml).",
+)
+@click.option(
     "--color",
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
@@ -229,7 +235,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 )
 @click.option(
     "--batch",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),  # decoded a line at a time: one bad line is that line's error
     metavar="FILE",
     help="Run the queries of FILE (- for stdin), one a line (blank lines and # comments skipped), "
     'against the index opened once; print JSONL, each object with its "query". Exit 2 if a line '
@@ -282,13 +288,14 @@ def search_main(
     corpus: Path | None,
     index_dir: Path | None,
     no_update: bool,
+    no_daemon: bool,
     color: str,
     facets: tuple[str, ...],
     facet_limit: int | None,
     show_timeline: bool,
     explain: bool,
     similar: str | None,
-    batch: TextIO | None,
+    batch: BinaryIO | None,
     save_as: str | None,
     list_saved: bool,
     show_config: bool,
@@ -348,6 +355,7 @@ def search_main(
             settings=settings,
         )
         corpus, index_dir = settings.corpus, settings.index_dir
+        served = _served_request(settings, asked, batch=batch is not None)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         on_cluster = settings.engine == "opensearch"
         if on_cluster and (open_shell or (not text and on_terminal and not any(other_work.values()))):
@@ -357,6 +365,10 @@ def search_main(
             given += [_flag(asked.output)] if asked.output else []
             if given:
                 raise click.UsageError(f"--shell cannot be combined with {given[0]}")
+            if served is not None:
+                from indexer.daemon.serving import RunLocally
+
+                raise RunLocally
             code_loaded()  # a session: collect garbage as usual
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_shell(text, asked))
@@ -411,6 +423,8 @@ def search_main(
             click.echo(
                 f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
             )
+        if served is None and not no_daemon and settings.daemon and not on_cluster:
+            _offer_resident_process(settings)
         sys.exit(status)
 
 
@@ -513,7 +527,7 @@ def _check_batch_usage(text: str, asked: Asked, *, similar: str | None, save_as:
         raise click.UsageError(f"--batch prints JSONL; it cannot be combined with {_flag(asked.output)}")
 
 
-def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> ExitStatus:
+def _run_batch(corpus: Path, index_dir: Path, lines: BinaryIO, asked: Asked) -> ExitStatus:
     """Every query of the batch against one open index; JSONL on stdout, bad lines on stderr."""
     from indexer.output.console import error_line
     from indexer.output.script_output import render_batch_outcome
@@ -721,6 +735,8 @@ def _print(result, asked: Asked) -> None:
         settings=asked.settings,
         place=_absolute_path(asked.settings) if asked.absolute else None,
     )
+    for message in result.warnings:
+        warn("search", message)
 
 
 def _absolute_path(settings: Settings):
@@ -777,12 +793,49 @@ def _run_shell(first_query: str, asked: Asked) -> int:
     )
 
 
+def _served_request(settings: Settings, asked: Asked, *, batch: bool):
+    """The request this command serves inside the resident process, or None.
+
+    Raises RunLocally (the client then runs the search itself) for another index, or for
+    what needs the client's own terminal, editor or stdin."""
+    from indexer.daemon.serving import RunLocally, current_request
+
+    served = current_request()
+    if served is not None:
+        # The resident process keeps a Whoosh index open; a cluster is asked by the client.
+        if batch or asked.open_rank is not None or settings.engine == "opensearch":
+            raise RunLocally
+        served.check_serves(settings)
+    return served
+
+
+def _offer_resident_process(settings: Settings) -> None:
+    """After answering: start a resident process for the next search, unless one runs."""
+    from indexer.daemon.spawn import start_in_background
+
+    sys.stdout.flush()
+    start_in_background(settings)
+
+
 def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings):
     """Check for corpus changes in a child process while this one loads the search code.
 
-    Nothing to check with --no-update; without an index, it is built first."""
+    Nothing to check with --no-update; without an index, it is built first. In the
+    resident process, the file watcher's pending changes are applied instead."""
+    from indexer.daemon.serving import current_request
     from indexer.index.freshness import PendingCheck, start_change_check
 
+    served = current_request()
+    if served is not None:
+        from indexer.index.store import index_exists
+
+        if not index_exists(index_dir):  # removed: building it is the client's to show
+            from indexer.daemon.serving import RunLocally
+
+            raise RunLocally
+        if not no_update:
+            served.bring_current()
+        return PendingCheck(known=False)
     if no_update:
         from indexer.index.store import index_exists
 

@@ -39,6 +39,8 @@ class Settings:
     theme: str
     weights: dict[str, float]
     aliases: dict[str, str]
+    daemon: bool  # a resident process may answer (notes.toml `daemon`, NOTES_NO_DAEMON)
+    daemon_idle: int  # its idle timeout in seconds
     config: object  # the `indexer.cli.config.Config` they came from (for --config-show)
     options: dict[str, object] = field(default_factory=dict)  # parameter name -> effective value
     targets: tuple[Target, ...] = ()  # the collections asked for with -c (or the one corpus)
@@ -97,6 +99,23 @@ PARAMETER_KEYS = {
 _warned: set[str] = set()  # a warning about a file is printed once per process
 
 
+def _warned_set() -> set[str]:
+    """The warnings printed so far: by this process, or by this request of a resident one."""
+    from indexer.daemon.serving import current_request
+
+    served = current_request()
+    return _warned if served is None else served.warned
+
+
+def resident_process_disabled() -> bool:
+    """NOTES_NO_DAEMON=1 turns the resident query process off."""
+    import os
+
+    from indexer.daemon.protocol import disabled_by_env
+
+    return disabled_by_env(os.environ)
+
+
 class NoCorpusError(NotesError):
     """No corpus was named anywhere."""
 
@@ -131,9 +150,10 @@ def resolve_settings(
         overrides["collection"] = names[0]
     corpus = overrides.get("corpus")
     config = load_config(Path(str(corpus)) if corpus else None, folder=Path("."), overrides=overrides)
+    warned = _warned_set()
     for message in config.warnings:
-        if message not in _warned:
-            _warned.add(message)
+        if message not in warned:
+            warned.add(message)
             warn(program, message)
     options = dict(params)
     for name, key in PARAMETER_KEYS.items():
@@ -159,6 +179,8 @@ def resolve_settings(
         theme=str(config["theme"]),
         weights=dict(config["weights"]),
         aliases=dict(config["aliases"]),
+        daemon=bool(config["daemon"]) and not resident_process_disabled(),
+        daemon_idle=int(config["daemon_idle"]),
         config=config,
         engine=str(config["engine"]),
         url=str(config["url"]),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\n]|\([^)\n]*\))*\)")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
+# Every rule is linear in the line: a text or target stops at the next opening bracket,
+# and emphasis at the next mark, so a line of `![a](`, `[a](` or `*x ` is read a bounded
+# number of times (unbounded `.+?` and `[^)]*` made those lines quadratic).
+_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
+_EMPHASIS = re.compile(r"(\*{1,3})(?=\S)([^*\n]+?)(?<=\S)\1|(_{2,3})(?=\S)([^_\n]+?)(?<=\S)\3")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 
@@ -24,7 +27,7 @@ def strip_markdown(text: str) -> str:
     if "<" in text:
         text = _AUTOLINK.sub(r"\1", text)
     if "*" in text or "__" in text:
-        text = _EMPHASIS.sub(r"\2", text)
+        text = _EMPHASIS.sub(lambda match: match[2] or match[4], text)
     return text
 
 

@@ -17,7 +17,9 @@ from indexer.notes.tags import split_tag_list
 
 _YAML_FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _TOML_FENCE = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)
-_FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# Linear: `[ \t]` cannot cross a line and the line's end is trimmed in Python (the old
+# `^#\s+(.+?)\s*#*\s*$` backtracked cubically over a line of spaces).
+_FIRST_HEADING = re.compile(r"^#[ \t]+(\S.*)$", re.MULTILINE)
 
 _KEYS = {
     "title": ("title",),
@@ -61,7 +63,7 @@ def parse_front_matter(text: str) -> NoteDraft:
     values = {name: _first(metadata, keys) for name, keys in _KEYS.items()}
     draft.title = _as_text(values["title"])
     if not draft.title and (heading := _FIRST_HEADING.search(draft.body)):
-        draft.title = heading.group(1)
+        draft.title = _heading_text(heading.group(1))
     draft.subtitle = _as_text(values["subtitle"])
     draft.source = _as_text(values["source"])
     draft.link = _as_text(values["link"])
@@ -71,11 +73,27 @@ def parse_front_matter(text: str) -> NoteDraft:
     return draft
 
 
+def _heading_text(line: str) -> str:
+    """A heading's text without its closing `#`s (`# Title ##` -> `Title`)."""
+    text = line.rstrip()
+    closed = text.rstrip("#")
+    if closed != text and (not closed or closed[-1] in " \t"):
+        text = closed.rstrip()
+    return text or line.strip()
+
+
 def _load_yaml(header: str) -> object:
     import yaml  # imported here: only notes with front matter pay for it
 
     try:
         metadata = yaml.load(header, Loader=_yaml_loader())
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (ESC, other controls)
+        line = header[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        where = f" at line {line}" if line else ""
+        raise FrontMatterError(
+            f"YAML front matter holds a character YAML does not allow (U+{exc.character:04X}{where}); "
+            "remove it or write it as an escape in a double-quoted string"
+        ) from None
     except yaml.YAMLError as exc:
         # The header starts on the fence line, so its line N is line N + 1 of the file.
         problem = getattr(exc, "problem", None) or type(exc).__name__
