@@ -69,7 +69,8 @@ def test_open_ended_date_range(parse):
 
 def test_fuzzy_term_counts_edits_as_whoosh_does(parse):
     fuzzy = to_dsl(parse("body:ransomwear~2"))["fuzzy"]["body"]
-    assert (fuzzy["fuzziness"], fuzzy["transpositions"], fuzzy["max_expansions"]) == (2, False, 1024)
+    assert (fuzzy["fuzziness"], fuzzy["transpositions"], fuzzy["max_expansions"]) == (2, True, 32)
+    assert fuzzy["prefix_length"] == 1
 
 
 def test_wildcards_and_prefixes(parse):
@@ -147,13 +148,14 @@ def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path, isolated_envir
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "notes.toml").write_text('engine = "opensearch"\nverify_tls = false\n', encoding="utf-8")
+    (corpus / "notes.toml").write_text("verify_tls = false\n", encoding="utf-8")
     result = CliRunner().invoke(
-        search_main, ["ransomware", "--corpus", str(corpus), "--url", "http://127.0.0.1:9"]
+        search_main,
+        ["ransomware", "--corpus", str(corpus), "--engine", "opensearch", "--url", "http://127.0.0.1:9"],
     )
     assert result.exit_code == 2
     warning, error = result.stderr.strip().splitlines()
-    assert "verify_tls = false ignored" in warning
+    assert "verify_tls" in warning and "ignored" in warning
     assert not (isolated_environment / ".local" / "share").exists()  # no Whoosh index was built
     expected = "search: cannot reach the OpenSearch cluster at http://127.0.0.1:9; is it running?"
     assert error == expected + " check --url / NOTES_URL"

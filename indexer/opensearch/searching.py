@@ -134,9 +134,10 @@ class ClusterNotes:
         explain: bool = False,
         suggest: bool = False,
         all_copies: bool = False,
+        correct: bool = False,
     ) -> SearchResult:
-        """Run a query, as `NoteIndex.search` does; `explain` and near-duplicate folding are
-        Whoosh-only and ignored here."""
+        """Run a query, as `NoteIndex.search` does; `explain`, near-duplicate folding and
+        spelling correction (`correct`) are Whoosh-only and ignored here."""
         _check_paging(limit, page)
         started = time.perf_counter()
         parsed = self.parser.parse(text)

@@ -13,7 +13,7 @@ from datetime import datetime
 from whoosh import query as wq
 
 from indexer.errors import QueryError
-from indexer.search.query import MAX_EXPANSIONS
+from indexer.search.fuzzy import MAX_WORDS_PER_TERM, MIN_PREFIX
 
 _MATCH_ALL: dict = {"match_all": {}}
 
@@ -48,10 +48,11 @@ def to_dsl(query: wq.Query) -> dict:
         fuzzy = {
             "value": query.text,
             "fuzziness": query.maxdist,
-            "prefix_length": query.prefixlength,
-            # Whoosh counts a swap of two letters as two edits.
-            "transpositions": False,
-            "max_expansions": MAX_EXPANSIONS,
+            # As `search/fuzzy.py` lists them: words sharing the first letter, a swap of two
+            # neighbours is one edit (OSA), the closest 32 words of each field.
+            "prefix_length": max(query.prefixlength, MIN_PREFIX),
+            "transpositions": True,
+            "max_expansions": MAX_WORDS_PER_TERM,
             "boost": query.boost,
         }
         return {"fuzzy": {query.fieldname: fuzzy}}
