@@ -16,7 +16,6 @@ from indexer.duplicates import Copies
 from indexer.errors import NoteParseError, QueryError
 from indexer.explain import explain_hits
 from indexer.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
-from indexer.markdown import strip_markdown
 from indexer.matched_fields import QueryTerms, matched_fields
 from indexer.notes import Note, ParsedNotes, parse_note
 from indexer.query import FieldCatalog, QueryParser, catalog_from_field_names
@@ -233,7 +232,7 @@ class NoteIndex:
             note = parse_note(self.corpus / path, self.corpus)
         except NoteParseError as exc:
             raise QueryError(f"cannot read {path}: {exc.reason}") from None
-        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body), " ".join(note.tags)))
+        text = "\n".join((note.title, note.subtitle, note.text, " ".join(note.tags)))
         key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
@@ -556,7 +555,7 @@ class NoteIndex:
         if note is None:
             return ()  # the file changed or vanished since it was indexed
         return best_passages(
-            note.body, note.body_line, matcher, count=count, context=context, section=note.section
+            note.blocks, note.body_line, matcher, count=count, context=context, section=note.section
         )
 
 

@@ -17,7 +17,6 @@ from indexer.tags import split_tag_list
 
 _YAML_FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _TOML_FENCE = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)
-_FIRST_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 _KEYS = {
     "title": ("title",),
@@ -59,15 +58,15 @@ def parse_front_matter(text: str) -> NoteDraft:
     draft.body = stripped_body.rstrip()
 
     values = {name: _first(metadata, keys) for name, keys in _KEYS.items()}
+    # Without a title, the note's first level-1 heading (outside code) names it: see `notes`.
     draft.title = _as_text(values["title"])
-    if not draft.title and (heading := _FIRST_HEADING.search(draft.body)):
-        draft.title = heading.group(1)
     draft.subtitle = _as_text(values["subtitle"])
     draft.source = _as_text(values["source"])
     draft.link = _as_text(values["link"])
     draft.author = values["author"]
     draft.date = values["date"]
     draft.tag_texts = split_tag_list(values["tags"])
+    draft.aliases = _as_list(_first(metadata, ("aliases", "alias")))
     return draft
 
 
@@ -141,6 +140,14 @@ def _first(metadata: dict, keys: tuple[str, ...]) -> object:
         if value not in (None, "", [], {}):
             return value
     return None
+
+
+def _as_list(value: object) -> list[str]:
+    """One text per item of a YAML list (or of a comma-separated string)."""
+    if value is None or isinstance(value, dict):
+        return []
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    return [text for item in items if (text := _as_text(item))]
 
 
 def _as_text(value: object) -> str:
