@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from indexer.dates import DateError, normalize_date
+from indexer.notes.dates import DateError, normalize_date
 
 ARTICLE_HEADING = "\n## Article:\n"
 # Where the body ends: the first tag heading after the article.

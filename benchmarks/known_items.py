@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.errors import NoteParseError
-from indexer.notes import Note, parse_note
+from indexer.notes.note import Note, parse_note
 
 KINDS = ("title", "subtitle", "body", "phrase", "scoped")
 

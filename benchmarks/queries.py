@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from indexer.errors import NoteParseError
-from indexer.notes import Note, parse_note
+from indexer.notes.note import Note, parse_note
 
 QUERY_KINDS = ("words", "author", "tag", "source", "date", "phrase")
 # The one-shot process tests: the same text is given to `search` and to `whoosh search`

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from benchmarks.known_items import KnownItem
 from indexer.errors import QueryError
-from indexer.markdown import strip_markdown
-from indexer.notes import Note
+from indexer.notes.markdown import strip_markdown
+from indexer.notes.note import Note
 
 LIMIT = 10
 
@@ -29,8 +29,8 @@ class OurIndex:
     name = "ours"
 
     def __init__(self, corpus: Path, index_dir: Path, *, rebuild: bool = False) -> None:
-        from indexer.searching import open_index
-        from indexer.store import build_index, ensure_fresh_index
+        from indexer.index.store import build_index, ensure_fresh_index
+        from indexer.search.searching import open_index
 
         if rebuild:
             build_index(corpus, index_dir)

@@ -20,26 +20,26 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "open_index": "indexer.searching",
-    "NoteIndex": "indexer.searching",
-    "SearchResult": "indexer.searching",
-    "SortOrder": "indexer.searching",
-    "Hit": "indexer.results",
-    "Passage": "indexer.results",
-    "Contribution": "indexer.results",
-    "Suggestion": "indexer.spelling",
-    "SavedSearches": "indexer.saved",
-    "SavedSearchError": "indexer.saved",
-    "BatchQuery": "indexer.batch",
-    "read_queries": "indexer.batch",
-    "run_batch": "indexer.batch",
-    "Note": "indexer.notes",
-    "parse_note": "indexer.notes",
-    "build_index": "indexer.store",
-    "update_index": "indexer.store",
-    "detect_changes": "indexer.store",
-    "IndexOptions": "indexer.store",
-    "IndexReport": "indexer.store",
+    "open_index": "indexer.search.searching",
+    "NoteIndex": "indexer.search.searching",
+    "SearchResult": "indexer.search.results",
+    "SortOrder": "indexer.search.results",
+    "Hit": "indexer.search.results",
+    "Passage": "indexer.search.results",
+    "Contribution": "indexer.search.results",
+    "Suggestion": "indexer.search.spelling",
+    "SavedSearches": "indexer.search.saved",
+    "SavedSearchError": "indexer.search.saved",
+    "BatchQuery": "indexer.search.batch",
+    "read_queries": "indexer.search.batch",
+    "run_batch": "indexer.search.batch",
+    "Note": "indexer.notes.note",
+    "parse_note": "indexer.notes.note",
+    "build_index": "indexer.index.store",
+    "update_index": "indexer.index.store",
+    "detect_changes": "indexer.index.store",
+    "IndexOptions": "indexer.index.store",
+    "IndexReport": "indexer.index.store",
     "NotesError": "indexer.errors",
     "QueryError": "indexer.errors",
     "UnknownFieldError": "indexer.errors",
@@ -52,7 +52,6 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from indexer.batch import BatchQuery, read_queries, run_batch
     from indexer.errors import (
         IndexLockedError,
         IndexMissingError,
@@ -61,13 +60,14 @@ if TYPE_CHECKING:
         QueryError,
         UnknownFieldError,
     )
-    from indexer.notes import Note, parse_note
-    from indexer.results import Contribution, Hit, Passage
-    from indexer.saved import SavedSearchError, SavedSearches
-    from indexer.searching import NoteIndex, SearchResult, SortOrder, open_index
-    from indexer.spelling import Suggestion
+    from indexer.index.store import IndexOptions, IndexReport, build_index, detect_changes, update_index
+    from indexer.notes.note import Note, parse_note
+    from indexer.search.batch import BatchQuery, read_queries, run_batch
+    from indexer.search.results import Contribution, Hit, Passage, SearchResult, SortOrder
+    from indexer.search.saved import SavedSearchError, SavedSearches
+    from indexer.search.searching import NoteIndex, open_index
+    from indexer.search.spelling import Suggestion
     from indexer.status import ExitStatus
-    from indexer.store import IndexOptions, IndexReport, build_index, detect_changes, update_index
 
 
 def __getattr__(name: str) -> Any:

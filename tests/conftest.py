@@ -115,7 +115,7 @@ def index_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(corpus, index) for the bundled corpus, copied and indexed once per session."""
-    from indexer.store import build_index
+    from indexer.index.store import build_index
 
     root = tmp_path_factory.mktemp("bundled")
     corpus_copy = root / "corpus"
@@ -130,7 +130,7 @@ def shared_news_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     """(corpus, index, report) for the shared news corpus, read in place, indexed once."""
     if not SHARED_NEWS.is_dir():
         pytest.skip(f"shared news corpus not found at {SHARED_NEWS}")
-    from indexer.store import build_index
+    from indexer.index.store import build_index
 
     index = tmp_path_factory.mktemp("shared-news") / "index"
     report = build_index(SHARED_NEWS, index)

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.locking import lock_holder
-from indexer.searching import open_index
+from indexer.index.locking import lock_holder
+from indexer.search.searching import open_index
 
 # A generated corpus: enough small notes that a build takes a second or more.
 VOCABULARY = [f"w{n}" for n in range(2000)] + ["ransomware", "gateway", "breach", "alpha", "beta"]
@@ -90,7 +90,7 @@ def wait_for_lock(process: subprocess.Popen, index: Path) -> None:
 
 
 def wait_for_pause(process: subprocess.Popen, point: str) -> None:
-    """Until `process` says it is paused at `point` (see `indexer.testing_hooks`)."""
+    """Until `process` says it is paused at `point` (see `indexer.index.testing_hooks`)."""
     line = process.stderr.readline()
     assert line == f"indexer: test pause: {point}\n", line
 
@@ -148,7 +148,7 @@ class Generated:
 def make_generated(root: Path, notes: int = 700) -> Generated:
     """`notes` notes (a parallel build of under a second), indexed, then 80 new, 40 changed,
     20 deleted; with the time the build and the update took."""
-    from indexer.store import build_index, update_index
+    from indexer.index.store import build_index, update_index
 
     corpus = root / "corpus"
     write_generated_corpus(corpus, notes)

@@ -8,8 +8,8 @@ import pytest
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
-from indexer.analysis import PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer, fold_accents
-from indexer.schema import PATH_ANALYZER
+from indexer.index.analysis import PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer, fold_accents
+from indexer.index.schema import PATH_ANALYZER
 from tests.conftest import BUNDLED_CORPUS, SHARED_NEWS, needs_shared_news
 
 CHAIN_STEMMED = (

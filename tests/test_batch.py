@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from indexer.batch import BatchQuery, read_queries, run_batch
 from indexer.errors import QueryError
-from indexer.searching import NoteIndex, SortOrder, open_index
+from indexer.search.batch import BatchQuery, read_queries, run_batch
+from indexer.search.searching import NoteIndex, SortOrder, open_index
 
 BATCH = (
     "# cimpanu's ransomware stories\nauthor:cimpanu tag:ransomware\n\n   \nzyzzyva\nauther:x\nGPRS gateway\n"

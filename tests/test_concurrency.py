@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import search_main
-from indexer.recovery import leftover_files
-from indexer.searching import open_index
+from indexer.index.recovery import leftover_files
+from indexer.search.searching import open_index
 from tests.conftest import BUNDLED_CORPUS
 from tests.processes import answers, indexer_process, run_indexer, stop, wait_for_pause
 
@@ -121,7 +121,7 @@ def test_searches_beside_repeated_rebuilds_always_answer_whole(tmp_path):
     builder = subprocess.Popen(
         [
             sys.executable, "-c",
-            "import sys\nfrom indexer.store import build_index, IndexOptions\n"
+            "import sys\nfrom indexer.index.store import build_index, IndexOptions\n"
             "for _ in range(int(sys.argv[3])):\n"
             "    build_index(sys.argv[1], sys.argv[2], options=IndexOptions(procs=1))\n",
             str(corpus), str(index), "12",

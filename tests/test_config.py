@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.config import ConfigError, describe, load_config
+from indexer.cli.config import ConfigError, describe, load_config
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_describe_lists_every_value_with_its_source(files):
 def test_the_user_file_is_in_the_xdg_config_folder_on_linux(monkeypatch, tmp_path):
     import sys
 
-    from indexer.config import user_config_path
+    from indexer.cli.config import user_config_path
 
     monkeypatch.setattr(sys, "platform", "linux")
     assert user_config_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "notes-indexer" / "notes.toml"

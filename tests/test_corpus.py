@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from indexer.corpus import scan_corpus
 from indexer.errors import CorpusError
+from indexer.notes.corpus import scan_corpus
 
 
 def test_scan_finds_markdown_notes_and_skips_hidden_and_tool_folders(corpus, write_note):

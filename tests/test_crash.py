@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from indexer.locking import lock_holder
-from indexer.recovery import leftover_files
+from indexer.index.locking import lock_holder
+from indexer.index.recovery import leftover_files
 from tests.processes import (
     answers,
     children,

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from whoosh import query as wq
 
-from indexer.date_column import ColumnDateRange, with_column_dates
-from indexer.searching import open_index
-from indexer.store import IndexOptions, build_index, update_index
+from indexer.engine.date_column import ColumnDateRange, with_column_dates
+from indexer.index.store import IndexOptions, build_index, update_index
+from indexer.search.searching import open_index
 from tests.conftest import info_note
 
 QUERIES = [

@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from indexer.dates import DateError, is_missing_date, normalize_date
+from indexer.notes.dates import DateError, is_missing_date, normalize_date
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-from indexer.duplicates import DEFAULT_THRESHOLD, duplicate_groups, paragraph_signature, similarity
+from indexer.index.duplicates import DEFAULT_THRESHOLD, duplicate_groups, paragraph_signature, similarity
 
 STORY = """The operators of the ransomware gang published stolen files on their leak site on Monday.
 

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main
-from indexer.duplicates import Copies
-from indexer.searching import open_index
-from indexer.store import build_index, update_index
+from indexer.index.duplicates import Copies
+from indexer.index.store import build_index, update_index
+from indexer.search.searching import open_index
 from tests.conftest import info_note
 
 STORY = (

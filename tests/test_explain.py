@@ -8,11 +8,11 @@ import shutil
 import pytest
 
 from indexer.errors import QueryError
-from indexer.notes import parse_note
-from indexer.results import Contribution
-from indexer.schema import note_document
-from indexer.searching import SortOrder, open_index
-from indexer.store import open_whoosh_index
+from indexer.index.schema import note_document
+from indexer.index.store import open_whoosh_index
+from indexer.notes.note import parse_note
+from indexer.search.results import Contribution
+from indexer.search.searching import SortOrder, open_index
 from tests.conftest import info_note
 from tests.test_shell_commands import make_harness
 

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from indexer.errors import QueryError
-from indexer.searching import SortOrder, open_index
-from indexer.store import build_index, update_index
+from indexer.index.store import build_index, update_index
+from indexer.search.searching import SortOrder, open_index
 from tests.conftest import info_note
 from tests.test_shell_commands import make_harness
 

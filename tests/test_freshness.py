@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from indexer.freshness import PendingCheck, start_change_check
-from indexer.store import IndexOptions, build_index
+from indexer.index.freshness import PendingCheck, start_change_check
+from indexer.index.store import IndexOptions, build_index
 from tests.conftest import info_note
 
 
@@ -62,7 +62,7 @@ def test_the_check_itself_imports_no_whoosh(corpus, write_note, index_dir):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from indexer.store import detect_changes, index_exists\n"
+        "from indexer.index.store import detect_changes, index_exists\n"
         f"assert index_exists(Path({str(index_dir)!r}))\n"
         f"assert not detect_changes(Path({str(corpus)!r}), Path({str(index_dir)!r}))\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'whoosh'))\n"

@@ -10,13 +10,13 @@ import re
 import pytest
 from click.testing import CliRunner
 
-import indexer.notes
-import indexer.store
+import indexer.index.store
+import indexer.notes.note
 from indexer.cli import indexer_main
-from indexer.corpus import scan_corpus
-from indexer.notes import parse_note, parse_note_text
-from indexer.searching import open_index
-from indexer.store import IndexOptions, build_index, update_index
+from indexer.index.store import IndexOptions, build_index, update_index
+from indexer.notes.corpus import scan_corpus
+from indexer.notes.note import parse_note, parse_note_text
+from indexer.search.searching import open_index
 from tests.hostile import (
     COMPANIONS,
     FRONT_MATTER_NOTE,
@@ -75,7 +75,7 @@ def test_a_note_that_disappears_between_listing_and_reading_is_skipped(procs, co
         (corpus / "vanishing.md").unlink(missing_ok=True)
         return scan
 
-    monkeypatch.setattr(indexer.store, "scan_corpus", scan_then_delete)
+    monkeypatch.setattr(indexer.index.store, "scan_corpus", scan_then_delete)
     report = build_index(corpus, index_dir, options=IndexOptions(procs=procs))
     assert report.skipped == [("vanishing.md", "file disappeared before it could be read")]
     assert report.notes == 2
@@ -118,7 +118,7 @@ def test_a_note_that_cannot_be_opened_for_lack_of_permission_is_skipped(
             raise PermissionError(13, "Permission denied", str(path))
         return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(indexer.notes, "open", guarded_open, raising=False)  # workers fork and see it
+    monkeypatch.setattr(indexer.notes.note, "open", guarded_open, raising=False)  # workers fork and see it
     report = build_index(corpus, index_dir, options=IndexOptions(procs=procs))
     assert report.skipped == [("locked.md", "permission denied")]
     assert good_titles(corpus, index_dir) == GOOD_TITLES

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from indexer.recovery import leftover_files
-from indexer.schema_version import INDEX_NAME
+from indexer.index.recovery import leftover_files
+from indexer.index.schema_version import INDEX_NAME
 from tests.conftest import BUNDLED_CORPUS, info_note
 
 ROOT = os.geteuid() == 0

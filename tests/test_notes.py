@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import NoteParseError
-from indexer.notes import parse_note, parse_note_text, read_note_text, split_authors
+from indexer.notes.note import parse_note, parse_note_text, read_note_text, split_authors
 from tests.conftest import BUNDLED_CORPUS, info_note
 
 SEED_LIKE = """\

@@ -9,9 +9,9 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.index import open_dir
 from whoosh.writing import PostingPool
 
-from indexer.posting_pool import GroupedPostingPool
-from indexer.schema_version import INDEX_NAME
-from indexer.store import IndexOptions, build_index, update_index
+from indexer.engine.posting_pool import GroupedPostingPool
+from indexer.index.schema_version import INDEX_NAME
+from indexer.index.store import IndexOptions, build_index, update_index
 from tests.conftest import info_note
 
 
@@ -70,7 +70,7 @@ def test_cleanup_deletes_runs_not_read():
 def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, monkeypatch, limitmb, notes):
     """Pool and block writer (`posting_writer`) together against Whoosh's own: 300 notes fill
     the codec's 128-posting blocks of common words three times over, at lengths that vary."""
-    import indexer.posting_pool
+    import indexer.engine.posting_pool
 
     def build_and_update(folder):
         corpus, index = folder / "corpus", folder / "index"
@@ -94,7 +94,7 @@ def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, m
         )
 
     ours = build_and_update(tmp_path / "grouped")
-    monkeypatch.setattr(indexer.posting_pool, "use_grouped_pool", lambda writer, limitmb: None)
+    monkeypatch.setattr(indexer.engine.posting_pool, "use_grouped_pool", lambda writer, limitmb: None)
     assert ours == build_and_update(tmp_path / "whoosh")
     assert len(ours) > 1
 

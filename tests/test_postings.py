@@ -8,10 +8,10 @@ import time
 import pytest
 from whoosh.formats import Positions
 
-from indexer.postings import MAX_POSITIONS, CappedPositions
-from indexer.schema import build_schema
-from indexer.searching import open_index
-from indexer.store import build_index
+from indexer.engine.postings import MAX_POSITIONS, CappedPositions
+from indexer.index.schema import build_schema
+from indexer.index.store import build_index
+from indexer.search.searching import open_index
 from tests.conftest import info_note
 
 

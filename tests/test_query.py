@@ -5,9 +5,10 @@ import pytest
 from whoosh import query as wq
 
 from indexer.errors import QueryError, UnknownFieldError
-from indexer.query import BoundedRangePlugin, FieldCatalog, QueryParser, check_fields
-from indexer.schema import build_schema
-from indexer.searching import SortOrder, open_index
+from indexer.index.fields import FieldCatalog
+from indexer.index.schema import build_schema
+from indexer.search.query import BoundedRangePlugin, QueryParser, check_fields
+from indexer.search.searching import SortOrder, open_index
 
 CATALOG = FieldCatalog(structured=("country", "malware", "threatactor"))
 
@@ -212,13 +213,13 @@ def test_paging_and_limits(notes):
     ],
 )
 def test_parsed_queries_are_described_as_people_read_them(parser, text, described):
-    from indexer.query import describe_query
+    from indexer.search.query import describe_query
 
     assert describe_query(parser.parse(text)) == described
 
 
 def test_unscoped_words_are_described_with_their_field_weights(parser):
-    from indexer.query import describe_query
+    from indexer.search.query import describe_query
 
     assert describe_query(parser.parse("gateway")) == (
         "(title:gatewai^3 OR subtitle:gatewai^2 OR body:gatewai OR tag_words:gatewai^1.5 "

@@ -19,7 +19,7 @@ from whoosh import query as wq
 
 from indexer.cli import search_main
 from indexer.errors import QueryError
-from indexer.searching import open_index
+from indexer.search.searching import open_index
 
 FUZZ = settings(
     max_examples=300,  # the CLI properties run fewer (below): each starts a whole search

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import ranking
-from indexer.notes import ParsedNotes
-from indexer.query import FieldCatalog, QueryParser
-from indexer.ranking import Bonus, ranking_bonuses, word_groups
-from indexer.schema import build_schema
-from indexer.searching import SortOrder, open_index
-from indexer.store import build_index
+from indexer.index.fields import FieldCatalog
+from indexer.index.schema import build_schema
+from indexer.index.store import build_index
+from indexer.notes.note import ParsedNotes
+from indexer.search import ranking
+from indexer.search.query import QueryParser
+from indexer.search.ranking import Bonus, ranking_bonuses, word_groups
+from indexer.search.searching import SortOrder, open_index
 from tests.conftest import info_note
 
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from indexer.store import build_index
+from indexer.index.store import build_index
 from tests.conftest import BUNDLED_CORPUS, REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

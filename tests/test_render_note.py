@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from indexer.notes import Note
-from indexer.render import TextStyle, render_note_text
+from indexer.notes.note import Note
+from indexer.output.render import TextStyle, render_note_text
 
 NOTE = Note(
     path="news/therecord/a.md",

@@ -1,5 +1,5 @@
-from indexer.results import TermMatcher, best_passages
-from indexer.schema import TEXT_ANALYZER
+from indexer.index.schema import TEXT_ANALYZER
+from indexer.search.results import TermMatcher, best_passages
 
 BODY = """![Image](https://example.org/a.jpg)
 
@@ -85,7 +85,7 @@ def test_the_heading_path_starts_at_the_section_and_follows_heading_levels():
 
 
 def test_information_list_notes_put_their_body_under_the_article_section():
-    from indexer.notes import parse_note_text
+    from indexer.notes.note import parse_note_text
     from tests.conftest import info_note
 
     note = parse_note_text(

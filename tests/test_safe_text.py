@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.safe_text import has_unsafe_characters, json_safe, terminal_safe
+from indexer.output.safe_text import has_unsafe_characters, json_safe, terminal_safe
 
 
 @pytest.mark.parametrize(

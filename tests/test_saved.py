@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.cli import search_main
-from indexer.saved import SAVED_FILE, SavedSearchError, SavedSearches, toml_string
-from indexer.store import build_index
+from indexer.index.store import build_index
+from indexer.search.saved import SAVED_FILE, SavedSearchError, SavedSearches, toml_string
 from tests.test_shell_commands import make_harness
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from whoosh import scoring
 from whoosh.index import open_dir
 
-from indexer.field_lengths import field_lengths
-from indexer.schema_version import INDEX_NAME
-from indexer.scoring import CachedLengthBM25F
-from indexer.searching import open_index
-from indexer.store import IndexOptions, build_index, update_index
+from indexer.engine.field_lengths import field_lengths
+from indexer.engine.scoring import CachedLengthBM25F
+from indexer.index.schema_version import INDEX_NAME
+from indexer.index.store import IndexOptions, build_index, update_index
+from indexer.search.searching import open_index
 from tests.conftest import info_note
 
 
@@ -53,14 +53,14 @@ def test_search_scores_are_whooshs_bm25f_scores(bundled_index):
 def test_a_segment_written_with_lengths_read_whole_is_byte_for_byte_whooshs(
     corpus, write_note, tmp_path, monkeypatch
 ):
-    import indexer.field_lengths
+    import indexer.engine.field_lengths
 
     for number in range(30):
         write_note(
             f"n{number}.md", info_note(f"Title {number} ransomware", "word gateway " * (number * 13 + 1))
         )
     build_index(corpus, tmp_path / "whole", options=IndexOptions(procs=1))
-    monkeypatch.setattr(indexer.field_lengths, "read_lengths_whole", lambda writer: None)
+    monkeypatch.setattr(indexer.engine.field_lengths, "read_lengths_whole", lambda writer: None)
     build_index(corpus, tmp_path / "whoosh", options=IndexOptions(procs=1))
 
     def segment_files(folder):

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from indexer.errors import QueryError
-from indexer.searching import open_index
-from indexer.store import build_index, update_index
+from indexer.index.store import build_index, update_index
+from indexer.search.searching import open_index
 from tests.conftest import info_note
 
 REVIL = "news/therecord/REvil-ransomware-gang-goes-dark-again-after-its-Tor-servers-are-hijacked.md"
@@ -114,9 +114,9 @@ def test_a_search_reads_each_notes_stored_fields_once(bundled_index, stored_fiel
 
 
 def test_the_stored_fields_remembered_are_bounded(bundled_index, monkeypatch):
-    import indexer.searching
+    import indexer.search.searching
 
-    monkeypatch.setattr(indexer.searching, "_STORED_FIELDS_KEPT", 3)
+    monkeypatch.setattr(indexer.search.searching, "_STORED_FIELDS_KEPT", 3)
     with open_index(*bundled_index) as notes:
         result = notes.search("ransomware", limit=5)
         assert len(notes._stored) <= 3

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.notes import parse_note
-from indexer.searching import SortOrder, open_index
-from indexer.tags import structured_field_name
+from indexer.notes.note import parse_note
+from indexer.notes.tags import structured_field_name
+from indexer.search.searching import SortOrder, open_index
 from tests.conftest import SHARED_FRONTMATTER, SHARED_NEWS, needs_shared_frontmatter, needs_shared_news
 
 pytestmark = needs_shared_news

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.render import TextStyle, render_text
-from indexer.searching import open_index
+from indexer.index.store import build_index
+from indexer.output.render import TextStyle, render_text
+from indexer.search.searching import open_index
 from indexer.shell.app import Shell
 from indexer.shell.commands import COMMANDS, Outcome
 from indexer.shell.screen import Screen
-from indexer.store import build_index
 from tests.conftest import FakePager, info_note
 
 FINCEN = "news/therecord/FinCEN-suspected-ransomware-payments-reached-590-million-in-first-half-of-2021.md"
@@ -343,7 +343,7 @@ def test_reindex_applies_corpus_changes_and_tells_the_listeners(own_index, new_h
 
 
 def test_a_commit_by_another_process_is_seen_by_the_next_query(own_index, new_harness):
-    from indexer.store import update_index
+    from indexer.index.store import update_index
 
     corpus, index = own_index
     harness = new_harness(corpus, index)

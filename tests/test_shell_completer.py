@@ -8,8 +8,8 @@ import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 
-from indexer.query import FieldCatalog
-from indexer.searching import open_index
+from indexer.index.fields import FieldCatalog
+from indexer.search.searching import open_index
 from indexer.shell.completer import NotesCompleter, Value, Vocabulary, merge_case_variants, quote_value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prompt_toolkit.document import Document
 
-from indexer.query import FieldCatalog
+from indexer.index.fields import FieldCatalog
 from indexer.shell.lexer import QueryLexer, Token, line_problem, tokenize
 
 CATALOG = FieldCatalog(structured=("country", "malware"))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.children import ctrl_c_goes_to_child, run_child
-from indexer.editor import editor_command, editor_from
+from indexer.output.children import ctrl_c_goes_to_child, run_child
+from indexer.output.editor import editor_command, editor_from
 from indexer.shell.pager import needs_pager, pager_command, pager_environment, screen_rows
 
 

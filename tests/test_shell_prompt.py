@@ -14,10 +14,11 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from indexer.searching import open_index
-from indexer.shell.app import Shell, history_file, run_prompt_loop
+from indexer.search.searching import open_index
+from indexer.shell.app import Shell
+from indexer.shell.loop import run_prompt_loop
 from indexer.shell.screen import Screen
-from indexer.shell.session import build_session
+from indexer.shell.session import build_session, history_file
 
 CTRL_C, CTRL_D, ENTER, TAB = "\x03", "\x04", "\r", "\t"
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from indexer.searching import open_index
-from indexer.spelling import Suggestion, edit_distance, one_edit_away
-from indexer.store import build_index
+from indexer.index.store import build_index
+from indexer.search.searching import open_index
+from indexer.search.spelling import Suggestion, edit_distance, one_edit_away
 from tests.conftest import info_note
 from tests.test_shell_commands import make_harness
 

@@ -1,4 +1,4 @@
-"""The `search` console script pauses garbage collection while its code loads (startup.py)."""
+"""The `search` console script pauses garbage collection while its code loads (startup.py, gc_pause.py)."""
 
 import gc
 import io
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import indexer.cli.search as search_command
-from indexer.cli import startup
+from indexer.cli import gc_pause, startup
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def collector_restored():
     yield
     gc.enable()
     gc.unfreeze()
-    startup._paused = False
+    gc_pause._paused = False
 
 
 def run_script(monkeypatch, bundled_index, *args: str) -> int:
@@ -70,7 +70,7 @@ def test_the_work_itself_runs_with_collection_resumed(
 def test_code_loaded_leaves_a_collector_it_did_not_pause_alone(collector_restored):
     gc.disable()
     frozen_before = gc.get_freeze_count()
-    startup.code_loaded()
+    gc_pause.code_loaded()
     assert not gc.isenabled()
     assert gc.get_freeze_count() == frozen_before
 

@@ -7,10 +7,9 @@ import time
 import pytest
 
 from indexer.errors import IndexLockedError, IndexMissingError
-from indexer.locking import write_lock
-from indexer.schema_version import INDEX_NAME
-from indexer.searching import open_index
-from indexer.store import (
+from indexer.index.locking import write_lock
+from indexer.index.schema_version import INDEX_NAME
+from indexer.index.store import (
     MANIFEST_FILE,
     STATE_FILE,
     build_index,
@@ -20,6 +19,7 @@ from indexer.store import (
     open_whoosh_index,
     update_index,
 )
+from indexer.search.searching import open_index
 from tests.conftest import info_note, relative_files
 
 
@@ -122,7 +122,7 @@ def test_missing_index_is_built_by_update_and_by_ensure_fresh(corpus, write_note
 
 
 def test_manifest_records_signatures_and_the_corpus(corpus, write_note, index_dir):
-    from indexer.duplicates import paragraph_signature
+    from indexer.index.duplicates import paragraph_signature
 
     path = write_note("a.md", info_note("A", "A paragraph long enough to have a near-duplicate signature."))
     write_note("bad.md", raw=b"\x00binary")
@@ -210,7 +210,7 @@ def test_a_second_writer_gets_a_message_naming_the_process_holding_the_lock(corp
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from indexer.locking import write_lock\n"
+            "import sys, time; from pathlib import Path; from indexer.index.locking import write_lock\n"
             "with write_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
             str(index_dir),
         ],
@@ -240,7 +240,7 @@ def _explode(*args, **kwargs):
 
 
 def _options(**kwargs):
-    from indexer.store import IndexOptions
+    from indexer.index.store import IndexOptions
 
     return IndexOptions(**kwargs)
 
@@ -278,10 +278,10 @@ def test_a_failure_while_writing_leaves_the_previous_index_untouched(
 
     from whoosh.writing import SegmentWriter
 
-    import indexer.parallel
+    import indexer.index.parallel
 
     if failing == "worker":
-        monkeypatch.setattr(indexer.parallel, "_index_share", _explode)  # forked workers see it too
+        monkeypatch.setattr(indexer.index.parallel, "_index_share", _explode)  # forked workers see it too
     else:
         monkeypatch.setattr(SegmentWriter, "_commit_toc", _explode)
     with pytest.raises(RuntimeError, match="disk on fire"):

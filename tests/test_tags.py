@@ -1,6 +1,12 @@
 import pytest
 
-from indexer.tags import clean_tag, parse_wiki_tags, split_structured, split_tag_list, structured_field_name
+from indexer.notes.tags import (
+    clean_tag,
+    parse_wiki_tags,
+    split_structured,
+    split_tag_list,
+    structured_field_name,
+)
 
 
 @pytest.mark.parametrize(

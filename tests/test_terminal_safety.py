@@ -16,7 +16,7 @@ from prompt_toolkit.document import Document
 
 import indexer.cli.output
 from indexer.cli import indexer_main, search_main
-from indexer.searching import open_index
+from indexer.search.searching import open_index
 from indexer.shell.app import Shell
 from indexer.shell.completer import NotesCompleter, Vocabulary
 from indexer.shell.screen import Screen

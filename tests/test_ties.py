@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from indexer.searching import SortOrder, open_index
-from indexer.store import IndexOptions, build_index, update_index
-from indexer.ties import in_tie_order
+from indexer.index.store import IndexOptions, build_index, update_index
+from indexer.search.searching import SortOrder, open_index
+from indexer.search.ties import in_tie_order
 from tests.conftest import info_note
 
 
@@ -115,7 +115,7 @@ def test_undated_notes_come_after_dated_ones_even_alone_in_a_segment(tmp_path):
 
 
 def test_dates_read_in_one_piece_are_the_columns_own_values(bundled_index):
-    from indexer.field_lengths import column_values
+    from indexer.engine.field_lengths import column_values
 
     corpus, index = bundled_index
     with open_index(corpus, index) as notes:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from indexer.render import render_sparkline, render_timeline_text
-from indexer.searching import SortOrder, open_index
-from indexer.timeline import Row, bar, chart_rows, months_between, sparkline
+from indexer.output.render import render_sparkline, render_timeline_text
+from indexer.output.timeline_chart import Row, bar, chart_rows, months_between, sparkline
+from indexer.search.searching import SortOrder, open_index
 from tests.test_shell_commands import make_harness
 
 RANSOMWARE_MONTHS = (

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from indexer.searching import open_index
-from indexer.store import build_index
-from indexer.watch import CorpusWatcher, describe_batch
+from indexer.index.store import build_index
+from indexer.index.watch import CorpusWatcher, describe_batch
+from indexer.search.searching import open_index
 from tests.conftest import info_note
 
 
@@ -109,7 +109,7 @@ def test_stop_waits_for_the_update_in_progress(watched, corpus, write_note, inde
 
 
 def test_batch_log_line():
-    from indexer.store import IndexReport
+    from indexer.index.store import IndexReport
 
     report = IndexReport(notes=4491, added=1, changed=2, removed=0, seconds=0.31)
     assert (

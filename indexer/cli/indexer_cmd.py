@@ -10,7 +10,7 @@ import click
 
 from indexer import __version__
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips
-from indexer.console import Group, ProgressBar, cli_errors
+from indexer.output.console import Group, ProgressBar, cli_errors
 from indexer.status import ExitStatus
 
 INDEXER_EPILOG = """\b
@@ -100,7 +100,7 @@ def _settings(corpus: Path, index_dir: Path):
 @_index_options
 def build_command(**params) -> None:
     """Index every note of the corpus from scratch (replaces the index in one commit)."""
-    from indexer.store import build_index
+    from indexer.index.store import build_index
 
     _run("build", build_index, "Indexing", **params)
 
@@ -113,7 +113,7 @@ def build_command(**params) -> None:
 @_index_options
 def update_command(**params) -> None:
     """Apply new, changed, renamed and deleted notes to the index (nothing else is read)."""
-    from indexer.store import update_index
+    from indexer.index.store import update_index
 
     _run("update", update_index, "Updating", **params)
 
@@ -158,7 +158,7 @@ def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     """Show the number of notes, last update, paths, size on disk and searchable fields."""
-    from indexer.stats import index_stats
+    from indexer.index.stats import index_stats
 
     with cli_errors("indexer"):
         settings = _settings(corpus, index_dir)
@@ -200,7 +200,7 @@ def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_second
     """
     import time
 
-    from indexer.watch import CorpusWatcher, describe_batch
+    from indexer.index.watch import CorpusWatcher, describe_batch
 
     def on_batch(report) -> None:
         if not quiet:
@@ -208,7 +208,7 @@ def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_second
         click.echo(describe_batch(report))
 
     def on_error(exc) -> None:
-        from indexer.console import error_line
+        from indexer.output.console import error_line
 
         click.echo(error_line("indexer", exc), err=True)
 
@@ -250,9 +250,9 @@ def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     (the same story saved twice, or re-saved after the source edited it). A search shows
     the best-ranked copy of a group once, with "+N similar copies".
     """
-    from indexer.duplicates import read_duplicate_groups
-    from indexer.safe_text import terminal_safe
-    from indexer.searching import open_index
+    from indexer.index.duplicates import read_duplicate_groups
+    from indexer.output.safe_text import terminal_safe
+    from indexer.search.searching import open_index
 
     with cli_errors("indexer"):
         settings = _settings(corpus, index_dir)

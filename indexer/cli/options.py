@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from indexer.console import warn
-from indexer.terminal import is_terminal
+from indexer.output.console import warn
+from indexer.output.terminal import is_terminal
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_INDEX = "index_data"

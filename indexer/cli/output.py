@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from indexer.terminal import is_terminal
+from indexer.output.terminal import is_terminal
 
 # Values shown per facet in text output when --facet-limit is not given (JSON shows all).
 TEXT_FACET_LIMIT = 10
@@ -17,8 +17,8 @@ def print_result(
     null: bool = False, passages: int = 2, settings=None,
 ) -> None:  # fmt: skip
     """Print a `SearchResult` as text, JSON, JSONL or paths; the match count goes to stderr."""
-    from indexer import render, script_output
-    from indexer.terminal import ColorMode, terminal_width, use_color
+    from indexer.output import render, script_output
+    from indexer.output.terminal import ColorMode, terminal_width, use_color
 
     stdout = sys.stdout
     if output == "json":
@@ -54,14 +54,14 @@ def print_result(
 def print_suggestion(suggestion) -> None:
     """The did-you-mean line on stderr, if there is a suggestion."""
     if suggestion is not None:
-        from indexer.render import render_suggestion
+        from indexer.output.render import render_suggestion
 
         click.echo(render_suggestion(suggestion), err=True)
 
 
 def print_saved(saved: dict[str, str], output: str | None) -> int:
     """The saved searches, `NAME  QUERY` a line (or one JSON object); the exit status."""
-    from indexer.safe_text import terminal_safe
+    from indexer.output.safe_text import terminal_safe
     from indexer.status import ExitStatus
 
     if output == "json":

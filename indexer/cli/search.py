@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 import click
 
 from indexer import __version__
+from indexer.cli.gc_pause import code_loaded
 from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
 from indexer.cli.output import print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
-from indexer.cli.startup import code_loaded
-from indexer.console import Command, ProgressBar, cli_errors, warn
-from indexer.safe_text import terminal_safe
+from indexer.output.console import Command, ProgressBar, cli_errors, warn
+from indexer.output.safe_text import terminal_safe
+from indexer.output.terminal import is_terminal
 from indexer.status import ExitStatus
-from indexer.terminal import is_terminal
 
 if TYPE_CHECKING:
-    from indexer.results import SearchResult
-    from indexer.spelling import Suggestion
+    from indexer.search.results import SearchResult
+    from indexer.search.spelling import Suggestion
 
 OUTPUTS = ("paths", "json", "jsonl", "count", "tags", "authors", "sources")
 # --output values that print the distinct values of a facet among all hits.
@@ -296,7 +296,7 @@ def search_main(
             "search", {"corpus": corpus, "index_dir": index_dir, "limit": limit, "sort": sort}
         )
         if show_config:
-            from indexer.config import describe
+            from indexer.cli.config import describe
 
             click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
             sys.exit(ExitStatus.OK)
@@ -311,7 +311,7 @@ def search_main(
             code_loaded()  # a session: collect garbage as usual
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_shell(text, asked))
-        from indexer.saved import SavedSearches, check_name
+        from indexer.search.saved import SavedSearches, check_name
 
         saved = SavedSearches(index_dir)
         if list_saved:
@@ -371,7 +371,7 @@ class Asked:
 
     def search_options(self) -> dict[str, object]:
         """Keyword arguments of `NoteIndex.search` and `NoteIndex.similar`."""
-        from indexer.searching import SortOrder
+        from indexer.search.searching import SortOrder
 
         counted = VALUE_OUTPUTS.get(self.output or "")
         return {
@@ -393,7 +393,7 @@ def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
         raise click.UsageError("--similar takes a note's path, not a QUERY")
     if similar is None and not text:
         raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
-    from indexer.script_output import check_format_version
+    from indexer.output.script_output import check_format_version
 
     check_format_version(asked.version)
     if asked.null and asked.output != "paths":
@@ -427,10 +427,10 @@ def _check_batch_usage(text: str, asked: Asked, *, similar: str | None, save_as:
 
 def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> ExitStatus:
     """Every query of the batch against one open index; JSONL on stdout, bad lines on stderr."""
-    from indexer.batch import read_queries, run_batch
-    from indexer.console import error_line
-    from indexer.script_output import render_batch_outcome
-    from indexer.searching import open_index
+    from indexer.output.console import error_line
+    from indexer.output.script_output import render_batch_outcome
+    from indexer.search.batch import read_queries, run_batch
+    from indexer.search.searching import open_index
 
     failed = False
     options = {} if asked.output == "count" else asked.search_options() | {"suggest": True}
@@ -468,7 +468,7 @@ def _fresh_answer(pending, text: str, similar: str | None, asked: Asked, *, no_u
     from the index as it is (a field that only new notes have, a missing index) counts
     only if nothing changed."""
     from indexer.errors import NotesError
-    from indexer.searching import open_index
+    from indexer.search.searching import open_index
 
     code_loaded()  # the search code is in: what follows is the work
     settings = asked.settings
@@ -498,7 +498,7 @@ def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
         return Answer(result, result.total, None, path=path)
     parsed = ""
     if asked.debug:
-        from indexer.query import describe_query
+        from indexer.search.query import describe_query
 
         parsed = describe_query(notes.parser.parse(text))
     if asked.output == "count":
@@ -549,9 +549,9 @@ def _print(result, asked: Asked) -> None:
 
 def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:
     """Open hit `rank` of the page in the user's editor at the line of its best passage."""
-    from indexer.children import run_child
-    from indexer.editor import editor_command, editor_from
     from indexer.errors import NotesError
+    from indexer.output.children import run_child
+    from indexer.output.editor import editor_command, editor_from
 
     hit = next((hit for hit in result.hits if hit.rank == rank), None)
     if hit is None:
@@ -572,9 +572,9 @@ def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:
 
 def _run_shell(first_query: str, asked: Asked) -> int:
     # Imported here: the one-shot search never loads prompt_toolkit or the shell.
-    from indexer.searching import SortOrder
-    from indexer.shell.app import run_shell
-    from indexer.terminal import ColorMode, use_color
+    from indexer.output.terminal import ColorMode, use_color
+    from indexer.search.searching import SortOrder
+    from indexer.shell.loop import run_shell
 
     settings = asked.settings
     return run_shell(
@@ -592,10 +592,10 @@ def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, se
     """Check for corpus changes in a child process while this one loads the search code.
 
     Nothing to check with --no-update; without an index, it is built first."""
-    from indexer.freshness import PendingCheck, start_change_check
+    from indexer.index.freshness import PendingCheck, start_change_check
 
     if no_update:
-        from indexer.store import index_exists
+        from indexer.index.store import index_exists
 
         return PendingCheck(known=not index_exists(index_dir))
     return start_change_check(corpus, index_dir, settings.ignore)
@@ -603,7 +603,7 @@ def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, se
 
 def _freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings) -> None:
     """Build a missing index, or apply corpus changes first unless --no-update."""
-    from indexer.store import ensure_fresh_index, index_exists
+    from indexer.index.store import ensure_fresh_index, index_exists
 
     if no_update and index_exists(index_dir):
         return

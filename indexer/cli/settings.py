@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from indexer.console import warn
+from indexer.output.console import warn
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,15 +25,15 @@ class Settings:
     theme: str
     weights: dict[str, float]
     aliases: dict[str, str]
-    config: object  # the `indexer.config.Config` they came from (for --config-show)
+    config: object  # the `indexer.cli.config.Config` they came from (for --config-show)
 
     def index_options(self, **kwargs):
-        from indexer.store import IndexOptions
+        from indexer.index.store import IndexOptions
 
         return IndexOptions(ignore=self.ignore, **kwargs)
 
     def text_style(self, *, color: bool, width: int | None = None):
-        from indexer.render import TextStyle
+        from indexer.output.render import TextStyle
 
         return TextStyle(
             color=color and self.theme != "none", width=width, theme=self.theme, date_format=self.date_format
@@ -52,7 +52,7 @@ def resolve_settings(program: str, params: dict[str, object]) -> Settings:
     """
     from click.core import ParameterSource
 
-    from indexer.config import load_config
+    from indexer.cli.config import load_config
 
     context = click.get_current_context()
     overrides = {}

@@ -2,5 +2,6 @@
 
 `app` holds the state and the per-line handler, `commands` the `:command` registry,
 `suggest` says what kind of word fits at the cursor, `completer` supplies the words,
-`lexer` colours the line being typed. Only `app.run_shell` is used from outside.
+`lexer` colours the line being typed, `loop` feeds lines to `app`. Only `loop.run_shell` is
+used from outside.
 """

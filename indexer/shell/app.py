@@ -1,31 +1,30 @@
-"""The shell: its state and per-line handler (`Shell.execute`), and the thin loops that feed it.
+"""The shell: its state and per-line handler (`Shell.execute`).
 
 `Shell` needs no prompt_toolkit: tests and piped input drive it line by line. The
-prompt loop (`run_prompt_loop`) adds history, completion and highlighting around it.
+loops that feed it are in `loop`; the prompt (`loop.run_prompt_loop`) adds history,
+completion and highlighting around it.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
-from indexer.console import ProgressBar, error_line
 from indexer.errors import NotesError
-from indexer.render import TextStyle, render_note_text, render_suggestion, render_text
-from indexer.results import Hit
-from indexer.safe_text import terminal_safe
-from indexer.searching import NoteIndex, SearchResult, SortOrder
+from indexer.index.store import IndexOptions
+from indexer.output.console import ProgressBar, error_line
+from indexer.output.render import TextStyle, render_note_text, render_suggestion, render_text
+from indexer.output.safe_text import terminal_safe
+from indexer.search.results import Hit
+from indexer.search.searching import NoteIndex, SearchResult, SortOrder
 from indexer.shell.commands import COMMANDS, CommandError, Outcome, parse_number
 from indexer.shell.screen import Screen
-from indexer.store import IndexOptions
 
 if TYPE_CHECKING:
-    from prompt_toolkit.input import Input
-    from prompt_toolkit.output import Output
+    pass
 
 # Errors are one line: "error: <message>; <hint>" (`error_line` adds the hint).
 _ERROR_LABEL = "error"
@@ -191,7 +190,7 @@ class Shell:
     # -- notes ------------------------------------------------------------------------------
 
     def read_note(self, hit: Hit):
-        from indexer.notes import parse_note
+        from indexer.notes.note import parse_note
 
         return parse_note(self.notes.corpus / hit.path, self.notes.corpus)
 
@@ -201,8 +200,8 @@ class Shell:
         self.screen.show(render_note_text(note, self.text_style()), page=True)
 
     def open_in_editor(self, hit: Hit) -> None:
-        from indexer.children import run_child
-        from indexer.editor import editor_command, editor_from
+        from indexer.output.children import run_child
+        from indexer.output.editor import editor_command, editor_from
 
         configured = self.settings.editor if self.settings is not None else None
         editor = list(configured) if configured else editor_from(self.environ)
@@ -262,7 +261,7 @@ class Shell:
         if self.watcher is not None:
             self.screen.note(f"Already watching {self.notes.corpus}.")
             return
-        from indexer.watch import CorpusWatcher, describe_batch
+        from indexer.index.watch import CorpusWatcher, describe_batch
 
         self.watcher = CorpusWatcher(
             self.notes.corpus,
@@ -280,7 +279,7 @@ class Shell:
 
     def reindex(self) -> None:
         """Apply corpus changes to the index (with a progress bar), then see them."""
-        from indexer.store import update_index
+        from indexer.index.store import update_index
 
         self.screen.note(f"Checking {self.notes.corpus} for changes...", dim=True)
         try:
@@ -302,7 +301,7 @@ class Shell:
             self.screen.note(f"The index is up to date: {report.notes} notes.")
 
     def print_stats(self) -> None:
-        from indexer.stats import index_stats
+        from indexer.index.stats import index_stats
 
         figures = index_stats(self.notes.corpus, self.notes.index_dir)
         figures.pop("size_bytes", None)
@@ -321,87 +320,3 @@ class Shell:
             self.watcher.stop()
             self.watcher = None
         self.notes.close()
-
-
-# -- the loops ---------------------------------------------------------------------------
-
-
-def history_file() -> Path:
-    """Where the shell keeps its history: the user's data directory (platformdirs)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("notes-indexer", appauthor=False)) / "shell_history"
-
-
-def run_lines(shell: Shell, lines: TextIO) -> int:
-    """Feed `lines` (piped input) to the shell one by one, with no prompt; exit status 0."""
-    for line in lines:
-        if shell.execute(line) is Outcome.QUIT:
-            break
-    return 0
-
-
-def run_prompt_loop(shell: Shell, *, input: Input | None = None, output: Output | None = None) -> int:
-    """Prompt, run the line, repeat, until Ctrl-D or `:quit`; exit status 0."""
-    from indexer.shell.session import build_session
-
-    session = build_session(shell, input=input, output=output)
-    failures = 0
-    while True:
-        try:
-            line = session.prompt(shell.prompt_text)
-            failures = 0
-            if shell.execute(line) is Outcome.QUIT:
-                return 0
-        except KeyboardInterrupt:
-            continue  # Ctrl-C drops the line being typed
-        except EOFError:
-            return 0
-        except Exception as exc:  # never a traceback; give up if the terminal keeps failing
-            shell.screen.error(f"internal error: {type(exc).__name__}: {exc}")
-            failures += 1
-            if failures >= 3:
-                return 2
-
-
-def run_shell(
-    corpus: Path,
-    index_dir: Path,
-    *,
-    first_query: str = "",
-    limit: int = 10,
-    sort: SortOrder = SortOrder.RELEVANCE,
-    color: bool = True,
-    settings=None,
-) -> int:
-    """Open the index and run the shell on this process's terminal (or its piped stdin).
-
-    `settings` (from notes.toml and options) give field weights and aliases, the editor,
-    the date format and colour theme, and which notes to ignore."""
-    from indexer.searching import open_index
-    from indexer.terminal import is_terminal
-
-    interactive = is_terminal(sys.stdin) and is_terminal(sys.stdout)
-    weights = settings.weights if settings else None
-    aliases = settings.aliases if settings else None
-    screen = Screen(color=color and (settings is None or settings.theme != "none"), interactive=interactive)
-    with open_index(corpus, index_dir, weights=weights, aliases=aliases) as notes:
-        shell = Shell(
-            notes,
-            screen=screen,
-            limit=limit,
-            sort=sort,
-            index_options=settings.index_options() if settings else None,
-            settings=settings,
-        )
-        if interactive:
-            screen.note(
-                f"{notes.note_count()} notes in {shell.corpus_name}. Type a query, :help for commands, "
-                "Ctrl-D to quit.",
-                dim=True,
-            )
-        if first_query:
-            shell.execute(first_query)
-        if not interactive:
-            return run_lines(shell, sys.stdin)
-        return run_prompt_loop(shell)

@@ -3,10 +3,12 @@
 Adding a command is a function and a decorator::
 
     @COMMANDS.command("facets", "tag, author and source counts of the last query", usage="[FIELD]")
-    def facets(shell: Shell, argument: str) -> None:
+    def facets(shell: CommandContext, argument: str) -> None:
         ...
 
-A handler gets the shell and the text after the command's name; it prints through
+A handler gets the shell (what it may use of it is `CommandContext`, which
+`indexer.shell.app.Shell` implements: the registry does not import the shell it serves)
+and the text after the command's name; it prints through
 `shell.screen`, raises `CommandError` (or any `NotesError`) for a one-line message, and
 returns `Outcome.QUIT` to end the shell.
 """
@@ -17,13 +19,16 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.errors import NotesError
-from indexer.safe_text import terminal_safe
+from indexer.output.safe_text import terminal_safe
 
 if TYPE_CHECKING:
-    from indexer.shell.app import Shell
+    from indexer.output.render import TextStyle
+    from indexer.search.results import Hit
+    from indexer.search.searching import NoteIndex, SortOrder
+    from indexer.shell.screen import Screen
 
 
 class Outcome(Enum):
@@ -33,8 +38,31 @@ class Outcome(Enum):
     QUIT = "quit"
 
 
-Handler = Callable[["Shell", str], "Outcome | None"]
-Choices = Callable[["Shell"], Iterable[tuple[str, str]]]  # (argument, description)
+class CommandContext(Protocol):
+    """What a command may use of the shell: `indexer.shell.app.Shell` is one."""
+
+    notes: NoteIndex
+    screen: Screen
+    limit: int
+    sort: SortOrder
+    shown_hits: dict[int, Hit]
+    watcher: Any
+
+    def hit(self, argument: str) -> Hit: ...
+    def show_note(self, hit: Hit) -> None: ...
+    def open_in_editor(self, hit: Hit) -> None: ...
+    def more(self) -> None: ...
+    def similar(self, hit: Hit) -> None: ...
+    def last_listing(self) -> Any: ...  # an `app.Listing`
+    def text_style(self, *, width: int | None = None) -> TextStyle: ...
+    def watch(self, on: bool) -> None: ...
+    def reindex(self) -> None: ...
+    def print_stats(self) -> None: ...
+    def help_text(self) -> str: ...
+
+
+Handler = Callable[[CommandContext, str], "Outcome | None"]
+Choices = Callable[[CommandContext], Iterable[tuple[str, str]]]  # (argument, description)
 
 
 class CommandError(NotesError):
@@ -124,7 +152,7 @@ def parse_number(argument: str, what: str = "N") -> int:
 # -- the built-in commands ---------------------------------------------------------------
 
 
-def _hit_choices(shell: Shell) -> list[tuple[str, str]]:
+def _hit_choices(shell: CommandContext) -> list[tuple[str, str]]:
     return [(str(rank), hit.title) for rank, hit in shell.shown_hits.items()]
 
 
@@ -133,24 +161,24 @@ _SORT_WORDS = {"relevance": "relevance", "date": "date, oldest first", "-date": 
 
 
 @COMMANDS.command("help", "this list, the keys and the query language", aliases=("h", "?"))
-def show_help(shell: Shell, argument: str) -> None:
+def show_help(shell: CommandContext, argument: str) -> None:
     shell.screen.show(shell.help_text())
 
 
 @COMMANDS.command(
     "open", "open hit N in $VISUAL or $EDITOR at its best passage", usage="N", choices=_hit_choices
 )
-def open_hit(shell: Shell, argument: str) -> None:
+def open_hit(shell: CommandContext, argument: str) -> None:
     shell.open_in_editor(shell.hit(argument))
 
 
 @COMMANDS.command("show", "hit N, the whole note, in the pager", usage="N", choices=_hit_choices)
-def show_hit(shell: Shell, argument: str) -> None:
+def show_hit(shell: CommandContext, argument: str) -> None:
     shell.show_note(shell.hit(argument))
 
 
 @COMMANDS.command("more", "the next page of the last query", aliases=("next", "n"))
-def more(shell: Shell, argument: str) -> None:
+def more(shell: CommandContext, argument: str) -> None:
     shell.more()
 
 
@@ -160,7 +188,7 @@ def more(shell: Shell, argument: str) -> None:
     usage="N",
     choices=lambda shell: [("10", ""), ("20", ""), ("50", ""), ("0", "all hits")],
 )
-def set_limit(shell: Shell, argument: str) -> None:
+def set_limit(shell: CommandContext, argument: str) -> None:
     if argument.strip():
         shell.limit = parse_number(argument, ":limit N (0 shows all hits)")
     shown = "all hits" if shell.limit == 0 else f"{shell.limit} hit{'' if shell.limit == 1 else 's'} a page"
@@ -173,8 +201,8 @@ def set_limit(shell: Shell, argument: str) -> None:
     usage="relevance|date|-date",
     choices=lambda shell: _SORT_CHOICES,
 )
-def set_sort(shell: Shell, argument: str) -> None:
-    from indexer.searching import SortOrder
+def set_sort(shell: CommandContext, argument: str) -> None:
+    from indexer.search.searching import SortOrder
 
     if argument.strip():
         shell.sort = SortOrder.parse(argument.strip().lower())
@@ -184,7 +212,7 @@ def set_sort(shell: Shell, argument: str) -> None:
 @COMMANDS.command(
     "similar", "notes like hit N (by the key terms of its text)", usage="N", choices=_hit_choices
 )
-def similar(shell: Shell, argument: str) -> None:
+def similar(shell: CommandContext, argument: str) -> None:
     shell.similar(shell.hit(argument))
 
 
@@ -193,7 +221,7 @@ DEFAULT_FACETS = ("source", "author", "tag")
 FACET_LIMIT = 10
 
 
-def _facet_choices(shell: Shell) -> list[tuple[str, str]]:
+def _facet_choices(shell: CommandContext) -> list[tuple[str, str]]:
     return [(name, "") for name in shell.notes.facet_names()]
 
 
@@ -203,8 +231,8 @@ def _facet_choices(shell: Shell) -> list[tuple[str, str]]:
     usage="[FIELD...]",
     choices=_facet_choices,
 )
-def facets(shell: Shell, argument: str) -> None:
-    from indexer.render import render_facets_text
+def facets(shell: CommandContext, argument: str) -> None:
+    from indexer.output.render import render_facets_text
 
     names = argument.replace(",", " ").split() or DEFAULT_FACETS
     result = shell.last_listing().fetch(1, facets=names, passages=0)
@@ -212,8 +240,8 @@ def facets(shell: Shell, argument: str) -> None:
 
 
 @COMMANDS.command("timeline", "hits of the last query per month, as a sparkline row")
-def timeline(shell: Shell, argument: str) -> None:
-    from indexer.render import render_sparkline
+def timeline(shell: CommandContext, argument: str) -> None:
+    from indexer.output.render import render_sparkline
 
     result = shell.last_listing().fetch(1, timeline=True, passages=0)
     shell.screen.show(render_sparkline(result.timeline or (), shell.text_style()))
@@ -222,8 +250,8 @@ def timeline(shell: Shell, argument: str) -> None:
 @COMMANDS.command(
     "explain", "what each field and term of the query added to hit N's score", usage="N", choices=_hit_choices
 )
-def explain(shell: Shell, argument: str) -> None:
-    from indexer.render import explanation_lines
+def explain(shell: CommandContext, argument: str) -> None:
+    from indexer.output.render import explanation_lines
 
     hit = shell.hit(argument)
     listing = shell.last_listing()
@@ -238,7 +266,7 @@ def explain(shell: Shell, argument: str) -> None:
 
 
 @COMMANDS.command("save", "save the last query as NAME; a line @NAME runs it again", usage="NAME")
-def save(shell: Shell, argument: str) -> None:
+def save(shell: CommandContext, argument: str) -> None:
     name = argument.strip()
     if not name:
         raise CommandError("expected a name", hint="usage: :save NAME (letters, digits, - and _)")
@@ -250,7 +278,7 @@ def save(shell: Shell, argument: str) -> None:
 
 
 @COMMANDS.command("saved", "the saved searches (type @NAME to run one)")
-def saved(shell: Shell, argument: str) -> None:
+def saved(shell: CommandContext, argument: str) -> None:
     searches = shell.notes.saved_searches.load()
     if not searches:
         shell.screen.note("No saved searches yet: type a query, then :save NAME.")
@@ -261,16 +289,16 @@ def saved(shell: Shell, argument: str) -> None:
 
 
 @COMMANDS.command("stats", "notes, last update, size and fields of the index")
-def stats(shell: Shell, argument: str) -> None:
+def stats(shell: CommandContext, argument: str) -> None:
     shell.print_stats()
 
 
 @COMMANDS.command("reindex", "apply new, changed and deleted notes to the index", aliases=("update",))
-def reindex(shell: Shell, argument: str) -> None:
+def reindex(shell: CommandContext, argument: str) -> None:
     shell.reindex()
 
 
-def _on_off_choices(shell: Shell) -> list[tuple[str, str]]:
+def _on_off_choices(shell: CommandContext) -> list[tuple[str, str]]:
     return [("on", "index changes as notes are saved"), ("off", "stop watching")]
 
 
@@ -278,7 +306,7 @@ def _on_off_choices(shell: Shell) -> list[tuple[str, str]]:
     "watch", "index changed notes in the background while the shell runs", usage="on|off",
     choices=_on_off_choices,
 )  # fmt: skip
-def watch(shell: Shell, argument: str) -> None:
+def watch(shell: CommandContext, argument: str) -> None:
     if argument not in ("on", "off", ""):
         raise CommandError(f"unknown :watch argument {argument!r}", hint="use :watch on or :watch off")
     if not argument:
@@ -288,5 +316,5 @@ def watch(shell: Shell, argument: str) -> None:
 
 
 @COMMANDS.command("quit", "leave the shell; Ctrl-D does too", aliases=("q", "exit"))
-def quit_shell(shell: Shell, argument: str) -> Outcome:
+def quit_shell(shell: CommandContext, argument: str) -> Outcome:
     return Outcome.QUIT

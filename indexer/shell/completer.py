@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from indexer.query import FieldCatalog
-from indexer.safe_text import terminal_safe
-from indexer.schema import STRUCTURED_PREFIX
-from indexer.searching import NoteIndex
+from indexer.index.fields import FieldCatalog
+from indexer.index.schema import STRUCTURED_PREFIX
+from indexer.output.safe_text import terminal_safe
+from indexer.search.searching import NoteIndex
 from indexer.shell.commands import COMMANDS, Command, CommandRegistry
 from indexer.shell.suggest import Kind, Suggestion, suggest
 

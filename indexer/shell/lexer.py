@@ -16,7 +16,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.lexers import Lexer
 
-from indexer.query import FieldCatalog
+from indexer.index.fields import FieldCatalog
 from indexer.shell.commands import COMMANDS, CommandRegistry
 
 

@@ -8,7 +8,7 @@ import shlex
 import shutil
 from collections.abc import Mapping
 
-from indexer.children import run_child
+from indexer.output.children import run_child
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # Rows kept free below paged-out text: the result count line and the next prompt.

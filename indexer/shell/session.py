@@ -12,10 +12,17 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
-from indexer.shell.app import Shell, history_file
+from indexer.shell.app import Shell
 from indexer.shell.completer import NotesCompleter, Vocabulary
 from indexer.shell.keys import shell_key_bindings
 from indexer.shell.lexer import STYLE, QueryLexer, line_problem
+
+
+def history_file() -> Path:
+    """Where the shell keeps its history: the user's data directory (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("notes-indexer", appauthor=False)) / "shell_history"
 
 
 def open_history(path: Path | None) -> tuple[History, Path | None]:

@@ -1,0 +1,154 @@
+"""Find the note files of a corpus folder and their stat signatures; never reads file contents."""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.errors import CorpusError
+from indexer.notes.note import NOTE_SUFFIXES
+
+# Folders that hold tool state, not notes.
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".obsidian", ".trash", ".Trash", "node_modules", "__pycache__"}
+)
+
+
+# What change detection compares for each note: (modification time in ns, size in bytes).
+Signature = tuple[int, int]
+
+
+@dataclass(slots=True)
+class CorpusScan:
+    """The note files found under a corpus root, and what was passed over and why."""
+
+    root: Path
+    files: dict[str, Signature] = field(default_factory=dict)  # relative path -> signature
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+
+
+def scan_corpus(
+    root: Path,
+    *,
+    follow_symlinks: bool = False,
+    ignore: Iterable[str] = (),
+    exclude: Iterable[Path] = (),
+) -> CorpusScan:
+    """List the notes under `root` (`.md` files, hidden folders skipped).
+
+    Symbolic links are skipped unless `follow_symlinks`; when followed, a link
+    that loops or leads back into a folder already walked is skipped with a reason.
+    `exclude` holds folders never to enter (the index, when it lives inside the corpus).
+    This runs before every search, so the loop is kept lean: one `stat` per note and
+    no per-file objects beyond a tuple.
+    """
+    root = Path(root)
+    try:
+        root_stat = os.stat(root)
+    except FileNotFoundError:
+        raise CorpusError(
+            f"corpus folder not found: {root}", hint="pass --corpus DIR or set NOTES_CORPUS"
+        ) from None
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus folder {root}: {exc.strerror}") from None
+    if not stat.S_ISDIR(root_stat.st_mode):
+        raise CorpusError(f"corpus is not a folder: {root}")
+
+    scan = CorpusScan(root=root)
+    files = scan.files
+    patterns = tuple(ignore)
+    excluded = {os.path.realpath(path) for path in exclude}
+    excluded_names = {os.path.basename(path) for path in excluded}
+    visited = {(root_stat.st_dev, root_stat.st_ino)}
+    pending = [(str(root), "")]
+    while pending:
+        directory, rel_dir = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            scan.skipped.append((rel_dir or ".", f"cannot list folder: {exc.strerror}"))
+            continue
+        links: list[tuple[os.DirEntry, str]] = []
+        for entry in entries:
+            name = entry.name
+            if name[0] == "." or (patterns and _ignored(rel_dir + name, patterns)):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name in SKIPPED_DIRS or (
+                        name in excluded_names and os.path.realpath(entry.path) in excluded
+                    ):
+                        continue
+                    if follow_symlinks:
+                        # Remember real folders so a link back to one is seen as a loop.
+                        info = entry.stat(follow_symlinks=False)
+                        visited.add((info.st_dev, info.st_ino))
+                    pending.append((entry.path, rel_dir + name + "/"))
+                elif entry.is_symlink():
+                    links.append((entry, rel_dir + name))
+                elif name.endswith(NOTE_SUFFIXES) or name.lower().endswith(NOTE_SUFFIXES):
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode):
+                        files[rel_dir + name] = (info.st_mtime_ns, info.st_size)
+            except OSError as exc:
+                scan.skipped.append((rel_dir + name, exc.strerror or str(exc)))
+        # Links last, once this folder's real subfolders are known (a link to one is a duplicate).
+        for entry, rel in links:
+            _scan_link(entry, rel, scan, pending, visited, follow_symlinks, excluded)
+    scan.skipped.sort()
+    return scan
+
+
+def corpus_fingerprint(files: dict[str, Signature]) -> str:
+    """A digest of every note's path and signature: equal digests mean nothing changed."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for rel in sorted(files):
+        mtime_ns, size = files[rel]
+        digest.update(f"{rel}\0{mtime_ns}\0{size}\n".encode())
+    return digest.hexdigest()
+
+
+def _scan_link(
+    entry: os.DirEntry,
+    rel: str,
+    scan: CorpusScan,
+    pending: list[tuple[str, str]],
+    visited: set[tuple[int, int]],
+    follow_symlinks: bool,
+    excluded: set[str],
+) -> None:
+    is_note_name = entry.name.lower().endswith(NOTE_SUFFIXES)
+    if not follow_symlinks:
+        if is_note_name:
+            scan.skipped.append((rel, "symbolic link not followed (use --follow-symlinks)"))
+        return
+    try:
+        target = os.stat(entry.path)
+    except OSError as exc:
+        reason = (
+            "symbolic link loop" if exc.errno == errno.ELOOP else f"broken symbolic link ({exc.strerror})"
+        )
+        scan.skipped.append((rel, reason))
+        return
+    if stat.S_ISDIR(target.st_mode):
+        key = (target.st_dev, target.st_ino)
+        if key in visited:
+            scan.skipped.append((rel, "symbolic link to a folder already walked (a loop or a duplicate)"))
+        elif os.path.realpath(entry.path) not in excluded:
+            visited.add(key)
+            pending.append((entry.path, rel + "/"))
+    elif stat.S_ISREG(target.st_mode) and is_note_name:
+        scan.files[rel] = (target.st_mtime_ns, target.st_size)
+
+
+def _ignored(rel: str, patterns: tuple[str, ...]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern) for pattern in patterns)

@@ -1,0 +1,106 @@
+"""Which parts of a note a query matched: from the query's terms and the hit's stored values.
+
+Whoosh can record matched terms per hit (`terms=True`), but that made wildcard queries
+about ten times slower (see ../shared/WHOOSH-NOTES.md); the terms of the query are known
+anyway, and a hit's stored title, tags and names are short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from indexer.index.analysis import fold_accents
+from indexer.index.schema import NAME_ANALYZER, PATH_ANALYZER, STRUCTURED_PREFIX, TEXT_ANALYZER
+from indexer.notes.tags import structured_field_name
+
+# Order of `matched_fields`: as a reader meets them in a hit.
+FIELD_ORDER = ("title", "subtitle", "body", "tags", "author", "source", "date", "link", "path")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerms:
+    """The indexed terms a query looks for, by index field, and its date ranges."""
+
+    by_field: dict[str, frozenset[str]]
+    date_ranges: tuple[tuple[date | None, date | None], ...] = ()
+
+    @classmethod
+    def of(cls, parsed, reader) -> QueryTerms:
+        """The terms of a parsed query, wildcards and fuzzy terms expanded against `reader`.
+
+        Not Query.existing_terms(): in whoosh3 3.54 its loop variable shadows its
+        `fieldname` argument, so it stops after the first field and misses terms.
+        """
+        from whoosh import query as wq
+
+        found: dict[str, set[str]] = {}
+        ranges = []
+        for leaf in parsed.leaves():
+            if isinstance(leaf, wq.DateRange):
+                start = leaf.startdate.date() if leaf.startdate else None
+                end = leaf.enddate.date() if leaf.enddate else None
+                ranges.append((start, end))
+                continue
+            if isinstance(leaf, wq.Not) or leaf.field() is None:
+                continue
+            for fieldname, term in leaf.expanded_terms(reader, phrases=True):
+                text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                found.setdefault(fieldname, set()).add(text)
+        return cls({name: frozenset(terms) for name, terms in found.items()}, tuple(ranges))
+
+    def get(self, field: str) -> frozenset[str]:
+        return self.by_field.get(field, frozenset())
+
+
+def matched_fields(
+    terms: QueryTerms,
+    *,
+    title_matched: bool,
+    subtitle_matched: bool,
+    body_matched: bool,
+    tags: tuple[str, ...],
+    author: str,
+    source: str,
+    note_date: date | None,
+    link: str,
+    path: str,
+    structured: tuple[tuple[str, str], ...],
+) -> tuple[str, ...]:
+    """The parts of a hit the query matched, in `FIELD_ORDER`, then structured fields."""
+    matched = set()
+    if title_matched:
+        matched.add("title")
+    if subtitle_matched:
+        matched.add("subtitle")
+    if body_matched:
+        matched.add("body")
+    if tags and (_values_match(terms.get("tag"), tags) or _words_match(terms.get("tag_words"), tags)):
+        matched.add("tags")
+    for name, value in (("author", author), ("source", source)):
+        if value and _words_match(terms.get(name), [value], analyzer=NAME_ANALYZER):
+            matched.add(name)
+    for name, value in (("link", link), ("path", path)):
+        if value and _words_match(terms.get(name), [value], analyzer=PATH_ANALYZER):
+            matched.add(name)
+    if note_date is not None and any(
+        (start is None or start <= note_date) and (end is None or note_date <= end)
+        for start, end in terms.date_ranges
+    ):
+        matched.add("date")
+    ordered = [name for name in FIELD_ORDER if name in matched]
+    for key, value in structured:
+        name = structured_field_name(key)
+        if name not in ordered and _values_match(terms.get(STRUCTURED_PREFIX + name), [value]):
+            ordered.append(name)
+    return tuple(ordered)
+
+
+def _values_match(wanted: frozenset[str], values) -> bool:
+    return bool(wanted) and any(fold_accents(value.lower()) in wanted for value in values)
+
+
+def _words_match(wanted: frozenset[str], values, *, analyzer=TEXT_ANALYZER) -> bool:
+    if not wanted:
+        return False
+    return any(token.text in wanted for value in values for token in analyzer(value))

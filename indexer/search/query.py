@@ -1,0 +1,269 @@
+"""Turn query text into a Whoosh query: field scopes and aliases, dates, fuzzy terms, strict checks.
+
+Whoosh's parser is lenient (an unknown `auther:` silently becomes a word, a bad date
+silently matches nothing), so the checks that make a typo an error live here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from whoosh import query as wq
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, RangePlugin
+
+from indexer.errors import QueryError, UnknownFieldError
+from indexer.index.fields import FieldCatalog
+from indexer.index.schema import DEFAULT_SEARCH_FIELDS
+
+MAX_QUERY_CHARS = 10_000
+# Each costs time in proportion: a fuzzy term of distance 99 matched every term of the
+# index (3 s on 40 notes), and 3,000 words made a 3 s query. A word without a field
+# counts once for each field it is searched in (6).
+MAX_FUZZY_DISTANCE = 2
+MAX_QUERY_TERMS = 1024
+# Words a query's wildcards and ranges may stand for, all together: `*a*` stood for
+# 25,000 words of a 4,490-note index and took 15 s; `ransom*` stands for 37.
+MAX_EXPANSIONS = 1024
+
+# Weight of a match in each default field (BM25F field weights), relative to the body.
+FIELD_BOOSTS = {
+    "title": 3.0,
+    "subtitle": 2.0,
+    "tag_words": 1.5,
+    "body": 1.0,
+    "author": 1.0,
+    "source": 0.5,
+}
+
+# Names of the weighted fields in notes.toml that differ from the index's.
+WEIGHT_FIELD_NAMES = {"tags": "tag_words"}
+
+# `name:` at the start of a word, as Whoosh's field syntax reads it (not `https://`).
+_FIELD_PREFIX = re.compile(r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):(?!//)")
+_QUOTED = re.compile(r"\"[^\"]*\"?|'[^']*'?")
+
+
+class BoundedRangePlugin(RangePlugin):
+    """Whoosh's `[a to b]` ranges, with bounds that cannot contain a bracket.
+
+    Whoosh's own pattern lets a bound run over later `[`, so each unclosed `[` scans the
+    rest of the query again: `date:[2021 to 2021 ` typed 300 times took 2.5 s to parse.
+    Stopping a bound at the next bracket makes the scan linear; no range loses meaning.
+    """
+
+    expr = re.compile(
+        r"""
+        (?P<open>\{|\[)
+        (?P<start>('[^']*?'\s+)|([^\[\]{}]+?(?=\b[Tt][Oo]\b)))?
+        \b[Tt][Oo]\b
+        (?P<end>(\s+'[^']*?')|([^\[\]{}]+?))?
+        (?P<close>}|])
+        """,
+        re.VERBOSE,
+    )
+
+
+class QueryParser:
+    """Parses query text for one index (its schema and structured fields)."""
+
+    def __init__(
+        self, schema, catalog: FieldCatalog, *, weights: dict[str, float] | None = None, reader=None
+    ) -> None:
+        """With the index's `reader`, wildcards and ranges are also checked against its words."""
+        self.catalog = catalog
+        self.reader = reader
+        self._schema = schema
+        # notes.toml `weights` name fields as users know them; "tags" is the tag words field.
+        self.boosts = FIELD_BOOSTS | {
+            WEIGHT_FIELD_NAMES.get(name, name): w for name, w in (weights or {}).items()
+        }
+        self._bad_dates: list[str] = []
+        self._parsers: dict[bool, MultifieldParser] = {}
+
+    def _whoosh_parser(self, with_dates: bool) -> MultifieldParser:
+        # The natural-language date grammar costs ~20 ms to build: only when `date:` is used.
+        if with_dates not in self._parsers:
+            parser = MultifieldParser(list(DEFAULT_SEARCH_FIELDS), self._schema, fieldboosts=self.boosts)
+            parser.add_plugin(FuzzyTermPlugin())
+            parser.add_plugin(GtLtPlugin())
+            parser.remove_plugin_class(RangePlugin)
+            parser.add_plugin(BoundedRangePlugin())
+            if with_dates:
+                from whoosh.qparser.dateparse import DateParserPlugin
+
+                parser.add_plugin(DateParserPlugin(free=False, callback=self._bad_dates.append))
+            parser.add_plugin(FieldAliasPlugin(self.catalog.aliases()))
+            self._parsers[with_dates] = parser
+        return self._parsers[with_dates]
+
+    def parse(self, text: str) -> wq.Query:
+        """The Whoosh query for `text`; raises `QueryError` with a one-line reason."""
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+        if not text.strip():
+            raise QueryError("empty query", hint='try: search "ransomware"')
+        fields = check_fields(text, self.catalog)
+        self._bad_dates.clear()
+        try:
+            parsed = self._whoosh_parser("date" in fields).parse(text)
+            if self._bad_dates and _contains_null(parsed):
+                raise QueryError(
+                    f"cannot read date {self._bad_dates[0]!r}",
+                    hint='dates look like 2021, 2021-08, 2021-08-16, "aug 2021", yesterday, '
+                    "[2021-08-01 to 2021-08-31], >2021-10-15",
+                )
+            parsed = parsed.normalize()
+            if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
+                raise QueryError(
+                    f"query {text.strip()!r} has no searchable words (only stop words or symbols)"
+                )
+            parsed = _star_means_every_note(parsed)
+            check_cost(parsed)
+            if self.reader is not None:
+                check_expansions(parsed, self.reader)
+            memoize_expansions(parsed)
+        except QueryError:
+            raise
+        except RecursionError:
+            raise QueryError("query is nested too deeply") from None
+        except Exception as exc:
+            raise QueryError(f"cannot parse query: {_describe(exc)}") from None
+        return _allow_pure_negation(parsed)
+
+
+def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
+    """The index fields a query scopes to; raise for unknown scopes or empty ones."""
+    # Blank out quoted text (keeping its length and quotes) so `"a b:c"` is not a scope.
+    unquoted = _QUOTED.sub(lambda match: match.group()[0] + "_" * (len(match.group()) - 1), text)
+    fields = set()
+    for match in _FIELD_PREFIX.finditer(unquoted):
+        name = match["name"]
+        field = catalog.index_field(name)
+        if field is None:
+            raise UnknownFieldError(name, catalog.user_fields())
+        fields.add(field)
+        if text[match.end() : match.end() + 1] in ("", " ", "\t", "\n", "\r", ")"):
+            raise QueryError(
+                f"'{name}:' needs a value after it", hint=f'e.g. {name}:word or {name}:"two words"'
+            )
+    return fields
+
+
+def check_cost(query: wq.Query) -> None:
+    """Raise for queries whose cost has no useful bound: too many terms, fuzzy terms too loose."""
+    count = 0
+    for leaf in query.leaves():
+        count += len(leaf.words) if isinstance(leaf, wq.Phrase) else 1
+        if count > MAX_QUERY_TERMS:
+            raise QueryError(
+                f"query has too many terms (the limit is {MAX_QUERY_TERMS}; a word without a field "
+                f"counts {len(DEFAULT_SEARCH_FIELDS)} times)"
+            )
+        if isinstance(leaf, wq.FuzzyTerm) and leaf.maxdist > MAX_FUZZY_DISTANCE:
+            raise QueryError(
+                f"fuzzy distance {leaf.maxdist} is too large in {leaf.text}~{leaf.maxdist}",
+                hint=f"use word~ (1 edit) up to word~{MAX_FUZZY_DISTANCE}",
+            )
+
+
+def check_expansions(query: wq.Query, reader) -> None:
+    """Raise when the query's wildcards and ranges stand for more than `MAX_EXPANSIONS` words.
+
+    Fuzzy terms are left out: their distance is capped, and listing their words costs
+    as much as searching them.
+    """
+    budget = MAX_EXPANSIONS
+    for leaf in query.leaves():
+        if isinstance(leaf, wq.MultiTerm) and not isinstance(leaf, wq.FuzzyTerm):
+            budget -= sum(1 for _ in itertools.islice(leaf._btexts(reader), budget + 1))
+            if budget < 0:
+                raise QueryError(
+                    f"a wildcard or range of the query matches too many words (more than {MAX_EXPANSIONS})",
+                    hint="make it more specific: ransom* rather than r*",
+                )
+
+
+def memoize_expansions(query: wq.Query) -> None:
+    """Let each fuzzy term, wildcard and range list its words once per index reader.
+
+    Whoosh lists them again for every use: the size estimate, the matcher, the
+    highlighter and the relaxed retry. `ransomware~2` listed its words five times, 80%
+    of a search. The cache is a plain function, which copies of the query share.
+    """
+    for leaf in query.leaves():
+        if isinstance(leaf, wq.MultiTerm) and "_btexts" not in vars(leaf):
+            leaf._btexts = _listed_once(leaf._btexts)
+
+
+def _listed_once(list_words):
+    listed: dict[object, list[bytes]] = {}
+
+    def words(reader):
+        if reader not in listed:
+            listed[reader] = list(list_words(reader))
+        return iter(listed[reader])
+
+    return words
+
+
+def _star_means_every_note(query: wq.Query) -> wq.Query:
+    """A lone `*` is every note, not "any word of each default field" (a walk of each
+    field's whole word list: 10 s on 4,490 notes)."""
+
+    def every(node: wq.Query) -> wq.Query:
+        parts = node.subqueries if isinstance(node, wq.Or) else ()
+        if parts and all(isinstance(part, wq.Every) and part.fieldname for part in parts):
+            return wq.Every()
+        return node
+
+    return query.accept(every)
+
+
+def _contains_null(query: wq.Query) -> bool:
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        return True
+    return any(_contains_null(child) for child in query.children())
+
+
+def _allow_pure_negation(query: wq.Query) -> wq.Query:
+    """`NOT tag:x` alone means "every note without tag x", not "nothing"."""
+    parts = query.subqueries if isinstance(query, wq.And) else [query]
+    if parts and all(isinstance(part, wq.Not) for part in parts):
+        return wq.And([wq.Every(), *parts])
+    return query
+
+
+def _describe(exc: Exception) -> str:
+    message = str(exc).strip() or type(exc).__name__
+    return message.splitlines()[0][:200]
+
+
+def describe_query(query: wq.Query) -> str:
+    """A parsed query as a person reads it (for --debug-query): fields, stems, boosts and dates.
+
+    `author:cimpanu date:2021-10` -> `(author:cimpanu AND date:[2021-10-01 to 2021-10-31])`.
+    """
+    if isinstance(query, wq.DateRange):
+        start = query.startdate.date().isoformat() if query.startdate else ""
+        end = query.enddate.date().isoformat() if query.enddate else ""
+        return f"{query.fieldname}:[{start} to {end}]"
+    if isinstance(query, wq.Not):
+        return f"NOT {describe_query(query.query)}"
+    if isinstance(query, wq.Every):
+        return "every note"
+    if isinstance(query, wq.CompoundQuery):
+        joint = " AND " if isinstance(query, wq.And) else " OR "
+        return "(" + joint.join(describe_query(part) for part in query.subqueries) + ")"
+    if isinstance(query, wq.Phrase):
+        text = f'{query.fieldname}:"{" ".join(query.words)}"'
+    elif hasattr(query, "fieldname") and hasattr(query, "text"):
+        text = f"{query.fieldname}:{query.text}"
+        if isinstance(query, wq.Prefix):
+            text += "*"
+        elif isinstance(query, wq.FuzzyTerm):
+            text += f"~{query.maxdist}"
+    else:
+        text = str(query)
+    boost = getattr(query, "boost", 1.0)
+    return f"{text}^{boost:g}" if boost != 1.0 else text

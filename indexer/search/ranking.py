@@ -1,0 +1,288 @@
+"""Ranking: bonuses that reorder the notes a query matches, and a relaxed query for none.
+
+A query's words must all match somewhere in a note; the matches are first ordered by
+BM25F over the default fields (see `query.FIELD_BOOSTS`). `rerank` then gives the best
+`RERANK_WINDOW` of them bonuses chosen by the known-item evaluation
+(`benchmarks/relevance.py`), each worth the words' scores in one field again, times a boost:
+
+- all the words in the title (as stems, and again as the exact forms typed), or all in
+  the subtitle;
+- the words near each other, in the order typed, in the body (a remembered detail
+  usually comes from one paragraph), as stems and again as the exact forms typed;
+- a quoted phrase exactly as typed, stop words and word endings included.
+
+The index holds stems only: exact forms are checked in the text of the few best notes
+(the stored title; the body, which the caller reads from the note file).
+
+When no note has all the words, `relaxed_query` asks for notes with any of them, those
+with more of the words first.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from indexer.index.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER
+
+# Only the best matches by BM25F are reranked: the bonuses read word positions, which
+# for a common word in thousands of notes would cost more than the search itself.
+RERANK_WINDOW = 100
+# Exact forms are not indexed (that doubled the build); they are checked in the text of
+# the notes, which means reading their bodies from disk. Only notes that an exact bonus
+# could lift into the places asked for are read, best first, and at most this many.
+EXACT_WINDOW = 30
+# A note with every word in its title (or subtitle) gets the words' scores there again,
+# doubled, and once more if the title has them as typed.
+ALL_WORDS_BOOST = 2.0
+EXACT_TITLE_BOOST = 2.0
+# Words within this many positions of each other, in order, count as one remembered
+# passage; such a note gets the words' body scores again, once for the stems and, if
+# the words are there as typed, 1.5 times more: the exact forms' own scores (rarer
+# than their stems, so higher) were worth that when they were indexed, and the
+# known-item evaluation agrees.
+PROXIMITY_WINDOW = 25
+PROXIMITY_BOOST = 1.0
+EXACT_PROXIMITY_BOOST = 1.5
+# A quoted phrase found exactly as typed gets its words' scores again, tripled.
+EXACT_PHRASE_BOOST = 3.0
+# In a relaxed query each word found adds this much, more than any note's score for
+# its words, so notes with more of the words always come first.
+RELAXED_WORD_SCORE = 10_000.0
+
+# The text of one field of a note: (docnum, "title" or "body") -> the text, None if unknown.
+FieldText = Callable[[int, str], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Bonus:
+    """Notes with all `words` in `field` (in order, each at most `gap` positions after the
+    one before, unless `gap` is None) score the words' BM25 there again, times `boost`;
+    and again, times `exact_boost`, when the field's text has the `exact` words as typed,
+    chained by the same `gap`."""
+
+    field: str
+    words: tuple[str, ...]  # as indexed (stems)
+    boost: float
+    gap: int | None = None
+    exact: tuple[str, ...] = ()  # as typed (lowercased, accents folded, stop words kept)
+    exact_boost: float = 0.0
+
+
+def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
+    """The bonuses for `query`, parsed from `text`; none for scoped terms, ranges and negations."""
+    bonuses = []
+    terms: list[tuple[wq.Term, list[str]]] = []  # a word's stem query and its exact form
+    for group in word_groups(query):
+        body = field_clause(group, "body")
+        words = _exact_words(body, text)
+        if isinstance(body, wq.Phrase) and len(words) > 1:
+            # The phrase's stems side by side (as the phrase query matched them) are worth
+            # nothing more unless the words are there exactly as typed.
+            bonuses.append(Bonus("body", tuple(body.words), 0.0, 1, tuple(words), EXACT_PHRASE_BOOST))
+        elif type(body) is wq.Term:
+            terms.append((body, words))
+    if len(terms) < 2:
+        return bonuses
+    # Title, subtitle and body share one analyzer, so the body's stems are theirs too.
+    stems = tuple(term.text for term, _ in terms)
+    exact = tuple(words[0] for _, words in terms) if all(len(words) == 1 for _, words in terms) else ()
+    title_boost, body_boost = (EXACT_TITLE_BOOST, EXACT_PROXIMITY_BOOST) if exact else (0.0, 0.0)
+    return [
+        *bonuses,
+        Bonus("title", stems, ALL_WORDS_BOOST, None, exact, title_boost),
+        Bonus("subtitle", stems, ALL_WORDS_BOOST),
+        Bonus("body", stems, PROXIMITY_BOOST, PROXIMITY_WINDOW, exact, body_boost),
+    ]
+
+
+def rerank(
+    searcher,
+    ranked: Sequence[tuple[float, int]],
+    bonuses: Sequence[Bonus],
+    field_text: FieldText | None = None,
+    needed: int | None = None,
+) -> tuple[list[tuple[float, int]], dict[int, list[tuple[str, float]]]]:
+    """`ranked` ((score, docnum), best first) with the bonuses added to its first
+    `RERANK_WINDOW` entries, which are then sorted again; the rest keep their order.
+
+    Exact forms are checked in the text that `field_text` gives (without it, not at all),
+    only for the notes whose exact bonuses could bring them into the first `needed`
+    places (None: any).
+
+    Also returns, for each note that got one, its bonuses as (description, score), so
+    that an explanation adds up to the final score.
+    """
+    head, tail = list(ranked[:RERANK_WINDOW]), list(ranked[RERANK_WINDOW:])
+    if not bonuses or len(head) < 2:
+        return [*head, *tail], {}
+    scores = {docnum: score for score, docnum in head}
+    given: dict[int, list[tuple[str, float]]] = {}
+    exact_checks: list[tuple[Bonus, int, float]] = []  # a bonus, a note, the words' scores there
+    docnums = sorted(scores)
+    context = searcher.context()
+    for bonus in bonuses:
+        matchers = [wq.Term(bonus.field, word).matcher(searcher, context) for word in bonus.words]
+        for docnum in docnums:
+            if _all_at(matchers, docnum) and (
+                bonus.gap is None
+                or _chained([matcher.value_as("positions") for matcher in matchers], bonus.gap)
+            ):
+                words_score = sum(matcher.score() for matcher in matchers)
+                if bonus.boost:
+                    scores[docnum] += bonus.boost * words_score
+                    given.setdefault(docnum, []).append((describe(bonus), bonus.boost * words_score))
+                if bonus.exact:
+                    exact_checks.append((bonus, docnum, words_score))
+    if exact_checks and field_text is not None:
+        _add_exact_bonuses(scores, given, exact_checks, field_text, needed or len(head))
+    # Sorted by score alone: notes of equal score keep the order they came in (see `ties`).
+    head = sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: -item[0])
+    return [*head, *tail], given
+
+
+def describe(bonus: Bonus, *, as_typed: bool = False) -> str:
+    """A bonus in words: `all words in title`, `words near each other in body (as typed)`."""
+    if bonus.gap == 1:
+        kind = f'phrase "{" ".join(bonus.exact if as_typed else bonus.words)}" in {bonus.field}'
+    elif bonus.gap is not None:
+        kind = f"words near each other in {bonus.field}"
+    else:
+        kind = f"all words in {bonus.field}"
+    return kind + (" (as typed)" if as_typed else "")
+
+
+def _add_exact_bonuses(
+    scores: dict[int, float],
+    given: dict[int, list[tuple[str, float]]],
+    checks: list[tuple[Bonus, int, float]],
+    field_text: FieldText,
+    needed: int,
+) -> None:
+    """Add to `scores` (docnum -> score) the exact bonuses that can change the first
+    `needed` places. Titles (stored in the index) are checked first, for every note;
+    bodies (read from the notes) highest possible score first, until no note left could
+    reach those places: the first `needed` places are then those that checking every note
+    would give (unless `EXACT_WINDOW` bodies were read first)."""
+    in_body: dict[int, list[tuple[Bonus, float]]] = {}
+    for bonus, docnum, words_score in checks:
+        if bonus.field == "body":
+            in_body.setdefault(docnum, []).append((bonus, words_score))
+        elif _has_exact_words(field_text(docnum, bonus.field), bonus):
+            _add(scores, given, docnum, bonus, words_score)
+    ceiling = {
+        docnum: scores[docnum] + sum(bonus.exact_boost * words_score for bonus, words_score in items)
+        for docnum, items in in_body.items()
+    }
+    by_ceiling = sorted(in_body, key=lambda docnum: (-ceiling[docnum], docnum))
+    for docnum in by_ceiling[:EXACT_WINDOW]:
+        # Scores only grow: `needed` notes already above this one's highest possible score
+        # keep it, and every note after it, out of the first `needed` places.
+        if len(scores) >= needed and ceiling[docnum] < heapq.nlargest(needed, scores.values())[-1]:
+            break
+        text = field_text(docnum, "body")
+        for bonus, words_score in in_body[docnum]:
+            if _has_exact_words(text, bonus):
+                _add(scores, given, docnum, bonus, words_score)
+
+
+def _add(
+    scores: dict[int, float],
+    given: dict[int, list[tuple[str, float]]],
+    docnum: int,
+    bonus: Bonus,
+    words_score: float,
+) -> None:
+    value = bonus.exact_boost * words_score
+    scores[docnum] += value
+    given.setdefault(docnum, []).append((describe(bonus, as_typed=True), value))
+
+
+def relaxed_query(query: wq.Query) -> wq.Query | None:
+    """Notes with any of the query's words, more words first; None for fewer than two words.
+
+    Everything else in the query (field scopes, dates, negations) still has to match.
+    """
+    groups = word_groups(query)
+    if len(groups) < 2:
+        return None
+    rest = [part for part in query.subqueries if not any(part is group for group in groups)]
+    # Each word counts once, whatever its score: a constant-score copy beside it.
+    any_word = wq.Or(
+        [clause for group in groups for clause in (wq.ConstantScoreQuery(group, RELAXED_WORD_SCORE), group)]
+    )
+    return wq.And([*rest, any_word]) if rest else any_word
+
+
+def word_groups(query: wq.Query) -> list[wq.Or]:
+    """The query's unscoped words (or quoted phrases), in order: the parser turns each into
+    an `Or` of the same word in every default field. Scoped terms, ranges and negations
+    are not words here."""
+    parts = query.subqueries if isinstance(query, wq.And) else [query]
+    return [part for part in parts if _is_word_group(part)]
+
+
+def field_clause(group: wq.Or, field: str) -> wq.Query | None:
+    """The group's query in one field, or None."""
+    return next((sub for sub in group.subqueries if sub.field() == field), None)
+
+
+def _all_at(matchers: list, docnum: int) -> bool:
+    """Move every matcher (they only go forward) to `docnum`; True if all are there."""
+    for matcher in matchers:
+        if matcher.is_active() and matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if not matcher.is_active() or matcher.id() != docnum:
+            return False
+    return True
+
+
+def _chained(positions: Sequence[Sequence[int]], gap: int) -> bool:
+    """True if the words occur in order, each 1 to `gap` positions after the one before:
+    `positions` holds each word's positions, ascending."""
+    reachable = positions[0]
+    for positions_of_word in positions[1:]:
+        reachable = [
+            position
+            for position in positions_of_word
+            if (index := bisect_left(reachable, position - gap)) < len(reachable)
+            and reachable[index] < position
+        ]
+        if not reachable:
+            return False
+    return True
+
+
+def _has_exact_words(text: str | None, bonus: Bonus) -> bool:
+    """True if `text` has the bonus's exact words (chained by its gap, if it has one)."""
+    places = EXACT_ANALYZER.positions(text, bonus.exact) if text else {}
+    if not places:
+        return False
+    return bonus.gap is None or _chained([places[word] for word in bonus.exact], bonus.gap)
+
+
+def _exact_words(query: wq.Query | None, text: str) -> list[str]:
+    """The words of the query text a term or phrase was parsed from, as written."""
+    if getattr(query, "char_ranges", None):
+        start, end = query.char_ranges[0][0], query.char_ranges[-1][1]
+    elif getattr(query, "startchar", None) is not None:
+        start, end = query.startchar, query.endchar
+    else:
+        return []  # e.g. a word that split into parts (`T-Mobile`)
+    return [token.text for token in EXACT_ANALYZER(text[start:end])]
+
+
+def _is_word_group(query: wq.Query) -> bool:
+    if not isinstance(query, wq.Or) or len(query.subqueries) < 2:
+        return False
+    subs = query.subqueries
+    if not all(sub.is_leaf() and sub.field() in DEFAULT_SEARCH_FIELDS for sub in subs):
+        return False
+    # One word typed once: the same place in the query text in every field
+    # (`title:a OR body:b` also spans two fields, but two places).
+    places = {(getattr(sub, "startchar", None), str(getattr(sub, "char_ranges", None))) for sub in subs}
+    return len(places) == 1 and len({sub.field() for sub in subs}) > 1

@@ -1,0 +1,263 @@
+"""What a search returns: `Hit`s with the passages of each note that match the query.
+
+Passages are found by running the index's own analyzer over the note's lines, so a
+stemmed query term (`gatewai`) highlights the word as the note writes it (`gateway`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from indexer.errors import QueryError
+from indexer.index.analysis import fold_accents
+from indexer.notes.markdown import Block, parse_markdown
+
+if TYPE_CHECKING:
+    from indexer.search.facets import FacetValues
+    from indexer.search.spelling import Suggestion
+    from indexer.search.timeline import MonthCounts
+
+Span = tuple[int, int]  # [start, end) character offsets of a matched word
+
+DEFAULT_CONTEXT_CHARS = 220
+# Passages of each hit found and shown by default.
+DEFAULT_PASSAGES = 2
+# Passages are looked for in the first `_MAX_LINE_CHARS` of each line and the first
+# `_MAX_SCANNED_CHARS` of the note: a 5 MB line, or a 10 MB note in which every line
+# matches, took seconds a hit to analyze in full.
+_MAX_LINE_CHARS = 10_000
+_MAX_SCANNED_CHARS = 500_000
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A piece of a note's text, with the matched words marked."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+    line: int = 0  # line of the note file it comes from (1-based), 0 if unknown
+    heading: str = ""  # the headings it sits under, "Article › How they got in"; "" if none
+    within: str = ""  # the same without the section the whole body sits under ("How they got in")
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one query term added to a hit's score (see `explain`)."""
+
+    field: str  # as users name it: "title", "body", "tag", "country"
+    term: str  # as indexed: stemmed for text fields ("ransomwar"), a phrase in quotes
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One note found by a query."""
+
+    rank: int
+    path: str  # relative to the corpus root, `/` separators
+    title: str
+    score: float | None  # relevance; None when hits are sorted by date (no score is computed)
+    subtitle: str = ""
+    source: str = ""
+    author: str = ""
+    authors: tuple[str, ...] = ()
+    date: date | None = None
+    tags: tuple[str, ...] = ()
+    structured: tuple[tuple[str, str], ...] = ()
+    link: str = ""
+    title_spans: tuple[Span, ...] = ()
+    passages: tuple[Passage, ...] = field(default_factory=tuple)
+    # Parts of the note the query matched ("title", "body", "tags", "author", "country"...).
+    matched_fields: tuple[str, ...] = ()
+    # Near-duplicate copies of this note folded into it (paths), see `duplicates`.
+    duplicates: tuple[str, ...] = ()
+    # Filled when asked for (`explain=True`): what each field and term added to `score`.
+    explanation: tuple[Contribution, ...] = ()
+
+    @property
+    def snippet(self) -> str:
+        """The best passage's text ("" when the note has no text to show)."""
+        return self.passages[0].text if self.passages else ""
+
+
+class SortOrder(Enum):
+    """Order of hits."""
+
+    RELEVANCE = "relevance"
+    DATE = "date"  # oldest first
+    NEWEST = "-date"  # newest first
+
+    @classmethod
+    def parse(cls, text: str) -> SortOrder:
+        for order in cls:
+            if order.value == text:
+                return order
+        raise QueryError(f"unknown sort order {text!r}", hint="use relevance, date or -date")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits of one page of a query, and what was asked."""
+
+    query: str
+    parsed: str  # the Whoosh query, for --debug-query
+    total: int  # matching notes in all, not just this page
+    page: int
+    limit: int  # 0 = no limit
+    hits: tuple[Hit, ...]
+    seconds: float
+    # Asked for with `facets=`: facet name -> (value, notes) among all hits, most frequent first.
+    facets: Mapping[str, FacetValues] = field(default_factory=dict)
+    # Asked for with `timeline=True`: (month, notes) among all dated hits, oldest first.
+    timeline: MonthCounts | None = None
+    # Asked for with `suggest=True`: a corrected query with clearly more hits, if any.
+    suggestion: Suggestion | None = None
+    # No note had all the words: these hits have most of them (the caller says so).
+    relaxed: bool = False
+
+
+class TermMatcher:
+    """Finds the words of a text whose analyzed form is one of the query's terms."""
+
+    def __init__(self, analyzer: Callable, terms: Iterable[str]) -> None:
+        self.analyzer = analyzer
+        self.terms = frozenset(terms)
+        probes = sorted({_probe(term) for term in self.terms if term}, key=len, reverse=True)
+        # A cheap pre-filter: a line can only match if it contains a term's first letters.
+        self._probe = re.compile("|".join(map(re.escape, probes)), re.IGNORECASE) if probes else None
+        # Our `WordAnalyzer` finds the spans without a token a word; others go token by token.
+        self._spans_of = getattr(analyzer, "spans_of", None)
+
+    def spans(self, text: str) -> tuple[Span, ...]:
+        """Offsets of the matching words of `text`."""
+        if self._probe is None or not self._probe.search(fold_accents(text)):
+            return ()
+        if self._spans_of is not None:
+            return tuple(self._spans_of(text, self.terms))
+        found = []
+        for token in self.analyzer(text, chars=True, mode="query"):
+            if token.text in self.terms:
+                found.append((token.startchar, token.endchar))
+        return tuple(found)
+
+
+def best_passages(
+    body: str | Sequence[Block],
+    body_line: int,
+    matcher: TermMatcher,
+    *,
+    count: int = 1,
+    context: int = DEFAULT_CONTEXT_CHARS,
+    section: str = "",
+) -> tuple[Passage, ...]:
+    """The `count` passages of `body` richest in query terms, in the order of the note.
+
+    `body` is markdown, or its blocks as `markdown.parse_markdown` read them (a `Note`'s
+    `blocks`). A passage is a paragraph, list item, table row or quote, or one line of a
+    code block; it carries its line in the note file and the path of real headings it
+    sits under ("Article › BlackByte gang responds"), starting from `section`, the
+    heading the body itself sits under. With no match in the body, the opening of the
+    note stands in (without spans).
+    """
+    blocks = parse_markdown(body).blocks if isinstance(body, str) else body
+    candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str, tuple[Span, ...]]] = []
+    headings: list[tuple[int, str]] = []
+    opening: Passage | None = None
+    scanned = 0
+    for block in blocks:
+        if scanned > _MAX_SCANNED_CHARS:
+            break
+        if block.kind == "heading":
+            while headings and headings[-1][0] >= block.level:
+                headings.pop()
+            headings.append((block.level, block.text))
+            continue
+        if block.kind == "image":
+            continue  # alt text is searched, but a picture's caption is no passage
+        within = " › ".join(title for _, title in headings if title)
+        if block.kind == "code":
+            pieces = [(block.line + n, line.strip(), ()) for n, line in enumerate(block.text.split("\n"))]
+        else:
+            pieces = [(block.line, block.text, block.atoms)]
+        for offset, text, atoms in pieces:
+            text = text[:_MAX_LINE_CHARS]
+            scanned += len(text)
+            if not text:
+                continue
+            if opening is None and block.kind == "text":
+                opening = _passage(_cut(text, (), context, atoms), body_line + offset, section, within)
+            spans = matcher.spans(text)
+            if spans:
+                words = {text[start:end].lower() for start, end in spans}
+                candidates.append(((len(words), len(spans)), offset, text, spans, within, atoms))
+    if not candidates:
+        return (opening,) if opening else ()
+    chosen = sorted(candidates, key=lambda item: (-item[0][0], -item[0][1], item[1]))[:count]
+    return tuple(
+        _passage(_cut(text, spans, context, atoms), body_line + offset, section, within)
+        for _, offset, text, spans, within, atoms in sorted(chosen, key=lambda item: item[1])
+    )
+
+
+def _passage(cut: tuple[str, tuple[Span, ...]], line: int, section: str, within: str) -> Passage:
+    heading = " › ".join(part for part in (section, within) if part)
+    return Passage(cut[0], cut[1], line, heading, within)
+
+
+def _cut(
+    text: str, spans: tuple[Span, ...], context: int, atoms: tuple[Span, ...] = ()
+) -> tuple[str, tuple[Span, ...]]:
+    """At most about `context` characters of `text` around its first match.
+
+    Cuts fall on sentence boundaries where that keeps enough text, else between
+    words, and never inside one of `atoms` (a link's text, a code span); an ellipsis
+    marks a cut inside a sentence.
+    """
+    if len(text) <= context:
+        return text, spans
+    first = spans[0][0] if spans else 0
+    # Start at the beginning of the sentence holding the first match, if that fits.
+    start, cut_inside_sentence = 0, False
+    for boundary in _SENTENCE_END.finditer(text, 0, first):
+        start = boundary.end()
+    if first - start > context // 2:
+        start = max(0, first - context // 3)
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+        cut_inside_sentence = True
+    for atom_start, atom_end in atoms:
+        if atom_start < start < atom_end:
+            start, cut_inside_sentence = atom_start, True
+    end = start + context
+    ends_inside_sentence = False
+    if end < len(text):
+        sentence_ends = [boundary.end() for boundary in _SENTENCE_END.finditer(text, start, end)]
+        if sentence_ends and sentence_ends[-1] - start > context // 2:
+            end = sentence_ends[-1]
+        else:
+            space = text.rfind(" ", start, end)
+            end = space if space > start else end
+            ends_inside_sentence = True
+        for atom_start, atom_end in atoms:
+            if atom_start < end < atom_end:
+                # Keep the whole link when it fits in half as much again, else stop before it.
+                end = atom_end if atom_end - start <= context * 3 // 2 or atom_start <= start else atom_start
+                ends_inside_sentence = True
+    piece = text[start:end].strip()
+    lead = start + (text[start:end].find(piece) if piece else 0)
+    prefix = "…" if cut_inside_sentence else ""
+    suffix = "…" if ends_inside_sentence else ""
+    shift = len(prefix) - lead
+    kept = tuple((a + shift, b + shift) for a, b in spans if a >= lead and b <= lead + len(piece))
+    return f"{prefix}{piece}{suffix}", kept
+
+
+def _probe(term: str) -> str:
+    # Stemming changes only a word's ending ("gateway" -> "gatewai"), so its start is kept.
+    return term if len(term) <= 4 else term[: max(4, len(term) - 2)]
