@@ -9,6 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: few examples in the everyday run, every example before a release
+# (pytest --hypothesis-profile=thorough; .ci/run runs both). Examples are derandomized,
+# so a run tries the same ones each time and passes or fails the same way.
+settings.register_profile("quick", max_examples=30, derandomize=True, database=None)
+settings.register_profile("thorough", max_examples=300, derandomize=True, database=None)
+settings.load_profile("quick")  # --hypothesis-profile=NAME loads NAME after this
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
@@ -180,3 +188,8 @@ class FakePager:
     def __call__(self, text: str) -> bool:
         self.pages.append(text)
         return True
+
+
+def write_project_settings(folder: Path) -> None:
+    """Put the repository's notes.toml into `folder`: ./corpus searched, ./index_data its index."""
+    shutil.copyfile(REPO / "notes.toml", folder / "notes.toml")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
-from tests.conftest import BUNDLED_CORPUS, REPO
+from tests.conftest import BUNDLED_CORPUS, REPO, write_project_settings
 
 GPRS = "news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"
 
@@ -19,6 +19,7 @@ GPRS = "news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gatew
 def built(tmp_path, monkeypatch):
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
     return tmp_path
 

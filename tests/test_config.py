@@ -1,6 +1,7 @@
 import pytest
 
 from indexer.cli.config import ConfigError, describe, load_config
+from tests.conftest import write_project_settings
 
 
 @pytest.fixture
@@ -45,10 +46,7 @@ def test_unknown_keys_are_warnings(files):
     corpus, user = files
     (corpus / "notes.toml").write_text("limt = 3\n")
     config = load_config(corpus, environ={}, user_file=user)
-    assert config.warnings == [
-        f"{corpus / 'notes.toml'}: unknown key 'limt' ignored (known: corpus, index, ignore, limit, sort, "
-        "editor, date_format, theme, weights, aliases)"
-    ]
+    assert config.warnings == [f"{corpus / 'notes.toml'}: unknown key 'limt' ignored; did you mean 'limit'?"]
     assert config["limit"] == 10
 
 
@@ -122,6 +120,7 @@ def test_a_corpus_file_sets_limit_sort_theme_date_format_weights_and_aliases(tmp
 
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     (tmp_path / "corpus" / "notes.toml").write_text(
         'limit = 2\nsort = "-date"\ndate_format = "%d %b %Y"\naliases = { a = "author" }\n'
     )
@@ -146,6 +145,7 @@ def test_a_bad_value_in_a_corpus_file_stops_search_with_one_line(tmp_path, monke
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "notes.toml").write_text('sort = "oldest"\n')
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     result = CliRunner().invoke(search_main, ["x"])
     assert result.exit_code == 2
     assert result.stderr == (
@@ -165,5 +165,127 @@ def test_ignore_globs_leave_notes_out_of_the_index(tmp_path, monkeypatch):
     (corpus / "drafts" / "draft.md").write_text(info_note("Draft", "zyzzyva draft"))
     (corpus / "notes.toml").write_text('ignore = ["drafts/*"]\n')
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
     assert CliRunner().invoke(search_main, ["zyzzyva", "--files"]).stdout == "kept.md\n"
+
+
+# -- every setting in one place ------------------------------------------------------------
+
+
+def _commands():
+    from indexer.cli import indexer_main, search_main
+
+    yield search_main
+    yield from indexer_main.commands.values()
+
+
+def test_every_option_with_a_variable_has_a_key_of_the_same_name_and_default():
+    from indexer.cli.config import KEYS
+    from indexer.cli.settings import PARAMETER_KEYS
+
+    checked = 0
+    for command in _commands():
+        for parameter in command.params:
+            if not parameter.envvar:
+                continue
+            key = parameter.envvar.removeprefix("NOTES_").lower()
+            assert key in KEYS, f"{command.name} {parameter.opts[0]}: no notes.toml key {key!r}"
+            assert KEYS[key].env == parameter.envvar
+            assert PARAMETER_KEYS[parameter.name] == key
+            default = KEYS[key].default
+            if parameter.default is not None and "UNSET" not in repr(parameter.default):
+                wanted = tuple(parameter.default) if isinstance(default, tuple) else parameter.default
+                assert default == wanted, f"{key}: key default {default!r}, option {parameter.default!r}"
+            checked += 1
+    assert checked >= 18
+
+
+def test_every_key_is_documented_with_its_variable():
+    from indexer.cli.config import KEYS
+    from tests.conftest import REPO
+
+    page = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for key, spec in KEYS.items():
+        assert f"| `{key}` |" in page, f"docs/configuration.md has no row for {key}"
+        if spec.env:
+            assert f"`{spec.env}`" in page
+
+
+def test_a_file_key_sets_an_option_and_a_typed_option_beats_it(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+    from tests.conftest import info_note
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(info_note("Zyzzyva", "One zyzzyva line.\n\nTwo zyzzyva lines."))
+    (tmp_path / "notes.toml").write_text(
+        'collection = "mine"\npassages = 1\noutput = "json"\nfacet = ["source"]\n'
+        '[collections.mine]\npath = "corpus"\nindex = "index"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    document = json.loads(CliRunner().invoke(search_main, ["zyzzyva"]).stdout)
+    assert len(document["hits"][0]["passages"]) == 1
+    assert document["facets"] == {"source": {"The Record": 1}}
+    typed = CliRunner().invoke(search_main, ["zyzzyva", "--files"])
+    assert typed.stdout == "a.md\n"  # --files beats output = "json"
+    shown = CliRunner().invoke(search_main, ["--config-show"]).stdout
+    assert "passages = 1  # notes.toml\n" in shown
+    assert 'collections.mine = { path = "corpus", index = "index" }  # notes.toml\n' in shown
+
+
+def test_config_show_lists_every_key(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+    from indexer.cli.config import KEYS
+
+    monkeypatch.chdir(tmp_path)
+    shown = CliRunner().invoke(search_main, ["--corpus", str(tmp_path), "--config-show"]).stdout
+    for key in KEYS:
+        assert f"\n{key} = " in "\n" + shown or f"# {key} is not set" in shown, key
+
+
+def test_an_unknown_key_is_one_warning_once_with_the_nearest_key(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+    from indexer.cli.settings import _warned
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.toml").write_text("pasages = 1\n")
+    monkeypatch.chdir(tmp_path)
+    _warned.clear()
+    result = CliRunner().invoke(search_main, ["--corpus", "corpus", "zyzzyva"])
+    warning = "search: warning: corpus/notes.toml: unknown key 'pasages' ignored; did you mean 'passages'?\n"
+    assert result.stderr.count("unknown key") == 1
+    assert result.stderr.startswith(warning)
+
+
+def test_an_unknown_key_far_from_any_says_where_the_keys_are_listed(files):
+    corpus, user = files
+    user.write_text("zzz = 1\n")
+    config = load_config(corpus, environ={}, user_file=user)
+    assert config.warnings == [f"{user}: unknown key 'zzz' ignored (--config-show lists the keys)"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "key", "expected"),
+    [
+        ("NOTES_MAX_SIZE", "2.5", "max_size", 2.5),
+        ("NOTES_STRICT", "1", "strict", True),
+        ("NOTES_NO_UPDATE", "false", "no_update", False),
+        ("NOTES_FACET", "source year", "facet", ("source", "year")),
+        ("NOTES_OUTPUT", "json", "output", "json"),
+        ("NOTES_COLLECTION", "news", "collection", "news"),
+    ],
+)
+def test_variables_are_read_and_typed_like_their_keys(files, variable, value, key, expected):
+    corpus, user = files
+    config = load_config(corpus, environ={variable: value}, user_file=user)
+    assert (config[key], config.source(key)) == (expected, f"env {variable}")

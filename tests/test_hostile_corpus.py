@@ -17,6 +17,7 @@ from indexer.index.store import IndexOptions, build_index, update_index
 from indexer.notes.corpus import scan_corpus
 from indexer.notes.note import parse_note, parse_note_text
 from indexer.search.searching import open_index
+from tests.conftest import write_project_settings
 from tests.hostile import (
     COMPANIONS,
     FRONT_MATTER_NOTE,
@@ -130,6 +131,7 @@ def test_the_size_cap_is_an_option_and_a_20_mb_note_indexes_under_a_30_mb_cap(
     big = next(case for case in HOSTILE_CASES if case.path == "big.md")
     write_case(big, corpus, tmp_path / "scratch")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     capped = CliRunner().invoke(indexer_main, ["build", "--corpus", "corpus", "--index", "index"])
     assert capped.exit_code == 0
     assert capped.stderr == "indexer: warning: big.md: skipped: larger than the 10 MB size cap (--max-size)\n"
@@ -158,6 +160,7 @@ def test_following_symlinks_indexes_the_outside_note_and_reports_the_loop(tmp_pa
 def hostile_workspace(tmp_path, monkeypatch):
     write_hostile_corpus(tmp_path / "corpus", tmp_path / "scratch")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     return tmp_path
 
 
@@ -185,6 +188,7 @@ def test_indexer_strict_exits_1_when_a_note_was_skipped_and_0_when_none_was(tmp_
     binary = next(case for case in HOSTILE_CASES if case.path == "binary.md")
     write_good_notes(tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     assert CliRunner().invoke(indexer_main, ["build", "--strict"]).exit_code == 0
     write_case(binary, tmp_path / "corpus", tmp_path / "scratch")
     strict = CliRunner().invoke(indexer_main, ["build", "--strict", "--quiet"])

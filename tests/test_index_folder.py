@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from indexer.cli import indexer_main, search_main
 from indexer.index.recovery import leftover_files
 from indexer.index.schema_version import INDEX_NAME
-from tests.conftest import BUNDLED_CORPUS, info_note
+from tests.conftest import BUNDLED_CORPUS, info_note, write_project_settings
 
 ROOT = os.geteuid() == 0
 
@@ -32,6 +32,7 @@ def workspace(tmp_path, monkeypatch):
     """./corpus (the bundled notes) and ./index_data built from it."""
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     assert indexer("build").exit_code == 0
     return tmp_path
 
@@ -56,6 +57,7 @@ def deny(monkeypatch, folder: Path, mode: int) -> None:
 def test_a_missing_index_is_built_by_search_and_update_and_stats_says_how(tmp_path, monkeypatch):
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     stats = indexer("stats")
     assert (stats.exit_code, stats.stderr) == (2, "indexer: no index at index_data; run: indexer build\n")
     update = indexer("update", "--index", "nested/new/index")

@@ -293,11 +293,11 @@ def test_empty_file_is_a_note_titled_after_its_name(tmp_path):
     assert (note.title, note.body) == ("empty note", "")
 
 
-def test_every_bundled_note_parses_without_warnings_except_the_unknown_date():
+def test_every_bundled_note_parses_without_warnings():
     notes = [parse_note(path, BUNDLED_CORPUS) for path in sorted(BUNDLED_CORPUS.rglob("*.md"))]
     assert 30 <= len(notes) <= 50
     warned = {note.path for note in notes if note.warnings}
-    assert warned == {"news/dfirreport/A-defenders-field-guide-to-Cobalt-Strike.md"}
+    assert warned == set()
     assert all(note.title and note.body for note in notes)
     formats = {Path(note.path).parts[0] for note in notes}
     assert formats == {"news", "notes"}

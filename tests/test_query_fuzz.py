@@ -21,8 +21,11 @@ from indexer.cli import search_main
 from indexer.errors import QueryError
 from indexer.search.searching import open_index
 
+# As many examples as the profile says (tests/conftest.py: 30 quick, 300 thorough); the
+# CLI properties run fewer (below): each starts a whole search.
+EXAMPLES = settings.default.max_examples
 FUZZ = settings(
-    max_examples=300,  # the CLI properties run fewer (below): each starts a whole search
+    max_examples=EXAMPLES,
     deadline=None,  # each example's CPU time is checked instead (`within_time_limit`)
     derandomize=True,
     database=None,
@@ -112,7 +115,7 @@ def test_the_parser_returns_a_query_or_raises_query_error_and_nothing_else(parse
         assert isinstance(parsed, wq.Query)
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=max(1, EXAMPLES * 2 // 3))
 @given(text=queries)
 def test_search_answers_hits_no_hits_or_one_line_error_and_never_a_traceback(bundled_index, text):
     corpus, index = bundled_index
@@ -130,7 +133,7 @@ def test_search_answers_hits_no_hits_or_one_line_error_and_never_a_traceback(bun
         assert result.stderr.startswith("search: ") and result.stderr.count("\n") == 1, result.stderr
 
 
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=max(1, EXAMPLES // 3))
 @given(
     args=st.lists(
         st.one_of(terms, st.sampled_from(["-n", "-p", "-s", "--json", "--limit", "-x", "--"])), max_size=6

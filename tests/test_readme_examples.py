@@ -1,9 +1,11 @@
-"""The README's example outputs are what the commands print on the bundled corpus.
+"""The example outputs of the README and of docs/ are what the commands print on the
+bundled corpus.
 
-Each `$ search ...` or `$ indexer ...` line of a `console` block of the README is run
-from a copy of the checkout (bundled corpus, fresh index) and its output compared with
-the lines shown under it. Examples that need the shared news corpus, a pipe, an editor,
-a terminal or a running process are left out (see `_runnable`).
+Each `$ search ...` or `$ indexer ...` line of a `console` block of README.md or a page
+of docs/ (optionally after `NAME=value` variables) is run from a copy of the checkout
+(bundled corpus, its notes.toml, a fresh index) and its output compared with the lines
+shown under it. Examples that need a pipe, an editor, a terminal or a running process are
+left out (see `_runnable`); examples on notes a reader does not have are `text` blocks.
 """
 
 from __future__ import annotations
@@ -17,23 +19,35 @@ from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
 from indexer.index.store import build_index
-from tests.conftest import BUNDLED_CORPUS, REPO
+from tests.conftest import BUNDLED_CORPUS, REPO, write_project_settings
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 
 
 def console_examples() -> list[tuple[str, str]]:
-    """(command line, output shown) for each `$ ` line of the README's console blocks."""
+    """(command line, output shown) for each `$ ` line of the console blocks of the pages."""
     examples = []
-    for block in re.findall(r"```console\n(.*?)```", README, re.S):
-        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
-            command, _, output = chunk.partition("\n")
-            examples.append((command, output))
+    for page in PAGES:
+        for block in re.findall(r"```console\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+                command, _, output = chunk.partition("\n")
+                examples.append((command, output))
     return examples
 
 
-def _runnable(command: str) -> bool:
+def _split_environment(command: str) -> tuple[dict[str, str], list[str]]:
+    """`NOTES_LIMIT=5 search x` -> ({"NOTES_LIMIT": "5"}, ["search", "x"])."""
     words = shlex.split(command)
+    env = {}
+    while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    return env, words
+
+
+def _runnable(command: str) -> bool:
+    _, words = _split_environment(command)
     return (
         words[0] in ("search", "indexer")
         and len(words) > 1  # `search` alone opens the shell
@@ -44,8 +58,8 @@ def _runnable(command: str) -> bool:
 EXAMPLES = [(command, output) for command, output in console_examples() if _runnable(command)]
 
 
-def test_the_readme_has_runnable_examples():
-    assert len(EXAMPLES) >= 10, EXAMPLES
+def test_the_readme_and_docs_have_runnable_examples():
+    assert len(EXAMPLES) >= 15, EXAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +67,7 @@ def checkout(tmp_path_factory):
     """A folder laid out like a checkout: ./corpus (bundled) and ./index_data (built)."""
     root = tmp_path_factory.mktemp("checkout")
     shutil.copytree(BUNDLED_CORPUS, root / "corpus")
+    write_project_settings(root)
     build_index(root / "corpus", root / "index_data")
     return root
 
@@ -60,12 +75,38 @@ def checkout(tmp_path_factory):
 @pytest.mark.parametrize(("command", "shown"), EXAMPLES, ids=[command for command, _ in EXAMPLES])
 def test_a_readme_example_prints_what_the_readme_shows(checkout, monkeypatch, command, shown):
     monkeypatch.chdir(checkout)
-    program, *args = shlex.split(command)
+    env, (program, *args) = _split_environment(command)
     main = search_main if program == "search" else indexer_main
-    result = CliRunner().invoke(main, args, prog_name=program, env={"NO_COLOR": "1", "COLUMNS": "200"})
+    env = {"NO_COLOR": "1", "COLUMNS": "200", **env}
+    result = CliRunner().invoke(main, args, prog_name=program, env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert _tidy(result.output) == _tidy(shown)
 
 
 def _tidy(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def everyday_queries() -> list[str]:
+    section = README.split("## Ten everyday queries", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    return [shlex.join(shlex.split(line, comments=True)) for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_shows_ten_everyday_queries():
+    assert len(everyday_queries()) == 10
+
+
+@pytest.mark.parametrize("command", everyday_queries())
+def test_each_everyday_query_finds_notes_in_the_bundled_corpus(checkout, monkeypatch, command):
+    monkeypatch.chdir(checkout)
+    program, *args = shlex.split(command)
+    assert program == "search"
+    result = CliRunner().invoke(search_main, [*args, "--count"] if "--facet" not in args else args)
+    if args == ["ransomwear"]:  # the typo: no match, and the suggestion
+        assert result.exit_code == 1
+        assert "Did you mean 'ransomware'?" in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    if "--facet" not in args:
+        assert int(result.stdout) > 0

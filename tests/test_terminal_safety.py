@@ -20,7 +20,7 @@ from indexer.search.searching import open_index
 from indexer.shell.app import Shell
 from indexer.shell.completer import NotesCompleter, Vocabulary
 from indexer.shell.screen import Screen
-from tests.conftest import FakePager
+from tests.conftest import FakePager, write_project_settings
 
 ESC, BEL = "\x1b", "\x07"
 OSC52 = f"{ESC}]52;c;ZXZpbA=={BEL}"  # write "evil" to the clipboard
@@ -55,6 +55,7 @@ def hostile(tmp_path, monkeypatch):
     )
     (corpus / NAMED).write_text("# Named\n\nnamedword\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
     assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
     return tmp_path
 

@@ -1,26 +1,34 @@
 """Settings from `notes.toml` files: where each value came from, validated key by key.
 
 Precedence, highest first: a command-line option, a `NOTES_*` environment variable,
-`notes.toml` in the corpus folder, `notes.toml` in the user config folder
-(platformdirs), the built-in default. Unknown keys are warnings; a bad value is an
-error naming the file and the key.
+`notes.toml` in the corpus folder, `notes.toml` in the current folder, `notes.toml` in
+the user config folder (platformdirs), the built-in default. Every option that has a
+`NOTES_NAME` variable has a key `name` (`KEYS`). Unknown keys are one warning each, with
+the nearest known key; a bad value is an error naming the file and the key.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import NotesError
+
+COLLECTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 CONFIG_FILE = "notes.toml"
 APP_NAME = "notes-indexer"
 
 SORT_ORDERS = ("relevance", "date", "-date")
 THEMES = ("default", "mono", "none")
+COLORS = ("auto", "always", "never")
+# What `search` prints: text (hits with passages), or one of the script outputs.
+OUTPUTS = ("text", "paths", "json", "jsonl", "count", "tags", "authors", "sources")
 # Fields a weight may be given to (the unscoped search fields).
 WEIGHT_FIELDS = ("title", "subtitle", "body", "tags", "author", "source")
 
@@ -52,6 +60,63 @@ def _whole(minimum: int) -> Callable[[object, str], int]:
         return value
 
     return check
+
+
+def _number(minimum: float) -> Callable[[object, str], float]:
+    def check(value: object, key: str) -> float:
+        if isinstance(value, str):
+            with suppress(ValueError):
+                value = float(value)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise ValueError(f"must be a number >= {minimum:g}")
+        return float(value)
+
+    return check
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _flag(value: object, key: str) -> bool:
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _names(value: object, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) and item for item in value):
+        raise ValueError('must be a list of names such as ["source", "year"]')
+    return tuple(value)
+
+
+def _collection_name(value: object, key: str) -> str:
+    if not isinstance(value, str) or not COLLECTION_NAME.fullmatch(value):
+        raise ValueError("must be a name of letters, digits, - and _")
+    return value
+
+
+def _collections(value: object, key: str) -> dict[str, dict[str, str]]:
+    """`[collections.NAME]` tables: `path` (the corpus) and, optionally, `index`."""
+    if not isinstance(value, dict):
+        raise ValueError('must be tables such as [collections.news] path = "~/archive/news"')
+    collections = {}
+    for name, table in value.items():
+        if not COLLECTION_NAME.fullmatch(name):
+            raise ValueError(f"name {name!r} must be letters, digits, - and _")
+        if not isinstance(table, dict) or not isinstance(table.get("path"), str) or not table["path"]:
+            raise ValueError(f'{name} needs a path, e.g. [collections.{name}] path = "~/notes"')
+        unknown = sorted(set(table) - {"path", "index"})
+        if unknown:
+            raise ValueError(f"{name} has unknown key {unknown[0]!r} (keys: path, index)")
+        if "index" in table and (not isinstance(table["index"], str) or not table["index"]):
+            raise ValueError(f"{name} index must be a folder path")
+        collections[name] = {k: str(v) for k, v in table.items()}
+    return collections
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[object, str], str]:
@@ -110,9 +175,13 @@ class Key:
     help: str = ""
 
 
+# The keys, in the order --config-show lists them. A key named like an option's
+# variable without NOTES_ (NOTES_MAX_SIZE -> max_size) sets that option's default.
 KEYS: dict[str, Key] = {
-    "corpus": Key("corpus", _text, "NOTES_CORPUS", "folder of notes"),
-    "index": Key("index_data", _text, "NOTES_INDEX", "folder of the index"),
+    "corpus": Key(None, _text, "NOTES_CORPUS", "folder of notes (else the default collection)"),
+    "index": Key(None, _text, "NOTES_INDEX", "folder of the index (default: one per corpus)"),
+    "collection": Key(None, _collection_name, "NOTES_COLLECTION", "the collection searched by default"),
+    "collections": Key({}, _collections, None, 'named corpora: [collections.news] path = "~/news"'),
     "ignore": Key((), _globs, "NOTES_IGNORE", "glob patterns of notes and folders to leave out"),
     "limit": Key(10, _whole(0), "NOTES_LIMIT", "hits shown by default (0 = all)"),
     "sort": Key("relevance", _choice(SORT_ORDERS), "NOTES_SORT", "default order of hits"),
@@ -121,6 +190,20 @@ KEYS: dict[str, Key] = {
     "theme": Key("default", _choice(THEMES), "NOTES_THEME", "colours of text output"),
     "weights": Key({}, _weights, None, "field weights for ranking, e.g. { title = 3.0 }"),
     "aliases": Key({}, _aliases, None, 'extra field names, e.g. { a = "author" }'),
+    "output": Key("text", _choice(OUTPUTS), "NOTES_OUTPUT", "what search prints (--output)"),
+    "passages": Key(2, _whole(0), "NOTES_PASSAGES", "passages shown per hit"),
+    "context": Key(220, _whole(40), "NOTES_CONTEXT", "longest passage, in characters"),
+    "format_version": Key(1, _whole(1), "NOTES_FORMAT_VERSION", "shape of JSON output"),
+    "all_copies": Key(False, _flag, "NOTES_ALL_COPIES", "list near-duplicate copies as hits of their own"),
+    "no_update": Key(False, _flag, "NOTES_NO_UPDATE", "search the index as it is"),
+    "color": Key("auto", _choice(COLORS), "NOTES_COLOR", "colour the output: auto, always, never"),
+    "facet": Key((), _names, "NOTES_FACET", "facets counted by every search"),
+    "facet_limit": Key(None, _whole(0), "NOTES_FACET_LIMIT", "values shown per facet"),
+    "follow_symlinks": Key(False, _flag, "NOTES_FOLLOW_SYMLINKS", "follow symbolic links when indexing"),
+    "max_size": Key(10.0, _number(0.001), "NOTES_MAX_SIZE", "skip notes larger than this many MB"),
+    "wait": Key(10.0, _number(0), "NOTES_WAIT", "seconds to wait for another writer of the index"),
+    "strict": Key(False, _flag, "NOTES_STRICT", "indexer exits 1 if a note was skipped"),
+    "watch_settle": Key(0.5, _number(0.05), "NOTES_WATCH_SETTLE", "seconds without events before a batch"),
 }  # fmt: skip
 
 
@@ -159,23 +242,31 @@ def load_config(
     *,
     environ: Mapping[str, str] | None = None,
     user_file: Path | None = None,
+    folder: Path | None = None,
     overrides: Mapping[str, object] | None = None,
 ) -> Config:
-    """Resolve every key: `overrides` (command-line options) > env > corpus file > user file > default.
+    """Resolve every key: `overrides` (command-line options) > env > corpus file > folder
+    file > user file > default.
 
-    `corpus` is where to look for the corpus's own `notes.toml`; when None it is
-    resolved first from the other sources.
+    `folder` is the current folder, whose `notes.toml` is read when given. `corpus` is
+    where to look for the corpus's own `notes.toml`; when None it is resolved first from
+    the other sources (a `corpus` key, else the default collection's path). Relative paths
+    in a file are relative to that file's folder.
     """
     environ = os.environ if environ is None else environ
     overrides = {key: value for key, value in (overrides or {}).items() if value is not None}
     config = Config()
     user_file = user_file or user_config_path(environ)
     layers: list[tuple[dict[str, object], str]] = [(_read_file(user_file, config), str(user_file))]
+    if folder is not None and not _same_file(Path(folder) / CONFIG_FILE, user_file):
+        folder_file = Path(folder) / CONFIG_FILE
+        layers.append((_read_file(folder_file, config), str(folder_file)))
     if corpus is None:
-        corpus_text = overrides.get("corpus") or environ.get("NOTES_CORPUS") or layers[0][0].get("corpus")
-        corpus = Path(str(corpus_text or KEYS["corpus"].default)).expanduser()
-    corpus_file = Path(corpus) / CONFIG_FILE
-    layers.append((_read_file(corpus_file, config), str(corpus_file)))
+        corpus = _corpus_named(layers, environ, overrides)
+    if corpus is not None:
+        corpus_file = Path(corpus).expanduser() / CONFIG_FILE
+        if not any(_same_file(corpus_file, Path(origin)) for _, origin in layers):
+            layers.append((_read_file(corpus_file, config), str(corpus_file)))
     for key, spec in KEYS.items():
         value, source = spec.default, "default"
         for values, origin in layers:
@@ -190,14 +281,71 @@ def load_config(
                 value = spec.check(value, key)
             except ValueError as exc:
                 raise ConfigError(f"{source}: {key} {exc}, not {value!r}") from None
+            if source not in ("command line",) and not source.startswith("env "):
+                value = _anchored(key, value, Path(source).parent)
         config.settings[key] = Setting(value, source)
     return config
+
+
+def _corpus_named(
+    layers: list[tuple[dict[str, object], str]], environ: Mapping[str, str], overrides: Mapping[str, object]
+) -> Path | None:
+    """The corpus the command will use, to find its own notes.toml (before values are checked)."""
+    if overrides.get("corpus") or environ.get("NOTES_CORPUS"):
+        return Path(str(overrides.get("corpus") or environ["NOTES_CORPUS"]))
+    corpus = collection = None
+    collections: dict[str, object] = {}
+    for values, origin in layers:
+        if isinstance(values.get("corpus"), str):
+            corpus = _anchored("corpus", values["corpus"], Path(origin).parent)
+        if isinstance(values.get("collection"), str):
+            collection = values["collection"]
+        if isinstance(values.get("collections"), dict):
+            for name, table in values["collections"].items():
+                if isinstance(table, dict) and isinstance(table.get("path"), str):
+                    collections[name] = _anchored("corpus", table["path"], Path(origin).parent)
+    collection = str(overrides.get("collection") or environ.get("NOTES_COLLECTION") or collection or "")
+    if collection in collections:
+        return Path(str(collections[collection]))
+    return Path(str(corpus)) if corpus else None
+
+
+def _anchored(key: str, value: object, folder: Path) -> object:
+    """Paths a file gives (corpus, index, a collection's path and index), relative to its folder."""
+    if key in ("corpus", "index") and isinstance(value, str):
+        return _relative_to(value, folder)
+    if key == "collections" and isinstance(value, dict):
+        return {
+            name: {item: _relative_to(text, folder) for item, text in table.items()}
+            for name, table in value.items()
+        }
+    return value
+
+
+def _relative_to(text: str, folder: Path) -> str:
+    path = Path(text).expanduser()
+    if path.is_absolute():
+        return str(path)
+    if _same_folder(folder, Path.cwd()):
+        return text  # the current folder's own file: keep what it says (and what messages show)
+    return str(folder / path)
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:
+        return False
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    return _same_folder(one.parent, other.parent) and one.name == other.name
 
 
 def _read_file(path: Path, config: Config) -> dict[str, object]:
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
@@ -210,15 +358,32 @@ def _read_file(path: Path, config: Config) -> dict[str, object]:
     config.files.append(path)
     for key in data:
         if key not in KEYS:
-            config.warnings.append(f"{path}: unknown key {key!r} ignored (known: {', '.join(KEYS)})")
+            message = f"{path}: unknown key {key!r} ignored" + _nearest_hint(key)
+            if message not in config.warnings:
+                config.warnings.append(message)
     return {key: value for key, value in data.items() if key in KEYS}
+
+
+def _nearest_hint(key: str) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(key.lower().replace("-", "_"), list(KEYS), n=1, cutoff=0.6)
+    if near:
+        return f"; did you mean {near[0]!r}?"
+    return " (--config-show lists the keys)"
 
 
 def describe(config: Config) -> str:
     """The effective configuration, one `key = value  # source` line each (for --config-show)."""
     lines = []
     for key, setting in config.settings.items():
-        lines.append(f"{key} = {_toml_value(setting.value)}  # {setting.source}")
+        if setting.value is None:
+            lines.append(f"# {key} is not set  # {setting.source}")
+        elif key == "collections" and setting.value:
+            for name, table in setting.value.items():
+                lines.append(f"collections.{name} = {_toml_value(table)}  # {setting.source}")
+        else:
+            lines.append(f"{key} = {_toml_value(setting.value)}  # {setting.source}")
     return "\n".join(lines) + "\n"
 
 

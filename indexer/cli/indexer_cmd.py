@@ -9,15 +9,17 @@ from pathlib import Path
 import click
 
 from indexer import __version__
-from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips
+from indexer.cli.options import CONTEXT, collection_option, corpus_option, index_option, print_skips
 from indexer.output.console import Group, ProgressBar, cli_errors
 from indexer.status import ExitStatus
 
 INDEXER_EPILOG = """\b
 Examples:
-  indexer build                          # index ./corpus into ./index_data
-  indexer update --corpus ~/notes --index ~/.cache/notes-index
+  indexer build --corpus ~/notes         # its index goes to your data folder
+  indexer update -c news                 # a collection named in notes.toml
   indexer stats --json
+  indexer list                           # every index and its corpus
+  indexer forget ~/old-notes             # remove the index of a folder
 """
 
 
@@ -49,6 +51,7 @@ max_size_option = click.option(
 
 def _index_options(func):
     options = [
+        collection_option,
         corpus_option,
         index_option,
         follow_symlinks_option,
@@ -85,17 +88,20 @@ def _options(settings, follow_symlinks: bool, max_size_mb: float, wait_seconds: 
     )
 
 
-def _settings(corpus: Path, index_dir: Path):
-    """The command's settings: the typed --corpus/--index, else NOTES_* variables, else notes.toml."""
+def _settings():
+    """The command's settings: typed options, else NOTES_* variables, else notes.toml."""
     from indexer.cli.settings import resolve_settings
 
-    return resolve_settings("indexer", {"corpus": corpus, "index_dir": index_dir})
+    settings = resolve_settings("indexer")
+    if len(settings.targets) > 1:
+        raise click.UsageError("this command works on one collection; give -c once")
+    return settings
 
 
 @indexer_main.command(
     "build",
     context_settings=CONTEXT,
-    epilog="\b\nExamples:\n  indexer build\n  indexer build --corpus ~/notes --index /tmp/notes-idx --strict",
+    epilog="\b\nExamples:\n  indexer build\n  indexer build --corpus ~/notes --strict",
 )
 @_index_options
 def build_command(**params) -> None:
@@ -118,14 +124,14 @@ def update_command(**params) -> None:
     _run("update", update_index, "Updating", **params)
 
 
-def _run(
-    action, index, bar, *, corpus, index_dir, follow_symlinks, max_size_mb, wait_seconds, strict, quiet
-) -> None:
+def _run(action, index, bar, *, quiet, **params) -> None:
     """Run `index` (`build_index` or `update_index`) with a progress bar, then report."""
     with cli_errors("indexer"):
-        settings = _settings(corpus, index_dir)
+        settings = _settings()
         corpus, index_dir = settings.corpus, settings.index_dir
-        options = _options(settings, follow_symlinks, max_size_mb, wait_seconds)
+        chosen = settings.options
+        strict = chosen["strict"]
+        options = _options(settings, chosen["follow_symlinks"], chosen["max_size_mb"], chosen["wait_seconds"])
         with ProgressBar(bar) as progress:
             report = index(corpus, index_dir, options=options, progress=progress)
         _finish_report(action, report, index_dir, strict=strict, quiet=quiet)
@@ -153,15 +159,16 @@ def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet:
     context_settings=CONTEXT,
     epilog="\b\nExamples:\n  indexer stats\n  indexer stats --json | jq .notes",
 )
+@collection_option
 @corpus_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
+def stats_command(collections, corpus: Path, index_dir: Path, as_json: bool) -> None:
     """Show the number of notes, last update, paths, size on disk and searchable fields."""
     from indexer.index.stats import index_stats
 
     with cli_errors("indexer"):
-        settings = _settings(corpus, index_dir)
+        settings = _settings()
         stats = index_stats(settings.corpus, settings.index_dir)
         if as_json:
             click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -177,6 +184,7 @@ def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     context_settings=CONTEXT,
     epilog="\b\nExamples:\n  indexer watch\n  indexer watch --corpus ~/notes --settle 2 >> ~/notes-index.log",
 )
+@collection_option
 @corpus_option
 @index_option
 @follow_symlinks_option
@@ -192,7 +200,9 @@ def stats_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     help="Seconds without file events before a batch of changes is indexed.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print no warnings about skipped notes.")
-def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_seconds, quiet) -> None:
+def watch_command(
+    collections, corpus, index_dir, follow_symlinks, max_size_mb, settle_seconds, quiet
+) -> None:
     """Keep the index current as notes are created, changed, renamed or deleted.
 
     Bursts of changes are indexed as one batch, with one log line per batch.
@@ -213,15 +223,16 @@ def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_second
         click.echo(error_line("indexer", exc), err=True)
 
     with cli_errors("indexer"):
-        settings = _settings(corpus, index_dir)
+        settings = _settings()
         corpus, index_dir = settings.corpus, settings.index_dir
+        chosen = settings.options
         watcher = CorpusWatcher(
             corpus,
             index_dir,
-            options=_options(settings, follow_symlinks, max_size_mb, wait_seconds=30.0),
+            options=_options(settings, chosen["follow_symlinks"], chosen["max_size_mb"], wait_seconds=30.0),
             on_batch=on_batch,
             on_error=on_error,
-            quiet_seconds=settle_seconds,
+            quiet_seconds=chosen["settle_seconds"],
         )
         watcher.start()
         click.echo(f"Watching {corpus} for changes to {index_dir} (Ctrl-C to stop)", err=True)
@@ -240,10 +251,11 @@ def watch_command(corpus, index_dir, follow_symlinks, max_size_mb, settle_second
     context_settings=CONTEXT,
     epilog="\b\nExamples:\n  indexer duplicates\n  indexer duplicates --json | jq '.groups | length'",
 )
+@collection_option
 @corpus_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the groups as one JSON object.")
-def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
+def duplicates_command(collections, corpus: Path, index_dir: Path, as_json: bool) -> None:
     """List the groups of near-duplicate notes found at the last build or update.
 
     Notes are near-duplicates when at least half of their long paragraphs are the same
@@ -255,7 +267,7 @@ def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
     from indexer.search.searching import open_index
 
     with cli_errors("indexer"):
-        settings = _settings(corpus, index_dir)
+        settings = _settings()
         corpus, index_dir = settings.corpus, settings.index_dir
         with open_index(corpus, index_dir) as notes:
             groups = read_duplicate_groups(index_dir)
@@ -273,3 +285,66 @@ def duplicates_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
                 click.echo(terminal_safe(f"   {path}  {titles[path]}"))
         notes_in_groups = sum(len(group) for group in groups)
         click.echo(f"{len(groups)} group{'' if len(groups) == 1 else 's'}, {notes_in_groups} notes", err=True)
+
+
+@indexer_main.command(
+    "list",
+    context_settings=CONTEXT,
+    epilog="\b\nExamples:\n  indexer list\n  indexer list --json | jq '.[].corpus'",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the indexes as one JSON array.")
+def list_command(as_json: bool) -> None:
+    """List the indexes kept in your data folder: corpus, notes, size, last update.
+
+    A corpus that no longer exists is marked "(missing)"; remove its index with
+    indexer forget. Indexes given with --index or a collection's `index` live where
+    they were put and are not listed.
+    """
+    from indexer.index.locations import indexes_path, known_indexes
+    from indexer.index.stats import human_size
+    from indexer.output.safe_text import terminal_safe
+
+    with cli_errors("indexer"):
+        known = known_indexes()
+        if as_json:
+            rows = [
+                {
+                    "corpus": item.corpus,
+                    "index": str(item.index_dir),
+                    "notes": item.notes,
+                    "size_bytes": item.size_bytes,
+                    "updated_at": item.updated_at,
+                    "corpus_missing": item.corpus_missing,
+                }
+                for item in known
+            ]
+            click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+            return
+        for item in known:
+            corpus = item.corpus or f"(no finished build) {item.index_dir}"
+            mark = "  (missing)" if item.corpus_missing else ""
+            notes = "-" if item.notes is None else f"{item.notes} notes"
+            click.echo(terminal_safe(f"{corpus}{mark}"))
+            click.echo(f"    {notes}, {human_size(item.size_bytes)}, updated {item.updated_at or '-'}")
+        click.echo(f"{len(known)} index{'' if len(known) == 1 else 'es'} in {indexes_path()}", err=True)
+
+
+@indexer_main.command(
+    "forget",
+    context_settings=CONTEXT,
+    epilog="\b\nExamples:\n  indexer forget ~/old-notes",
+)
+@click.argument("corpus", type=click.Path(file_okay=False, path_type=Path))
+def forget_command(corpus: Path) -> None:
+    """Remove the index kept in your data folder for the notes folder CORPUS.
+
+    The notes are not touched; the next search of CORPUS builds its index again.
+    """
+    from indexer.errors import NotesError
+    from indexer.index.locations import forget_index
+
+    with cli_errors("indexer"):
+        removed = forget_index(corpus)
+        if removed is None:
+            raise NotesError(f"no index of {corpus} in the data folder", hint="indexer list shows them")
+        click.echo(f"Removed the index of {corpus} ({removed})")

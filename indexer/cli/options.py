@@ -10,29 +10,33 @@ import click
 from indexer.output.console import warn
 from indexer.output.terminal import is_terminal
 
-DEFAULT_CORPUS = "corpus"
-DEFAULT_INDEX = "index_data"
-
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 corpus_option = click.option(
     "--corpus",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CORPUS,
-    show_default=True,
     envvar="NOTES_CORPUS",
     show_envvar=True,
-    help="Folder of markdown notes.",
+    help="Folder of markdown notes (.md, .markdown; hidden files and folders are left out). "
+    "[default: the default collection of notes.toml]",
+)
+collection_option = click.option(
+    "-c",
+    "--collection",
+    "collections",
+    multiple=True,
+    metavar="NAME",
+    help="Work on the collection NAME of notes.toml ([collections.NAME] path = ...); "
+    "search takes it more than once and merges the hits. [default: the `collection` key]",
 )
 index_option = click.option(
     "--index",
     "index_dir",
     type=click.Path(file_okay=False, readable=False, path_type=Path),  # the store says what is wrong
-    default=DEFAULT_INDEX,
-    show_default=True,
     envvar="NOTES_INDEX",
     show_envvar=True,
-    help="Folder holding the index.",
+    help="Folder holding the index. [default: one per corpus in your data folder, "
+    "~/.local/share/notes-indexer/indexes on Linux; see: indexer list]",
 )
 
 

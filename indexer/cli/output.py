@@ -14,7 +14,7 @@ TEXT_FACET_LIMIT = 10
 
 def print_result(
     result, output: str | None, color: str, *, facet_limit: int | None = None, version: int = 1,
-    null: bool = False, passages: int = 2, settings=None,
+    null: bool = False, passages: int = 2, settings=None, place=None,
 ) -> None:  # fmt: skip
     """Print a `SearchResult` as text, JSON, JSONL or paths; the match count goes to stderr."""
     from indexer.output import render, script_output
@@ -28,7 +28,7 @@ def print_result(
             stdout.write(line)
     elif output == "paths":
         # Escaped on a terminal, as `ls` does; exact when piped.
-        stdout.write(script_output.render_paths(result, null=null, escape=is_terminal(stdout)))
+        stdout.write(script_output.render_paths(result, null=null, escape=is_terminal(stdout), place=place))
     elif output in ("tags", "authors", "sources"):
         stdout.write(script_output.render_value_counts(result.facets[output.removesuffix("s")]))
     elif result.hits:

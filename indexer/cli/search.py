@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
@@ -11,7 +11,7 @@ import click
 
 from indexer import __version__
 from indexer.cli.gc_pause import code_loaded
-from indexer.cli.options import CONTEXT, corpus_option, index_option, print_skips, took
+from indexer.cli.options import CONTEXT, collection_option, corpus_option, index_option, print_skips, took
 from indexer.cli.output import print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
 from indexer.output.console import Command, ProgressBar, cli_errors, warn
@@ -23,17 +23,19 @@ if TYPE_CHECKING:
     from indexer.search.results import SearchResult
     from indexer.search.spelling import Suggestion
 
-OUTPUTS = ("paths", "json", "jsonl", "count", "tags", "authors", "sources")
+OUTPUTS = ("text", "paths", "json", "jsonl", "count", "tags", "authors", "sources")
 # --output values that print the distinct values of a facet among all hits.
 VALUE_OUTPUTS = {"tags": "tag", "authors": "author", "sources": "source"}
 
 SEARCH_EPILOG = """\b
 Examples:
   search "GPRS gateway"
+  search --corpus ~/notes "meeting notes"       # your own folder; its index goes to your data folder
+  search -c news -c blog ransomware             # collections of notes.toml, one ranked list
   search 'author:cimpanu tag:ransomware date:2021-10'
   search 'title:"zero-day" OR tag:CVE-2021-44228' --sort -date -n 5
   search ransom* --json | jq '.hits[].title'
-  search 'tag:"The Record"' --files | xargs -d '\\n' grep -l Conti
+  search 'tag:"The Record"' --files --absolute | xargs -d '\\n' grep -l Conti
   search ransomware --facet source --facet year      # counts among all hits
   search 'date:2021' --facet country --facet-limit 5 --json
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
@@ -92,8 +94,15 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     type=click.Choice(OUTPUTS),
     envvar="NOTES_OUTPUT",
     show_envvar=True,
-    help="What to print: paths, json, jsonl, count, or the distinct tags, authors or sources among all "
-    "hits with their counts (count<TAB>value). --json, --jsonl, --count and --files are short for it.",
+    help="What to print: text (the default), paths, json, jsonl, count, or the distinct tags, authors "
+    "or sources among all hits with their counts (count<TAB>value). --json, --jsonl, --count and "
+    "--files are short for it.",
+)
+@click.option(
+    "--absolute",
+    is_flag=True,
+    help="With --files: print absolute paths, which a shell can use from any folder "
+    "(paths are otherwise relative to the corpus).",
 )
 @click.option(
     "-0", "--null", is_flag=True, help="End each printed path with NUL instead of a newline (for xargs -0)."
@@ -146,6 +155,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     metavar="N",
     help="Open hit N in your editor ($NOTES_EDITOR, $VISUAL or $EDITOR) at the line of its best passage.",
 )
+@collection_option
 @corpus_option
 @index_option
 @click.option(
@@ -241,6 +251,7 @@ def search_main(
     sort: str,
     output: str | None,
     output_choice: str | None,
+    absolute: bool,
     null: bool,
     passages: int,
     context_chars: int,
@@ -248,8 +259,9 @@ def search_main(
     all_copies: bool,
     debug_query: bool,
     open_rank: int | None,
-    corpus: Path,
-    index_dir: Path,
+    collections: tuple[str, ...],
+    corpus: Path | None,
+    index_dir: Path | None,
     no_update: bool,
     color: str,
     facets: tuple[str, ...],
@@ -268,40 +280,45 @@ def search_main(
     With no QUERY on a terminal, or with --shell, open the interactive shell.
     """
     text = " ".join(query).strip()
-    if output and output_choice and output != output_choice:
-        raise click.UsageError(f"--{output} and --output {output_choice} ask for different outputs")
-    asked = Asked(
-        limit=limit,
-        page=page,
-        sort=sort,
-        output=output or output_choice,
-        color=color,
-        passages=passages,
-        context=context_chars,
-        version=format_version,
-        all_copies=all_copies,
-        null=null,
-        debug=debug_query,
-        open_rank=open_rank,
-        facets=tuple(name.strip() for value in facets for name in value.split(",") if name.strip()),
-        facet_limit=facet_limit,
-        timeline=show_timeline,
-        explain=explain,
-    )
     other_work = {"--batch": batch, "--similar": similar, "--saved": list_saved, "--save": save_as}
     with cli_errors("search"):
         from indexer.cli.settings import resolve_settings
 
-        settings = resolve_settings(
-            "search", {"corpus": corpus, "index_dir": index_dir, "limit": limit, "sort": sort}
-        )
+        settings = resolve_settings("search")
         if show_config:
             from indexer.cli.config import describe
 
             click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
             sys.exit(ExitStatus.OK)
+        # Options left at their defaults take their notes.toml values.
+        chosen = settings.options
+        output_choice, no_update, color = chosen["output_choice"], chosen["no_update"], chosen["color"]
+        output_choice = None if output_choice == "text" else output_choice
+        if output and output_choice and output != output_choice:
+            if "output_choice" in _typed():
+                raise click.UsageError(f"--{output} and --output {output_choice} ask for different outputs")
+            output_choice = None  # a typed --json beats the configured output
+        asked = Asked(
+            limit=settings.limit,
+            page=page,
+            sort=settings.sort,
+            output=output or output_choice,
+            color=color,
+            passages=chosen["passages"],
+            context=chosen["context_chars"],
+            version=chosen["format_version"],
+            all_copies=chosen["all_copies"],
+            null=null,
+            absolute=absolute,
+            debug=debug_query,
+            open_rank=open_rank,
+            facets=_facets(chosen["facets"], output or output_choice),
+            facet_limit=chosen["facet_limit"],
+            timeline=show_timeline,
+            explain=explain,
+            settings=settings,
+        )
         corpus, index_dir = settings.corpus, settings.index_dir
-        asked = replace(asked, limit=settings.limit, sort=settings.sort, settings=settings)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
@@ -318,6 +335,15 @@ def search_main(
             if text or save_as or similar:
                 raise click.UsageError("--saved takes no QUERY, --save or --similar")
             sys.exit(print_saved(saved.load(), asked.output))
+        if len(settings.targets) > 1:
+            if batch is not None or similar is not None or save_as is not None:
+                raise click.UsageError("--batch, --similar and --save work on one collection; give -c once")
+            _check_usage(text, asked, similar=None)
+            code_loaded()
+            for target in settings.targets:
+                _freshen(target.corpus, target.index_dir, no_update=no_update, settings=settings)
+            text = saved.expand(text)
+            sys.exit(_show(_merged_answer(text, asked), text, None, asked))
         if batch is not None:
             _check_batch_usage(text, asked, similar=similar, save_as=save_as)
             code_loaded()
@@ -347,6 +373,23 @@ def search_main(
         sys.exit(status)
 
 
+def _facets(values: tuple[str, ...], output: str | None) -> tuple[str, ...]:
+    """The facets asked for; configured ones are left out of outputs that have no place for them."""
+    if "facets" not in _typed() and output not in (None, "json"):
+        return ()
+    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+
+
+def _typed() -> set[str]:
+    """The parameters typed on the command line."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    return {
+        name for name in context.params if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Asked:
     """What the options ask of each query: the page, order, output and extras."""
@@ -365,6 +408,7 @@ class Asked:
     version: int = 1
     all_copies: bool = False
     null: bool = False
+    absolute: bool = False
     debug: bool = False
     open_rank: int | None = None
     settings: Settings | None = None  # notes.toml and friends, once resolved
@@ -398,6 +442,8 @@ def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
     check_format_version(asked.version)
     if asked.null and asked.output != "paths":
         raise click.UsageError("-0/--null goes with paths output (--files or --output paths)")
+    if asked.absolute and asked.output != "paths":
+        raise click.UsageError("--absolute goes with paths output (--files or --output paths)")
     if asked.open_rank is not None and asked.output is not None:
         raise click.UsageError(f"--open opens a note; it cannot be combined with {_flag(asked.output)}")
     if asked.explain and asked.output in ("count", "paths", *VALUE_OUTPUTS):
@@ -490,6 +536,72 @@ def _fresh_answer(pending, text: str, similar: str | None, asked: Asked, *, no_u
     return answer
 
 
+def _merged_answer(text: str, asked: Asked) -> Answer:
+    """One ranked list from several collections: each is asked for the hits up to the end
+    of the page, the hits are merged by score (or date, as sorted), then the page is cut.
+
+    Scores of different indexes are comparable enough to interleave: each is BM25F over
+    its own collection's statistics, so a hit ranks high where its words are rare there."""
+    from dataclasses import replace as copy
+
+    from indexer.search.results import SearchResult, SortOrder
+    from indexer.search.searching import open_index
+
+    settings = asked.settings
+    options = asked.search_options()
+    wanted = options["limit"] * options["page"] if options["limit"] else 0
+    hits, total, facets, months, seconds = [], 0, {}, {}, 0.0
+    for target in settings.targets:
+        with open_index(
+            target.corpus, target.index_dir, weights=settings.weights, aliases=settings.aliases
+        ) as notes:
+            if asked.output == "count":
+                total += notes.count(text)
+                continue
+            result = notes.search(text, **(options | {"limit": wanted, "page": 1}), suggest=False)
+        total += result.total
+        seconds += result.seconds
+        hits += [copy(hit, collection=target.name) for hit in result.hits]
+        for name, values in result.facets.items():
+            counts = facets.setdefault(name, {})
+            for value, count in values:
+                counts[value] = counts.get(value, 0) + count
+        for month, count in result.timeline or ():
+            months[month] = months.get(month, 0) + count
+    if asked.output == "count":
+        return Answer(None, total, None)
+    sort = options["sort"]
+    if sort is SortOrder.RELEVANCE:
+        hits.sort(key=lambda hit: -(hit.score or 0.0))
+    else:
+        dated = sorted(
+            (hit for hit in hits if hit.date), key=lambda hit: hit.date, reverse=sort is not SortOrder.DATE
+        )
+        hits = dated + [hit for hit in hits if not hit.date]
+    start = (options["page"] - 1) * options["limit"]
+    page = hits[start : start + options["limit"]] if options["limit"] else hits
+    page = [copy(hit, rank=start + number) for number, hit in enumerate(page, 1)]
+    merged = SearchResult(
+        query=text,
+        parsed="",
+        total=total,
+        page=options["page"],
+        limit=options["limit"],
+        hits=tuple(page),
+        seconds=seconds,
+        facets={
+            name: tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+            for name, counts in facets.items()
+        },
+        timeline=tuple(sorted(months.items())) if asked.timeline else None,
+    )
+    return Answer(merged, total, None)
+
+
+def _most_first(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
     """Run the query (or --similar) without printing anything."""
     if similar is not None:
@@ -544,7 +656,21 @@ def _print(result, asked: Asked) -> None:
         null=asked.null,
         passages=asked.passages,
         settings=asked.settings,
+        place=_absolute_path(asked.settings) if asked.absolute else None,
     )
+
+
+def _absolute_path(settings: Settings):
+    """Hit -> the absolute path of its note, in its collection's corpus."""
+    import os
+
+    roots = {target.name: os.path.abspath(target.corpus) for target in settings.targets}
+
+    def place(hit) -> str:
+        root = roots.get(hit.collection, os.path.abspath(settings.corpus))
+        return os.path.join(root, *hit.path.split("/"))
+
+    return place
 
 
 def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:

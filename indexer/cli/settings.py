@@ -1,14 +1,28 @@
-"""Options and notes.toml together: what was typed wins, then NOTES_* variables, then files."""
+"""Options and notes.toml together: what was typed wins, then NOTES_* variables, then files.
+
+Every option with a NOTES_* variable has a notes.toml key of the same name
+(`PARAMETER_KEYS`); an option left at its default takes the key's configured value.
+"""
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
+from indexer.errors import NotesError
 from indexer.output.console import warn
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A corpus to search and the folder of its index; `name` when it is a collection."""
+
+    corpus: Path
+    index_dir: Path
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +40,9 @@ class Settings:
     weights: dict[str, float]
     aliases: dict[str, str]
     config: object  # the `indexer.cli.config.Config` they came from (for --config-show)
+    options: dict[str, object] = field(default_factory=dict)  # parameter name -> effective value
+    targets: tuple[Target, ...] = ()  # the collections asked for with -c (or the one corpus)
+    collection: str | None = None  # the collection searched, when there is one
 
     def index_options(self, **kwargs):
         from indexer.index.store import IndexOptions
@@ -40,11 +57,41 @@ class Settings:
         )
 
 
-# Command parameters that a notes.toml key can set, by parameter name.
-PARAMETER_KEYS = {"corpus": "corpus", "index_dir": "index", "limit": "limit", "sort": "sort"}
+# Command parameters that a notes.toml key can set, by parameter name. The key is the
+# option's NOTES_* variable in lower case without NOTES_ (tests/test_config.py checks).
+PARAMETER_KEYS = {
+    "corpus": "corpus",
+    "index_dir": "index",
+    "limit": "limit",
+    "sort": "sort",
+    "output_choice": "output",
+    "passages": "passages",
+    "context_chars": "context",
+    "format_version": "format_version",
+    "all_copies": "all_copies",
+    "no_update": "no_update",
+    "color": "color",
+    "facets": "facet",
+    "facet_limit": "facet_limit",
+    "follow_symlinks": "follow_symlinks",
+    "max_size_mb": "max_size",
+    "wait_seconds": "wait",
+    "strict": "strict",
+    "settle_seconds": "watch_settle",
+}
+
+_warned: set[str] = set()  # a warning about a file is printed once per process
 
 
-def resolve_settings(program: str, params: dict[str, object]) -> Settings:
+class NoCorpusError(NotesError):
+    """No corpus was named anywhere."""
+
+
+class UnknownCollectionError(NotesError):
+    """-c NAME names no collection of the notes.toml files read."""
+
+
+def resolve_settings(program: str, params: dict[str, object] | None = None) -> Settings:
     """Settings for the running click command, given its parameter values.
 
     A parameter typed on the command line overrides every file; a parameter left at its
@@ -55,19 +102,32 @@ def resolve_settings(program: str, params: dict[str, object]) -> Settings:
     from indexer.cli.config import load_config
 
     context = click.get_current_context()
-    overrides = {}
+    params = dict(context.params if params is None else params)
+    overrides: dict[str, object] = {}
+    typed: set[str] = set()
     for name, key in PARAMETER_KEYS.items():
         if name in params and context.get_parameter_source(name) is ParameterSource.COMMANDLINE:
             value = params[name]
             overrides[key] = str(value) if isinstance(value, Path) else value
+            typed.add(name)
+    names = tuple(params.get("collections") or ())
+    if names:
+        overrides["collection"] = names[0]
     corpus = overrides.get("corpus")
-    config = load_config(Path(corpus) if corpus else None, overrides=overrides)
+    config = load_config(Path(str(corpus)) if corpus else None, folder=Path("."), overrides=overrides)
     for message in config.warnings:
-        warn(program, message)
+        if message not in _warned:
+            _warned.add(message)
+            warn(program, message)
+    options = dict(params)
+    for name, key in PARAMETER_KEYS.items():
+        if name in options and name not in typed and name not in ("corpus", "index_dir"):
+            options[name] = _as_parameter(name, config[key])
+    targets = _targets(config, names)
     editor = config["editor"]
     return Settings(
-        corpus=Path(str(config["corpus"])).expanduser(),
-        index_dir=Path(str(config["index"])).expanduser(),
+        corpus=targets[0].corpus,
+        index_dir=targets[0].index_dir,
         limit=int(config["limit"]),
         sort=str(config["sort"]),
         ignore=tuple(config["ignore"]),
@@ -77,4 +137,69 @@ def resolve_settings(program: str, params: dict[str, object]) -> Settings:
         weights=dict(config["weights"]),
         aliases=dict(config["aliases"]),
         config=config,
+        options=options,
+        targets=targets,
+        collection=targets[0].name,
     )
+
+
+def _as_parameter(name: str, value: object) -> object:
+    if name == "output_choice":
+        return None if value == "text" else value
+    return value
+
+
+def _targets(config, names: tuple[str, ...]) -> tuple[Target, ...]:
+    """The corpora (and their indexes) the command works on.
+
+    --corpus (or NOTES_CORPUS, or a `corpus` key) names one folder; else -c NAME names
+    collections, else the `collection` key the default one. An index typed or set by
+    NOTES_INDEX applies to it; a file's `index` key only to the corpus of the same file,
+    so `--corpus DIR` from a folder whose notes.toml names its own index never writes it.
+    Otherwise the index lives in the user's data folder, one per corpus."""
+    from indexer.index.locations import default_index_dir
+
+    collections: dict[str, dict[str, str]] = config["collections"]
+    corpus_source = config.source("corpus")
+    if names and _rank(config, "corpus") >= 999:
+        raise NotesError("--corpus and -c/--collection name different notes: give one of them")
+    if config["corpus"] is not None and not names and _rank(config, "corpus") >= _rank(config, "collection"):
+        corpus = Path(str(config["corpus"])).expanduser()
+        given_index = config["index"] is not None and (
+            _rank(config, "index") >= 999 or config.source("index") == corpus_source
+        )
+        index = Path(str(config["index"])).expanduser() if given_index else default_index_dir(corpus)
+        return (Target(corpus, index),)
+    if not names:
+        if config["collection"] is None:
+            raise NoCorpusError(
+                "no corpus to search",
+                hint="pass --corpus DIR, or name a default collection in notes.toml: "
+                'collection = "notes" and [collections.notes] path = "~/notes"',
+            )
+        names = (str(config["collection"]),)
+    targets = []
+    for name in dict.fromkeys(names):
+        table = collections.get(name)
+        if table is None:
+            known = ", ".join(sorted(collections)) or "none is configured"
+            raise UnknownCollectionError(f"no collection {name!r} (collections: {known})")
+        corpus = Path(table["path"]).expanduser()
+        index = Path(table["index"]).expanduser() if "index" in table else default_index_dir(corpus)
+        if config["index"] is not None and _rank(config, "index") >= 999 and len(names) == 1:
+            index = Path(str(config["index"])).expanduser()
+        targets.append(Target(corpus, index, name))
+    return tuple(targets)
+
+
+def _rank(config, key: str) -> int:
+    """How strong the source of `key` is: default -1, files in the order read, env 999, typed 1000."""
+    source = config.source(key)
+    if source == "default":
+        return -1
+    if source == "command line":
+        return 1000
+    if source.startswith("env "):
+        return 999
+    files = [str(path) for path in config.files]
+    return files.index(source) if source in files else 0

@@ -88,7 +88,8 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN, *, passages: int = 2) ->
         lines.append(
             indent + _paint(" · ", "dim", style).join(meta) if style.color else indent + " · ".join(meta)
         )
-    lines.append(indent + _paint(terminal_safe(hit.path), "path", style))
+    where = f"  [{terminal_safe(hit.collection)}]" if hit.collection is not None else ""
+    lines.append(indent + _paint(terminal_safe(hit.path), "path", style) + where)
     if "tags" in matched:
         lines.append(indent + "tags: " + ", ".join(terminal_safe(tag) for tag in hit.tags))
     if hit.duplicates:

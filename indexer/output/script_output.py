@@ -10,7 +10,7 @@ is kept exactly (JSON-escaped), never shortened or sanitised.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from indexer.errors import NotesError
 from indexer.output.safe_text import json_safe, terminal_safe
@@ -101,6 +101,8 @@ def hit_to_dict(hit: Hit, *, version: int = FORMAT_VERSION) -> dict[str, object]
     }
     if hit.explanation:
         document["explain"] = explanation_to_list(hit.explanation)
+    if hit.collection is not None:
+        document["collection"] = hit.collection
     return document
 
 
@@ -124,11 +126,19 @@ def explanation_to_list(explanation: tuple[Contribution, ...]) -> list[dict[str,
     return [{"field": part.field, "term": part.term, "score": round(part.score, 4)} for part in explanation]
 
 
-def render_paths(result: SearchResult, *, null: bool = False, escape: bool = False) -> str:
+def render_paths(
+    result: SearchResult,
+    *,
+    null: bool = False,
+    escape: bool = False,
+    place: Callable[[Hit], str] | None = None,
+) -> str:
     """Hit paths, one a line (or NUL-separated for `xargs -0`): exactly as stored, or with
-    control characters escaped when `escape` (for a terminal)."""
+    control characters escaped when `escape` (for a terminal). `place` turns a hit into
+    the path to print (an absolute one, for --absolute); else the path in its corpus."""
     end = "\0" if null else "\n"
-    return "".join((terminal_safe(hit.path) if escape else hit.path) + end for hit in result.hits)
+    paths = (place(hit) if place else hit.path for hit in result.hits)
+    return "".join((terminal_safe(path) if escape else path) + end for path in paths)
 
 
 def render_value_counts(values: FacetValues) -> str:

@@ -79,6 +79,8 @@ class Hit:
     duplicates: tuple[str, ...] = ()
     # Filled when asked for (`explain=True`): what each field and term added to `score`.
     explanation: tuple[Contribution, ...] = ()
+    # The collection the note belongs to, when several were searched at once (`-c a -c b`).
+    collection: str | None = None
 
     @property
     def snippet(self) -> str:

@@ -72,6 +72,7 @@ class Shell:
         self.environ = os.environ if environ is None else environ
         self.index_options = index_options or IndexOptions()
         self.settings = settings  # from notes.toml and options: editor, theme, date format
+        self.collection = getattr(settings, "collection", None)  # the collection searched, if any
         self.listing: Listing | None = None
         self.shown_hits: dict[int, Hit] = {}  # rank -> hit, every page shown of the listing
         self.history_path: Path | None = None
@@ -226,6 +227,8 @@ class Shell:
 
     @property
     def corpus_name(self) -> str:
+        if self.collection:
+            return self.collection
         return self.notes.corpus.resolve().name or str(self.notes.corpus)
 
     def text_style(self, *, width: int | None = None) -> TextStyle:
@@ -276,6 +279,38 @@ class Shell:
     def _index_changed(self) -> None:
         for listener in self.index_listeners:
             listener(self.notes)
+
+    def collections(self) -> dict[str, dict[str, str]]:
+        """The collections of the notes.toml files read: name -> {"path", "index"?}."""
+        config = getattr(self.settings, "config", None)
+        return dict(config["collections"]) if config is not None else {}
+
+    def use(self, name: str) -> None:
+        """Search the collection `name` from now on: its index is built or updated first."""
+        from indexer.index.locations import default_index_dir
+        from indexer.index.store import ensure_fresh_index
+        from indexer.search.searching import open_index
+
+        table = self.collections().get(name)
+        if table is None:
+            known = ", ".join(sorted(self.collections())) or "none is configured in notes.toml"
+            raise CommandError(f"no collection {name!r} (collections: {known})")
+        corpus = Path(table["path"]).expanduser()
+        index_dir = Path(table["index"]).expanduser() if "index" in table else default_index_dir(corpus)
+        with ProgressBar("Indexing") as progress:
+            outcome = ensure_fresh_index(corpus, index_dir, options=self.index_options, progress=progress)
+        if outcome.action == "built":
+            self.screen.note(f"built the index of {name}: {outcome.report.notes} notes", dim=True)
+        weights = self.settings.weights if self.settings is not None else None
+        aliases = self.settings.aliases if self.settings is not None else None
+        fresh = open_index(corpus, index_dir, weights=weights, aliases=aliases)
+        if self.watcher is not None:
+            self.watch(False)
+        old, self.notes, self.collection = self.notes, fresh, name
+        old.close()
+        self.listing, self.shown_hits = None, {}
+        self._index_changed()
+        self.screen.note(f"{self.notes.note_count()} notes in {name}.")
 
     def reindex(self) -> None:
         """Apply corpus changes to the index (with a progress bar), then see them."""

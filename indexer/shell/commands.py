@@ -47,6 +47,7 @@ class CommandContext(Protocol):
     sort: SortOrder
     shown_hits: dict[int, Hit]
     watcher: Any
+    collection: str | None
 
     def hit(self, argument: str) -> Hit: ...
     def show_note(self, hit: Hit) -> None: ...
@@ -57,6 +58,8 @@ class CommandContext(Protocol):
     def text_style(self, *, width: int | None = None) -> TextStyle: ...
     def watch(self, on: bool) -> None: ...
     def reindex(self) -> None: ...
+    def collections(self) -> dict[str, dict[str, str]]: ...
+    def use(self, name: str) -> None: ...
     def print_stats(self) -> None: ...
     def help_text(self) -> str: ...
 
@@ -313,6 +316,30 @@ def watch(shell: CommandContext, argument: str) -> None:
         shell.screen.note(f"Watching {shell.notes.corpus}." if shell.watcher else "Not watching (:watch on).")
         return
     shell.watch(argument == "on")
+
+
+def _collection_choices(shell: CommandContext) -> list[tuple[str, str]]:
+    return [(name, table["path"]) for name, table in sorted(shell.collections().items())]
+
+
+@COMMANDS.command(
+    "use", "search another collection of notes.toml (no NAME: list them)", usage="NAME",
+    choices=_collection_choices,
+)  # fmt: skip
+def use(shell: CommandContext, argument: str) -> None:
+    if not argument:
+        collections = shell.collections()
+        if not collections:
+            shell.screen.note('No collections: name them in notes.toml, [collections.NAME] path = "..."')
+        else:
+            shell.screen.show(
+                "\n".join(
+                    f"{'*' if name == shell.collection else ' '} {name}  {table['path']}"
+                    for name, table in sorted(collections.items())
+                )
+            )
+        return
+    shell.use(argument)
 
 
 @COMMANDS.command("quit", "leave the shell; Ctrl-D does too", aliases=("q", "exit"))
