@@ -31,42 +31,21 @@ needs_shared_frontmatter = pytest.mark.skipif(
     not SHARED_FRONTMATTER.is_dir(), reason=f"shared front-matter corpus not found at {SHARED_FRONTMATTER}"
 )
 
-_ISOLATED_VARIABLES = (
-    "NOTES_CORPUS",
-    "NOTES_INDEX",
-    "NOTES_LIMIT",
-    "NOTES_SORT",
-    "NOTES_FACET",
-    "NOTES_FACET_LIMIT",
-    "NOTES_COLOR",
-    "NOTES_NO_UPDATE",
-    "NOTES_FOLLOW_SYMLINKS",
-    "NOTES_MAX_SIZE",
-    "NOTES_WAIT",
-    "NOTES_STRICT",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "EDITOR",
-    "VISUAL",
-    "NOTES_EDITOR",
-    "NOTES_OUTPUT",
-    "NOTES_PASSAGES",
-    "NOTES_CONTEXT",
-    "NOTES_FORMAT_VERSION",
-    "PAGER",
-)
+# Besides every NOTES_* variable: the ones the tool reads from the wider environment.
+_ISOLATED_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "EDITOR", "VISUAL", "PAGER")
 
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Keep tests away from the user's settings, history and indexes."""
     home = tmp_path_factory.mktemp("home")
-    for name in _ISOLATED_VARIABLES:
+    for name in [name for name in os.environ if name.startswith("NOTES_")] + list(_ISOLATED_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))  # the internal-error log
     return home
 
 

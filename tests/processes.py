@@ -54,10 +54,20 @@ def answers(corpus: Path, index: Path) -> dict[str, int]:
         return {query: notes.count(query) for query in QUERIES}
 
 
-def indexer_process(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """`python -m indexer ARGS` in a session of its own (so Ctrl-C can go to its group)."""
+PAUSING_INDEXER = Path(__file__).with_name("pausing_indexer.py")
+
+
+def indexer_process(
+    *args: str, pause_at: str | None = None, pause_seconds: float = 60, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`python -m indexer ARGS` in a session of its own (so Ctrl-C can go to its group);
+    with `pause_at`, paused at that moment of its commit (`tests/pausing_indexer.py`)."""
+    if pause_at is None:
+        command = [sys.executable, "-m", "indexer"]
+    else:
+        command = [sys.executable, str(PAUSING_INDEXER), pause_at, str(pause_seconds)]
     return subprocess.Popen(
-        [sys.executable, "-m", "indexer", *args],
+        [*command, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -90,7 +100,7 @@ def wait_for_lock(process: subprocess.Popen, index: Path) -> None:
 
 
 def wait_for_pause(process: subprocess.Popen, point: str) -> None:
-    """Until `process` says it is paused at `point` (see `indexer.index.testing_hooks`)."""
+    """Until `process` says it is paused at `point` (see `tests/pausing_indexer.py`)."""
     line = process.stderr.readline()
     assert line == f"indexer: test pause: {point}\n", line
 

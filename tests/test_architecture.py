@@ -156,3 +156,14 @@ def test_every_package_is_described_in_the_architecture_page():
     packages = sorted(module_name(path.parent) for path in PACKAGE.rglob("__init__.py"))
     missing = [name for name in packages if f"`{name.replace('.', '/')}/`" not in page]
     assert not missing, f"docs/architecture.md does not describe {missing}"
+
+
+def test_the_product_holds_no_test_only_pauses():
+    mentions = [name for name, path in MODULES.items() if "NOTES_TEST" in path.read_text(encoding="utf-8")]
+    assert mentions == [], "crash tests pause through tests/pausing_indexer.py, not the product"
+
+
+def test_no_notes_variable_of_the_caller_reaches_a_test():
+    import os
+
+    assert [name for name in os.environ if name.startswith("NOTES_")] == []

@@ -34,7 +34,7 @@ def paused_update(generated, tmp_path):
     def start(seconds: float = 60):
         process = indexer_process(
             "update", "--corpus", str(generated.corpus), "--index", str(index),
-            env={"NOTES_TEST_PAUSE_AT": "commit", "NOTES_TEST_PAUSE_SECONDS": str(seconds)},
+            pause_at="commit", pause_seconds=seconds,
         )  # fmt: skip
         started.append(process)
         wait_for_pause(process, "commit")

@@ -75,9 +75,9 @@ def test_a_killed_run_leaves_the_last_commit_searchable_and_the_next_update_reco
 ):
     index = tmp_path / "index"
     shutil.copytree(generated.before, index)
-    env = {} if crash.moment == "indexing" else {"NOTES_TEST_PAUSE_AT": crash.moment}
+    pause_at = None if crash.moment == "indexing" else crash.moment
     process = indexer_process(
-        crash.command, "--corpus", str(generated.corpus), "--index", str(index), env=env
+        crash.command, "--corpus", str(generated.corpus), "--index", str(index), pause_at=pause_at
     )
     try:
         if crash.moment == "indexing":
@@ -126,7 +126,7 @@ def test_an_update_with_nothing_to_do_still_removes_what_a_killed_build_left(gen
         str(generated.corpus),
         "--index",
         str(index),
-        env={"NOTES_TEST_PAUSE_AT": "commit"},
+        pause_at="commit",
     )
     try:
         wait_for_pause(process, "commit")

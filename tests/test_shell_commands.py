@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer.index.store import build_index
+from indexer.output.internal_error import log_path
 from indexer.output.render import TextStyle, render_text
 from indexer.search.searching import open_index
 from indexer.shell.app import Shell
@@ -286,7 +287,9 @@ def test_an_unexpected_error_is_one_line_never_a_traceback(harness, monkeypatch)
 
     monkeypatch.setattr(harness.shell.notes, "search", broken)
     harness.run("ransomware")
-    assert harness.take() == ("", "internal error: RuntimeError: disk on fire\n")
+    log = log_path()
+    assert harness.take() == ("", f"internal error: RuntimeError: disk on fire (details in {log})\n")
+    assert "RuntimeError: disk on fire" in log.read_text(encoding="utf-8")
 
 
 def test_quit_and_its_aliases_end_the_shell(harness):

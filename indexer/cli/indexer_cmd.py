@@ -217,10 +217,10 @@ def watch_command(
             print_skips("indexer", report)
         click.echo(describe_batch(report))
 
-    def on_error(exc) -> None:
-        from indexer.output.console import error_line
+    def on_error(exc: Exception) -> None:
+        from indexer.output.console import error_report
 
-        click.echo(error_line("indexer", exc), err=True)
+        click.echo(error_report("indexer", exc), err=True)
 
     with cli_errors("indexer"):
         settings = _settings()

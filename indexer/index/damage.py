@@ -4,7 +4,8 @@ Another process's commit deletes the files of the commit before it: a reader tha
 not yet opened one of them (Whoosh opens column files lazily, during a search) finds it
 gone, and reads again from the new commit. Damaged files surface as whatever the
 decoder trips over (struct, pickle, type errors, Whoosh's own); they become one line
-saying how to rebuild.
+saying how to rebuild. Only failures of the reading itself do (`is_damage`): a bug of
+ours inside a guarded method is not damage, and reaches the top-level handler.
 """
 
 from __future__ import annotations
@@ -24,13 +25,10 @@ from indexer.errors import IndexDamagedError, NotesError
 
 
 @functools.cache
-def damage_errors() -> tuple[type[BaseException], ...]:
-    """What reading truncated or garbled index files raised, file kind by file kind.
-
-    Broad on purpose: a bug of ours that raises one of these while reading is reported as
-    damage too (its type and message are in the line). Whoosh is imported here, not when
-    this module is, so that importing `store` stays cheap.
-    """
+def read_errors() -> tuple[type[BaseException], ...]:
+    """What reading truncated or garbled index files raises wherever it happens: I/O,
+    decoding and Whoosh's own format errors. Whoosh is imported here, not when this
+    module is, so that importing `store` stays cheap."""
     from whoosh.filedb.filetables import FileFormatError
     from whoosh.index import IndexError as WhooshIndexError
     from whoosh.reading import CorruptIndexError
@@ -38,11 +36,6 @@ def damage_errors() -> tuple[type[BaseException], ...]:
     return (
         OSError,
         EOFError,
-        ValueError,
-        IndexError,
-        KeyError,
-        TypeError,
-        AttributeError,
         struct.error,
         zlib.error,
         pickle.UnpicklingError,
@@ -50,6 +43,32 @@ def damage_errors() -> tuple[type[BaseException], ...]:
         CorruptIndexError,
         WhooshIndexError,
     )
+
+
+# Errors a decoder raises on garbage, but so does a bug. They count as damage only when
+# raised by the code that reads the index files: Whoosh's, or the engine's column and
+# posting readers (AttributeError only in Whoosh's: an unpickled value of the wrong type;
+# in the engine it means a Whoosh internal moved, which a rebuild cannot fix).
+_DECODING_ERRORS = (ValueError, IndexError, KeyError, TypeError, AttributeError)
+_INDEX_READERS = ("whoosh.", "indexer.engine.")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether `exc`, raised while reading an index, says its files are damaged (not that
+    our code has a bug: that reaches the top-level handler as an internal error)."""
+    if isinstance(exc, read_errors()):
+        return True
+    if not isinstance(exc, _DECODING_ERRORS):
+        return False
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    if isinstance(exc, AttributeError):
+        return module.startswith("whoosh.")
+    return module.startswith(_INDEX_READERS)
 
 
 REBUILD_HINT = "rebuild it: indexer build"
@@ -75,7 +94,8 @@ def read_or_damaged(
     reopened: Callable[[type[BaseException]], bool] | None = None,
     attempts: int = 3,
 ) -> Result:
-    """`read()`, or the `IndexDamagedError` for what it raised (`errors`, else `damage_errors()`).
+    """`read()`, or the `IndexDamagedError` for what it raised (of `errors`, else what
+    `is_damage` says is damage; anything else, a bug, is raised as it is).
 
     When reading fails, `reopened(type of the error)` may say that the files being read
     were replaced by a newer commit and the index is open again on it: `read()` is then
@@ -86,7 +106,6 @@ def read_or_damaged(
     held by the traceback, and would close with a ResourceWarning whenever collected
     (in the middle of another test, under `-W error`). They are closed here.
     """
-    caught = errors or damage_errors()
     # The files close when the failed read's traceback goes, at the end of the `except`.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
@@ -94,7 +113,9 @@ def read_or_damaged(
             return read()
         except NotesError:
             raise
-        except caught as exc:
+        except Exception as exc:
+            if not (isinstance(exc, errors) if errors else is_damage(exc)):
+                raise
             traceback.clear_frames(exc.__traceback__)
             error, failure = damaged(index_dir, exc), type(exc)
         gc.collect()  # what it held in reference cycles

@@ -23,12 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
-from indexer.index.damage import damage_errors, damaged, read_or_damaged
+from indexer.index.damage import damaged, is_damage, read_or_damaged
 from indexer.index.duplicates import write_duplicate_groups
 from indexer.index.json_files import read_json_object, write_json_atomic
 from indexer.index.locking import write_lock
 from indexer.index.recovery import leftover_files, remove_leftovers
-from indexer.index.testing_hooks import pause_for_tests
 from indexer.notes.corpus import CorpusScan, corpus_fingerprint, scan_corpus
 from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES
 
@@ -365,7 +364,9 @@ def _writing(index_dir: Path, *, wait: float) -> Iterator[None]:
         raise IndexWriteError(
             f"cannot write the index at {index_dir} ({reason}); the last committed index is intact"
         ) from None
-    except damage_errors() as exc:  # an update reads the segments it keeps
+    except Exception as exc:  # an update reads the segments it keeps
+        if not is_damage(exc):
+            raise
         raise damaged(index_dir, exc) from None
 
 
@@ -412,7 +413,7 @@ def _write(
     """
     from indexer.engine.field_lengths import read_lengths_whole
     from indexer.engine.posting_pool import use_grouped_pool
-    from indexer.index.parallel import commit_with_segments, index_in_parallel, index_notes, worker_count
+    from indexer.index.parallel import index_in_parallel, index_notes, worker_count
 
     signatures = {rel: scan.files[rel] for rel in paths}
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
@@ -433,11 +434,8 @@ def _write(
             procs=procs, limitmb=options.limitmb, max_note_bytes=options.max_note_bytes, progress=progress,
         )  # fmt: skip
         with _abandoned_on_error(writer):
-            pause_for_tests("commit")
-            commit_with_segments(writer, segments, clear=clear)
+            commit_segments(writer, segments, clear=clear)
     else:
-        from whoosh.writing import CLEAR
-
         done = 0
 
         def tick() -> None:
@@ -452,11 +450,24 @@ def _write(
                 writer, scan.root, paths, signatures, max_note_bytes=options.max_note_bytes,
                 replace=not clear, on_note=tick,
             )  # fmt: skip
-            pause_for_tests("commit")
-            writer.commit(mergetype=CLEAR if clear else None)
+            commit_segments(writer, None, clear=clear)
     report.skipped.extend(result.skipped)
     report.warnings.extend(result.warnings)
     return result.indexed
+
+
+def commit_segments(writer, segments: list[object] | None, *, clear: bool) -> None:
+    """Make what `writer` wrote the index, in one new table of contents: before it, a
+    killed run leaves the last commit as it was (the crash tests kill a process here).
+    `segments` are those a parallel build wrote, or None for the writer's own."""
+    if segments is not None:
+        from indexer.index.parallel import commit_with_segments
+
+        commit_with_segments(writer, segments, clear=clear)
+    else:
+        from whoosh.writing import CLEAR
+
+        writer.commit(mergetype=CLEAR if clear else None)
 
 
 @contextmanager
@@ -482,7 +493,6 @@ def _finish_commit(
 ) -> None:
     with ix.reader() as reader:
         report.notes = reader.doc_count()
-    pause_for_tests("manifest")
     _write_manifest(index_dir, corpus, manifest, report.notes)
     write_duplicate_groups(index_dir, {rel: entry[3] for rel, entry in manifest.items() if entry[2]})
 

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from indexer.errors import NotesError
 from indexer.index.store import IndexOptions, IndexReport, update_index
 from indexer.notes.note import NOTE_SUFFIXES
 
@@ -27,8 +26,9 @@ class CorpusWatcher:
     """Watches a corpus folder and applies its changes to the index in batches.
 
     `on_batch` receives the report of every update that changed something;
-    `on_error` receives a `NotesError` (the watcher goes on and retries at the next
-    event). Both are called from the watcher's own thread.
+    `on_error` receives what an update raised: a `NotesError`, or any other exception
+    (a bug, for the caller to log); the watcher goes on and retries at the next event.
+    Both are called from the watcher's own thread.
     """
 
     def __init__(
@@ -38,7 +38,7 @@ class CorpusWatcher:
         *,
         options: IndexOptions | None = None,
         on_batch: Callable[[IndexReport], None] | None = None,
-        on_error: Callable[[NotesError], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
         quiet_seconds: float = DEFAULT_QUIET_SECONDS,
     ) -> None:
         self.corpus = Path(os.path.abspath(corpus))
@@ -108,7 +108,7 @@ class CorpusWatcher:
             self._last_event = now
             self._changed.set()
 
-    def _report_error(self, exc: NotesError) -> None:
+    def _report_error(self, exc: Exception) -> None:
         if self.on_error is not None:
             self.on_error(exc)
 
@@ -131,11 +131,8 @@ class CorpusWatcher:
     def _apply(self) -> None:
         try:
             report = update_index(self.corpus, self.index_dir, options=self.options)
-        except NotesError as exc:
+        except Exception as exc:  # the watcher outlives one failed batch, and retries
             self._report_error(exc)
-            return
-        except Exception as exc:  # the watcher outlives one failed batch
-            self._report_error(NotesError(f"update failed ({type(exc).__name__}: {exc}); will retry"))
             return
         if report.touched and self.on_batch is not None:
             self.on_batch(report)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import click
 
 from indexer.errors import NotesError
+from indexer.output.internal_error import internal_error_line
 from indexer.output.safe_text import terminal_safe
 from indexer.output.terminal import is_terminal
 from indexer.status import ExitStatus
@@ -22,9 +23,18 @@ def error_line(program: str, exc: NotesError) -> str:
     return terminal_safe(text)
 
 
+def error_report(program: str, exc: BaseException) -> str:
+    """The one line for any failure: a `NotesError`'s message and hint, else an internal
+    error (our bug), its traceback logged (`internal_error`)."""
+    if isinstance(exc, NotesError):
+        return error_line(program, exc)
+    return internal_error_line(program, exc)
+
+
 @contextmanager
 def cli_errors(program: str) -> Iterator[None]:
-    """Turn `NotesError` into one line on stderr and exit 2; Ctrl-C into exit 130."""
+    """Turn `NotesError` into one line on stderr and exit 2; Ctrl-C into exit 130; any
+    other exception (a bug of ours) into `internal error: ...`, logged, exit 2."""
     try:
         yield
     except NotesError as exc:
@@ -37,6 +47,11 @@ def cli_errors(program: str) -> Iterator[None]:
         # The reader of our output went away (`search ... | head`): not an error.
         sys.stderr.close()
         sys.exit(ExitStatus.OK)
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise  # click's own: usage errors and exits, shown by click
+    except Exception as exc:
+        click.echo(internal_error_line(program, exc), err=True)
+        sys.exit(ExitStatus.ERROR)
 
 
 class OneLineUsageError(click.UsageError):

@@ -118,7 +118,7 @@ class QueryParser:
         try:
             parsed = self._whoosh_parser("date" in fields).parse(text)
             if self._bad_dates and _contains_null(parsed):
-                raise QueryError(f"cannot read date {self._bad_dates[0]!r}", hint=_DATE_HINT)
+                raise QueryError(f"cannot read date {self._bad_dates[0]!r}", hint=DATE_HINT)
             parsed = parsed.normalize()
             if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
                 raise QueryError(
@@ -134,8 +134,52 @@ class QueryParser:
         except RecursionError:
             raise QueryError("query is nested too deeply") from None
         except Exception as exc:
-            raise QueryError(f"cannot parse query: {_describe(exc)}") from None
+            where = _whoosh_parsing_stage(exc)
+            if where is None:
+                raise  # a bug: the top-level handler says so
+            if where == "date":
+                raise QueryError(
+                    f"cannot read a date in the query ({_describe(exc)})", hint=DATE_HINT
+                ) from None
+            raise QueryError(f"cannot parse query ({_describe(exc)})") from None
         return _allow_pure_negation(parsed)
+
+
+DATE_HINT = (
+    'dates look like 2021, 2021-08, 2021-08-16, "aug 2021", yesterday, '
+    "[2021-08-01 to 2021-08-31], >2021-10-15"
+)
+
+# Whoosh's parser turns most bad syntax into error nodes, but its date parsing raises
+# whatever it trips over (ValueError, TimeError, even AttributeError) on a date it cannot
+# read, and a few inputs trip its own filters (`< ransomware`: IndexError in the `<`
+# plugin). Only exceptions raised inside that parsing are the user's bad query; any
+# other exception is a bug of ours, for the top-level handler.
+_DATE_PARSING_MODULES = frozenset({"whoosh.qparser.dateparse", "whoosh.util.times"})
+_DATE_FIELD_METHODS = frozenset({"_parse_datestring", "parse_query", "parse_range"})
+
+
+def _whoosh_parsing_stage(exc: BaseException) -> str | None:
+    """ "date" if `exc` was raised parsing a date, "syntax" if elsewhere in Whoosh's query
+    parser, None if not raised inside Whoosh's query parsing at all."""
+    stage = None
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        module = frame.f_globals.get("__name__", "")
+        if module in _DATE_PARSING_MODULES or (
+            module == "whoosh.fields" and frame.f_code.co_name in _DATE_FIELD_METHODS
+        ):
+            return "date"
+        if module.startswith("whoosh.qparser"):
+            stage = "syntax"
+        tb = tb.tb_next
+    return stage
+
+
+def _describe(exc: BaseException) -> str:
+    message = str(exc).strip() or type(exc).__name__
+    return message.splitlines()[0][:200]
 
 
 def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
@@ -158,10 +202,6 @@ def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
 
 
 _COMPARISON = re.compile(r"[<>]?=?")
-_DATE_HINT = (
-    'dates look like 2021, 2021-08, 2021-08-16, "aug 2021", yesterday, '
-    "[2021-08-01 to 2021-08-31], >2021-10-15"
-)
 
 
 def unbalanced(text: str) -> tuple[str, int] | None:
@@ -204,7 +244,7 @@ def rewrite_date_comparisons(text: str, catalog: FieldCatalog) -> str:
             return match.group()
         first, last = _date_span(match["year"], match["month"], match["day"])
         if first is None or last is None:
-            raise QueryError(f"cannot read date {match.group()[len(match['name']) + 1 :]!r}", hint=_DATE_HINT)
+            raise QueryError(f"cannot read date {match.group()[len(match['name']) + 1 :]!r}", hint=DATE_HINT)
         before, after = first - timedelta(days=1), last + timedelta(days=1)
         bounds = {"<": f"[to {before}]", "<=": f"[to {last}]", ">": f"[{after} to]", ">=": f"[{first} to]"}
         return f"{match['name']}:{bounds[match['op']]}"
@@ -310,11 +350,6 @@ def _allow_pure_negation(query: wq.Query) -> wq.Query:
     if parts and all(isinstance(part, wq.Not) for part in parts):
         return wq.And([wq.Every(), *parts])
     return query
-
-
-def _describe(exc: Exception) -> str:
-    message = str(exc).strip() or type(exc).__name__
-    return message.splitlines()[0][:200]
 
 
 def describe_query(query: wq.Query) -> str:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from indexer.errors import NotesError
 from indexer.index.store import IndexOptions
-from indexer.output.console import ProgressBar, error_line
+from indexer.output.console import ProgressBar, error_line, error_report
+from indexer.output.internal_error import internal_error_line
 from indexer.output.render import TextStyle, render_note_text, render_suggestion, render_text
 from indexer.output.safe_text import terminal_safe
 from indexer.search.results import Hit
@@ -96,8 +97,8 @@ class Shell:
             self.screen.error(error_line(_ERROR_LABEL, exc))
         except KeyboardInterrupt:
             self.screen.error("cancelled")
-        except Exception as exc:  # the shell never shows a traceback
-            self.screen.error(f"internal error: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug of ours: logged, one line, and the shell goes on
+            self.screen.error(internal_error_line("", exc))
         return Outcome.CONTINUE
 
     def run_command(self, text: str) -> Outcome | None:
@@ -271,7 +272,7 @@ class Shell:
             self.notes.index_dir,
             options=self.index_options,
             on_batch=lambda report: self._watch_log.append("watch: " + describe_batch(report)),
-            on_error=lambda exc: self._watch_log.append(error_line("watch", exc)),
+            on_error=lambda exc: self._watch_log.append(error_report("watch", exc)),
         )
         self.watcher.start()
         self.screen.note(f"Watching {self.notes.corpus}: changes are indexed as you save them (:watch off).")

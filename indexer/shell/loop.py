@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from indexer.output.internal_error import internal_error_line
 from indexer.search.searching import SortOrder
 from indexer.shell.app import Shell
 from indexer.shell.commands import Outcome
@@ -40,8 +41,8 @@ def run_prompt_loop(shell: Shell, *, input: Input | None = None, output: Output 
             continue  # Ctrl-C drops the line being typed
         except EOFError:
             return 0
-        except Exception as exc:  # never a traceback; give up if the terminal keeps failing
-            shell.screen.error(f"internal error: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug of ours, logged; give up if the terminal keeps failing
+            shell.screen.error(internal_error_line("", exc))
             failures += 1
             if failures >= 3:
                 return 2
