@@ -1,10 +1,11 @@
 """Known-item queries drawn from the notes' own text, deterministic for a seed.
 
 A known-item query is what a user types to find one note they have read: a few words
-of its title or subtitle, four words of one paragraph, a short phrase, or two words and
-the author or month. Queries are built from the parsed notes (`parse_note`) with this
-module's own tokenizer and statistics, never from any search index, so no system under
-test can shape them.
+of its title or subtitle, four words of one paragraph (in the note's order or in any
+order), a short phrase, two words and the author or month, title words with a typo, two
+words of each of two paragraphs, or a title word among body words. Queries are built
+from the parsed notes (`parse_note`) with this module's own tokenizer and statistics,
+never from any search index, so no system under test can shape them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from indexer.errors import NoteParseError
 from indexer.notes.note import Note, parse_note
 
-KINDS = ("title", "subtitle", "body", "phrase", "scoped")
+KINDS = ("title", "subtitle", "body", "phrase", "scoped", "body-shuffled", "typo", "scattered", "mixed")
 
 # Function words a user leaves out of a remembered detail (and numbers never qualify:
 # only alphabetic words are candidates).
@@ -276,10 +277,90 @@ def _surname(note: Note) -> str:
     return name.lower() if _ALPHABETIC.fullmatch(name) and len(name) > 1 else ""
 
 
+def _shuffled(rng: random.Random, values: Sequence[str]) -> tuple[str, ...]:
+    """`values` in a random order other than the given one (when there is another)."""
+    order = list(values)
+    if len(set(order)) < 2:
+        return tuple(order)
+    while tuple(order) == tuple(values):
+        rng.shuffle(order)
+    return tuple(order)
+
+
+def _body_shuffled_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """The body kind's four words of one paragraph, in another order: users remember a
+    detail, not the order of its words."""
+    chosen = _paragraph_words(text, note, 4, rng)
+    return None if chosen is None else KnownItem("body-shuffled", note.path, _shuffled(rng, chosen))
+
+
+# A typo drops a letter, swaps two neighbouring letters or doubles one; only words of at
+# least this many letters get one (a shorter word loses too much of itself).
+MIN_TYPO_CHARS = 4
+TYPOS = ("drop", "swap", "double")
+
+
+def misspell(word: str, rng: random.Random) -> str:
+    """`word` with one dropped, swapped (two different neighbours) or doubled letter."""
+    kind = rng.choice(TYPOS)
+    swappable = [index for index in range(len(word) - 1) if word[index] != word[index + 1]]
+    if kind == "swap" and swappable:
+        index = rng.choice(swappable)
+        return word[:index] + word[index + 1] + word[index] + word[index + 2 :]
+    index = rng.randrange(len(word))
+    if kind == "double":
+        return word[: index + 1] + word[index:]
+    return word[:index] + word[index + 1 :]
+
+
+def _typo_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Three content words of the title, in order, one of them misspelled."""
+    candidates = text.content_words(note.title)
+    if len(candidates) < 3:
+        return None
+    chosen = list(_ordered_sample(rng, candidates, 3))
+    typeable = [index for index, word in enumerate(chosen) if len(word) >= MIN_TYPO_CHARS]
+    if not typeable:
+        return None
+    index = rng.choice(typeable)
+    chosen[index] = misspell(chosen[index], rng)
+    return KnownItem("typo", note.path, tuple(chosen))
+
+
+def _scattered_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Two content words of each of two different paragraphs (four distinct words)."""
+    own = [found for found in map(text.content_words, text.own_paragraphs(note)) if len(found) >= 2]
+    if len(own) < 2:
+        return None
+    first, second = sorted(rng.sample(range(len(own)), 2))
+    words_one = _ordered_sample(rng, own[first], 2)
+    rest = [word for word in own[second] if word not in words_one]
+    if len(rest) < 2:
+        return None
+    return KnownItem("scattered", note.path, (*words_one, *_ordered_sample(rng, rest, 2)))
+
+
+def _mixed_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """One content word of the title and two of one paragraph, in random order: what a
+    user who remembers the story's subject and one detail of it types."""
+    title = text.content_words(note.title)
+    body = _paragraph_words(text, note, 2, rng)
+    if not title or body is None:
+        return None
+    title_word = rng.choice(title)
+    if title_word in body:
+        return None
+    return KnownItem("mixed", note.path, _shuffled(rng, (title_word, *body)))
+
+
 _MAKERS = {
     "title": _title_item,
     "subtitle": _subtitle_item,
     "body": _body_item,
     "phrase": _phrase_item,
     "scoped": _scoped_item,
+    "body-shuffled": _body_shuffled_item,
+    "typo": _typo_item,
+    "scattered": _scattered_item,
+    "mixed": _mixed_item,
 }

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.known_items import KINDS, KnownItem, generate, load_notes
-from benchmarks.systems import LIMIT, Fts5Baseline, OurIndex, WhooshCliBaseline
+from benchmarks.systems import LIMIT, Fts5Baseline, Fts5ParagraphBaseline, OurIndex, WhooshCliBaseline
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "news"
 DEFAULT_WORKDIR = Path("/tmp/notes-indexer-relevance")
-SYSTEMS = ("ours", "fts5", "whoosh")
-LABELS = {"ours": "ours", "fts5": "FTS5", "whoosh": "whoosh CLI"}
+SYSTEMS = ("ours", "fts5", "whoosh", "paragraphs")
+LABELS = {"ours": "ours", "fts5": "FTS5", "whoosh": "whoosh CLI", "paragraphs": "FTS5 paragraphs"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,17 @@ def render_table(scores: dict[str, dict[str, Score]]) -> str:
             score = scores[name][kind]
             row += [f"{score.mrr:.3f}", f"{score.success_at_1:.2f}", f"{score.success_at_10:.2f}"]
         lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def render_mrr_table(scores: dict[str, dict[str, Score]]) -> str:
+    """MRR only, a kind a row and a system a column: the table the docs quote."""
+    names = list(scores)
+    lines = ["| kind | n | " + " | ".join(LABELS[name] for name in names) + " |"]
+    lines.append("|" + "---|" * (len(names) + 2))
+    for kind in scores[names[0]]:
+        cells = [f"{scores[name][kind].mrr:.3f}" for name in names]
+        lines.append(f"| {kind} | {scores[names[0]][kind].queries} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -192,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             systems[name].relaxed = 0
         elif name == "fts5":
             systems[name] = Fts5Baseline(notes)
+        elif name == "paragraphs":
+            systems[name] = Fts5ParagraphBaseline(notes)
         else:
             systems[name] = WhooshCliBaseline(arguments.corpus, arguments.workdir, rebuild=arguments.rebuild)
         _log(f"{LABELS[name]}: ready in {time.perf_counter() - began:.1f} s")
@@ -204,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scores = {name: scores_by_kind(items, ranks[name]) for name in ranks}
 
     print(render_table(scores))
+    print(f"\nMRR@{LIMIT}:\n\n{render_mrr_table(scores)}")
     ours = systems.get("ours")
     if ours is not None:
         timing = latency_ms(ours.seconds)
@@ -270,7 +284,9 @@ def _parser() -> argparse.ArgumentParser:
         default=(7,),
         help="query set(s): one seed, or several pooled into one run (1,2,3,4,5,7)",
     )
-    parser.add_argument("--systems", type=_systems, default=SYSTEMS, help="comma-separated: ours,fts5,whoosh")
+    parser.add_argument(
+        "--systems", type=_systems, default=SYSTEMS, help="comma-separated: ours,fts5,whoosh,paragraphs"
+    )
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the indexes even if they are up to date"
     )

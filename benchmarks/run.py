@@ -65,12 +65,16 @@ def progress(message: str) -> None:
 
 
 def child_env() -> dict[str, str]:
-    """The environment of measured commands: no NOTES_* settings of the user, no colour.
+    """The environment of measured commands: no NOTES_* settings of the user, no colour,
+    no resident query process.
 
     Bytecode caching is left on, as users have it: with PYTHONDONTWRITEBYTECODE set, an
     editable install recompiles every module of the project at every start.
     """
     env = {key: value for key, value in os.environ.items() if not key.startswith("NOTES_")}
+    # The one-shot figures here are of the in-process path; the resident process has its
+    # own benchmark (benchmarks/resident.py), and none is left running by this one.
+    env["NOTES_NO_DAEMON"] = "1"
     env.pop("FORCE_COLOR", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["NO_COLOR"] = "1"

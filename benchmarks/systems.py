@@ -3,6 +3,8 @@
 - `OurIndex`: notes-indexer itself, in process (`open_index(...).search`).
 - `Fts5Baseline`: SQLite FTS5 in memory, bm25 with the title weighted, porter tokenizer.
 - `WhooshCliBaseline`: whoosh3's own `whoosh search` command with its default options.
+- `Fts5ParagraphBaseline`: SQLite FTS5 over paragraphs, a note ranked by its best
+  paragraph, words ORed (passage retrieval, the standard answer to order-free queries).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.known_items import KnownItem
+from benchmarks.known_items import KnownItem, paragraphs
 from indexer.errors import QueryError
 from indexer.notes.note import Note
 
 LIMIT = 10
+# Paragraphs read to find the best ten notes (a note has ~15 paragraphs at most that match).
+PARAGRAPH_ROWS = 400
 
 
 class OurIndex:
@@ -103,6 +107,56 @@ class Fts5Baseline:
             return [row[0] for row in self._db.execute(sql, parameters)]
         except sqlite3.OperationalError:
             return []
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class Fts5ParagraphBaseline:
+    """SQLite FTS5 over paragraphs: the title, the subtitle and each body paragraph
+    (`known_items.paragraphs`) are rows of their own; a note scores by its best row's
+    bm25 (MaxP), the words ORed, so a paragraph with more of them ranks higher.
+
+    A phrase stays one quoted phrase; `author:` and `date:` filter on the note's columns.
+    """
+
+    name = "fts5-paragraphs"
+
+    def __init__(self, notes: Sequence[Note]) -> None:
+        self._db = sqlite3.connect(":memory:")
+        self._db.execute(
+            "CREATE VIRTUAL TABLE p USING fts5(text, author, path UNINDEXED, "
+            "date UNINDEXED, tokenize='porter unicode61')"
+        )
+        self._db.executemany(
+            "INSERT INTO p VALUES (?, ?, ?, ?)",
+            (
+                (text, note.author, note.path, note.date.isoformat() if note.date else "")
+                for note in notes
+                for text in (note.title, note.subtitle, *paragraphs(note.body))
+                if text.strip()
+            ),
+        )
+
+    def search(self, item: KnownItem) -> list[str]:
+        words = [" ".join(item.words)] if item.phrase else item.words
+        match = "text : (" + " OR ".join(f'"{word}"' for word in words) + ")"
+        where, parameters = "p MATCH ?", [match]
+        if item.scope is not None:
+            field, value = item.scope
+            if field == "author":
+                parameters[0] = f'{match} AND author : "{value}"'
+            else:
+                where += " AND date LIKE ?"
+                parameters.append(f"{value}%")
+        # Paragraphs best first; a note takes the place of its best one (bm25() cannot be
+        # aggregated by SQLite, so the first ten distinct notes are picked here).
+        sql = f"SELECT path FROM p WHERE {where} ORDER BY bm25(p), rowid LIMIT {PARAGRAPH_ROWS}"
+        try:
+            rows = self._db.execute(sql, parameters)
+        except sqlite3.OperationalError:
+            return []
+        return list(dict.fromkeys(row[0] for row in rows))[:LIMIT]
 
     def close(self) -> None:
         self._db.close()

@@ -48,10 +48,6 @@ class IndexLockedError(NotesError):
     """Another process is writing the index."""
 
 
-class IndexVersionError(NotesError):
-    """The index was written by an incompatible version of this tool."""
-
-
 class IndexDamagedError(NotesError):
     """The index exists but cannot be read."""
 

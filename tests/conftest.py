@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +48,10 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))  # the internal-error log
+    # No test starts a resident query process unless it asks for one (tests/test_daemon.py,
+    # which stops its own); their sockets would go under this folder, never the user's.
+    monkeypatch.setenv("NOTES_NO_DAEMON", "1")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
     return home
 
 
@@ -172,3 +178,26 @@ class FakePager:
 def write_project_settings(folder: Path) -> None:
     """Put the repository's notes.toml into `folder`: ./corpus searched, ./index_data its index."""
     shutil.copyfile(REPO / "notes.toml", folder / "notes.toml")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_resident_process_left_behind(tmp_path_factory: pytest.TempPathFactory):
+    """After the session: no resident query process whose sockets are in this session's
+    folders may still run (any found is stopped, and the session fails)."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    left = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        runtime = [item for item in environ if item.startswith(b"XDG_RUNTIME_DIR=")]
+        if b"indexer.daemon.server" in cmdline and runtime and base.encode() in runtime[0]:
+            left.append(int(entry.name))
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGTERM)
+    assert not left, f"the tests left resident query processes running: {left}"

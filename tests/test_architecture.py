@@ -35,6 +35,7 @@ LAYERS = {
     "indexer.output": 5,
     "indexer.shell": 6,
     "indexer.cli": 7,
+    "indexer.daemon": 7,  # the resident query process: runs the `search` command per request
     "indexer.__main__": 7,
 }
 CORE = ("indexer.notes", "indexer.engine", "indexer.index", "indexer.search")
@@ -166,4 +167,6 @@ def test_the_product_holds_no_test_only_pauses():
 def test_no_notes_variable_of_the_caller_reaches_a_test():
     import os
 
-    assert [name for name in os.environ if name.startswith("NOTES_")] == []
+    # NOTES_NO_DAEMON=1 is conftest's own: no test starts a resident process unasked.
+    assert [name for name in os.environ if name.startswith("NOTES_") and name != "NOTES_NO_DAEMON"] == []
+    assert os.environ["NOTES_NO_DAEMON"] == "1"

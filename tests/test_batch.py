@@ -101,7 +101,7 @@ def test_cli_batch_count_prints_a_total_per_query(search_bundled):
 
 def test_cli_batch_facets_timeline_and_suggestions_go_in_a_summary_line(search_bundled):
     result = search_bundled(
-        "--batch", "-", "-n", "1", "--facet", "year", "--timeline", input="revil\nransomwear\n"
+        "--batch", "-", "-n", "1", "--facet", "year", "--timeline", "--exact", input="revil\nransomwear\n"
     )
     lines = lines_of(result)
     assert [sorted(line) for line in lines[1:]] == [
@@ -118,6 +118,12 @@ def test_cli_batch_facets_timeline_and_suggestions_go_in_a_summary_line(search_b
         "timeline": {},
         "suggestion": "ransomware",
     }
+
+
+def test_cli_batch_names_the_corrected_query_on_hit_lines_and_the_summary(search_bundled):
+    lines = lines_of(search_bundled("--batch", "-", "-n", "1", "--facet", "year", input="ransomwear\n"))
+    assert lines[0]["query"] == "ransomwear" and lines[0]["corrected_query"] == "ransomware"
+    assert lines[1]["corrected_query"] == "ransomware" and lines[1]["total"] == 17
 
 
 def test_cli_batch_explain_adds_explain_to_every_hit(search_bundled):

@@ -80,3 +80,17 @@ def test_smoke_run_prints_the_table_on_stdout_and_progress_on_stderr(smoke_repor
     assert "full build, wall" in completed.stdout
     assert "API query with snippets, median of" in completed.stdout
     assert "indexer build" in completed.stderr
+
+
+def test_the_fuzzy_benchmark_times_fuzzy_words_and_corrections_on_the_bundled_corpus(tmp_path, capsys):
+    from benchmarks import fuzzy as fuzzy_benchmark
+    from tests.conftest import BUNDLED_CORPUS
+
+    code = fuzzy_benchmark.main(
+        ["--corpus", str(BUNDLED_CORPUS), "--workdir", str(tmp_path), "--queries", "3"]
+    )
+    out = capsys.readouterr().out
+    assert code in (0, 1)  # 1: a query over its bound, which only a quiet machine can judge
+    assert "| ms | hits | query | ran as |" in out
+    assert "`ransomwear~`" in out and "| ransomware" not in out
+    assert out.count("\n| ") >= 1 + len(fuzzy_benchmark.FIXED_QUERIES) + 3

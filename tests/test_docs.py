@@ -16,10 +16,8 @@ CLI_PAGE = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 # once they land: remove a name here when its page exists).
 PAGES_IN_FLIGHT = {
     "docs/note-formats.md",
-    "docs/ranking.md",
     "docs/reliability.md",
     "docs/architecture.md",
-    "docs/resident-process.md",
     "docs/opensearch.md",
 }
 
@@ -66,7 +64,28 @@ def test_every_command_has_help_with_an_example_and_a_readme_mention(command, pa
     assert full in CLI_PAGE, f"docs/cli.md does not mention `{full}`"
 
 
-@pytest.mark.parametrize(("command", "path"), COMMANDS, ids=lambda value: getattr(value, "name", str(value)))
+# Documented in docs/resident-process.md and docs/cli.md (the README links the page).
+RESIDENT_PROCESS_COMMANDS = [(indexer_main, ["daemon"]), (indexer_main, ["daemon", "status"])]
+RESIDENT_PROCESS_COMMANDS += [(indexer_main, ["daemon", "stop"])]
+
+
+@pytest.mark.parametrize(
+    ("command", "path"), RESIDENT_PROCESS_COMMANDS, ids=lambda value: getattr(value, "name", str(value))
+)
+def test_the_resident_process_commands_have_help_with_an_example_and_a_page(command, path):
+    result = CliRunner().invoke(command, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    full = " ".join(["indexer", *path])
+    assert full in (REPO / "docs" / "resident-process.md").read_text(encoding="utf-8")
+    assert full in CLI_PAGE, f"docs/cli.md does not mention `{full}`"
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    COMMANDS + RESIDENT_PROCESS_COMMANDS,
+    ids=lambda value: getattr(value, "name", str(value)),
+)
 def test_every_option_of_every_command_is_in_the_cli_reference(command, path):
     target = command
     for name in path:

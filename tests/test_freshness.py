@@ -79,3 +79,54 @@ def test_asked_again_the_check_gives_the_same_answer(corpus, write_note, index_d
     assert pending.changed() is False  # the child is gone; its answer is remembered
     pending.discard()
     assert pending.changed() is False
+
+
+def test_the_forked_check_loads_the_walk_only_no_index_code(corpus, write_note, index_dir):
+    import subprocess
+    import sys
+
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    script = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "from indexer.index.change_check import corpus_changed\n"
+        f"assert corpus_changed({str(corpus)!r}, {str(index_dir)!r}) is False\n"
+        "print(sorted(name for name in set(sys.modules) - before if name.startswith('indexer')))\n"
+        "heavy = ('whoosh', 'yaml', 'frontmatter')\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in heavy))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    loaded, heavy = run.stdout.splitlines()
+    expected = "['indexer', 'indexer.errors', 'indexer.index', 'indexer.index.change_check', "
+    expected += "'indexer.index.json_files', 'indexer.index.schema_version', 'indexer.notes', "
+    expected += "'indexer.notes.corpus']"
+    assert (loaded, heavy) == (expected, "[]")
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit in place", "new note", "removed note", "new folder", "touched"],
+)
+def test_the_light_check_agrees_with_detect_changes(corpus, write_note, index_dir, change):
+    from indexer.index.change_check import corpus_changed
+    from indexer.index.store import detect_changes
+
+    note = write_note("sub/a.md", info_note("A", "words"))
+    write_note("b.md", info_note("B", "words"))
+    build_index(corpus, index_dir)
+    assert corpus_changed(corpus, index_dir) is False
+    if change == "edit in place":
+        with note.open("a", encoding="utf-8") as handle:
+            handle.write("more words\n")
+    elif change == "new note":
+        write_note("sub/c.md", info_note("C", "words"))
+    elif change == "removed note":
+        note.unlink()
+    elif change == "new folder":
+        write_note("deeper/still/d.md", info_note("D", "words"))
+    else:
+        stat = note.stat()
+        os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert bool(detect_changes(corpus, index_dir)) is True
+    assert corpus_changed(corpus, index_dir) is True

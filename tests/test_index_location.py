@@ -114,6 +114,9 @@ def test_without_a_corpus_anywhere_search_says_how_to_name_one(elsewhere):
         "search: no corpus to search; pass --corpus DIR, or name a default collection"
     )
     assert relative_files(elsewhere) == []
+    shown = search("--config-show")
+    assert shown.exit_code == 0
+    assert shown.stdout.endswith("# no corpus to search: pass --corpus DIR or name a default collection\n")
 
 
 def test_the_checkout_keeps_its_bundled_corpus_index_in_index_data(tmp_path, monkeypatch):

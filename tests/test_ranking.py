@@ -56,6 +56,46 @@ def test_words_close_together_in_the_body_rank_above_the_same_words_far_apart(co
         assert paths(notes.search("falcon harbour dawn")) == ["near.md", "far.md"]
 
 
+def test_words_of_one_paragraph_in_another_order_than_typed_rank_above_the_words_scattered(
+    corpus, write_note, index_dir
+):
+    # "dawn falcon harbour" as typed; the paragraph says them in another order.
+    write_note(
+        "paragraph.md",
+        info_note(
+            "Quarterly report",
+            f"{filler(0, 80)}\n\nThe harbour saw a falcon at dawn.\n\n{filler(80, 80)}",
+        ),
+    )
+    # In the order typed, but each some twenty words after the one before: no one passage.
+    write_note(
+        "typed-order.md",
+        info_note(
+            "Quarterly review",
+            f"At dawn, dawn again. {filler(200, 20)} A falcon. {filler(300, 20)} "
+            f"The harbour. {filler(400, 90)}",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "dawn falcon harbour") == ["typed-order.md", "paragraph.md"]
+        assert paths(notes.search("dawn falcon harbour")) == ["paragraph.md", "typed-order.md"]
+
+
+@pytest.mark.parametrize(
+    ("positions", "span", "within"),
+    [
+        ([(5,), (3,), (4,)], 2, True),  # any order
+        ([(5,), (3,), (4,)], 1, False),
+        ([(1, 40), (30,), (52,)], 22, True),  # 30, 40, 52: one window of 22
+        ([(1,), (30,)], 25, False),
+        ([(3, 9, 100), (101,), (97, 300)], 4, True),  # the window around 100
+    ],
+)
+def test_words_are_within_a_span_when_one_window_holds_them_all_in_any_order(positions, span, within):
+    assert ranking._within_span(positions, span) is within
+
+
 def test_a_note_with_every_word_in_its_title_ranks_above_one_with_some(corpus, write_note, index_dir):
     write_note("all.md", info_note("Falcon over the harbour", f"A short note. {filler(0, 40)}"))
     write_note(
@@ -102,9 +142,30 @@ def test_scoped_words_and_field_alternatives_are_not_words_to_rank(parser):
 def test_two_words_get_title_subtitle_and_proximity_bonuses_as_stems_and_as_typed(parser):
     text = "Hackers breached"
     assert ranking_bonuses(parser.parse(text), text) == [
-        Bonus("title", ("hacker", "breach"), 2.0, exact=("hackers", "breached"), exact_boost=2.0),
-        Bonus("subtitle", ("hacker", "breach"), 2.0),
-        Bonus("body", ("hacker", "breach"), 1.0, gap=25, exact=("hackers", "breached"), exact_boost=1.5),
+        Bonus(
+            "title",
+            ("hacker", "breach"),
+            ranking.ALL_WORDS_BOOST,
+            exact=("hackers", "breached"),
+            exact_boost=ranking.EXACT_TITLE_BOOST,
+        ),
+        Bonus("subtitle", ("hacker", "breach"), ranking.ALL_WORDS_BOOST),
+        Bonus(
+            "body",
+            ("hacker", "breach"),
+            ranking.PASSAGE_BOOST,
+            exact=("hackers", "breached"),
+            exact_boost=ranking.EXACT_PASSAGE_BOOST,
+            span=ranking.passage_span(2),
+        ),
+        Bonus(
+            "body",
+            ("hacker", "breach"),
+            ranking.PROXIMITY_BOOST,
+            gap=25,
+            exact=("hackers", "breached"),
+            exact_boost=ranking.EXACT_PROXIMITY_BOOST,
+        ),
     ]
 
 

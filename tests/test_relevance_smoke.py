@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 
 import pytest
 
 from benchmarks import relevance
-from benchmarks.known_items import KINDS, STOP_WORDS, KnownItem, generate, load_notes, paragraphs, words
+from benchmarks.known_items import (
+    KINDS,
+    STOP_WORDS,
+    KnownItem,
+    generate,
+    load_notes,
+    misspell,
+    paragraphs,
+    words,
+)
+from benchmarks.systems import Fts5ParagraphBaseline
 from tests.conftest import BUNDLED_CORPUS
 
 
@@ -95,7 +106,7 @@ def test_fts5_quotes_each_word_and_maps_scopes(notes):
     assert fts5.search(KnownItem("phrase", target, ("gateway", "GPRS"), phrase=True)) == []
 
 
-def test_a_full_run_prints_every_kind_for_all_three_systems_and_writes_json(tmp_path, capsys):
+def test_a_full_run_prints_every_kind_for_all_four_systems_and_writes_json(tmp_path, capsys):
     output = tmp_path / "run.json"
     common = ["--corpus", str(BUNDLED_CORPUS), "--workdir", str(tmp_path / "work"), "--per-kind", "4"]
     code = relevance.main([*common, "--json", str(output)])
@@ -105,8 +116,9 @@ def test_a_full_run_prints_every_kind_for_all_three_systems_and_writes_json(tmp_
     for kind in (*KINDS, "all"):
         assert f"| {kind} |" in table
     record = json.loads(output.read_text())
-    assert set(record["scores"]) == {"ours", "fts5", "whoosh"}
-    assert len(record["queries"]) == 20
+    assert set(record["scores"]) == {"ours", "fts5", "whoosh", "paragraphs"}
+    assert len(record["queries"]) == 4 * len(KINDS)
+    assert "| kind | n | ours | FTS5 | whoosh CLI | FTS5 paragraphs |" in table
     assert set(record["latency_ms"]) == {"median", "p95"}
 
     code = relevance.main([*common, "--systems", "ours", "--before", str(output)])
@@ -136,3 +148,65 @@ def test_seeds_that_are_not_integers_are_refused(seeds, capsys):
         relevance.main(["--seed", seeds])
     assert stopped.value.code == 2
     assert "--seed" in capsys.readouterr().err
+
+
+def _paragraph_words(note):
+    return [[word.lower() for word in words(paragraph)] for paragraph in paragraphs(note.body)]
+
+
+def test_shuffled_body_queries_are_four_words_of_one_paragraph_out_of_order(notes, items):
+    shuffled = [item for item in items if item.kind == "body-shuffled"]
+    assert shuffled
+    for item in shuffled:
+        assert len(set(item.words)) == 4
+        found = [found for found in _paragraph_words(notes[item.target]) if set(item.words) <= set(found)]
+        assert found, item
+    assert any(
+        not _in_order(item.words, found)
+        for item in shuffled
+        for found in _paragraph_words(notes[item.target])
+    )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_typo_drops_swaps_or_doubles_one_letter(seed):
+    word = "ransomware"
+    typo = misspell(word, random.Random(seed))
+    assert typo != word
+    dropped = any(typo == word[:i] + word[i + 1 :] for i in range(len(word)))
+    doubled = any(typo == word[: i + 1] + word[i:] for i in range(len(word)))
+    swapped = sorted(typo) == sorted(word) and sum(a != b for a, b in zip(typo, word, strict=True)) == 2
+    assert dropped or doubled or swapped
+
+
+def test_typo_queries_are_three_title_words_one_misspelled(notes, items):
+    for item in (item for item in items if item.kind == "typo"):
+        title = [word.lower() for word in words(notes[item.target].title)]
+        assert len(item.words) == 3
+        assert sum(word not in title for word in item.words) == 1, item
+
+
+def test_scattered_queries_take_two_words_from_each_of_two_paragraphs(notes, items):
+    for item in (item for item in items if item.kind == "scattered"):
+        assert len(set(item.words)) == 4
+        found = _paragraph_words(notes[item.target])
+        first = [index for index, words_of in enumerate(found) if set(item.words[:2]) <= set(words_of)]
+        second = [index for index, words_of in enumerate(found) if set(item.words[2:]) <= set(words_of)]
+        assert any(one != two for one in first for two in second), item
+
+
+def test_mixed_queries_hold_a_title_word_and_two_body_words(notes, items):
+    for item in (item for item in items if item.kind == "mixed"):
+        title = {word.lower() for word in words(notes[item.target].title)}
+        assert len(item.words) == 3 and set(item.words) & title, item
+
+
+def test_the_paragraph_baseline_ranks_a_note_by_its_best_paragraph(notes):
+    target = "news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"
+    baseline = Fts5ParagraphBaseline(list(notes.values()))
+    try:
+        found = baseline.search(KnownItem("body-shuffled", target, ("gateway", "seller", "gprs")))
+        assert found[0] == target
+        assert len(found) == len(set(found))  # a note once, however many paragraphs match
+    finally:
+        baseline.close()

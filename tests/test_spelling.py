@@ -46,18 +46,20 @@ def test_one_edit_away_has_deletions_swaps_substitutions_and_insertions():
     ],
 )
 def test_a_misspelt_query_gets_a_suggestion_from_the_index_words(notes, typed, suggested, total):
-    result = notes.search(typed, suggest=True)
+    result = notes.search(typed, suggest=True, correct=False)
     assert notes.count(typed) == 0  # no note has all the words (a relaxed page may show some)
     assert result.suggestion == Suggestion(suggested, total)
 
 
 def test_the_query_is_never_replaced_silently(notes):
-    result = notes.search("ransomwear", suggest=True)
+    result = notes.search("ransomwear", suggest=True, correct=False)
     assert (result.query, result.total, result.hits) == ("ransomwear", 0, ())
+    corrected = notes.search("ransomwear", suggest=True)
+    assert (corrected.query, corrected.corrected_query, corrected.total) == ("ransomwear", "ransomware", 17)
 
 
 def test_a_typo_repeated_is_corrected_at_each_place(notes):
-    assert notes.search("ransomwear gang ransomwear", suggest=True).suggestion == Suggestion(
+    assert notes.search("ransomwear gang ransomwear", suggest=True, correct=False).suggestion == Suggestion(
         "ransomware gang ransomware", 10
     )
 
@@ -100,7 +102,7 @@ def test_words_found_only_in_bodies_are_suggested_as_written_not_as_stems(corpus
 
 
 def test_cli_prints_the_suggestion_on_stderr_after_the_no_match_line(search_bundled):
-    result = search_bundled("ransomwear")
+    result = search_bundled("ransomwear", "--exact")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "No notes match 'ransomwear'.\nDid you mean 'ransomware'? 17 notes match it.\n"
 
@@ -125,10 +127,33 @@ def test_cli_count_also_suggests_on_stderr(search_bundled):
 def test_shell_suggests_after_a_query_with_no_match(bundled_index):
     harness = make_harness(*bundled_index)
     try:
-        harness.run("ransomwear")
+        harness.run(":exact ransomwear")
         assert harness.take() == (
             "No notes match 'ransomwear'.\nDid you mean 'ransomware'? 17 notes match it.\n",
             "",
         )
+    finally:
+        harness.shell.close()
+
+
+def test_cli_shows_the_hits_of_a_correction_and_says_so(search_bundled):
+    result = search_bundled("ransomwear", "--count")
+    assert result.stdout == "0\n"  # counting counts the query as typed
+    result = search_bundled("ransomwear", "--files", "-n", "1")
+    assert result.exit_code == 0 and result.stdout.count("\n") == 1
+    assert result.stderr == (
+        "showing results for 'ransomware'\nsearch instead for 'ransomwear' with search --exact\n"
+    )
+
+
+def test_shell_shows_the_hits_of_a_correction_and_says_how_to_run_the_query_as_typed(bundled_index):
+    harness = make_harness(*bundled_index)
+    try:
+        harness.run("ransomwear")
+        shown, errors = harness.take()
+        assert shown.startswith(
+            "showing results for 'ransomware'\nsearch instead for 'ransomwear' with :exact ransomwear\n"
+        )
+        assert "17 notes match" in shown and errors == ""
     finally:
         harness.shell.close()

@@ -195,6 +195,7 @@ KEYS: dict[str, Key] = {
     "context": Key(220, _whole(40), "NOTES_CONTEXT", "longest passage, in characters"),
     "format_version": Key(1, _whole(1), "NOTES_FORMAT_VERSION", "shape of JSON output"),
     "all_copies": Key(False, _flag, "NOTES_ALL_COPIES", "list near-duplicate copies as hits of their own"),
+    "exact": Key(False, _flag, "NOTES_EXACT", "search words as typed: no spelling correction"),
     "no_update": Key(False, _flag, "NOTES_NO_UPDATE", "search the index as it is"),
     "color": Key("auto", _choice(COLORS), "NOTES_COLOR", "colour the output: auto, always, never"),
     "facet": Key((), _names, "NOTES_FACET", "facets counted by every search"),
@@ -204,6 +205,8 @@ KEYS: dict[str, Key] = {
     "wait": Key(10.0, _number(0), "NOTES_WAIT", "seconds to wait for another writer of the index"),
     "strict": Key(False, _flag, "NOTES_STRICT", "indexer exits 1 if a note was skipped"),
     "watch_settle": Key(0.5, _number(0.05), "NOTES_WATCH_SETTLE", "seconds without events before a batch"),
+    "daemon": Key(True, _flag, None, "answer from a resident process (NOTES_NO_DAEMON=1: off)"),
+    "daemon_idle": Key(900, _whole(1), "NOTES_DAEMON_IDLE", "idle seconds before the resident process exits"),
 }  # fmt: skip
 
 

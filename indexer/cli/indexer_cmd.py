@@ -348,3 +348,12 @@ def forget_command(corpus: Path) -> None:
         if removed is None:
             raise NotesError(f"no index of {corpus} in the data folder", hint="indexer list shows them")
         click.echo(f"Removed the index of {corpus} ({removed})")
+
+
+def _add_daemon_commands() -> None:
+    from indexer.cli.daemon_cmd import daemon_group
+
+    indexer_main.add_command(daemon_group)
+
+
+_add_daemon_commands()

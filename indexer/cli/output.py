@@ -51,6 +51,13 @@ def print_result(
     stdout.flush()
 
 
+def print_correction(corrected: str, typed: str) -> None:
+    """The two lines on stderr that say a spelling correction's hits are shown."""
+    from indexer.output.render import render_correction
+
+    click.echo(render_correction(corrected, typed), err=True)
+
+
 def print_suggestion(suggestion) -> None:
     """The did-you-mean line on stderr, if there is a suggestion."""
     if suggestion is not None:

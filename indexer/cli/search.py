@@ -12,7 +12,7 @@ import click
 from indexer import __version__
 from indexer.cli.gc_pause import code_loaded
 from indexer.cli.options import CONTEXT, collection_option, corpus_option, index_option, print_skips, took
-from indexer.cli.output import print_result, print_saved, print_suggestion
+from indexer.cli.output import print_correction, print_result, print_saved, print_suggestion
 from indexer.cli.settings import Settings
 from indexer.output.console import Command, ProgressBar, cli_errors, warn
 from indexer.output.safe_text import terminal_safe
@@ -39,7 +39,7 @@ Examples:
   search ransomware --facet source --facet year      # counts among all hits
   search 'date:2021' --facet country --facet-limit 5 --json
   search 'log4j OR log4shell' --timeline -n 3         # when it broke, how long it ran
-  search ransomwear             # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
+  search ransomwear --exact     # no match; stderr: Did you mean 'ransomware'? 17 notes match it.
   search 'GPRS gateway' --explain -n 1                 # which fields and terms scored
   search --batch queries.txt --facet source > results.jsonl   # one query a line
   printf 'conti\\nrevil\\n' | search --batch - --count
@@ -146,6 +146,14 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     'into the best-ranked copy ("+N similar copies").',
 )
 @click.option(
+    "--exact",
+    is_flag=True,
+    envvar="NOTES_EXACT",
+    show_envvar=True,
+    help="Search the words as typed: when no note has them all, show notes with most of them "
+    "instead of the hits of a spelling correction.",
+)
+@click.option(
     "--debug-query", is_flag=True, help="Print on stderr how the query was understood (the parsed query)."
 )
 @click.option(
@@ -164,6 +172,12 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
     envvar="NOTES_NO_UPDATE",
     show_envvar=True,
     help="Search the index as it is, even if notes changed since it was built.",
+)
+@click.option(
+    "--no-daemon",
+    is_flag=True,
+    help="Run the search in this process: neither ask the resident query process nor start one "
+    "(also NOTES_NO_DAEMON=1, or daemon = false in notes.toml).",
 )
 @click.option(
     "--color",
@@ -257,12 +271,14 @@ def search_main(
     context_chars: int,
     format_version: int,
     all_copies: bool,
+    exact: bool,
     debug_query: bool,
     open_rank: int | None,
     collections: tuple[str, ...],
     corpus: Path | None,
     index_dir: Path | None,
     no_update: bool,
+    no_daemon: bool,
     color: str,
     facets: tuple[str, ...],
     facet_limit: int | None,
@@ -284,11 +300,17 @@ def search_main(
     with cli_errors("search"):
         from indexer.cli.settings import resolve_settings
 
-        settings = resolve_settings("search")
+        settings = resolve_settings("search", need_corpus=not show_config)
         if show_config:
             from indexer.cli.config import describe
 
             click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
+            for target in settings.targets:
+                named = f" (collection {target.name})" if target.name else ""
+                where = f"# searches {target.corpus}{named} with its index in {target.index_dir}"
+                click.echo(terminal_safe(where))
+            if not settings.targets:
+                click.echo("# no corpus to search: pass --corpus DIR or name a default collection")
             sys.exit(ExitStatus.OK)
         # Options left at their defaults take their notes.toml values.
         chosen = settings.options
@@ -308,6 +330,7 @@ def search_main(
             context=chosen["context_chars"],
             version=chosen["format_version"],
             all_copies=chosen["all_copies"],
+            exact=chosen["exact"],
             null=null,
             absolute=absolute,
             debug=debug_query,
@@ -319,12 +342,17 @@ def search_main(
             settings=settings,
         )
         corpus, index_dir = settings.corpus, settings.index_dir
+        served = _served_request(settings, asked, batch=batch is not None)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
             given += [_flag(asked.output)] if asked.output else []
             if given:
                 raise click.UsageError(f"--shell cannot be combined with {given[0]}")
+            if served is not None:
+                from indexer.daemon.serving import RunLocally
+
+                raise RunLocally
             code_loaded()  # a session: collect garbage as usual
             _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_shell(text, asked))
@@ -370,6 +398,8 @@ def search_main(
             click.echo(
                 f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
             )
+        if served is None and not no_daemon and settings.daemon:
+            _offer_resident_process(settings)
         sys.exit(status)
 
 
@@ -407,6 +437,7 @@ class Asked:
     context: int = 220
     version: int = 1
     all_copies: bool = False
+    exact: bool = False  # no spelling correction of a query without hits
     null: bool = False
     absolute: bool = False
     debug: bool = False
@@ -479,7 +510,11 @@ def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> Ex
     from indexer.search.searching import open_index
 
     failed = False
-    options = {} if asked.output == "count" else asked.search_options() | {"suggest": True}
+    options = (
+        {}
+        if asked.output == "count"
+        else asked.search_options() | {"suggest": True, "correct": not asked.exact}
+    )
     settings = asked.settings
     with open_index(corpus, index_dir, weights=settings.weights, aliases=settings.aliases) as notes:
         for outcome in run_batch(notes, read_queries(lines), count_only=asked.output == "count", **options):
@@ -616,7 +651,9 @@ def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
     if asked.output == "count":
         total = notes.count(text)
         return Answer(None, total, notes.did_you_mean(text, total), parsed)
-    result = notes.search(text, **asked.search_options(), suggest=asked.open_rank is None)
+    result = notes.search(
+        text, **asked.search_options(), suggest=asked.open_rank is None, correct=not asked.exact
+    )
     return Answer(result, result.total, result.suggestion, parsed)
 
 
@@ -631,6 +668,8 @@ def _show(answer: Answer, text: str, similar: str | None, asked: Asked) -> ExitS
         return ExitStatus.OK if answer.total else ExitStatus.NO_MATCH
     if result.relaxed:
         click.echo("no note has all the words; showing notes with most of them", err=True)
+    if result.corrected_query is not None:
+        print_correction(result.corrected_query, text)
     if asked.open_rank is not None:
         return _open_hit(result, asked.open_rank, asked.settings)
     if similar is not None and asked.output == "count":
@@ -714,12 +753,48 @@ def _run_shell(first_query: str, asked: Asked) -> int:
     )
 
 
+def _served_request(settings: Settings, asked: Asked, *, batch: bool):
+    """The request this command serves inside the resident process, or None.
+
+    Raises RunLocally (the client then runs the search itself) for another index, or for
+    what needs the client's own terminal, editor or stdin."""
+    from indexer.daemon.serving import RunLocally, current_request
+
+    served = current_request()
+    if served is not None:
+        if batch or asked.open_rank is not None:
+            raise RunLocally
+        served.check_serves(settings)
+    return served
+
+
+def _offer_resident_process(settings: Settings) -> None:
+    """After answering: start a resident process for the next search, unless one runs."""
+    from indexer.daemon.spawn import start_in_background
+
+    sys.stdout.flush()
+    start_in_background(settings)
+
+
 def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings):
     """Check for corpus changes in a child process while this one loads the search code.
 
-    Nothing to check with --no-update; without an index, it is built first."""
+    Nothing to check with --no-update; without an index, it is built first. In the
+    resident process, the file watcher's pending changes are applied instead."""
+    from indexer.daemon.serving import current_request
     from indexer.index.freshness import PendingCheck, start_change_check
 
+    served = current_request()
+    if served is not None:
+        from indexer.index.store import index_exists
+
+        if not index_exists(index_dir):  # removed: building it is the client's to show
+            from indexer.daemon.serving import RunLocally
+
+            raise RunLocally
+        if not no_update:
+            served.bring_current()
+        return PendingCheck(known=False)
     if no_update:
         from indexer.index.store import index_exists
 

@@ -39,6 +39,8 @@ class Settings:
     theme: str
     weights: dict[str, float]
     aliases: dict[str, str]
+    daemon: bool  # a resident process may answer (notes.toml `daemon`, NOTES_NO_DAEMON)
+    daemon_idle: int  # its idle timeout in seconds
     config: object  # the `indexer.cli.config.Config` they came from (for --config-show)
     options: dict[str, object] = field(default_factory=dict)  # parameter name -> effective value
     targets: tuple[Target, ...] = ()  # the collections asked for with -c (or the one corpus)
@@ -69,6 +71,7 @@ PARAMETER_KEYS = {
     "context_chars": "context",
     "format_version": "format_version",
     "all_copies": "all_copies",
+    "exact": "exact",
     "no_update": "no_update",
     "color": "color",
     "facets": "facet",
@@ -83,6 +86,23 @@ PARAMETER_KEYS = {
 _warned: set[str] = set()  # a warning about a file is printed once per process
 
 
+def _warned_set() -> set[str]:
+    """The warnings printed so far: by this process, or by this request of a resident one."""
+    from indexer.daemon.serving import current_request
+
+    served = current_request()
+    return _warned if served is None else served.warned
+
+
+def resident_process_disabled() -> bool:
+    """NOTES_NO_DAEMON=1 turns the resident query process off."""
+    import os
+
+    from indexer.daemon.protocol import disabled_by_env
+
+    return disabled_by_env(os.environ)
+
+
 class NoCorpusError(NotesError):
     """No corpus was named anywhere."""
 
@@ -91,7 +111,9 @@ class UnknownCollectionError(NotesError):
     """-c NAME names no collection of the notes.toml files read."""
 
 
-def resolve_settings(program: str, params: dict[str, object] | None = None) -> Settings:
+def resolve_settings(
+    program: str, params: dict[str, object] | None = None, *, need_corpus: bool = True
+) -> Settings:
     """Settings for the running click command, given its parameter values.
 
     A parameter typed on the command line overrides every file; a parameter left at its
@@ -115,19 +137,26 @@ def resolve_settings(program: str, params: dict[str, object] | None = None) -> S
         overrides["collection"] = names[0]
     corpus = overrides.get("corpus")
     config = load_config(Path(str(corpus)) if corpus else None, folder=Path("."), overrides=overrides)
+    warned = _warned_set()
     for message in config.warnings:
-        if message not in _warned:
-            _warned.add(message)
+        if message not in warned:
+            warned.add(message)
             warn(program, message)
     options = dict(params)
     for name, key in PARAMETER_KEYS.items():
         if name in options and name not in typed and name not in ("corpus", "index_dir"):
             options[name] = _as_parameter(name, config[key])
-    targets = _targets(config, names)
+    try:
+        targets = _targets(config, names)
+    except NoCorpusError:
+        if need_corpus:
+            raise
+        targets = ()  # --config-show says so instead
+    first = targets[0] if targets else Target(Path("."), Path("."))
     editor = config["editor"]
     return Settings(
-        corpus=targets[0].corpus,
-        index_dir=targets[0].index_dir,
+        corpus=first.corpus,
+        index_dir=first.index_dir,
         limit=int(config["limit"]),
         sort=str(config["sort"]),
         ignore=tuple(config["ignore"]),
@@ -136,10 +165,12 @@ def resolve_settings(program: str, params: dict[str, object] | None = None) -> S
         theme=str(config["theme"]),
         weights=dict(config["weights"]),
         aliases=dict(config["aliases"]),
+        daemon=bool(config["daemon"]) and not resident_process_disabled(),
+        daemon_idle=int(config["daemon_idle"]),
         config=config,
         options=options,
         targets=targets,
-        collection=targets[0].name,
+        collection=first.name,
     )
 
 

@@ -58,12 +58,9 @@ def start_change_check(corpus: Path, index_dir: Path, ignore: tuple[str, ...] = 
         answer = b"?"
         try:
             os.close(read_end)
-            from indexer.index.store import IndexOptions, detect_changes, index_exists
+            from indexer.index.change_check import corpus_changed  # the walk only: no index code
 
-            changed = not index_exists(index_dir) or detect_changes(
-                corpus, index_dir, options=IndexOptions(ignore=ignore)
-            )
-            answer = b"1" if changed else b"0"
+            answer = b"1" if corpus_changed(corpus, index_dir, ignore) else b"0"
         except BaseException:  # the parent does the full check itself and reports errors
             answer = b"?"
         finally:

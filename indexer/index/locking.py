@@ -66,20 +66,3 @@ def lock_holder(index_dir: Path) -> int | None:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
-
-
-def is_locked(index_dir: Path) -> bool:
-    """True while another process holds the write lock."""
-    if fcntl is None:  # pragma: no cover
-        return False
-    path = Path(index_dir) / LOCK_FILE
-    try:
-        with open(path, "a+", encoding="ascii") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-    except OSError:
-        return False
-    return False

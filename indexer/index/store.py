@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
+from indexer.index.change_check import MANIFEST_VERSION, STATE_FILE, has_current_index
 from indexer.index.damage import damaged, is_damage, read_or_damaged
 from indexer.index.duplicates import write_duplicate_groups
 from indexer.index.json_files import read_json_object, write_json_atomic
@@ -32,16 +33,11 @@ from indexer.notes.corpus import CorpusScan, corpus_fingerprint, scan_corpus
 from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES
 
 MANIFEST_FILE = "manifest.json"
-# 2: entries carry the note's near-duplicate signature.
-MANIFEST_VERSION = 2
-# A few bytes saying which corpus state the last commit saw, so that a search can tell
-# "nothing changed" from one directory walk without parsing the whole manifest.
-STATE_FILE = "state.json"
+# MANIFEST_VERSION and STATE_FILE live in `change_check`, the light check a search forks.
 # Below this many notes to index, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 400
 
 ProgressCallback = Callable[[int, int], None]  # (notes done, notes in all)
-WarningCallback = Callable[[str, str], None]  # (relative path, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +92,10 @@ def index_exists(index_dir: Path) -> bool:
     Decided from the file names alone: Whoosh's `exists_in` reads the whole table of
     contents (and unpickles the schema), which doubled the cost of opening an index.
     """
-    from indexer.index.schema_version import INDEX_NAME
-
-    prefix = f"_{INDEX_NAME}_"
     if not Path(index_dir).is_dir():
         return False
     _require_readable(Path(index_dir))
-    try:
-        names = os.listdir(index_dir)
-    except OSError:
-        return False
-    return any(name.startswith(prefix) and name.endswith(".toc") for name in names)
+    return has_current_index(Path(index_dir))
 
 
 def _require_readable(index_dir: Path) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from indexer.index.store import IndexOptions, IndexReport, update_index
-from indexer.notes.note import NOTE_SUFFIXES
+from indexer.notes.corpus import NOTE_SUFFIXES
 
 # Wait for this long without events before updating (a save is often several events).
 DEFAULT_QUIET_SECONDS = 0.5
@@ -39,6 +39,7 @@ class CorpusWatcher:
         options: IndexOptions | None = None,
         on_batch: Callable[[IndexReport], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        on_notice: Callable[[], None] | None = None,
         quiet_seconds: float = DEFAULT_QUIET_SECONDS,
     ) -> None:
         self.corpus = Path(os.path.abspath(corpus))
@@ -46,8 +47,10 @@ class CorpusWatcher:
         self.options = options or IndexOptions()
         self.on_batch = on_batch
         self.on_error = on_error
+        self.on_notice = on_notice  # called for every event that marks the corpus changed
         self.quiet_seconds = quiet_seconds
         self._changed = threading.Event()
+        self._applying = threading.Lock()  # one update at a time: the batch loop or apply_pending
         self._stopping = threading.Event()
         self._last_event = 0.0
         self._first_event = 0.0
@@ -73,10 +76,12 @@ class CorpusWatcher:
                 if getattr(event, "dest_path", ""):
                     watcher.notice(event.dest_path, event.is_directory)
 
-        self._apply()
+        # Watching starts before the first update, so a change made while it runs is an
+        # event for the next batch rather than lost between the two.
         self._observer = Observer()
         self._observer.schedule(Handler(), str(self.corpus), recursive=True)
         self._observer.start()
+        self._apply()
         self._worker = threading.Thread(target=self._run, name="notes-watch", daemon=True)
         self._worker.start()
 
@@ -107,6 +112,16 @@ class CorpusWatcher:
                 self._first_event = now
             self._last_event = now
             self._changed.set()
+            if self.on_notice is not None:
+                self.on_notice()
+
+    def apply_pending(self) -> None:
+        """Apply the changes noticed so far now, without waiting for the burst to settle
+        (a resident process does this before each query)."""
+        with self._applying:
+            if self._changed.is_set():
+                self._changed.clear()
+                self._apply_now()
 
     def _report_error(self, exc: Exception) -> None:
         if self.on_error is not None:
@@ -125,10 +140,16 @@ class CorpusWatcher:
                 if settled or overdue:
                     break
                 time.sleep(min(self.quiet_seconds, 0.1))
-            self._changed.clear()
-            self._apply()
+            with self._applying:
+                if self._changed.is_set():  # else apply_pending got there first
+                    self._changed.clear()
+                    self._apply_now()
 
     def _apply(self) -> None:
+        with self._applying:
+            self._apply_now()
+
+    def _apply_now(self) -> None:
         try:
             report = update_index(self.corpus, self.index_dir, options=self.options)
         except Exception as exc:  # the watcher outlives one failed batch, and retries

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import CorpusError
-from indexer.notes.note import NOTE_SUFFIXES
+
+# What counts as a note (here, not in `notes`, so the change check needs no note parsing).
+NOTE_SUFFIXES = (".md", ".markdown")
 
 # Folders that hold tool state, not notes.
 SKIPPED_DIRS = frozenset(

@@ -21,7 +21,6 @@ DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
 # One-line fields (title, author, ...) longer than this are cut: a hostile 5 MB title
 # would otherwise be printed whole with every hit.
 MAX_LINE_FIELD_CHARS = 1000
-NOTE_SUFFIXES = (".md", ".markdown")
 
 # Author/source values that mean "nobody said".
 _MISSING_NAMES = frozenset({"", "unknown", "none", "null", "n/a", "anonymous", "-"})

@@ -192,6 +192,13 @@ def render_sparkline(timeline: MonthCounts, style: TextStyle = PLAIN) -> str:
     return f"{timeline[0][0]} {_paint(line, 'match', style)} {timeline[-1][0]}  {busiest}\n"
 
 
+def render_correction(corrected: str, typed: str, *, how: str = "search --exact") -> str:
+    """What a search whose words were corrected says: the query that ran, and how to run
+    the one typed (`how`: the command or flag that does it)."""
+    showing = terminal_safe(f"showing results for {corrected!r}")
+    return f"{showing}\n{terminal_safe(f'search instead for {typed!r} with {how}')}"
+
+
 def render_suggestion(suggestion: Suggestion) -> str:
     """The did-you-mean line: `Did you mean 'ransomware'? 17 notes match it.`"""
     plural = "note matches" if suggestion.total == 1 else "notes match"

@@ -56,8 +56,10 @@ def render_json(result: SearchResult, *, version: int = FORMAT_VERSION, facet_li
 
 def render_jsonl(result: SearchResult, *, version: int = FORMAT_VERSION) -> Iterator[str]:
     """One object a line for each hit, each with `format_version`."""
+    # A corrected query's hits say so on every line: a script reads lines one at a time.
+    corrected = {"corrected_query": result.corrected_query} if result.corrected_query else {}
     for hit in result.hits:
-        yield _dumps({"format_version": version} | hit_to_dict(hit, version=version)) + "\n"
+        yield _dumps({"format_version": version} | hit_to_dict(hit, version=version) | corrected) + "\n"
 
 
 def render_batch_outcome(
@@ -73,8 +75,9 @@ def render_batch_outcome(
     result = outcome.result
     if result is None:  # an error: reported on stderr
         return
+    corrected = {"corrected_query": result.corrected_query} if result.corrected_query else {}
     for hit in result.hits:
-        yield _dumps(head | hit_to_dict(hit, version=version)) + "\n"
+        yield _dumps(head | hit_to_dict(hit, version=version) | corrected) + "\n"
     extras = _extras(result, facet_limit)
     if extras or not result.hits:
         yield _dumps(head | {"total": result.total, "hits": len(result.hits)} | extras) + "\n"
@@ -154,6 +157,8 @@ def _extras(result: SearchResult, facet_limit: int) -> dict[str, object]:
         extras["timeline"] = dict(result.timeline)
     if result.suggestion is not None:
         extras["suggestion"] = result.suggestion.query
+    if result.corrected_query is not None:
+        extras["corrected_query"] = result.corrected_query
     return extras
 
 

@@ -17,6 +17,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, Multif
 from indexer.errors import QueryError, UnknownFieldError
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS
+from indexer.search.fuzzy import Lexicon, expand_fuzzy_terms
 
 MAX_QUERY_CHARS = 10_000
 # Each costs time in proportion: a fuzzy term of distance 99 matched every term of the
@@ -87,6 +88,8 @@ class QueryParser:
         }
         self._bad_dates: list[str] = []
         self._parsers: dict[bool, MultifieldParser] = {}
+        # The index's words by first letter, listed once: for fuzzy words and corrections.
+        self.lexicon = Lexicon(reader) if reader is not None else None
 
     def _whoosh_parser(self, with_dates: bool) -> MultifieldParser:
         # The natural-language date grammar costs ~20 ms to build: only when `date:` is used.
@@ -128,6 +131,7 @@ class QueryParser:
             check_cost(parsed)
             if self.reader is not None:
                 check_expansions(parsed, self.reader)
+                expand_fuzzy_terms(parsed, self.reader, self.lexicon)
             memoize_expansions(parsed)
         except QueryError:
             raise

@@ -7,8 +7,10 @@ BM25F over the default fields (see `query.FIELD_BOOSTS`). `rerank` then gives th
 
 - all the words in the title (as stems, and again as the exact forms typed), or all in
   the subtitle;
-- the words near each other, in the order typed, in the body (a remembered detail
-  usually comes from one paragraph), as stems and again as the exact forms typed;
+- every word in one short window of the body, in any order (a remembered detail usually
+  comes from one paragraph, and not in the order its words are remembered), as stems
+  and again as the exact forms typed;
+- a smaller bonus for the words in the order typed, near each other in the body;
 - a quoted phrase exactly as typed, stop words and word endings included.
 
 The index holds stems only: exact forms are checked in the text of the few best notes
@@ -37,17 +39,24 @@ RERANK_WINDOW = 100
 # could lift into the places asked for are read, best first, and at most this many.
 EXACT_WINDOW = 30
 # A note with every word in its title (or subtitle) gets the words' scores there again,
-# doubled, and once more if the title has them as typed.
-ALL_WORDS_BOOST = 2.0
-EXACT_TITLE_BOOST = 2.0
-# Words within this many positions of each other, in order, count as one remembered
-# passage; such a note gets the words' body scores again, once for the stems and, if
-# the words are there as typed, 1.5 times more: the exact forms' own scores (rarer
-# than their stems, so higher) were worth that when they were indexed, and the
-# known-item evaluation agrees.
+# times 2.5, and three times more if the title has them as typed.
+ALL_WORDS_BOOST = 2.5
+EXACT_TITLE_BOOST = 3.0
+# Every word within a few positions of the others, in any order, counts as one
+# remembered passage (users remember a detail, not the order of its words): such a note
+# gets the words' body scores again, and 1.5 times more if the words are there as typed
+# (the exact forms' own scores, rarer than their stems, were worth that when they were
+# indexed). The window grows with the words: 15 positions for each word after the first
+# (a paragraph of a news story is 40-60 words).
+PASSAGE_SPAN_PER_WORD = 15
+PASSAGE_BOOST = 1.0
+EXACT_PASSAGE_BOOST = 1.5
+# The words in the order typed, each at most this many positions after the one before,
+# get half their body scores again: less than a passage, so the typed order never
+# outweighs all the words in one paragraph.
 PROXIMITY_WINDOW = 25
-PROXIMITY_BOOST = 1.0
-EXACT_PROXIMITY_BOOST = 1.5
+PROXIMITY_BOOST = 0.5
+EXACT_PROXIMITY_BOOST = 0.0
 # A quoted phrase found exactly as typed gets its words' scores again, tripled.
 EXACT_PHRASE_BOOST = 3.0
 # In a relaxed query each word found adds this much, more than any note's score for
@@ -61,9 +70,9 @@ FieldText = Callable[[int, str], str | None]
 @dataclass(frozen=True, slots=True)
 class Bonus:
     """Notes with all `words` in `field` (in order, each at most `gap` positions after the
-    one before, unless `gap` is None) score the words' BM25 there again, times `boost`;
-    and again, times `exact_boost`, when the field's text has the `exact` words as typed,
-    chained by the same `gap`."""
+    one before, unless `gap` is None; with `span`, in any order within `span` positions)
+    score the words' BM25 there again, times `boost`; and again, times `exact_boost`, when
+    the field's text has the `exact` words as typed, placed the same way."""
 
     field: str
     words: tuple[str, ...]  # as indexed (stems)
@@ -71,6 +80,13 @@ class Bonus:
     gap: int | None = None
     exact: tuple[str, ...] = ()  # as typed (lowercased, accents folded, stop words kept)
     exact_boost: float = 0.0
+    span: int | None = None  # any order: first to last word at most this many positions
+
+    def placed(self, positions: Sequence[Sequence[int]]) -> bool:
+        """True if the words (each word's positions, ascending) are placed as this bonus asks."""
+        if self.span is not None:
+            return _within_span(positions, self.span)
+        return self.gap is None or _chained(positions, self.gap)
 
 
 def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
@@ -91,13 +107,33 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
     # Title, subtitle and body share one analyzer, so the body's stems are theirs too.
     stems = tuple(term.text for term, _ in terms)
     exact = tuple(words[0] for _, words in terms) if all(len(words) == 1 for _, words in terms) else ()
-    title_boost, body_boost = (EXACT_TITLE_BOOST, EXACT_PROXIMITY_BOOST) if exact else (0.0, 0.0)
-    return [
+    title_boost = EXACT_TITLE_BOOST if exact else 0.0
+    passage_exact = tuple(dict.fromkeys(exact))
+    found = [
         *bonuses,
         Bonus("title", stems, ALL_WORDS_BOOST, None, exact, title_boost),
         Bonus("subtitle", stems, ALL_WORDS_BOOST),
-        Bonus("body", stems, PROXIMITY_BOOST, PROXIMITY_WINDOW, exact, body_boost),
     ]
+    if len(set(stems)) > 1:
+        found.append(
+            Bonus(
+                "body",
+                tuple(dict.fromkeys(stems)),
+                PASSAGE_BOOST,
+                exact=passage_exact if len(passage_exact) > 1 else (),
+                exact_boost=EXACT_PASSAGE_BOOST if len(passage_exact) > 1 else 0.0,
+                span=passage_span(len(set(stems))),
+            )
+        )
+    if PROXIMITY_BOOST or EXACT_PROXIMITY_BOOST:
+        body_boost = EXACT_PROXIMITY_BOOST if exact else 0.0
+        found.append(Bonus("body", stems, PROXIMITY_BOOST, PROXIMITY_WINDOW, exact, body_boost))
+    return found
+
+
+def passage_span(words: int) -> int:
+    """Positions from the first to the last of `words` words that count as one passage."""
+    return PASSAGE_SPAN_PER_WORD * (words - 1)
 
 
 def rerank(
@@ -129,8 +165,8 @@ def rerank(
         matchers = [wq.Term(bonus.field, word).matcher(searcher, context) for word in bonus.words]
         for docnum in docnums:
             if _all_at(matchers, docnum) and (
-                bonus.gap is None
-                or _chained([matcher.value_as("positions") for matcher in matchers], bonus.gap)
+                (bonus.gap is None and bonus.span is None)
+                or bonus.placed([matcher.value_as("positions") for matcher in matchers])
             ):
                 words_score = sum(matcher.score() for matcher in matchers)
                 if bonus.boost:
@@ -257,12 +293,33 @@ def _chained(positions: Sequence[Sequence[int]], gap: int) -> bool:
     return True
 
 
+def _within_span(positions: Sequence[Sequence[int]], span: int) -> bool:
+    """True if one window of at most `span` positions (last minus first) holds every word,
+    in any order (`positions` holds each distinct word's positions, ascending): a window
+    slides over the merged positions, as for the smallest window holding every word."""
+    merged = sorted((position, word) for word, places in enumerate(positions) for position in places)
+    seen = [0] * len(positions)
+    missing = len(positions)
+    left = 0
+    for position, word in merged:
+        seen[word] += 1
+        missing -= seen[word] == 1
+        while missing == 0:
+            first, first_word = merged[left]
+            if position - first <= span:
+                return True
+            seen[first_word] -= 1
+            missing += seen[first_word] == 0
+            left += 1
+    return False
+
+
 def _has_exact_words(text: str | None, bonus: Bonus) -> bool:
     """True if `text` has the bonus's exact words (chained by its gap, if it has one)."""
     places = EXACT_ANALYZER.positions(text, bonus.exact) if text else {}
     if not places:
         return False
-    return bonus.gap is None or _chained([places[word] for word in bonus.exact], bonus.gap)
+    return bonus.placed([places[word] for word in bonus.exact])
 
 
 def _exact_words(query: wq.Query | None, text: str) -> list[str]:

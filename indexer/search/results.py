@@ -122,6 +122,8 @@ class SearchResult:
     suggestion: Suggestion | None = None
     # No note had all the words: these hits have most of them (the caller says so).
     relaxed: bool = False
+    # No note had all the words as typed: these are the hits of this corrected query.
+    corrected_query: str | None = None
 
 
 class TermMatcher:

@@ -35,7 +35,7 @@ from indexer.search.results import (  # SearchResult and SortOrder are imported 
     best_passages,
 )
 from indexer.search.saved import SavedSearches
-from indexer.search.spelling import FEW_HITS, Suggestion, suggest_query
+from indexer.search.spelling import FEW_HITS, Suggestion, corrected_in_context, suggest_query
 from indexer.search.ties import OrderOf, in_tie_order, newest_first
 from indexer.search.timeline import MonthCounts, month_counts
 
@@ -150,8 +150,13 @@ class NoteIndex:
         explain: bool = False,
         suggest: bool = False,
         all_copies: bool = False,
+        correct: bool = True,
     ) -> SearchResult:
         """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
+
+        When no note has every word and a spelling correction of the unscoped, unquoted
+        words finds notes that do, those are the hits (`SearchResult.corrected_query`
+        says which query ran), as web search does; `correct=False` runs the query as typed.
 
         `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
         whose values are counted among all hits into `SearchResult.facets`; `timeline`
@@ -183,6 +188,8 @@ class NoteIndex:
             **options,
         )
         strict_total = result.total
+        if result.total == 0 and correct and (fixed := self._corrected(text, options, passages)) is not None:
+            return replace(fixed, seconds=time.perf_counter() - started)
         if result.total == 0 and relevance and (fallback := relaxed_query(parsed)) is not None:
             # Rather than nothing, the notes with most of the words (the caller says so).
             relaxed = self._result(
@@ -195,6 +202,30 @@ class NoteIndex:
             suggestion = self.did_you_mean(text, strict_total)
             result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
         return result
+
+    def _corrected(self, text: str, options: dict, passages: int) -> SearchResult | None:
+        """The hits of `text` with its misspelled words corrected, if that finds any: only
+        unscoped words outside quotes are corrected (a quoted word or a field's exact
+        value is meant as typed)."""
+        corrected = corrected_in_context(self, text)
+        if corrected is None:
+            return None
+        try:
+            parsed = self.parser.parse(corrected)
+        except QueryError:
+            return None
+        relevance = options["sort"] is SortOrder.RELEVANCE
+        result = self._result(
+            corrected,
+            parsed,
+            time.perf_counter(),
+            terms=self._query_terms(parsed) if passages > 0 else None,
+            bonuses=ranking_bonuses(parsed, corrected) if relevance else (),
+            **options,
+        )
+        if not result.total:
+            return None
+        return replace(result, query=text, corrected_query=corrected)
 
     def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
         """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""

@@ -25,6 +25,7 @@ class Lexicon(Protocol):
 
     searcher: Any  # a Whoosh Searcher
     catalog: FieldCatalog
+    parser: Any  # a `query.QueryParser`: its `lexicon` lists the index's words
 
     def count(self, text: str) -> int: ...
 
@@ -43,12 +44,18 @@ _MIN_WORD_CHARS = 4
 # Each word costs ~15 ms to correct: a query longer than this gets no suggestion.
 _MAX_CORRECTED_WORDS = 16
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# A query's words that no note has are corrected (not just suggested) only this many at a
+# time, each among this many close words, by how many notes the corrected query finds.
+_MAX_ABSENT_WORDS = 3
+_CONTEXT_CANDIDATES = 4
 # Words found only in note bodies are indexed as stems alone, so they are looked for among
 # the words one edit away from the typed one: ~50 * length candidates, each stemmed.
 _MAX_EDITED_CHARS = 12
 
 # Unstemmed fields whose words stand in for the stemmed ones.
 _SURFACE_FIELDS = ("path", "link", "tag", "author", "source")
+# Links mostly repeat the paths' words: a correction that runs looks at the others only.
+_CONTEXT_SURFACE_FIELDS = ("path", "tag", "author", "source")
 _STEMMED_FIELDS = frozenset({"title", "subtitle", "body", "tag_words"})
 _WHOLE_VALUE_FIELDS = frozenset({"tag"})
 
@@ -74,6 +81,68 @@ class Suggestion:
 
 def suggest_query(notes: Lexicon, text: str, total: int) -> Suggestion | None:
     """A corrected form of `text` with clearly more hits than `total`, or None."""
+    corrected = corrected_text(notes, text)
+    if corrected is None:
+        return None
+    from indexer.errors import QueryError
+
+    try:
+        new_total = notes.count(corrected)
+    except QueryError:
+        return None
+    if new_total >= 2 * total and new_total > total:
+        return Suggestion(corrected, new_total)
+    return None
+
+
+def corrected_in_context(notes: Lexicon, text: str) -> str | None:
+    """`text` with each unscoped, unquoted word that no note has replaced by the first of its
+    `_CONTEXT_CANDIDATES` closest words (see `candidates`) with which the query finds
+    notes: the other words rule out a close word that no note has beside them. None if a
+    word has no such replacement.
+
+    Unlike a suggestion, words any note has are left alone: they are words, if rare ones.
+    """
+    corrector = _Corrector(notes)
+    absent = [
+        match
+        for match in _TOKEN.finditer(text)
+        if match["field"] is None
+        and match["word"] is not None
+        and corrector._correctable(match["word"])
+        and corrector._notes(match["word"].lower(), DEFAULT_SEARCH_FIELDS) == 0
+    ]
+    if not absent or len(absent) > _MAX_ABSENT_WORDS:
+        return None
+    chosen: dict[int, str] = {}  # index in `absent` -> its replacement ("" while undecided)
+
+    def with_words(extra: dict[int, str]) -> str:
+        corrected = text
+        for index in range(len(absent) - 1, -1, -1):
+            match = absent[index]
+            replacement = extra.get(index, chosen.get(index, ""))
+            corrected = corrected[: match.start("word")] + replacement + corrected[match.end("word") :]
+        return corrected
+
+    from indexer.errors import QueryError
+
+    for index, match in enumerate(absent):
+        for candidate in corrector.candidates(match["word"])[:_CONTEXT_CANDIDATES]:
+            replacement = _same_case(match["word"], candidate)
+            try:
+                if notes.count(with_words({index: replacement})):
+                    chosen[index] = replacement
+                    break
+            except QueryError:
+                continue
+        else:
+            return None
+    return with_words({})
+
+
+def corrected_text(notes: Lexicon, text: str) -> str | None:
+    """`text` with its misspelled words replaced by the index's closest, more common words;
+    None if none is (a quoted phrase is left as typed)."""
     corrector = _Corrector(notes)
     replacements = []
     for match in _TOKEN.finditer(text):
@@ -87,15 +156,7 @@ def suggest_query(notes: Lexicon, text: str, total: int) -> Suggestion | None:
     corrected = text
     for start, end, replacement in sorted(replacements, reverse=True):
         corrected = corrected[:start] + replacement + corrected[end:]
-    from indexer.errors import QueryError
-
-    try:
-        new_total = notes.count(corrected)
-    except QueryError:
-        return None
-    if new_total >= 2 * total and new_total > total:
-        return Suggestion(corrected, new_total)
-    return None
+    return corrected
 
 
 class _Corrector:
@@ -106,6 +167,7 @@ class _Corrector:
         self.schema = notes.searcher.schema
         self.catalog = notes.catalog
         self._fields = set(self.reader.indexed_field_names())
+        self.lexicon = notes.parser.lexicon
         self._best_of: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
     @property
@@ -164,22 +226,58 @@ class _Corrector:
         candidates = {
             term
             for source in sources
-            for term in self.reader.terms_within(source, typed, _MAX_EDITS, prefix=_SAME_PREFIX)
+            for term in self.lexicon.close_words(source, typed, _MAX_EDITS, prefix=_SAME_PREFIX)
             if term != typed and (not stemmed or term.isalpha())
         }
         if stemmed and typed.isalpha() and len(typed) <= _MAX_EDITED_CHARS:
             candidates |= self._known_one_edit_away(typed, fields)
         return self._closest(typed, candidates, fields, notes)
 
-    def _known_one_edit_away(self, typed: str, fields: tuple[str, ...]) -> set[str]:
+    def candidates(self, value: str) -> list[str]:
+        """Words within two edits of an unscoped word that the index has: words seen as written
+        first, then the closest, then those in the most notes; words that are their own stem
+        (`million`, `former`) included, after the written ones (`ransomware` before the stem
+        `ransomwar`, one edit closer to `ransomwear`)."""
+        typed = value.lower()
+        fields = DEFAULT_SEARCH_FIELDS
+        # Two letters in common: listing the written words by first letter alone took
+        # ~60 ms a field of the news archive (its paths and links hold every title word);
+        # words one edit away need no listing (below).
+        pool = {
+            term
+            for source in _CONTEXT_SURFACE_FIELDS
+            if source in self._fields
+            for term in self.lexicon.close_words(source, typed, _MAX_EDITS, prefix=2)
+            if term != typed and term.isalpha()
+        }
+        if typed.isalpha() and len(typed) <= _MAX_EDITED_CHARS:
+            pool |= self._known_one_edit_away(typed, fields, own_stems=True)
+        surface = [field for field in _SURFACE_FIELDS if field in self._fields]
+        ranked = []
+        for candidate in pool:
+            found = self._notes(candidate, fields)
+            if found:
+                # A word seen as written (in a path, link, tag, author or source) is a word;
+                # one known only by its stem may be a stem's look-alike (`sente`, `sent`).
+                written = any(self.reader.doc_frequency(field, candidate) for field in surface)
+                ranked.append((not written, edit_distance(typed, candidate), -found, candidate))
+        return [candidate for *_, candidate in sorted(ranked)]
+
+    def _known_one_edit_away(
+        self, typed: str, fields: tuple[str, ...], *, own_stems: bool = False
+    ) -> set[str]:
         """Words one edit from `typed` whose stems the index knows, but not stems posing as
-        words (`conit` -> `condit`, the stem of "condition")."""
+        words (`conit` -> `condit`, the stem of "condition") unless `own_stems`."""
         body = "body" if "body" in fields else next(field for field in fields if field in _STEMMED_FIELDS)
         analyze = self.schema[body].process_text
         known = set()
         for word in one_edit_away(typed):
             stems = list(analyze(word, mode="query"))
-            if len(stems) == 1 and stems[0] != word and self.reader.doc_frequency(body, stems[0]):
+            if (
+                len(stems) == 1
+                and (own_stems or stems[0] != word)
+                and self.reader.doc_frequency(body, stems[0])
+            ):
                 known.add(word)
         return known
 

@@ -17,7 +17,13 @@ from indexer.errors import NotesError
 from indexer.index.store import IndexOptions
 from indexer.output.console import ProgressBar, error_line, error_report
 from indexer.output.internal_error import internal_error_line
-from indexer.output.render import TextStyle, render_note_text, render_suggestion, render_text
+from indexer.output.render import (
+    TextStyle,
+    render_correction,
+    render_note_text,
+    render_suggestion,
+    render_text,
+)
 from indexer.output.safe_text import terminal_safe
 from indexer.search.results import Hit
 from indexer.search.searching import NoteIndex, SearchResult, SortOrder
@@ -110,16 +116,20 @@ class Shell:
 
     # -- queries and listings -------------------------------------------------------------
 
-    def search(self, text: str) -> None:
-        """Run a query from its first page, with the current limit and sort."""
+    def search(self, text: str, *, correct: bool = True) -> None:
+        """Run a query from its first page, with the current limit and sort; unless not
+        `correct`, a query without hits runs with its misspelled words corrected."""
         limit, sort = self.limit, self.sort
         self._freshen()
         text = self.notes.saved_searches.expand(text)  # `@name` runs a saved search
 
         def fetch(page: int, **more) -> SearchResult:
-            return self.notes.search(text, limit=limit, page=page, sort=sort, **more)
+            return self.notes.search(text, limit=limit, page=page, sort=sort, correct=correct, **more)
 
-        self.start_listing(text, fetch, first=fetch(1, suggest=True), query=text)
+        first = fetch(1, suggest=True)
+        if first.corrected_query is not None:
+            self.screen.note(render_correction(first.corrected_query, text, how=f":exact {text}"))
+        self.start_listing(text, fetch, first=first, query=text)
 
     def similar(self, hit: Hit) -> None:
         limit, sort = self.limit, self.sort

@@ -53,6 +53,7 @@ class CommandContext(Protocol):
     def show_note(self, hit: Hit) -> None: ...
     def open_in_editor(self, hit: Hit) -> None: ...
     def more(self) -> None: ...
+    def search(self, text: str, *, correct: bool = True) -> None: ...
     def similar(self, hit: Hit) -> None: ...
     def last_listing(self) -> Any: ...  # an `app.Listing`
     def text_style(self, *, width: int | None = None) -> TextStyle: ...
@@ -178,6 +179,13 @@ def open_hit(shell: CommandContext, argument: str) -> None:
 @COMMANDS.command("show", "hit N, the whole note, in the pager", usage="N", choices=_hit_choices)
 def show_hit(shell: CommandContext, argument: str) -> None:
     shell.show_note(shell.hit(argument))
+
+
+@COMMANDS.command("exact", "run QUERY as typed, without spelling correction", usage="QUERY")
+def exact_search(shell: CommandContext, argument: str) -> None:
+    if not argument.strip():
+        raise CommandError("expected a query", hint="usage: :exact QUERY")
+    shell.search(argument.strip(), correct=False)
 
 
 @COMMANDS.command("more", "the next page of the last query", aliases=("next", "n"))

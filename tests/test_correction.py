@@ -1,0 +1,148 @@
+"""A query without hits runs with its misspelled words corrected, and says so; fuzzy words
+are listed once per query."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import search_main
+from indexer.index.store import build_index
+from indexer.search import fuzzy
+from indexer.search.searching import open_index
+from tests.conftest import info_note
+
+
+def filler(start: int, count: int) -> str:
+    return " ".join(f"filler{number}" for number in range(start, start + count))
+
+
+@pytest.fixture
+def corpus_with_typo_target(corpus, write_note, index_dir):
+    """A note with every word of `million dollar ransom`; others with some of them. Words
+    the corrector may pick need to be in clearly more notes than the typo (here: none).
+    Paths are titles, as saved articles' are: their words are the corrector's surface forms."""
+    write_note("target.md", info_note("Gang asks a million dollar ransom", f"{filler(0, 30)}"))
+    for number in range(12):
+        write_note(
+            f"dollar-report-{number}.md", info_note(f"Dollar report {number}", f"dollar {filler(100, 20)}")
+        )
+    for number in range(12):
+        write_note(
+            f"million-users-{number}.md", info_note(f"Million users {number}", f"million {filler(200, 20)}")
+        )
+    write_note("ransom.md", info_note("Ransom note", f"ransom ransom dollar {filler(300, 20)}"))
+    build_index(corpus, index_dir)
+    return corpus, index_dir
+
+
+def paths(result):
+    return [hit.path for hit in result.hits]
+
+
+def test_a_query_without_hits_shows_the_hits_of_its_correction(corpus_with_typo_target):
+    with open_index(*corpus_with_typo_target) as notes:
+        result = notes.search("milloin dollar ransom")
+    assert result.corrected_query == "million dollar ransom"
+    assert result.query == "milloin dollar ransom"
+    assert not result.relaxed
+    assert paths(result) == ["target.md"]
+
+
+def test_the_note_with_every_word_one_misspelled_ranks_above_notes_with_some(corpus_with_typo_target):
+    with open_index(*corpus_with_typo_target) as notes:
+        assert paths(notes.search("milloin dollar ransom", limit=3))[0] == "target.md"
+        relaxed = notes.search("milloin dollar ransom", correct=False)
+    assert relaxed.relaxed and relaxed.corrected_query is None
+    assert paths(relaxed)[0] != "target.md"  # as typed, no note has `milloin`
+
+
+def test_a_query_with_hits_is_never_corrected(corpus_with_typo_target):
+    with open_index(*corpus_with_typo_target) as notes:
+        result = notes.search("million dollar")
+    assert result.corrected_query is None and result.total == 1
+
+
+def test_a_quoted_word_is_never_corrected(corpus_with_typo_target):
+    with open_index(*corpus_with_typo_target) as notes:
+        result = notes.search('"milloin" dollar ransom')
+    assert result.corrected_query is None
+    assert result.relaxed
+
+
+def test_a_field_scoped_value_is_never_corrected(corpus_with_typo_target):
+    with open_index(*corpus_with_typo_target) as notes:
+        result = notes.search("title:milloin dollar")
+    assert result.corrected_query is None
+
+
+def run_search(corpus, index_dir, *args):
+    return CliRunner().invoke(search_main, ["--corpus", str(corpus), "--index", str(index_dir), *args])
+
+
+def test_the_cli_says_which_query_it_ran_and_how_to_run_the_one_typed(corpus_with_typo_target):
+    result = run_search(*corpus_with_typo_target, "milloin dollar ransom", "--files")
+    assert result.exit_code == 0
+    assert result.stdout == "target.md\n"
+    assert result.stderr == (
+        "showing results for 'million dollar ransom'\n"
+        "search instead for 'milloin dollar ransom' with search --exact\n"
+    )
+
+
+def test_exact_runs_the_query_as_typed(corpus_with_typo_target):
+    result = run_search(*corpus_with_typo_target, "milloin dollar ransom", "--files", "--exact")
+    assert result.exit_code == 0
+    assert "showing results for" not in result.stderr
+    assert "no note has all the words" in result.stderr
+    assert result.stdout.splitlines()[0] != "target.md"
+
+
+def test_json_and_jsonl_name_the_corrected_query(corpus_with_typo_target):
+    document = json.loads(run_search(*corpus_with_typo_target, "milloin dollar ransom", "--json").stdout)
+    assert document["query"] == "milloin dollar ransom"
+    assert document["corrected_query"] == "million dollar ransom"
+    lines = run_search(*corpus_with_typo_target, "milloin dollar ransom", "--jsonl").stdout.splitlines()
+    assert [json.loads(line)["corrected_query"] for line in lines] == ["million dollar ransom"]
+    typed = json.loads(run_search(*corpus_with_typo_target, "million dollar", "--json").stdout)
+    assert "corrected_query" not in typed
+
+
+def test_a_fuzzy_word_is_listed_once_per_query(corpus, write_note, index_dir, monkeypatch):
+    write_note("a.md", info_note("Ransomware gang", f"The ransomware spread. {filler(0, 20)}"))
+    write_note("b.md", info_note("Other", f"ransomed files {filler(50, 20)}"))
+    build_index(corpus, index_dir)
+    calls = []
+    original = fuzzy.Lexicon.close_words
+
+    def counting(self, field, word, maxdist, **options):
+        calls.append((field, word))
+        return original(self, field, word, maxdist, **options)
+
+    monkeypatch.setattr(fuzzy.Lexicon, "close_words", counting)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search("ransomwear~2")
+    assert paths(result) and result.hits[0].title_spans  # the fuzzy word is highlighted
+    fields = [field for field, _ in calls]
+    assert len(fields) == len(set(fields))  # each field's words listed once, not again to highlight
+
+
+def test_fuzzy_words_are_capped_per_query(corpus, write_note, index_dir, monkeypatch):
+    write_note("a.md", info_note("Words", "cat cot cut car cap can cab cam"))
+    build_index(corpus, index_dir)
+    monkeypatch.setattr(fuzzy, "MAX_WORDS_PER_QUERY", 2)
+    with open_index(corpus, index_dir) as notes:
+        parsed = notes.parser.parse("body:cat~")
+        assert sorted(parsed._btexts(notes.searcher.reader())) == ["cab", "cat"]  # closest, then alphabetical
+
+
+def test_close_words_are_within_the_edits_asked_closest_first(corpus, write_note, index_dir):
+    write_note("a.md", info_note("Words", "gateway gateways getaway gatekeeper"))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        lexicon = fuzzy.Lexicon(notes.searcher.reader())
+        assert lexicon.close_words("body", "gatwai", 1) == ["gatewai"]  # the stem of gateway
+        assert lexicon.close_words("body", "gatwai", 2) == ["gatewai", "getawai"]
+        assert lexicon.close_words("body", "atewai", 1) == []  # the first letter is kept
