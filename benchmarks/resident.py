@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         env = env_for(daemon=False, runtime=runtime)
         subprocess.run([str(BIN / "indexer"), "build", "--corpus", str(corpus), "--index", str(index)],
                        env=env, check=True, capture_output=True)  # fmt: skip
+        # whoosh3's CLI searches the index `whoosh index DIR` keeps in DIR/.whoosh_index.
+        subprocess.run([str(BIN / "whoosh"), "index", str(corpus)], env=env, check=True, capture_output=True)
         for _kind, words in MIX:  # whoosh's own index, and the page cache, warm
             argv = commands(corpus, index, words)
             timed(argv["whoosh"], env, work)

@@ -53,13 +53,27 @@ def test_unknown_keys_are_warnings(files):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('limit = "ten"', "limit must be a whole number >= 0, not 'ten'"),
-        ("limit = -1", "limit must be a whole number >= 0, not -1"),
+        ('limit = "ten"', "limit must be a whole number from 0 to 1000000, not 'ten'"),
+        ("limit = -1", "limit must be a whole number from 0 to 1000000, not -1"),
+        ("limit = 10000000000", "limit must be a whole number from 0 to 1000000, not 10000000000"),
         ('sort = "oldest"', "sort must be one of relevance, date, -date, not 'oldest'"),
         ("weights = { titel = 2 }", "weights has unknown field 'titel'"),
-        ('weights = { title = "x" }', "weights title must be a number >= 0"),
+        ('weights = { title = "x" }', "weights title must be a number from 0 to 1000"),
+        ("weights = { title = nan }", "weights title must be a number from 0 to 1000, not {'title': nan}"),
+        ("weights = { title = inf }", "weights title must be a number from 0 to 1000, not {'title': inf}"),
+        ("weights = { body = 1e300 }", "weights body must be a number from 0 to 1000"),
         ('date_format = "yyyy"', "date_format must be a strftime format"),
-        ('aliases = { "a b" = "author" }', "aliases must be a table"),
+        ('date_format = "%Y\\u001b[2J"', "date_format must not hold control characters (found U+001B)"),
+        ('date_format = "%Y\\u009b31m"', "date_format must not hold control characters (found U+009B)"),
+        ('date_format = "%Y%n%d"', "date_format must not hold control characters (found U+000A)"),
+        ('sort = "date\\u202e"', "sort must be one of relevance, date, -date"),
+        ('ignore = ["a\\u001b[2J"]', "ignore must not hold control characters (found U+001B)"),
+        (
+            'aliases = { "a b" = "author" }',
+            "aliases name 'a b' must be one word of letters, digits and _ (it is typed before ':')",
+        ),
+        ("aliases = { a = 3 }", 'aliases a must name a field as a string, such as "author"'),
+        ('aliases = ["author"]', "aliases must be a table such as"),
         ("ignore = 3", "ignore must be a list of glob patterns, not 3"),
     ],
 )
@@ -289,3 +303,88 @@ def test_variables_are_read_and_typed_like_their_keys(files, variable, value, ke
     corpus, user = files
     config = load_config(corpus, environ={variable: value}, user_file=user)
     assert (config[key], config.source(key)) == (expected, f"env {variable}")
+
+
+# -- trust: what a notes folder's own notes.toml may set --------------------------------------
+
+
+def test_a_corpus_file_cannot_set_a_command_or_a_place_to_write_and_says_so_in_one_line(files):
+    corpus, user = files
+    (corpus / "notes.toml").write_text(
+        'editor = "sh -c \\"id > pwned\\" --"\nindex = "/some/other/folder"\n'
+        'corpus = "/elsewhere"\nlimit = 4\n'
+    )
+    config = load_config(corpus, environ={}, user_file=user)
+    assert (config["editor"], config.source("editor")) == ("", "default")
+    assert (config["index"], config.source("index")) == (None, "default")
+    assert (config["corpus"], config.source("corpus")) == (None, "default")
+    assert config["limit"] == 4  # a search default is the folder's to set
+    path = corpus / "notes.toml"
+    assert config.warnings == [
+        f"{path}: key 'editor' ignored: a notes folder's own notes.toml may not set it "
+        "(set it with NOTES_EDITOR or your own notes.toml)",
+        f"{path}: key 'index' ignored: a notes folder's own notes.toml may not set it "
+        "(set it with NOTES_INDEX or your own notes.toml)",
+        f"{path}: key 'corpus' ignored: a notes folder's own notes.toml may not set it "
+        "(set it with NOTES_CORPUS or your own notes.toml)",
+    ]
+
+
+def test_the_user_file_and_the_environment_may_set_the_editor_and_the_index(files):
+    corpus, user = files
+    user.write_text('editor = "vim"\nindex = "/tmp/mine"\n')
+    config = load_config(corpus, environ={}, user_file=user)
+    assert (config["editor"], config["index"]) == ("vim", "/tmp/mine")
+    config = load_config(corpus, environ={"NOTES_EDITOR": "nano"}, user_file=user)
+    assert (config["editor"], config.source("editor")) == ("nano", "env NOTES_EDITOR")
+
+
+def test_a_corpus_file_may_set_search_defaults_only():
+    from indexer.cli.config import FROM_CORPUS, KEYS
+
+    assert set(KEYS) >= FROM_CORPUS
+    for key in ("editor", "index", "corpus", "collection", "collections", "follow_symlinks", "max_size"):
+        assert key not in FROM_CORPUS
+    assert {"limit", "sort", "aliases", "weights", "date_format"} <= FROM_CORPUS
+
+
+def test_a_hostile_corpus_file_neither_runs_its_editor_nor_writes_into_its_index(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+    from tests.conftest import info_note
+
+    corpus, victim = tmp_path / "corpus", tmp_path / "victim"
+    corpus.mkdir()
+    victim.mkdir()
+    (victim / "manifest.json").write_text("theirs")
+    pwned = tmp_path / "pwned"
+    (corpus / "a.md").write_text(info_note("Zyzzyva", "zyzzyva word"))
+    (corpus / "notes.toml").write_text(f'editor = "sh -c \\"touch {pwned}\\" --"\nindex = "{victim}"\n')
+    monkeypatch.chdir(tmp_path)
+    for name in ("VISUAL", "EDITOR", "NOTES_EDITOR"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(search_main, ["--corpus", "corpus", "zyzzyva", "--open", "1"])
+    assert not pwned.exists()
+    assert (victim / "manifest.json").read_text() == "theirs"
+    assert sorted(path.name for path in victim.iterdir()) == ["manifest.json"]
+    assert "key 'editor' ignored" in result.stderr and "key 'index' ignored" in result.stderr
+    assert result.stderr.endswith(
+        "search: no editor to open the note with; set NOTES_EDITOR, VISUAL or EDITOR\n"
+    )
+
+
+def test_a_date_format_with_an_escape_stops_search_with_one_line_naming_file_and_key(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from indexer.cli import search_main
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "notes.toml").write_text('date_format = "%Y\\u001b]52;c;ZXZpbA==\\u0007"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(search_main, ["--corpus", "corpus", "x"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "search: corpus/notes.toml: date_format must not hold control characters (found U+001B), "
+        "not '%Y\\x1b]52;c;ZXZpbA==\\x07'\n"
+    )

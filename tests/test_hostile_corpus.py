@@ -114,12 +114,14 @@ def test_a_note_that_cannot_be_opened_for_lack_of_permission_is_skipped(
     write_good_notes(corpus)
     (corpus / "locked.md").write_text("# Locked\n\nlockedword\n", encoding="utf-8")
 
+    real_open = os.open
+
     def guarded_open(path, *args, **kwargs):
         if str(path).endswith("locked.md"):
             raise PermissionError(13, "Permission denied", str(path))
-        return open(path, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(indexer.notes.note, "open", guarded_open, raising=False)  # workers fork and see it
+    monkeypatch.setattr(os, "open", guarded_open)  # notes are opened with os.open; workers fork and see it
     report = build_index(corpus, index_dir, options=IndexOptions(procs=procs))
     assert report.skipped == [("locked.md", "permission denied")]
     assert good_titles(corpus, index_dir) == GOOD_TITLES

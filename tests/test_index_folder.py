@@ -194,3 +194,65 @@ def test_an_index_of_an_older_schema_version_is_rebuilt_by_search_and_update_and
     assert not [name for name in os.listdir(index) if "notes_v0" in name]
     update = indexer("update")
     assert update.stdout == "Index index_data is up to date: 40 notes\n"
+
+
+# -- a folder that is not ours ------------------------------------------------------------
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_a_non_empty_folder_that_holds_no_index_is_refused_and_left_as_it_was(workspace):
+    victim = workspace / "victim"
+    victim.mkdir()
+    (victim / "manifest.json").write_text('{"name": "their web app"}')
+    (victim / "state.json").write_text("theirs")
+    before = _listing(victim)
+    message = (
+        f"index folder {victim} is not empty and holds no index of this tool; refusing to write into it; "
+        "give --index (or NOTES_INDEX) a new or empty folder\n"
+    )
+    for command, args in ((indexer, ["build"]), (indexer, ["update"]), (search, ["gprs"])):
+        result = command(*args, "--index", str(victim))
+        assert result.exit_code == 2, (args, result.stderr)
+        assert result.stderr.endswith(message), result.stderr
+        assert _listing(victim) == before
+    saved = search("--save", "mine", "gprs", "--index", str(victim))
+    assert saved.exit_code == 2 and "refusing to write into it" in saved.stderr
+    assert _listing(victim) == before
+
+
+def test_a_new_or_empty_folder_becomes_an_index_with_its_marker(workspace):
+    from indexer.index.index_folder import MARKER_FILE
+
+    (workspace / "empty").mkdir()
+    for folder in ("empty", "brand/new"):
+        assert indexer("build", "--index", folder).exit_code == 0
+        assert (workspace / folder / MARKER_FILE).is_file()
+        assert search("gprs", "--count", "--index", folder).stdout == "1\n"
+
+
+def test_an_index_built_before_the_marker_existed_is_still_ours_and_gets_the_marker(workspace):
+    from indexer.index.index_folder import MARKER_FILE
+
+    (workspace / "index_data" / MARKER_FILE).unlink()
+    add_a_note(workspace)
+    result = indexer("update")
+    assert result.exit_code == 0, result.stderr
+    assert (workspace / "index_data" / MARKER_FILE).is_file()
+    assert search("zyzzyva", "--count").stdout == "1\n"
+    # Only our manifest, without Whoosh's files (a damaged index), is ours too.
+    for name in os.listdir(workspace / "index_data"):
+        if name != "manifest.json":
+            path = workspace / "index_data" / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    assert indexer("build").exit_code == 0
+    assert search("zyzzyva", "--count").stdout == "1\n"
+
+
+def test_the_bundled_index_folder_carries_the_marker_so_a_fresh_clone_can_build_there():
+    from indexer.index.index_folder import MARKER_FILE
+    from tests.conftest import BUNDLED_CORPUS
+
+    assert (BUNDLED_CORPUS.parent / "index_data" / MARKER_FILE).is_file()

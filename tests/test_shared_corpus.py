@@ -165,10 +165,24 @@ def test_timeline_of_a_query_equals_months_counted_from_the_parsed_notes(news, n
     [("ransomwear", "ransomware"), ("cimpanou", "cimpanu"), ("author:cimpanou", "author:cimpanu")],
 )
 def test_misspellings_get_suggestions_from_the_news_index(news, typed, suggested):
-    result = news.search(typed, suggest=True)
+    result = news.search(typed, suggest=True, correct=False)
     assert result.total == 0
     assert result.suggestion.query == suggested
     assert result.suggestion.total == news.count(suggested) > 400
+
+
+@pytest.mark.parametrize(("typed", "corrected"), [("ransomwear", "ransomware"), ("cimpanou", "cimpanu")])
+def test_a_misspelled_word_shows_the_corrected_querys_hits_on_the_news_index(news, typed, corrected):
+    result = news.search(typed, limit=0, passages=0, all_copies=True)
+    assert result.corrected_query == corrected
+    assert result.query == typed
+    assert result.total == news.count(corrected) > 400
+
+
+def test_a_misspelled_field_value_is_not_corrected_on_the_news_index(news):
+    result = news.search("author:cimpanou")
+    assert result.total == 0
+    assert result.corrected_query is None
 
 
 def test_threatactor_apt28_finds_exactly_the_notes_carrying_that_structured_tag(news, news_notes):

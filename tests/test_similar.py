@@ -54,7 +54,7 @@ def test_note_path_accepts_the_path_search_prints_and_file_paths(notes, monkeypa
 def test_note_path_refuses_files_outside_the_corpus_and_missing_notes(notes, tmp_path):
     outside = tmp_path / "outside.md"
     outside.write_text("# Outside\n", encoding="utf-8")
-    with pytest.raises(QueryError, match="is not a note of the corpus"):
+    with pytest.raises(QueryError, match="is outside the notes folder"):
         notes.note_path(outside)
     with pytest.raises(QueryError, match=r"no note at news/nowhere\.md"):
         notes.note_path("news/nowhere.md")

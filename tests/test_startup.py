@@ -60,7 +60,7 @@ def test_the_work_itself_runs_with_collection_resumed(
     monkeypatch, bundled_index, collector_restored, args, work
 ):
     seen = record_collector_state(monkeypatch, work)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))  # a real stdin has bytes beneath
     frozen_before = gc.get_freeze_count()
     assert run_script(monkeypatch, bundled_index, *args) == 0
     assert seen == [True]

@@ -138,6 +138,146 @@ def test_completion_shows_hostile_tag_values_and_hit_titles_escaped(hostile):
     values = list(completer.get_completions(Document("tag:ta"), event))
     titles = list(completer.get_completions(Document(":show "), event))
     shown = {c.display_text: c.display_meta_text for c in values + titles}
-    assert shown["tag\\u202eevil"] == "1 note"
+    # A value holding a control or bidi character is not offered: inserted, it would reach
+    # the terminal raw, and its escaped form would not find it.
+    assert "tag\\u202eevil" not in shown and [c.text for c in values] == []
     assert shown["1"].startswith("Evil \\x1b]52;c;ZXZpbA==\\x07 \\x1b[2J")
     assert_safe("".join(f"{text}{meta}" for text, meta in shown.items()))
+
+
+# -- every output mode, render path and completion source over every dangerous sequence ----
+
+DANGERS = {
+    "CSI": f"{ESC}[2J",
+    "OSC 52": OSC52,
+    "OSC 8": OSC8,
+    "RLO": "\u202e",
+    "C1 CSI": "\x9b31m",
+    "BEL": BEL,
+    "CR": "\r",
+    "DEL": "\x7f",
+    "isolate": "\u2066",
+    "zero width": "\u200b",
+}
+ALL_DANGERS = " ".join(f"d{number}{sequence}" for number, sequence in enumerate(DANGERS.values()))
+LONG_PARAGRAPH = " ".join(f"shared{number} paragraph words" for number in range(60))
+
+
+@pytest.fixture
+def dangerous(tmp_path, monkeypatch):
+    """Three notes whose every field holds every dangerous sequence; two are near-duplicates."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = yaml_quoted(ALL_DANGERS)
+    for number, name in enumerate((f"a{CLEAR}.md", "b\u202e.md", "c.md")):
+        body = f"qwertyzz {ALL_DANGERS}\n\n" + (LONG_PARAGRAPH if number else f"unique{number} words")
+        (corpus / name).write_text(
+            f"---\ntitle: {text}\nsubtitle: {text}\nauthor: {text}\nsource: {text}\nlink: {text}\n"
+            f"date: 2021-10-0{number + 1}\n"
+            f"tags: [{text}, {yaml_quoted('threatactor=APT' + ALL_DANGERS)}]\n---\n{body}\n",
+            encoding="utf-8",
+        )
+    monkeypatch.chdir(tmp_path)
+    write_project_settings(tmp_path)
+    assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
+    return tmp_path
+
+
+OUTPUT_ARGS = [
+    ["--color", "always"],
+    [
+        "--color",
+        "always",
+        "--facet",
+        "tag",
+        "--facet",
+        "author",
+        "--facet",
+        "source",
+        "--facet",
+        "threatactor",
+    ],
+    ["--color", "always", "--timeline", "--explain", "--all-copies"],
+    ["--color", "always", "--debug-query"],
+    *[["--output", output] for output in ("paths", "json", "jsonl", "count", "tags", "authors", "sources")],
+    ["--json", "--facet", "tag", "--timeline"],
+    ["--batch", "-"],
+]
+
+
+@pytest.mark.parametrize("args", OUTPUT_ARGS, ids=lambda args: " ".join(args))
+def test_every_output_mode_escapes_every_dangerous_sequence(dangerous, monkeypatch, args):
+    monkeypatch.setattr(indexer.cli.output, "is_terminal", lambda stream: True)
+    query = [] if "--batch" in args else ["qwertyzz"]
+    result = CliRunner().invoke(search_main, query + args, input="qwertyzz\n")
+    assert result.exit_code == 0, result.stderr
+    assert "qwertyzz" in result.stdout or result.stdout.strip().isdigit() or "--output" in args
+    assert_safe(result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("output", ["tags", "authors", "sources"])
+def test_value_outputs_show_each_value_escaped_on_one_line(dangerous, output):
+    result = CliRunner().invoke(search_main, ["qwertyzz", "--output", output])
+    assert result.exit_code == 0
+    assert_safe(result.stdout)
+    assert "\\u202e" in result.stdout and "\\x1b]" in result.stdout and "\\x9b31m" in result.stdout
+    assert all(line.count("\t") == 1 for line in result.stdout.splitlines())
+
+
+def test_similar_and_duplicates_escape_every_dangerous_sequence(dangerous):
+    similar = CliRunner().invoke(search_main, ["--similar", "c.md", "--color", "always"])
+    assert similar.exit_code == 0, similar.stderr
+    assert_safe(similar.stdout + similar.stderr)
+    for args in (["duplicates"], ["duplicates", "--json"], ["stats"], ["stats", "--json"]):
+        result = CliRunner().invoke(indexer_main, args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert_safe(result.stdout + result.stderr)
+    groups = json.loads(CliRunner().invoke(indexer_main, ["duplicates", "--json"]).stdout)["groups"]
+    assert groups[0][0]["title"] == " ".join(ALL_DANGERS.split())  # the exact text, JSON-escaped
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_every_shell_render_path_escapes_every_dangerous_sequence(dangerous, color):
+    out, err, pager = io.StringIO(), io.StringIO(), FakePager()
+    screen = Screen(
+        out=out, err=err, color=color, interactive=True, size=lambda: os.terminal_size((100, 40)), pager=pager
+    )
+    with open_index(dangerous / "corpus", dangerous / "index_data") as notes:
+        shell = Shell(notes, screen=screen, environ={})
+        for line in ("qwertyzz", ":show 1", ":explain 1", ":facets tag author source threatactor",
+                     ":timeline", ":similar 1", ":stats", "qwertyzz~2", f"nothing{CLEAR}"):  # fmt: skip
+            shell.execute(line)
+    assert_safe(out.getvalue() + err.getvalue() + "".join(pager.pages))
+    assert "\\u202e" in out.getvalue()
+
+
+def test_no_completion_source_inserts_or_shows_a_dangerous_sequence(dangerous):
+    from indexer.shell.commands import COMMANDS
+
+    screen = Screen(out=io.StringIO(), err=io.StringIO(), color=False, interactive=True, pager=FakePager())
+    with open_index(dangerous / "corpus", dangerous / "index_data") as notes:
+        shell = Shell(notes, screen=screen, environ={})
+        shell.execute("qwertyzz")
+        completer = NotesCompleter(
+            Vocabulary.load(notes),
+            choices=lambda command: list(command.choices(shell)) if command.choices else [],
+        )
+        event = CompleteEvent(completion_requested=True)
+        lines = [
+            "",
+            "t",
+            "tag:",
+            "tag:d",
+            "author:",
+            "author:d",
+            "source:",
+            "threatactor:",
+            "threatactor:A",
+            ":",
+        ]
+        lines += [f":{command.name} " for command in COMMANDS]
+        offered = [c for line in lines for c in completer.get_completions(Document(line), event)]
+    assert any(c.display_meta_text.startswith("d0\\x1b[2J") for c in offered)  # hit titles, escaped
+    assert {"tag:", "author:", "threatactor:"} <= {c.text for c in offered}
+    for completion in offered:
+        assert_safe(completion.text + completion.display_text + completion.display_meta_text)

@@ -5,10 +5,17 @@ Precedence, highest first: a command-line option, a `NOTES_*` environment variab
 the user config folder (platformdirs), the built-in default. Every option that has a
 `NOTES_NAME` variable has a key `name` (`KEYS`). Unknown keys are one warning each, with
 the nearest known key; a bad value is an error naming the file and the key.
+
+Trust: a notes folder is often cloned, synced or shared, so its own `notes.toml` may set
+only the keys in `FROM_CORPUS` (search defaults, aliases). A key that runs a program,
+names a path or widens what is read (`editor`, `index`, `collections`,
+`follow_symlinks`...) comes only from the command line, the environment, the user's own
+file or the current folder's; a corpus file setting it is a one-line warning.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -45,18 +52,33 @@ class Setting:
     source: str
 
 
+# Limits on numbers, so a value cannot make a search misbehave (NaN and inf scores).
+MAX_WHOLE = 1_000_000
+MAX_WEIGHT = 1000.0
+
+
 def _text(value: object, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a non-empty string")
+    _no_controls(value)
     return value
 
 
-def _whole(minimum: int) -> Callable[[object, str], int]:
+def _no_controls(text: str) -> None:
+    """Refuse control, bidi and invisible characters: they would reach the terminal raw."""
+    from indexer.output.safe_text import has_unsafe_characters
+
+    if has_unsafe_characters(text) or "\t" in text or "\n" in text:
+        bad = next(char for char in text if has_unsafe_characters(char) or char in "\t\n")
+        raise ValueError(f"must not hold control characters (found U+{ord(bad):04X})")
+
+
+def _whole(minimum: int, maximum: int = MAX_WHOLE) -> Callable[[object, str], int]:
     def check(value: object, key: str) -> int:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(f"must be a whole number >= {minimum}")
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise ValueError(f"must be a whole number from {minimum} to {maximum}")
         return value
 
     return check
@@ -67,8 +89,13 @@ def _number(minimum: float) -> Callable[[object, str], float]:
         if isinstance(value, str):
             with suppress(ValueError):
                 value = float(value)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-            raise ValueError(f"must be a number >= {minimum:g}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not minimum <= value <= MAX_WHOLE
+        ):
+            raise ValueError(f"must be a finite number from {minimum:g} to {MAX_WHOLE}")
         return float(value)
 
     return check
@@ -133,6 +160,8 @@ def _globs(value: object, key: str) -> tuple[str, ...]:
         value = [part.strip() for part in value.split(",")]
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise ValueError("must be a list of glob patterns")
+    for item in value:
+        _no_controls(item)
     return tuple(value)
 
 
@@ -143,18 +172,28 @@ def _weights(value: object, key: str) -> dict[str, float]:
     for name, weight in value.items():
         if name not in WEIGHT_FIELDS:
             raise ValueError(f"has unknown field {name!r} (fields: {', '.join(WEIGHT_FIELDS)})")
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-            raise ValueError(f"{name} must be a number >= 0")
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or not math.isfinite(weight)
+            or not 0 <= weight <= MAX_WEIGHT
+        ):
+            raise ValueError(f"{name} must be a number from 0 to {MAX_WEIGHT:g}")
         weights[name] = float(weight)
     return weights
 
 
 def _aliases(value: object, key: str) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(
-        isinstance(name, str) and name.isidentifier() and isinstance(target, str) and target
-        for name, target in value.items()
-    ):
+    if not isinstance(value, dict):
         raise ValueError('must be a table such as { a = "author", t = "tag" }')
+    for name, target in value.items():
+        if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
+            raise ValueError(
+                f"name {name!r} must be one word of letters, digits and _ (it is typed before ':')"
+            )
+        if not isinstance(target, str) or not target.strip():
+            raise ValueError(f'{name} must name a field as a string, such as "author"')
+        _no_controls(target)
     return dict(value)
 
 
@@ -162,6 +201,15 @@ def _date_format(value: object, key: str) -> str:
     text = _text(value, key)
     if "%" not in text:
         raise ValueError("must be a strftime format such as %Y-%m-%d")
+    if len(text) > 100:
+        raise ValueError("must be at most 100 characters")
+    try:
+        from datetime import date
+
+        shown = date(2021, 10, 18).strftime(text)
+    except ValueError as exc:
+        raise ValueError(f"is not a usable strftime format ({exc})") from None
+    _no_controls(shown)  # `%n` and `%t` write a newline or a tab
     return text
 
 
@@ -208,6 +256,15 @@ KEYS: dict[str, Key] = {
     "daemon": Key(True, _flag, None, "answer from a resident process (NOTES_NO_DAEMON=1: off)"),
     "daemon_idle": Key(900, _whole(1), "NOTES_DAEMON_IDLE", "idle seconds before the resident process exits"),
 }  # fmt: skip
+
+# The keys a notes folder's own notes.toml may set: search defaults and field names.
+# Any other key (one that runs a program, names a path, widens what is read or how long
+# a writer waits) comes only from the command line, the environment, the user's file or
+# the current folder's. A new key is untrusted until it is listed here.
+FROM_CORPUS = frozenset({
+    "ignore", "limit", "sort", "date_format", "theme", "weights", "aliases", "output", "passages",
+    "context", "format_version", "all_copies", "color", "facet", "facet_limit",
+})  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -268,8 +325,15 @@ def load_config(
         corpus = _corpus_named(layers, environ, overrides)
     if corpus is not None:
         corpus_file = Path(corpus).expanduser() / CONFIG_FILE
-        if not any(_same_file(corpus_file, Path(origin)) for _, origin in layers):
-            layers.append((_read_file(corpus_file, config), str(corpus_file)))
+        for position, (values, origin) in enumerate(layers):
+            if _same_file(corpus_file, Path(origin)):
+                if position:  # the current folder is the corpus: its file is the corpus's own
+                    layers[position] = (_trusted_keys(values, Path(origin), config), origin)
+                break
+        else:
+            layers.append(
+                (_trusted_keys(_read_file(corpus_file, config), corpus_file, config), str(corpus_file))
+            )
     for key, spec in KEYS.items():
         value, source = spec.default, "default"
         for values, origin in layers:
@@ -288,6 +352,18 @@ def load_config(
                 value = _anchored(key, value, Path(source).parent)
         config.settings[key] = Setting(value, source)
     return config
+
+
+def _trusted_keys(values: dict[str, object], path: Path, config: Config) -> dict[str, object]:
+    """The keys a corpus's own file may set; one warning for each other one."""
+    for key in values:
+        if key not in FROM_CORPUS:
+            where = f"{KEYS[key].env} or " if KEYS[key].env else ""
+            config.warnings.append(
+                f"{path}: key {key!r} ignored: a notes folder's own notes.toml may not set it "
+                f"(set it with {where}your own {CONFIG_FILE})"
+            )
+    return {key: value for key, value in values.items() if key in FROM_CORPUS}
 
 
 def _corpus_named(

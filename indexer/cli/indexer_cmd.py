@@ -10,7 +10,8 @@ import click
 
 from indexer import __version__
 from indexer.cli.options import CONTEXT, collection_option, corpus_option, index_option, print_skips
-from indexer.output.console import Group, ProgressBar, cli_errors
+from indexer.output.console import Group, ProgressBar, cli_errors, warn
+from indexer.output.safe_text import json_safe, terminal_safe
 from indexer.status import ExitStatus
 
 INDEXER_EPILOG = """\b
@@ -140,7 +141,8 @@ def _run(action, index, bar, *, quiet, **params) -> None:
 def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet: bool) -> None:
     if not quiet:
         print_skips("indexer", report)
-    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    count = len(report.skipped) + len(report.still_skipped)
+    skipped = f", {count} skipped" if count else ""
     if action == "build" or report.rebuilt:
         click.echo(f"Indexed {report.notes} notes{skipped} in {report.seconds:.1f} s into {index_dir}")
     elif report.touched:
@@ -150,7 +152,11 @@ def _finish_report(action: str, report, index_dir: Path, *, strict: bool, quiet:
         )
     else:
         click.echo(f"Index {index_dir} is up to date: {report.notes} notes{skipped}")
-    if strict and report.skipped:
+    if strict and (report.skipped or report.still_skipped):
+        if report.still_skipped and not quiet:
+            paths = ", ".join(path for path, _ in report.still_skipped[:5])
+            more = f" and {len(report.still_skipped) - 5} more" if len(report.still_skipped) > 5 else ""
+            warn("indexer", f"--strict: notes still skipped since an earlier run: {paths}{more}")
         sys.exit(ExitStatus.NO_MATCH)
 
 
@@ -171,12 +177,12 @@ def stats_command(collections, corpus: Path, index_dir: Path, as_json: bool) -> 
         settings = _settings()
         stats = index_stats(settings.corpus, settings.index_dir)
         if as_json:
-            click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+            click.echo(json_safe(json.dumps(stats, indent=2, ensure_ascii=False)))
             return
         width = max(len(key) for key in stats)
         for key, value in stats.items():
             shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            click.echo(f"{key.replace('_', ' '):<{width}}  {shown}")
+            click.echo(f"{key.replace('_', ' '):<{width}}  {terminal_safe(str(shown))}")
 
 
 @indexer_main.command(
@@ -263,7 +269,6 @@ def duplicates_command(collections, corpus: Path, index_dir: Path, as_json: bool
     the best-ranked copy of a group once, with "+N similar copies".
     """
     from indexer.index.duplicates import read_duplicate_groups
-    from indexer.output.safe_text import terminal_safe
     from indexer.search.searching import open_index
 
     with cli_errors("indexer"):
@@ -277,7 +282,7 @@ def duplicates_command(collections, corpus: Path, index_dir: Path, as_json: bool
                 "format_version": 1,
                 "groups": [[{"path": path, "title": titles[path]} for path in group] for group in groups],
             }
-            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+            click.echo(json_safe(json.dumps(document, indent=2, ensure_ascii=False)))
             return
         for number, group in enumerate(groups, 1):
             click.echo(f"{number}. {len(group)} copies")

@@ -68,13 +68,13 @@ def print_suggestion(suggestion) -> None:
 
 def print_saved(saved: dict[str, str], output: str | None) -> int:
     """The saved searches, `NAME  QUERY` a line (or one JSON object); the exit status."""
-    from indexer.output.safe_text import terminal_safe
+    from indexer.output.safe_text import json_safe, terminal_safe
     from indexer.status import ExitStatus
 
     if output == "json":
         import json
 
-        click.echo(json.dumps({"format_version": 1, "saved": saved}, ensure_ascii=False, indent=2))
+        click.echo(json_safe(json.dumps({"format_version": 1, "saved": saved}, ensure_ascii=False, indent=2)))
         return ExitStatus.OK
     if not saved:
         click.echo('No saved searches yet; save one with: search --save NAME "QUERY"', err=True)

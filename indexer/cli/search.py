@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 import click
 
@@ -226,7 +226,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 )
 @click.option(
     "--batch",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),  # decoded a line at a time: one bad line is that line's error
     metavar="FILE",
     help="Run the queries of FILE (- for stdin), one a line (blank lines and # comments skipped), "
     'against the index opened once; print JSONL, each object with its "query". Exit 2 if a line '
@@ -285,7 +285,7 @@ def search_main(
     show_timeline: bool,
     explain: bool,
     similar: str | None,
-    batch: TextIO | None,
+    batch: BinaryIO | None,
     save_as: str | None,
     list_saved: bool,
     show_config: bool,
@@ -502,7 +502,7 @@ def _check_batch_usage(text: str, asked: Asked, *, similar: str | None, save_as:
         raise click.UsageError(f"--batch prints JSONL; it cannot be combined with {_flag(asked.output)}")
 
 
-def _run_batch(corpus: Path, index_dir: Path, lines: TextIO, asked: Asked) -> ExitStatus:
+def _run_batch(corpus: Path, index_dir: Path, lines: BinaryIO, asked: Asked) -> ExitStatus:
     """Every query of the batch against one open index; JSONL on stdout, bad lines on stderr."""
     from indexer.output.console import error_line
     from indexer.output.script_output import render_batch_outcome
@@ -697,6 +697,8 @@ def _print(result, asked: Asked) -> None:
         settings=asked.settings,
         place=_absolute_path(asked.settings) if asked.absolute else None,
     )
+    for message in result.warnings:
+        warn("search", message)
 
 
 def _absolute_path(settings: Settings):

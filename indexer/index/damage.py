@@ -79,6 +79,12 @@ Result = TypeVar("Result")
 
 def damaged(index_dir: Path, exc: BaseException) -> IndexDamagedError:
     """The one-line error for an index that cannot be read, naming what failed."""
+    if isinstance(exc, PermissionError):  # not damage: a rebuild would not help
+        name = Path(exc.filename).name if exc.filename else "a file"
+        return IndexDamagedError(
+            f"index at {index_dir} cannot be read: {name}: permission denied",
+            hint=f"check the permissions of its files: chmod -R u+rw {index_dir}",
+        )
     detail = (str(exc).strip().splitlines() or [""])[0][:200]
     kind = type(exc).__name__
     kind = f"{type(exc).__module__}.{kind}" if kind == "error" else kind  # struct.error, zlib.error

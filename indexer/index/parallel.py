@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from indexer.errors import NoteParseError
@@ -56,14 +57,16 @@ def index_notes(
     result = ShardResult()
     add = writer.update_document if replace else writer.add_document
     for rel in paths:
-        note = _parse(root, rel, max_note_bytes, result)
-        if note is None:
+        mtime_ns, size = signatures[rel]
+        parsed = _parse(
+            root, rel, max_note_bytes, result, partial(note_document, mtime_ns=mtime_ns, size=size)
+        )
+        if parsed is None:
             if replace:
                 writer.delete_by_term("path_id", rel)
             result.indexed[rel] = None
         else:
-            mtime_ns, size = signatures[rel]
-            document = note_document(note, mtime_ns=mtime_ns, size=size)
+            note, document = parsed
             add(**document)
             result.added += 1
             result.warnings.extend((rel, warning) for warning in note.warnings)
@@ -241,10 +244,15 @@ def _count_one() -> None:
             _worker_counter.value += 1
 
 
-def _parse(root: Path, rel: str, max_note_bytes: int, result: ShardResult):
+def _parse(root: Path, rel: str, max_note_bytes: int, result: ShardResult, to_document: Callable):
+    """(note, its index document), read and made within the note's CPU budget; None if skipped."""
+    from indexer.notes.parse_budget import ParseBudgetExceeded, parse_budget
+
     try:
-        return parse_note(root / rel, root, max_bytes=max_note_bytes)
-    except NoteParseError as exc:
+        with parse_budget():
+            note = parse_note(root / rel, root, max_bytes=max_note_bytes)
+            return note, to_document(note)
+    except (NoteParseError, ParseBudgetExceeded) as exc:
         result.skipped.append((rel, exc.reason))
     except Exception as exc:
         result.skipped.append((rel, f"unexpected error while parsing ({type(exc).__name__}: {exc})"))

@@ -2,6 +2,7 @@
 
 Layout of an index folder:
   _notes_v<N>_<gen>.toc, notes_v<N>_*.seg   Whoosh's files (one index name per schema version)
+  .notes-index                             marker: this folder is ours to write (see `index_folder`)
   manifest.json                            path -> [mtime_ns, size, indexed] at the last commit
   write.lock                               held by the process writing (see `locking`)
 
@@ -51,6 +52,11 @@ class IndexOptions:
     procs: int | None = None  # worker processes; None = decide from the amount of work
     limitmb: int = 256
 
+    @property
+    def retry_key(self) -> str:
+        """The options a skipped note's reading depends on: when they change, it is read again."""
+        return f"max_note_bytes={self.max_note_bytes}"
+
 
 @dataclass(slots=True)
 class IndexReport:
@@ -61,6 +67,8 @@ class IndexReport:
     changed: int = 0
     removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    # Skipped at an earlier commit, unchanged since and not worth a retry (not warned again).
+    still_skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # indexed, with a remark
     rebuilt: bool = False
     seconds: float = 0.0
@@ -123,8 +131,12 @@ def old_index_names(index_dir: Path) -> list[str]:
     return sorted(found)
 
 
-def open_whoosh_index(index_dir: Path):
-    """Open the index for reading; raise a `NotesError` saying what is wrong and what to do."""
+def open_whoosh_index(index_dir: Path, *, finished: bool = True):
+    """Open the index for reading; raise a `NotesError` saying what is wrong and what to do.
+
+    `finished`: refuse an index whose first build never committed its manifest (killed,
+    or failed): Whoosh's empty table of contents is there, but it would answer "0 notes".
+    """
     from whoosh import index as whoosh_index
     from whoosh.index import EmptyIndexError
 
@@ -140,6 +152,11 @@ def open_whoosh_index(index_dir: Path):
                 hint="run: indexer build",
             )
         raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
+    if finished and not (index_dir / MANIFEST_FILE).exists() and not (index_dir / STATE_FILE).exists():
+        raise IndexMissingError(
+            f"the index at {index_dir} is incomplete: its first build did not finish",
+            hint="finish it: indexer build (a search without --no-update builds it too)",
+        )
 
     def open_dir():
         try:
@@ -172,6 +189,7 @@ def build_index(
         indexed = _write(ix, scan, sorted(scan.files), options, report, progress, clear=True)
         report.added = sum(1 for found in indexed.values() if found is not None)
         manifest = {rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()}
+        _remember_skips(manifest, scan, report, options)
         _finish_commit(ix, index_dir, corpus, manifest, report)
     _remove_old_indexes(index_dir)
     report.seconds = time.perf_counter() - started
@@ -194,9 +212,10 @@ def update_index(
     manifest = load_manifest(index_dir, corpus)
     if manifest is None:
         return build_index(corpus, index_dir, options=options, progress=progress)
-    changes = diff_manifest(manifest, scan)
+    changes = diff_manifest(manifest, scan, retry_key=options.retry_key)
     report = IndexReport(skipped=list(scan.skipped))
     if not changes:
+        report.still_skipped = _skipped_in(manifest)
         _remove_leftovers_unless_busy(index_dir)
         report.notes = _doc_count(index_dir)
         _repair_state(index_dir, corpus, manifest, report.notes)
@@ -206,7 +225,7 @@ def update_index(
     with _writing(index_dir, wait=options.wait_seconds):
         # Another process may have committed while we waited for the lock.
         manifest = load_manifest(index_dir, corpus) or {}
-        changes = diff_manifest(manifest, scan)
+        changes = diff_manifest(manifest, scan, retry_key=options.retry_key)
         ix = _open_or_create(index_dir)
         indexed = _write(
             ix, scan, sorted(changes.added + changes.changed), options, report, progress,
@@ -219,6 +238,8 @@ def update_index(
         report.changed = sum(1 for rel, found in indexed.items() if found is not None and rel in changed)
         report.added = sum(1 for rel, found in indexed.items() if found is not None and rel not in changed)
         manifest.update({rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()})
+        _remember_skips(manifest, scan, report, options)
+        report.still_skipped = [item for item in _skipped_in(manifest) if item[0] not in indexed]
         _finish_commit(ix, index_dir, corpus, manifest, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -236,6 +257,7 @@ def detect_changes(corpus: Path, index_dir: Path, *, options: IndexOptions = Ind
         state.get("version") == MANIFEST_VERSION
         and state.get("corpus") == str(corpus.resolve())
         and state.get("fingerprint") == corpus_fingerprint(scan.files)
+        and not _retries_due(state.get("retry", {}), corpus, options.retry_key)
     ):
         return ChangeSet()
     manifest = load_manifest(index_dir, corpus)
@@ -244,17 +266,26 @@ def detect_changes(corpus: Path, index_dir: Path, *, options: IndexOptions = Ind
         if built_from and built_from != str(corpus.resolve()):
             return ChangeSet(needs_rebuild=f"index was built from another corpus folder ({built_from})")
         return ChangeSet(needs_rebuild="the index's manifest is missing or damaged")
-    return diff_manifest(manifest, scan)
+    return diff_manifest(manifest, scan, retry_key=options.retry_key)
 
 
-def diff_manifest(manifest: dict[str, list[int]], scan: CorpusScan) -> ChangeSet:
-    """New, changed and removed paths between a manifest and a corpus scan."""
+def diff_manifest(
+    manifest: dict[str, list[int]], scan: CorpusScan, *, retry_key: str | None = None
+) -> ChangeSet:
+    """New, changed and removed paths between a manifest and a corpus scan.
+
+    With `retry_key` (the options in force), a note skipped at the last commit counts as
+    changed when those options, its permissions or its owner changed since: raising
+    --max-size or fixing a file's mode reads it again.
+    """
     added, changed = [], []
     for rel, signature in scan.files.items():
         known = manifest.get(rel)
         if known is None:
             added.append(rel)
-        elif known[0] != signature[0] or known[1] != signature[1]:
+        elif (known[0], known[1]) != signature or (
+            retry_key is not None and not known[2] and _retry_due(known, scan.root / rel, retry_key)
+        ):
             changed.append(rel)
     removed = [rel for rel in manifest if rel not in scan.files]
     return ChangeSet(tuple(sorted(added)), tuple(sorted(changed)), tuple(sorted(removed)))
@@ -292,9 +323,16 @@ def _write_manifest(index_dir: Path, corpus: Path, files: dict[str, list[int]], 
         "skipped": sum(1 for entry in files.values() if not entry[2]),
     }
     fingerprint = corpus_fingerprint({rel: (entry[0], entry[1]) for rel, entry in files.items()})
+    # A skipped note's permissions and owner are checked with the fingerprint (a chmod
+    # changes neither its mtime nor its size).
+    retry = {
+        rel: entry[4][:3] if len(entry) > 4 and isinstance(entry[4], list) else []
+        for rel, entry in files.items()
+        if not entry[2]
+    }
     # The manifest first: a state file never describes a manifest that is not there yet.
     write_json_atomic(Path(index_dir) / MANIFEST_FILE, {**summary, "files": files})
-    write_json_atomic(Path(index_dir) / STATE_FILE, {**summary, "fingerprint": fingerprint})
+    write_json_atomic(Path(index_dir) / STATE_FILE, {**summary, "fingerprint": fingerprint, "retry": retry})
 
 
 def _repair_state(index_dir: Path, corpus: Path, manifest: dict[str, list[int]], notes: int) -> None:
@@ -321,10 +359,10 @@ def _scan(corpus: Path, index_dir: Path, options: IndexOptions) -> CorpusScan:
 
 
 def _prepare_index_dir(index_dir: Path) -> None:
-    try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise IndexWriteError(f"cannot create index folder {index_dir}: {exc.strerror}") from None
+    from indexer.index.index_folder import claim_index_folder
+
+    if not os.access(index_dir, os.F_OK) or os.access(index_dir, os.W_OK | os.X_OK):
+        claim_index_folder(index_dir)
     if not os.access(index_dir, os.W_OK | os.X_OK):
         raise IndexWriteError(f"index folder {index_dir} is not writable (permission denied)")
 
@@ -376,7 +414,7 @@ def _open_or_create(index_dir: Path, *, replace_damaged: bool = False):
 
     if index_exists(index_dir):
         try:
-            return open_whoosh_index(index_dir)
+            return open_whoosh_index(index_dir, finished=False)
         except IndexDamagedError:
             if not replace_damaged:
                 raise
@@ -471,8 +509,52 @@ def _abandoned_on_error(writer) -> Iterator[None]:
         raise
 
 
+def _retry_state(path: Path, retry_key: str) -> list:
+    """What a skipped note's next reading depends on: [mode, owner, options]."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return [-1, -1, retry_key]
+    return [info.st_mode, info.st_uid, retry_key]
+
+
+def _retry_due(entry: list, path: Path, retry_key: str) -> bool:
+    remembered = entry[4][:3] if len(entry) > 4 and isinstance(entry[4], list) else None
+    return remembered != _retry_state(path, retry_key)
+
+
+def _retries_due(retry: object, corpus: Path, retry_key: str) -> bool:
+    if not isinstance(retry, dict):
+        return False
+    return any(remembered != _retry_state(corpus / rel, retry_key) for rel, remembered in retry.items())
+
+
+def _remember_skips(
+    manifest: dict[str, list], scan: CorpusScan, report: IndexReport, options: IndexOptions
+) -> None:
+    """Give each note skipped by this run its reason and what a retry depends on."""
+    reasons = dict(report.skipped)
+    for rel, entry in manifest.items():
+        if not entry[2] and rel in reasons:
+            del entry[4:]
+            entry.append([*_retry_state(scan.root / rel, options.retry_key), reasons[rel]])
+
+
+def _skipped_in(manifest: dict[str, list]) -> list[tuple[str, str]]:
+    """(path, reason) of every note the manifest records as skipped."""
+    skipped = []
+    for rel, entry in manifest.items():
+        if not entry[2]:
+            reason = (
+                entry[4][3] if len(entry) > 4 and isinstance(entry[4], list) else "skipped at an earlier run"
+            )
+            skipped.append((rel, str(reason)))
+    return sorted(skipped)
+
+
 def _manifest_entry(scan: CorpusScan, rel: str, signature: tuple[int, ...] | None) -> list:
-    """[mtime_ns, size, indexed (1/0), near-duplicate signature] of one note."""
+    """[mtime_ns, size, indexed (1/0), near-duplicate signature] of one note; a skipped note
+    gets [mode, owner, options, reason] after them (`_remember_skips`)."""
     mtime_ns, size = scan.files[rel]
     return [mtime_ns, size, int(signature is not None), list(signature or ())]
 
@@ -487,7 +569,7 @@ def _finish_commit(
 
 
 def _doc_count(index_dir: Path) -> int:
-    ix = open_whoosh_index(index_dir)
+    ix = open_whoosh_index(index_dir, finished=False)
 
     def count() -> int:
         with ix.reader() as reader:

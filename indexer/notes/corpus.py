@@ -15,6 +15,17 @@ from indexer.errors import CorpusError
 # What counts as a note (here, not in `notes`, so the change check needs no note parsing).
 NOTE_SUFFIXES = (".md", ".markdown")
 
+
+def special_file_reason(mode: int) -> str | None:
+    """Why a file of this `st_mode` is not read as a note, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({kind})"
+
+
 # Folders that hold tool state, not notes.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".obsidian", ".trash", ".Trash", "node_modules", "__pycache__"}
@@ -98,6 +109,8 @@ def scan_corpus(
                     info = entry.stat(follow_symlinks=False)
                     if stat.S_ISREG(info.st_mode):
                         files[rel_dir + name] = (info.st_mtime_ns, info.st_size)
+                    else:  # a FIFO, socket or device named like a note: never opened, reported
+                        scan.skipped.append((rel_dir + name, special_file_reason(info.st_mode) or ""))
             except OSError as exc:
                 scan.skipped.append((rel_dir + name, exc.strerror or str(exc)))
         # Links last, once this folder's real subfolders are known (a link to one is a duplicate).
@@ -149,6 +162,10 @@ def _scan_link(
             pending.append((entry.path, rel + "/"))
     elif stat.S_ISREG(target.st_mode) and is_note_name:
         scan.files[rel] = (target.st_mtime_ns, target.st_size)
+    elif is_note_name:
+        scan.skipped.append(
+            (rel, f"symbolic link to something that is {special_file_reason(target.st_mode)}")
+        )
 
 
 def _ignored(rel: str, patterns: tuple[str, ...]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from indexer.errors import NoteParseError
+from indexer.notes.corpus import special_file_reason
 from indexer.notes.dates import DateError, is_missing_date, normalize_date
 from indexer.notes.formats import NoteDraft
 from indexer.notes.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
@@ -63,11 +65,19 @@ class Note:
         return "\n".join(block.text for block in self.blocks if block.text)
 
 
-def read_note_text(path: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES) -> str:
-    """Return a note's text with `\\n` line ends; raise `NoteParseError` saying why not."""
+def read_note_text(path: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES, inside: Path | None = None) -> str:
+    """Return a note's text with `\\n` line ends; raise `NoteParseError` saying why not.
+
+    The file is opened without blocking (a FIFO put at a note's path must not hang us)
+    and must be a regular file. With `inside` (the corpus root; a search reads notes
+    indexed earlier, which may have been swapped since), the path must not be a symbolic
+    link now and the file opened must lie inside that folder.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if inside is not None:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        descriptor = os.open(path, flags)
     except FileNotFoundError:
         raise NoteParseError(str(path), "file disappeared before it could be read") from None
     except PermissionError:
@@ -75,13 +85,46 @@ def read_note_text(path: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES) -> st
     except IsADirectoryError:
         raise NoteParseError(str(path), "is a directory") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP and inside is not None:
+            raise NoteParseError(str(path), "is a symbolic link now, not the note that was indexed") from None
         raise NoteParseError(str(path), exc.strerror or str(exc)) from None
+    try:
+        _check_opened(descriptor, path, inside)
+        raw = _read_at_most(descriptor, max_bytes + 1)
+    except OSError as exc:
+        raise NoteParseError(str(path), exc.strerror or str(exc)) from None
+    finally:
+        os.close(descriptor)
     if len(raw) > max_bytes:
         raise NoteParseError(str(path), f"larger than the {_human_size(max_bytes)} size cap (--max-size)")
     text = decode_note_bytes(raw, str(path))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+def _check_opened(descriptor: int, path: Path, inside: Path | None) -> None:
+    reason = special_file_reason(os.fstat(descriptor).st_mode)
+    if reason is not None:
+        raise NoteParseError(str(path), reason)
+    if inside is None:
+        return
+    proc_link = f"/proc/self/fd/{descriptor}"
+    opened = os.readlink(proc_link) if os.path.islink(proc_link) else os.path.realpath(path)
+    root = os.path.realpath(inside)
+    if os.path.commonpath([root, opened]) != root:
+        raise NoteParseError(str(path), "lies outside the corpus folder now (a linked folder?)")
+
+
+def _read_at_most(descriptor: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0:
+        chunk = os.read(descriptor, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def decode_note_bytes(raw: bytes, name: str) -> str:
@@ -123,14 +166,25 @@ def parse_note_text(text: str, rel_path: str) -> Note:
     return _finish(draft, rel_path)
 
 
-def parse_note(path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES) -> Note:
-    """Read and parse the note at `path`; its `path` field is relative to `root`."""
+def parse_note(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES, indexed: bool = False
+) -> Note:
+    """Read and parse the note at `path`; its `path` field is relative to `root`.
+
+    `indexed`: the note is read again after it was indexed (for a search): what is at its
+    path now must be a regular file inside `root`, not a link to somewhere else.
+    """
+    from indexer.notes.parse_budget import ParseBudgetExceeded
+
     rel_path = relative_note_path(path, root)
     try:
-        text = read_note_text(path, max_bytes=max_bytes)
+        text = read_note_text(path, max_bytes=max_bytes, inside=root if indexed else None)
     except NoteParseError as exc:
         raise NoteParseError(rel_path, exc.reason) from None
-    return parse_note_text(text, rel_path)
+    try:
+        return parse_note_text(text, rel_path)
+    except ParseBudgetExceeded as exc:
+        raise NoteParseError(rel_path, exc.reason) from None
 
 
 class ParsedNotes:
@@ -144,14 +198,22 @@ class ParsedNotes:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._notes: dict[str, Note | None] = {}
+        # Why a note could not be read now, by path: a FIFO or a link put at its path, a
+        # note that takes too long to parse. A vanished file is no news and is not listed.
+        self.problems: dict[str, str] = {}
 
     def get(self, rel_path: str) -> Note | None:
         """The note at `rel_path` (relative to the root), None if it cannot be read now."""
         if rel_path not in self._notes:
+            from indexer.notes.parse_budget import ParseBudgetExceeded, parse_budget
+
             try:
-                self._notes[rel_path] = parse_note(self.root / rel_path, self.root)
-            except NoteParseError:
+                with parse_budget():
+                    self._notes[rel_path] = parse_note(self.root / rel_path, self.root, indexed=True)
+            except (NoteParseError, ParseBudgetExceeded) as exc:
                 self._notes[rel_path] = None  # the file changed or vanished since it was indexed
+                if not exc.reason.startswith("file disappeared"):
+                    self.problems[rel_path] = exc.reason
         return self._notes[rel_path]
 
 

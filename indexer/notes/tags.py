@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-WIKI_LINK = re.compile(r"\[\[(.*?)\]\]")
+# The text of a `[[link]]` holds no `[[` or `]]`, so a line of unclosed `[[` is read once,
+# not once from each of them (the old `\[\[(.*?)\]\]` was quadratic).
+WIKI_LINK = re.compile(r"\[\[((?:[^\[\]\n]|\[(?!\[)|\](?!\]))*)\]\]")
 
 # A structured tag's key: dotted identifiers such as `victim.country.name`.
 _STRUCTURED_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$")

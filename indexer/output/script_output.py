@@ -145,8 +145,12 @@ def render_paths(
 
 
 def render_value_counts(values: FacetValues) -> str:
-    """`count<TAB>value` a line, most frequent first (for --output tags/authors/sources)."""
-    return "".join(f"{count}\t{value}\n" for value, count in values)
+    """`count<TAB>value` a line, most frequent first (for --output tags/authors/sources).
+
+    Values are note text: control, bidi and invisible characters are always escaped
+    (a tab or newline inside one would also break the line format); --json has them exact.
+    """
+    return "".join(f"{count}\t{terminal_safe(value)}\n" for value, count in values)
 
 
 def _extras(result: SearchResult, facet_limit: int) -> dict[str, object]:

@@ -21,6 +21,7 @@ class BatchQuery:
 
     line: int
     text: str  # as written, `@name` references unexpanded
+    problem: str = ""  # why the line cannot be a query (not UTF-8); then `text` is empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +34,20 @@ class BatchOutcome:
     error: NotesError | None = None
 
 
-def read_queries(lines: Iterable[str]) -> Iterator[BatchQuery]:
-    """The queries of a batch file: every line but blank ones and `#` comments."""
+def read_queries(lines: Iterable[str | bytes]) -> Iterator[BatchQuery]:
+    """The queries of a batch file: every line but blank ones and `#` comments.
+
+    Lines read as bytes are decoded one by one, so a line that is not UTF-8 is that
+    line's error and every other line is still answered.
+    """
     for number, line in enumerate(lines, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                problem = f"not valid UTF-8 (byte 0x{line[exc.start]:02x} at column {exc.start + 1})"
+                yield BatchQuery(number, "", problem)
+                continue
         text = line.strip()
         if text and not text.startswith("#"):
             yield BatchQuery(number, text)
@@ -47,6 +59,9 @@ def run_batch(
     """Run each query (`@name` runs a saved search) with the same `NoteIndex.search` options."""
     saved = notes.saved_searches
     for query in queries:
+        if query.problem:
+            yield BatchOutcome(query, error=NotesError(query.problem))
+            continue
         try:
             text = saved.expand(query.text)
             if count_only:

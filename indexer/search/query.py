@@ -50,6 +50,10 @@ _DATE_COMPARISON = re.compile(
     r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):(?P<op><=|>=|<|>)"
     r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?(?=$|[\s)])"
 )
+# A fuzzy distance after a word (a quoted phrase's `~N` is its slop, any size).
+_FUZZY_DISTANCE = re.compile(r"(?<=[^\s\"'~(])~(?P<distance>\d+)")
+# A comparison that Whoosh's grammar cannot complete (`<script>`, `<a`, `< b`).
+_COMPARISON = re.compile(r"[<>]")
 
 
 class BoundedRangePlugin(RangePlugin):
@@ -115,6 +119,7 @@ class QueryParser:
             raise QueryError("empty query", hint='try: search "ransomware"')
         check_balance(text)
         fields = check_fields(text, self.catalog)
+        check_fuzzy_distances(text)
         if "date" in fields:
             text = rewrite_date_comparisons(text, self.catalog)
         self._bad_dates.clear()
@@ -145,8 +150,35 @@ class QueryParser:
                 raise QueryError(
                     f"cannot read a date in the query ({_describe(exc)})", hint=DATE_HINT
                 ) from None
+            if isinstance(exc, IndexError) and _COMPARISON.search(_blank_quotes(text)):
+                # `<script>`, `<a`, `< b`: Whoosh's `<` plugin trips over a comparison without a field
+                raise QueryError(
+                    "'<' and '>' compare a field with a value, as in date:>2021-10-15",
+                    hint='to search for words written with them, quote them: "<script>"',
+                ) from None
             raise QueryError(f"cannot parse query ({_describe(exc)})") from None
         return _allow_pure_negation(parsed)
+
+
+def _blank_quotes(text: str) -> str:
+    """`text` with quoted text blanked out (its length and quotes kept): `"a b:c"` is no scope."""
+    return _QUOTED.sub(lambda match: match.group()[0] + "_" * (len(match.group()) - 1), text)
+
+
+def check_fuzzy_distances(text: str) -> None:
+    """Refuse `word~N` over the largest distance, however many digits N has (Whoosh reads
+    `ransomwear~10` as `ransomwear~1` and a word `0`)."""
+    blanked = _blank_quotes(text)
+    for match in _FUZZY_DISTANCE.finditer(text):
+        if blanked[match.start() - 1] != text[match.start() - 1]:
+            continue  # inside quotes, or a phrase's slop after its closing quote
+        distance = int(match["distance"])
+        if distance > MAX_FUZZY_DISTANCE:
+            word = text[: match.start()].split()[-1] if text[: match.start()].split() else ""
+            raise QueryError(
+                f"fuzzy distance {distance} is too large in {word}~{match['distance']}",
+                hint=f"use word~ (1 edit) up to word~{MAX_FUZZY_DISTANCE}",
+            )
 
 
 DATE_HINT = (
@@ -188,8 +220,7 @@ def _describe(exc: BaseException) -> str:
 
 def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
     """The index fields a query scopes to; raise for unknown scopes or empty ones."""
-    # Blank out quoted text (keeping its length and quotes) so `"a b:c"` is not a scope.
-    unquoted = _QUOTED.sub(lambda match: match.group()[0] + "_" * (len(match.group()) - 1), text)
+    unquoted = _blank_quotes(text)
     fields = set()
     for match in _FIELD_PREFIX.finditer(unquoted):
         name = match["name"]
@@ -201,6 +232,13 @@ def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
         if text[after : after + 1] in ("", " ", "\t", "\n", "\r", ")"):
             raise QueryError(
                 f"'{name}:' needs a value after it", hint=f'e.g. {name}:word or {name}:"two words"'
+            )
+        operator = re.match(r"[<>]=?", text[match.end() :])
+        if operator and text[match.end() + operator.end() : match.end() + operator.end() + 1] in (
+            "", " ", "\t", "\n", "\r", ")",
+        ):  # fmt: skip
+            raise QueryError(
+                f"'{name}:{operator.group()}' needs a value after it", hint="e.g. date:>2021-10-15"
             )
     return fields
 

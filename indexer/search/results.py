@@ -122,6 +122,9 @@ class SearchResult:
     suggestion: Suggestion | None = None
     # No note had all the words: these hits have most of them (the caller says so).
     relaxed: bool = False
+    # Notes of the page that could not be read again for passages, and why:
+    # "a.md: no passages: not a regular file (a FIFO)".
+    warnings: tuple[str, ...] = ()
     # No note had all the words as typed: these are the hits of this corrected query.
     corrected_query: str | None = None
 

@@ -100,7 +100,13 @@ class SavedSearches:
         return _REFERENCE.sub(replace, text)
 
     def _write(self, saved: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        from indexer.errors import IndexWriteError
+        from indexer.index.index_folder import claim_index_folder
+
+        try:
+            claim_index_folder(self.path.parent)
+        except IndexWriteError as exc:
+            raise SavedSearchError(exc.message, hint=exc.hint) from None
         temporary = self.path.with_name(f".{SAVED_FILE}.{os.getpid()}.tmp")
         try:
             temporary.write_text(render_toml(saved), encoding="utf-8")

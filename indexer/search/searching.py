@@ -11,13 +11,13 @@ from pathlib import Path
 from whoosh import query as wq
 
 from indexer.engine.date_column import with_column_dates
-from indexer.errors import NoteParseError, QueryError
+from indexer.errors import QueryError
 from indexer.index.damage import reads_index
 from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
 from indexer.index.schema import TEXT_ANALYZER, indexed_body
 from indexer.index.store import open_whoosh_index
-from indexer.notes.note import Note, ParsedNotes, parse_note
+from indexer.notes.note import Note, ParsedNotes
 from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.matched_fields import QueryTerms, matched_fields
@@ -260,10 +260,11 @@ class NoteIndex:
         docnum = searcher.document_number(path_id=path)
         if docnum is None:
             raise QueryError(f"{path} is not in the index", hint="update it: indexer update")
-        try:
-            note = parse_note(self.corpus / path, self.corpus)
-        except NoteParseError as exc:
-            raise QueryError(f"cannot read {path}: {exc.reason}") from None
+        notes = ParsedNotes(self.corpus)
+        note = notes.get(path)
+        if note is None:
+            reason = notes.problems.get(path, "file disappeared since it was indexed")
+            raise QueryError(f"cannot read {path}: {reason}")
         text = "\n".join((note.title, note.subtitle, note.text, " ".join(note.tags)))
         key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
         if not key_terms:
@@ -296,13 +297,23 @@ class NoteIndex:
         it), or as a file path from the current folder (`corpus/news/x.md`, `/abs/x.md`)."""
         text = str(typed)
         given = Path(text)
+        root = self.corpus.resolve()
+        outside = QueryError(
+            f"{text} is outside the notes folder {self.corpus}",
+            hint="give a note's path as search prints it, or a file path inside that folder",
+        )
         if not given.is_absolute() and (self.corpus / given).is_file():
-            return given.as_posix()
+            if ".." not in given.parts:
+                return given.as_posix()
+            try:  # `../secret.txt` beside the corpus folder is not a note of it
+                return (self.corpus / given).resolve().relative_to(root).as_posix()
+            except ValueError:
+                raise outside from None
         if given.is_file():
             try:
-                return given.resolve().relative_to(self.corpus.resolve()).as_posix()
+                return given.resolve().relative_to(root).as_posix()
             except ValueError:
-                raise QueryError(f"{text} is not a note of the corpus {self.corpus}") from None
+                raise outside from None
         raise QueryError(f"no note at {text}", hint="give its path as search prints it, or a file path")
 
     def _result(
@@ -395,6 +406,7 @@ class NoteIndex:
             seconds=time.perf_counter() - started,
             facets=counted,
             timeline=months,
+            warnings=tuple(f"{path}: no passages: {reason}" for path, reason in notes.problems.items()),
         )
 
     def _whoosh_search(
@@ -543,7 +555,7 @@ class NoteIndex:
         if matcher is not None and terms is not None:
             title_spans = matcher.spans(title)
             subtitle_spans = matcher.spans(stored.get("subtitle", ""))
-            found = self._passages(notes.get(path), matcher, passages, context)
+            found = self._passages(notes, notes.get(path), matcher, passages, context)
             body_matched = any(passage.spans for passage in found)
             if not found and stored.get("subtitle"):
                 found = (Passage(stored["subtitle"], subtitle_spans),)
@@ -582,13 +594,20 @@ class NoteIndex:
         )
 
     def _passages(
-        self, note: Note | None, matcher: TermMatcher, count: int, context: int
+        self, notes: ParsedNotes, note: Note | None, matcher: TermMatcher, count: int, context: int
     ) -> tuple[Passage, ...]:
         if note is None:
             return ()  # the file changed or vanished since it was indexed
-        return best_passages(
-            note.blocks, note.body_line, matcher, count=count, context=context, section=note.section
-        )
+        from indexer.notes.parse_budget import ParseBudgetExceeded, parse_budget
+
+        try:
+            with parse_budget():
+                return best_passages(
+                    note.blocks, note.body_line, matcher, count=count, context=context, section=note.section
+                )
+        except ParseBudgetExceeded as exc:
+            notes.problems[note.path] = exc.reason
+            return ()
 
 
 def _lazy_unions_under_and(query, reader):

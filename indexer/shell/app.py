@@ -181,6 +181,8 @@ class Shell:
         width = self.screen.columns if self.screen.interactive else None  # piped: no wrapping
         style = self.text_style(width=width)
         self.screen.show(render_text(result, style))
+        for warning in result.warnings:
+            self.screen.error(terminal_safe(f"warning: {warning}"))
         first, last = result.hits[0].rank, result.hits[-1].rank
         plural = "note matches" if result.total == 1 else "notes match"
         took = f", {result.seconds * 1000:.0f} ms" if self.screen.interactive else ""  # piped: stable output
@@ -204,7 +206,7 @@ class Shell:
     def read_note(self, hit: Hit):
         from indexer.notes.note import parse_note
 
-        return parse_note(self.notes.corpus / hit.path, self.notes.corpus)
+        return parse_note(self.notes.corpus / hit.path, self.notes.corpus, indexed=True)
 
     def show_note(self, hit: Hit) -> None:
         """The whole note in the pager (printed when there is none)."""

@@ -18,7 +18,7 @@ from prompt_toolkit.document import Document
 
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import STRUCTURED_PREFIX
-from indexer.output.safe_text import terminal_safe
+from indexer.output.safe_text import has_unsafe_characters, terminal_safe
 from indexer.search.searching import NoteIndex
 from indexer.shell.commands import COMMANDS, Command, CommandRegistry
 from indexer.shell.suggest import Kind, Suggestion, suggest
@@ -74,8 +74,12 @@ def merge_case_variants(pairs: Iterable[tuple[str, int]]) -> list[Value]:
 
 
 def quote_value(text: str) -> str | None:
-    """`text` as typed after `field:`: bare if it can be, else quoted; None if it cannot be typed."""
-    if '"' in text:
+    """`text` as typed after `field:`: bare if it can be, else quoted; None if it cannot be typed.
+
+    A value holding a control, bidi or invisible character is never inserted into the
+    line (it would reach the terminal raw); its escaped form would not find it either.
+    """
+    if '"' in text or has_unsafe_characters(text) or "\t" in text or "\n" in text:
         return None
     if _BARE_VALUE.fullmatch(text) and text.upper() not in _OPERATOR_WORDS:
         return text
@@ -164,7 +168,8 @@ class NotesCompleter(Completer):
                     yield Completion(text, start, display=terminal_safe(value.text), display_meta=meta)
         if Kind.FIELD in suggestion.kinds and (word or asked):
             for name in self.vocabulary.field_names(word):
-                yield Completion(f"{name}:", start, display_meta="field")
+                if not has_unsafe_characters(name):  # structured field names come from notes
+                    yield Completion(f"{name}:", start, display_meta="field")
         if Kind.OPERATOR in suggestion.kinds and ((word and word.isupper()) or asked):
             for operator in suggestion.operators:
                 if operator.startswith(word.upper()):
@@ -180,5 +185,5 @@ class NotesCompleter(Completer):
             command = self.commands.find(suggestion.command)
             if command is not None:
                 for argument, meta in self.choices(command):
-                    if argument.startswith(word):
+                    if argument.startswith(word) and not has_unsafe_characters(argument):
                         yield Completion(argument, start, display_meta=terminal_safe(meta))
