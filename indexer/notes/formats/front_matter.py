@@ -70,11 +70,19 @@ def parse_front_matter(text: str) -> NoteDraft:
     return draft
 
 
+
 def _load_yaml(header: str) -> object:
     import yaml  # imported here: only notes with front matter pay for it
 
     try:
         metadata = yaml.load(header, Loader=_yaml_loader())
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (ESC, other controls)
+        line = header[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else 0
+        where = f" at line {line}" if line else ""
+        raise FrontMatterError(
+            f"YAML front matter holds a character YAML does not allow (U+{exc.character:04X}{where}); "
+            "remove it or write it as an escape in a double-quoted string"
+        ) from None
     except yaml.YAMLError as exc:
         # The header starts on the fence line, so its line N is line N + 1 of the file.
         problem = getattr(exc, "problem", None) or type(exc).__name__
