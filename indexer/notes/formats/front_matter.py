@@ -70,7 +70,6 @@ def parse_front_matter(text: str) -> NoteDraft:
     return draft
 
 
-
 def _load_yaml(header: str) -> object:
     import yaml  # imported here: only notes with front matter pay for it
 
