@@ -19,7 +19,6 @@ from pathlib import Path
 
 from benchmarks.known_items import KnownItem, paragraphs
 from indexer.errors import QueryError
-from indexer.notes.markdown import strip_markdown
 from indexer.notes.note import Note
 
 LIMIT = 10
@@ -83,7 +82,7 @@ class Fts5Baseline:
                 (
                     note.title,
                     note.subtitle,
-                    strip_markdown(note.body),
+                    note.text,
                     note.author,
                     note.path,
                     note.date.isoformat() if note.date else "",

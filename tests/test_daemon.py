@@ -534,3 +534,11 @@ def test_requests_from_one_context_run_together_and_another_waits(monkeypatch):
     assert "HOME" not in os.environ  # the context is the request's variables alone
     os.environ.clear()
     os.environ.update(saved)
+
+
+def test_without_xdg_runtime_dir_the_socket_folder_is_found_without_a_warning(monkeypatch):
+    from indexer.daemon.protocol import runtime_dir
+
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    # Warnings are errors in the tests: platformdirs' fallback warning would fail here.
+    assert runtime_dir({}).endswith("notes-indexer")

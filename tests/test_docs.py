@@ -15,9 +15,6 @@ CLI_PAGE = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 # Pages other issues are writing; the README links them already (none may be missing
 # once they land: remove a name here when its page exists).
 PAGES_IN_FLIGHT = {
-    "docs/note-formats.md",
-    "docs/reliability.md",
-    "docs/architecture.md",
     "docs/opensearch.md",
 }
 

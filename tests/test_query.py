@@ -65,8 +65,19 @@ def test_unscoped_words_search_the_text_fields_with_title_weighted_most(parser):
         ("date:2021-08-16", "2021-08-16", "2021-08-16"),
         ("date:[2021-08-01 to 2021-08-31]", "2021-08-01", "2021-08-31"),
         ('date:"aug 2021"', "2021-08-01", "2021-08-31"),
-        ("date:>2021-10-15", "2021-10-15", None),
-        ("date:<2021", None, "2021-12-31"),
+        ("date:>2021-10-15", "2021-10-16", None),
+        ("date:>=2021-10-15", "2021-10-15", None),
+        ("date:<2021-10-15", None, "2021-10-14"),
+        ("date:<=2021-10-15", None, "2021-10-15"),
+        ("date:>2022-01", "2022-02-01", None),
+        ("date:>=2022-01", "2022-01-01", None),
+        ("date:<2022-03", None, "2022-02-28"),
+        ("date:<=2024-02", None, "2024-02-29"),
+        ("date:<2021", None, "2020-12-31"),
+        ("date:<=2021", None, "2021-12-31"),
+        ("date:>2021", "2022-01-01", None),
+        ("date:>=2021", "2021-01-01", None),
+        ("date:>2021-12-31", "2022-01-01", None),
     ],
 )
 def test_date_queries_become_exact_day_ranges(parser, text, start, end):
@@ -90,13 +101,15 @@ def test_colons_that_are_not_field_scopes_are_not_errors(text):
     check_fields(text, CATALOG)
 
 
-@pytest.mark.parametrize("text", ["title:", "title: gateway", "(author:)"])
+@pytest.mark.parametrize("text", ["title:", "title: gateway", "(author:)", "date:>", "date:<", "date:<= x"])
 def test_a_field_with_nothing_after_it_is_an_error(parser, text):
     with pytest.raises(QueryError, match="needs a value after it"):
         parser.parse(text)
 
 
-@pytest.mark.parametrize("text", ["date:foo", "date:2021-13", "date:[garbage to 2021]"])
+@pytest.mark.parametrize(
+    "text", ["date:foo", "date:2021-13", "date:[garbage to 2021]", "date:>2021-02-30", "date:<2021-13"]
+)
 def test_unreadable_dates_are_errors_not_empty_results(parser, text):
     with pytest.raises(QueryError):
         parser.parse(text)
@@ -173,8 +186,15 @@ def test_date_range_returns_exactly_the_notes_of_those_days(notes):
     assert [hit.date for hit in result.hits] == [date(2021, 10, 5), date(2021, 10, 6), date(2021, 10, 15)]
 
 
-def test_date_after_is_inclusive_and_sorted_newest_first(notes):
-    result = notes.search("date:>2022-03-01", limit=0, sort=SortOrder.NEWEST)
+def test_date_after_a_day_leaves_the_day_out_and_at_or_after_keeps_it(notes):
+    after = notes.search("date:>2022-03-02", limit=0, sort=SortOrder.NEWEST)
+    assert [hit.date.isoformat() for hit in after.hits] == [
+        "2022-05-10",
+        "2022-03-23",
+        "2022-03-15",
+        "2022-03-08",
+    ]
+    result = notes.search("date:>=2022-03-02", limit=0, sort=SortOrder.NEWEST)
     assert [hit.date.isoformat() for hit in result.hits] == [
         "2022-05-10",
         "2022-03-23",
@@ -209,7 +229,7 @@ def test_paging_and_limits(notes):
         ('title:"zero day"', 'title:"zero dai"'),
         ("title:ransom*", "title:ransom*"),
         ("title:ransomwear~", "title:ransomwear~1"),
-        ("date:>2021-10-15", "date:[2021-10-15 to ]"),
+        ("date:>2021-10-15", "date:[2021-10-16 to ]"),
     ],
 )
 def test_parsed_queries_are_described_as_people_read_them(parser, text, described):
@@ -271,3 +291,25 @@ def test_a_fuzzy_term_lists_its_words_once_per_reader(notes):
     assert "ransomwar" in [word.decode() if isinstance(word, bytes) else word for word in first]
     assert list(fuzzy.copy()._btexts(reader)) == first
     assert fuzzy._btexts.__closure__ is fuzzy.copy()._btexts.__closure__
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('"gprs gateway', "unclosed quote at column 1"),
+        ('ransomware "gprs', "unclosed quote at column 12"),
+        ("(gprs", "unclosed parenthesis at column 1"),
+        ("(a OR (b AND c)", "unclosed parenthesis at column 1"),
+        ("gprs)", "unmatched closing parenthesis at column 5"),
+        ('"a (b" c)', "unmatched closing parenthesis at column 9"),
+    ],
+)
+def test_unbalanced_quotes_and_parentheses_are_errors_naming_the_column(parser, text, message):
+    with pytest.raises(QueryError) as caught:
+        parser.parse(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("text", ['"gprs gateway"', "(a OR b) c", '"(not a group"', "don't"])
+def test_balanced_quotes_and_parentheses_parse(parser, text):
+    parser.parse(text)

@@ -104,8 +104,10 @@ def test_whoosh3_date_range_matches_exactly_the_days_asked_for(news, news_notes)
     )
     assert news.search("date:[2021-08-01 to 2021-08-31]", limit=0).total == expected
     assert expected < news.search("date:2021", limit=0).total
-    after = sum(1 for note in news_notes.values() if note.date and note.date >= date(2021, 10, 15))
+    after = sum(1 for note in news_notes.values() if note.date and note.date > date(2021, 10, 15))
     assert news.search("date:>2021-10-15", limit=0).total == after
+    before = sum(1 for note in news_notes.values() if note.date and note.date < date(2021, 1, 1))
+    assert news.search("date:<2021", limit=0).total == before
 
 
 def test_field_scoped_queries_on_real_notes_match_the_parsed_fields(news, news_notes):

@@ -49,7 +49,7 @@ T = Token
         ("date:>2021-10-15", [(T.FIELD, "date:"), (T.RANGE, ">2021-10-15")]),
         ("date:[2021 to", [(T.FIELD, "date:"), (T.RANGE, "[2021 to")]),
         ("ransom* ransomwear~2", [(T.PATTERN, "ransom*"), (T.TEXT, " "), (T.PATTERN, "ransomwear~2")]),
-        ('"misconfigured gprs', [(T.PHRASE, '"misconfigured gprs')]),
+        ('"misconfigured gprs', [(T.UNBALANCED, '"'), (T.PHRASE, "misconfigured gprs")]),  # unclosed
         ("auther:cimpanu", [(T.UNKNOWN_FIELD, "auther:"), (T.TEXT, "cimpanu")]),
         (
             "-tag:x Country:Ukraine",
@@ -108,3 +108,23 @@ def test_a_lexer_failure_shows_the_line_plain_instead_of_breaking_the_prompt():
 
     lexer = QueryLexer(broken_catalog)
     assert lexer.lex_document(Document("tag:x"))(0) == [("", "tag:x")]
+
+
+@pytest.mark.parametrize(
+    ("line", "marked", "problem"),
+    [
+        ('"gprs gateway', '"', "unclosed quote at column 1"),
+        ("ransomware (gprs", "(", "unclosed parenthesis at column 12"),
+        ("gprs)", ")", "unmatched closing parenthesis at column 5"),
+    ],
+)
+def test_an_unbalanced_quote_or_parenthesis_is_marked_before_enter(line, marked, problem):
+    tokens = tokenize(line, CATALOG)
+    assert "".join(text for _, text in tokens) == line
+    assert [text for token, text in tokens if token is T.UNBALANCED] == [marked]
+    assert line_problem(line, CATALOG) == problem
+
+
+def test_a_balanced_line_has_no_unbalanced_mark():
+    assert all(token is not T.UNBALANCED for token, _ in tokenize('(a OR "b c") d', CATALOG))
+    assert line_problem('(a OR "b c") d', CATALOG) == ""

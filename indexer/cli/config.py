@@ -279,7 +279,9 @@ KEYS: dict[str, Key] = {
 # the current folder's. A new key is untrusted until it is listed here.
 FROM_CORPUS = frozenset({
     "ignore", "limit", "sort", "date_format", "theme", "weights", "aliases", "output", "passages",
-    "context", "format_version", "all_copies", "color", "facet", "facet_limit",
+    "context", "format_version", "all_copies", "color", "facet", "facet_limit", "exact",
+    # Our own resident process, on or off: it runs no program the folder names.
+    "daemon", "daemon_idle",
 })  # fmt: skip
 
 

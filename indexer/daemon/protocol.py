@@ -75,9 +75,15 @@ def runtime_dir(environ: dict[str, str] | os._Environ | None = None) -> str:
     environ = os.environ if environ is None else environ
     base = environ.get("XDG_RUNTIME_DIR", "")
     if not base or not os.path.isabs(base):
+        import warnings
+
         from platformdirs import user_runtime_dir
 
-        base = user_runtime_dir()
+        with warnings.catch_warnings():
+            # Its fallback (/tmp/runtime-UID) is fine: `private_dir` checks the folder's
+            # owner and mode before a socket is trusted; the warning would reach stderr.
+            warnings.simplefilter("ignore")
+            base = user_runtime_dir()
     return os.path.join(base, RUNTIME_SUBDIR)
 
 

@@ -42,5 +42,9 @@ def corpus_changed(corpus: Path, index_dir: Path, ignore: tuple[str, ...] = ()) 
     state = read_json_object(index_dir / STATE_FILE)
     if state.get("version") != MANIFEST_VERSION or state.get("corpus") != str(corpus.resolve()):
         return True
+    if state.get("retry"):
+        # Notes skipped at the last commit are read again when their mode, owner or the
+        # options change, which no stat of mtime and size shows: the full check decides.
+        return True
     scan = scan_corpus(corpus, ignore=ignore, exclude=(index_dir,))
     return state.get("fingerprint") != corpus_fingerprint(scan.files)

@@ -11,7 +11,6 @@ from whoosh.support.charset import accent_map
 
 from indexer.engine.postings import cap_positions
 from indexer.index.analysis import PATH_WORD_PATTERN, WordAnalyzer
-from indexer.notes.markdown import strip_markdown
 from indexer.notes.note import Note
 from indexer.notes.tags import structured_field_name
 
@@ -97,7 +96,9 @@ def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
     document: dict[str, object] = {
         "path_id": note.path,
         "path": note.path,
-        "title": note.title,
+        # Aliases are searched with the title's weight; only the title is shown.
+        "title": "\n".join((note.title, *note.aliases)),
+        "_stored_title": note.title,
         "body": indexed_body(note),
         "authors": list(note.authors),
         "tags": list(note.tags),
@@ -114,9 +115,12 @@ def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
         "tag": _values(note.tags),
         "tag_words": " ".join(note.tags),
         "tag_name": _values(note.tags),
-        "link": note.link,
+        # The body's link targets are searched with `link:`; only the note's own link is shown.
+        "link": "\n".join((note.link, *note.links)).strip("\n"),
     }
     document.update({name: value for name, value in optional.items() if value})
+    if "link" in document:
+        document["_stored_link"] = note.link
     if note.date is not None:
         document["date"] = datetime.combine(note.date, time())
     for field_name, values in structured_values(note).items():
@@ -134,8 +138,8 @@ def structured_values(note: Note) -> dict[str, list[str]]:
 
 
 def indexed_body(note: Note) -> str:
-    """The text the `body` field indexes: the body without markdown, then the indicators."""
-    body = strip_markdown(note.body)
+    """The text the `body` field indexes: the body as a reader sees it, then the indicators."""
+    body = note.text
     return f"{body}\n{note.indicators}" if note.indicators else body
 
 

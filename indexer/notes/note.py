@@ -16,6 +16,7 @@ from indexer.notes.dates import DateError, is_missing_date, normalize_date
 from indexer.notes.formats import NoteDraft
 from indexer.notes.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
 from indexer.notes.formats.infolist import parse_infolist
+from indexer.notes.markdown import Block, parse_markdown
 from indexer.notes.tags import MAX_STRUCTURED_FIELDS, cap_structured_fields, parse_wiki_tags
 
 DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
@@ -54,6 +55,14 @@ class Note:
     link: str = ""
     indicators: str = ""  # hashes, IPs, URLs listed after the tags
     warnings: tuple[str, ...] = ()
+    blocks: tuple[Block, ...] = ()  # the body as markdown-it reads it (see `markdown`)
+    links: tuple[str, ...] = ()  # targets of the body's links, images and wiki links
+    aliases: tuple[str, ...] = ()  # other names of the note (front-matter `aliases`)
+
+    @property
+    def text(self) -> str:
+        """The body as a reader sees it: a line per block, without markup."""
+        return "\n".join(block.text for block in self.blocks if block.text)
 
 
 def read_note_text(path: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES, inside: Path | None = None) -> str:
@@ -248,7 +257,9 @@ def _finish(draft: NoteDraft, rel_path: str) -> Note:
     else:
         author = " ".join(str(draft.author).split()) if authors else ""
     source = draft.source if draft.source.strip().lower() not in _MISSING_NAMES else ""
-    tags, structured = parse_wiki_tags(draft.tag_texts)
+    parsed = parse_markdown(draft.body)
+    tag_texts = draft.tag_texts + list(parsed.tags) if draft.inline_tags else draft.tag_texts
+    tags, structured = parse_wiki_tags(tag_texts)
     tags, structured, moved = cap_structured_fields(tags, structured)
     if moved:
         warnings.append(
@@ -256,7 +267,8 @@ def _finish(draft: NoteDraft, rel_path: str) -> Note:
             "are indexed as plain tags"
         )
     # One-line fields: collapse runs of whitespace, including no-break spaces.
-    title = _one_line(draft.title, "title", warnings)
+    # No title said: the first level-1 heading outside code, else the file's name (Obsidian's way).
+    title = _one_line(draft.title or parsed.first_heading(1), "title", warnings)
     if not title:
         title = _title_from_file_name(rel_path)
         if not draft.body.strip() and not draft.tag_texts:
@@ -277,6 +289,9 @@ def _finish(draft: NoteDraft, rel_path: str) -> Note:
         link=_one_line(draft.link, "link", warnings),
         indicators=draft.indicators,
         warnings=tuple(warnings),
+        blocks=parsed.blocks,
+        links=tuple(link[:MAX_LINE_FIELD_CHARS] for link in parsed.links if link),
+        aliases=tuple(dict.fromkeys(_one_line(alias, "alias", warnings) for alias in draft.aliases)),
     )
 
 

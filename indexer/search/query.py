@@ -6,8 +6,10 @@ silently matches nothing), so the checks that make a typo an error live here.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import re
+from datetime import date, timedelta
 
 from whoosh import query as wq
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, RangePlugin
@@ -43,6 +45,11 @@ WEIGHT_FIELD_NAMES = {"tags": "tag_words"}
 # `name:` at the start of a word, as Whoosh's field syntax reads it (not `https://`).
 _FIELD_PREFIX = re.compile(r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):(?!//)")
 _QUOTED = re.compile(r"\"[^\"]*\"?|'[^']*'?")
+# `date:<2021`, `date:>=2021-08`: a comparison with a year, month or day.
+_DATE_COMPARISON = re.compile(
+    r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):(?P<op><=|>=|<|>)"
+    r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?(?=$|[\s)])"
+)
 # A fuzzy distance after a word (a quoted phrase's `~N` is its slop, any size).
 _FUZZY_DISTANCE = re.compile(r"(?<=[^\s\"'~(])~(?P<distance>\d+)")
 # A comparison that Whoosh's grammar cannot complete (`<script>`, `<a`, `< b`).
@@ -110,8 +117,11 @@ class QueryParser:
             raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         if not text.strip():
             raise QueryError("empty query", hint='try: search "ransomware"')
+        check_balance(text)
         fields = check_fields(text, self.catalog)
         check_fuzzy_distances(text)
+        if "date" in fields:
+            text = rewrite_date_comparisons(text, self.catalog)
         self._bad_dates.clear()
         try:
             parsed = self._whoosh_parser("date" in fields).parse(text)
@@ -218,7 +228,8 @@ def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
         if field is None:
             raise UnknownFieldError(name, catalog.user_fields())
         fields.add(field)
-        if text[match.end() : match.end() + 1] in ("", " ", "\t", "\n", "\r", ")"):
+        after = match.end() + (len(_COMPARISON.match(text, match.end())[0]) if field == "date" else 0)
+        if text[after : after + 1] in ("", " ", "\t", "\n", "\r", ")"):
             raise QueryError(
                 f"'{name}:' needs a value after it", hint=f'e.g. {name}:word or {name}:"two words"'
             )
@@ -230,6 +241,73 @@ def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
                 f"'{name}:{operator.group()}' needs a value after it", hint="e.g. date:>2021-10-15"
             )
     return fields
+
+
+_COMPARISON = re.compile(r"[<>]?=?")
+
+
+def unbalanced(text: str) -> tuple[str, int] | None:
+    """The first unclosed quote or parenthesis of a query, or unmatched `)`, and its offset."""
+    quote_at: int | None = None
+    opened: list[int] = []
+    for offset, char in enumerate(text):
+        if quote_at is not None:
+            if char == '"':
+                quote_at = None
+        elif char == '"':
+            quote_at = offset
+        elif char == "(":
+            opened.append(offset)
+        elif char == ")":
+            if not opened:
+                return "unmatched closing parenthesis", offset
+            opened.pop()
+    if quote_at is not None:
+        return "unclosed quote", quote_at
+    if opened:
+        return "unclosed parenthesis", opened[-1]
+    return None
+
+
+def check_balance(text: str) -> None:
+    """Raise for an unclosed quote or parenthesis: Whoosh would read the query as something else."""
+    problem = unbalanced(text)
+    if problem is not None:
+        message, offset = problem
+        raise QueryError(f"{message} at column {offset + 1}", hint="close it, or drop it")
+
+
+def rewrite_date_comparisons(text: str, catalog: FieldCatalog) -> str:
+    """`date:<X` as the range before the first day of X, `date:>X` after its last day;
+    `<=` and `>=` include X. X is a year, a month or a day (`2021`, `2021-08`, `2021-08-16`)."""
+
+    def as_range(match: re.Match[str]) -> str:
+        if catalog.index_field(match["name"]) != "date":
+            return match.group()
+        first, last = _date_span(match["year"], match["month"], match["day"])
+        if first is None or last is None:
+            raise QueryError(f"cannot read date {match.group()[len(match['name']) + 1 :]!r}", hint=DATE_HINT)
+        before, after = first - timedelta(days=1), last + timedelta(days=1)
+        bounds = {"<": f"[to {before}]", "<=": f"[to {last}]", ">": f"[{after} to]", ">=": f"[{first} to]"}
+        return f"{match['name']}:{bounds[match['op']]}"
+
+    return _DATE_COMPARISON.sub(as_range, text)
+
+
+def _date_span(year: str, month: str | None, day: str | None) -> tuple[date | None, date | None]:
+    try:
+        if day is not None:
+            first = last = date(int(year), int(month or 1), int(day))
+        elif month is not None:
+            first = date(int(year), int(month), 1)
+            last = date(int(year), int(month), calendar.monthrange(int(year), int(month))[1])
+        else:
+            first, last = date(int(year), 1, 1), date(int(year), 12, 31)
+        if first.year < 2 or last.year > 9998:
+            return None, None  # no day before or after it to compare with
+    except ValueError:
+        return None, None
+    return first, last
 
 
 def check_cost(query: wq.Query) -> None:

@@ -7,7 +7,7 @@ stemmed query term (`gatewai`) highlights the word as the note writes it (`gatew
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from indexer.errors import QueryError
 from indexer.index.analysis import fold_accents
-from indexer.notes.markdown import strip_line_marks, strip_markdown
+from indexer.notes.markdown import Block, parse_markdown
 
 if TYPE_CHECKING:
     from indexer.search.facets import FacetValues
@@ -32,9 +32,7 @@ DEFAULT_PASSAGES = 2
 # matches, took seconds a hit to analyze in full.
 _MAX_LINE_CHARS = 10_000
 _MAX_SCANNED_CHARS = 500_000
-_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
-_ONLY_IMAGE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +155,7 @@ class TermMatcher:
 
 
 def best_passages(
-    body: str,
+    body: str | Sequence[Block],
     body_line: int,
     matcher: TermMatcher,
     *,
@@ -167,44 +165,50 @@ def best_passages(
 ) -> tuple[Passage, ...]:
     """The `count` passages of `body` richest in query terms, in the order of the note.
 
-    Each passage carries its line in the note file and the path of headings it sits
-    under ("Article › BlackByte gang responds"), starting from `section`, the heading
-    the body itself sits under. With no match in the body, the opening of the note
-    stands in (without spans).
+    `body` is markdown, or its blocks as `markdown.parse_markdown` read them (a `Note`'s
+    `blocks`). A passage is a paragraph, list item, table row or quote, or one line of a
+    code block; it carries its line in the note file and the path of real headings it
+    sits under ("Article › BlackByte gang responds"), starting from `section`, the
+    heading the body itself sits under. With no match in the body, the opening of the
+    note stands in (without spans).
     """
-    candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str]] = []
+    blocks = parse_markdown(body).blocks if isinstance(body, str) else body
+    candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str, tuple[Span, ...]]] = []
     headings: list[tuple[int, str]] = []
     opening: Passage | None = None
     scanned = 0
-    for offset, raw in enumerate(body.split("\n")):
+    for block in blocks:
         if scanned > _MAX_SCANNED_CHARS:
             break
-        raw = raw[:_MAX_LINE_CHARS]
-        scanned += len(raw)
-        if not raw.strip() or _ONLY_IMAGE.match(raw):
-            continue
-        if _HEADING_LINE.match(raw):
-            level = len(raw.lstrip()) - len(raw.lstrip().lstrip("#"))
-            while headings and headings[-1][0] >= level:
+        if block.kind == "heading":
+            while headings and headings[-1][0] >= block.level:
                 headings.pop()
-            headings.append((level, strip_markdown(strip_line_marks(raw)).strip()))
+            headings.append((block.level, block.text))
             continue
-        text = strip_markdown(strip_line_marks(raw)).strip()
-        if not text:
-            continue
+        if block.kind == "image":
+            continue  # alt text is searched, but a picture's caption is no passage
         within = " › ".join(title for _, title in headings if title)
-        if opening is None:
-            opening = _passage(_cut(text, (), context), body_line + offset, section, within)
-        spans = matcher.spans(text)
-        if spans:
-            words = {text[start:end].lower() for start, end in spans}
-            candidates.append(((len(words), len(spans)), offset, text, spans, within))
+        if block.kind == "code":
+            pieces = [(block.line + n, line.strip(), ()) for n, line in enumerate(block.text.split("\n"))]
+        else:
+            pieces = [(block.line, block.text, block.atoms)]
+        for offset, text, atoms in pieces:
+            text = text[:_MAX_LINE_CHARS]
+            scanned += len(text)
+            if not text:
+                continue
+            if opening is None and block.kind == "text":
+                opening = _passage(_cut(text, (), context, atoms), body_line + offset, section, within)
+            spans = matcher.spans(text)
+            if spans:
+                words = {text[start:end].lower() for start, end in spans}
+                candidates.append(((len(words), len(spans)), offset, text, spans, within, atoms))
     if not candidates:
         return (opening,) if opening else ()
     chosen = sorted(candidates, key=lambda item: (-item[0][0], -item[0][1], item[1]))[:count]
     return tuple(
-        _passage(_cut(text, spans, context), body_line + offset, section, within)
-        for _, offset, text, spans, within in sorted(chosen, key=lambda item: item[1])
+        _passage(_cut(text, spans, context, atoms), body_line + offset, section, within)
+        for _, offset, text, spans, within, atoms in sorted(chosen, key=lambda item: item[1])
     )
 
 
@@ -213,11 +217,14 @@ def _passage(cut: tuple[str, tuple[Span, ...]], line: int, section: str, within:
     return Passage(cut[0], cut[1], line, heading, within)
 
 
-def _cut(text: str, spans: tuple[Span, ...], context: int) -> tuple[str, tuple[Span, ...]]:
+def _cut(
+    text: str, spans: tuple[Span, ...], context: int, atoms: tuple[Span, ...] = ()
+) -> tuple[str, tuple[Span, ...]]:
     """At most about `context` characters of `text` around its first match.
 
     Cuts fall on sentence boundaries where that keeps enough text, else between
-    words; an ellipsis marks a cut inside a sentence.
+    words, and never inside one of `atoms` (a link's text, a code span); an ellipsis
+    marks a cut inside a sentence.
     """
     if len(text) <= context:
         return text, spans
@@ -231,6 +238,9 @@ def _cut(text: str, spans: tuple[Span, ...], context: int) -> tuple[str, tuple[S
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < first else start
         cut_inside_sentence = True
+    for atom_start, atom_end in atoms:
+        if atom_start < start < atom_end:
+            start, cut_inside_sentence = atom_start, True
     end = start + context
     ends_inside_sentence = False
     if end < len(text):
@@ -241,6 +251,11 @@ def _cut(text: str, spans: tuple[Span, ...], context: int) -> tuple[str, tuple[S
             space = text.rfind(" ", start, end)
             end = space if space > start else end
             ends_inside_sentence = True
+        for atom_start, atom_end in atoms:
+            if atom_start < end < atom_end:
+                # Keep the whole link when it fits in half as much again, else stop before it.
+                end = atom_end if atom_end - start <= context * 3 // 2 or atom_start <= start else atom_start
+                ends_inside_sentence = True
     piece = text[start:end].strip()
     lead = start + (text[start:end].find(piece) if piece else 0)
     prefix = "…" if cut_inside_sentence else ""

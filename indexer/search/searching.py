@@ -17,7 +17,6 @@ from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
 from indexer.index.schema import TEXT_ANALYZER, indexed_body
 from indexer.index.store import open_whoosh_index
-from indexer.notes.markdown import strip_markdown
 from indexer.notes.note import Note, ParsedNotes
 from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
@@ -266,7 +265,7 @@ class NoteIndex:
         if note is None:
             reason = notes.problems.get(path, "file disappeared since it was indexed")
             raise QueryError(f"cannot read {path}: {reason}")
-        text = "\n".join((note.title, note.subtitle, strip_markdown(note.body), " ".join(note.tags)))
+        text = "\n".join((note.title, note.subtitle, note.text, " ".join(note.tags)))
         key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
@@ -604,7 +603,7 @@ class NoteIndex:
         try:
             with parse_budget():
                 return best_passages(
-                    note.body, note.body_line, matcher, count=count, context=context, section=note.section
+                    note.blocks, note.body_line, matcher, count=count, context=context, section=note.section
                 )
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason

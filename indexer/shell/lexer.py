@@ -17,6 +17,7 @@ from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.lexers import Lexer
 
 from indexer.index.fields import FieldCatalog
+from indexer.search.query import unbalanced
 from indexer.shell.commands import COMMANDS, CommandRegistry
 
 
@@ -32,6 +33,7 @@ class Token(Enum):
     PATTERN = "class:pattern"  # wildcards and fuzzy terms
     COMMAND = "class:command"
     UNKNOWN_COMMAND = "class:command.unknown"
+    UNBALANCED = "class:unbalanced"  # an unclosed quote or parenthesis, an unmatched `)`
 
 
 STYLE = {
@@ -43,6 +45,7 @@ STYLE = {
     "pattern": "ansiblue",
     "command": "bold",
     "command.unknown": "ansiwhite bg:ansired",
+    "unbalanced": "ansiwhite bg:ansired bold underline",
     "bottom-toolbar": "noreverse bg:ansibrightblack ansiwhite",
     "bottom-toolbar.problem": "bg:ansired ansiwhite bold",
 }
@@ -86,7 +89,26 @@ def tokenize(line: str, catalog: FieldCatalog, commands: CommandRegistry = COMMA
             tokens.append((Token.PATTERN, text))
         else:
             tokens.append((Token.TEXT, text))
+    problem = unbalanced(line)
+    if problem is not None:
+        tokens = _mark(tokens, problem[1])
     return _merge(tokens)
+
+
+def _mark(tokens: Tokens, offset: int) -> Tokens:
+    """`tokens` with the character at `offset` cut out of its token as UNBALANCED."""
+    marked: Tokens = []
+    start = 0
+    for token, text in tokens:
+        end = start + len(text)
+        if start <= offset < end:
+            cut = offset - start
+            pieces = [(token, text[:cut]), (Token.UNBALANCED, text[cut]), (token, text[cut + 1 :])]
+            marked.extend(piece for piece in pieces if piece[1])
+        else:
+            marked.append((token, text))
+        start = end
+    return marked
 
 
 def _tokenize_command(line: str, commands: CommandRegistry) -> Tokens:
@@ -122,6 +144,8 @@ def line_problem(line: str, catalog: FieldCatalog, commands: CommandRegistry = C
         if token is Token.UNKNOWN_COMMAND:
             close = difflib.get_close_matches(text[1:].lower(), commands.names(), n=1, cutoff=0.5)
             return f"unknown command '{text}'" + (f": did you mean :{close[0]}?" if close else "")
+    if not line.lstrip().startswith(":") and (problem := unbalanced(line)) is not None:
+        return f"{problem[0]} at column {problem[1] + 1}"
     return ""
 
 

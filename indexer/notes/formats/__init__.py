@@ -21,3 +21,6 @@ class NoteDraft:
     link: str = ""
     indicators: str = ""  # IOC lines (hashes, IPs, URLs) from the tag sections
     warnings: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)  # other names of the note (Obsidian `aliases`)
+    # Obsidian `#tags` in the text count as tags, except where the format has its own tag section.
+    inline_tags: bool = True

@@ -17,9 +17,6 @@ from indexer.notes.tags import split_tag_list
 
 _YAML_FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _TOML_FENCE = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)
-# Linear: `[ \t]` cannot cross a line and the line's end is trimmed in Python (the old
-# `^#\s+(.+?)\s*#*\s*$` backtracked cubically over a line of spaces).
-_FIRST_HEADING = re.compile(r"^#[ \t]+(\S.*)$", re.MULTILINE)
 
 _KEYS = {
     "title": ("title",),
@@ -61,25 +58,16 @@ def parse_front_matter(text: str) -> NoteDraft:
     draft.body = stripped_body.rstrip()
 
     values = {name: _first(metadata, keys) for name, keys in _KEYS.items()}
+    # Without a title, the note's first level-1 heading (outside code) names it: see `notes`.
     draft.title = _as_text(values["title"])
-    if not draft.title and (heading := _FIRST_HEADING.search(draft.body)):
-        draft.title = _heading_text(heading.group(1))
     draft.subtitle = _as_text(values["subtitle"])
     draft.source = _as_text(values["source"])
     draft.link = _as_text(values["link"])
     draft.author = values["author"]
     draft.date = values["date"]
     draft.tag_texts = split_tag_list(values["tags"])
+    draft.aliases = _as_list(_first(metadata, ("aliases", "alias")))
     return draft
-
-
-def _heading_text(line: str) -> str:
-    """A heading's text without its closing `#`s (`# Title ##` -> `Title`)."""
-    text = line.rstrip()
-    closed = text.rstrip("#")
-    if closed != text and (not closed or closed[-1] in " \t"):
-        text = closed.rstrip()
-    return text or line.strip()
 
 
 def _load_yaml(header: str) -> object:
@@ -159,6 +147,14 @@ def _first(metadata: dict, keys: tuple[str, ...]) -> object:
         if value not in (None, "", [], {}):
             return value
     return None
+
+
+def _as_list(value: object) -> list[str]:
+    """One text per item of a YAML list (or of a comma-separated string)."""
+    if value is None or isinstance(value, dict):
+        return []
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    return [text for item in items if (text := _as_text(item))]
 
 
 def _as_text(value: object) -> str:

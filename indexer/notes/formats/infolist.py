@@ -63,6 +63,8 @@ def parse_infolist(text: str) -> NoteDraft:
             draft.section = "Article"
 
     tags_at = _find(lines, _TAG_HEADING, index)
+    # The format has its own tag section: `#words` of its text are not tags.
+    draft.inline_tags = info_at is None and tags_at is None
     if tags_at is None:
         body_end = _trailing_tag_lines_start(lines, index)
         tag_lines = lines[body_end:]
