@@ -63,8 +63,8 @@ def test_month_becomes_a_date_range_of_its_days(parse):
     }
 
 
-def test_open_ended_date_range(parse):
-    assert to_dsl(parse("date:>2021-10-15")) == {"range": {"date": {"gte": "2021-10-15T00:00:00.000+00:00"}}}
+def test_open_ended_date_range_starts_after_the_day(parse):
+    assert to_dsl(parse("date:>2021-10-15")) == {"range": {"date": {"gte": "2021-10-16T00:00:00.000+00:00"}}}
 
 
 def test_fuzzy_term_counts_edits_as_whoosh_does(parse):
