@@ -23,7 +23,7 @@ from indexer.notes.note import Note, ParsedNotes, parse_note
 from indexer.opensearch.connection import ClusterSettings, cluster_error, connect
 from indexer.opensearch.translate import to_dsl
 from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
-from indexer.search.matched_fields import QueryTerms, matched_fields
+from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
 from indexer.search.query import QueryParser
 from indexer.search.ranking import relaxed_query
 from indexer.search.results import (
@@ -360,9 +360,7 @@ def query_terms(parsed: wq.Query) -> QueryTerms:
     ranges = []
     for leaf in parsed.leaves():
         if isinstance(leaf, wq.DateRange):
-            start = leaf.startdate.date() if leaf.startdate else None
-            end = leaf.enddate.date() if leaf.enddate else None
-            ranges.append((start, end))
+            ranges.append(date_range_days(leaf))
         elif isinstance(leaf, wq.Phrase):
             found.setdefault(leaf.fieldname, set()).update(leaf.words)
         elif type(leaf) is wq.Term:

@@ -38,9 +38,7 @@ class QueryTerms:
         ranges = []
         for leaf in parsed.leaves():
             if isinstance(leaf, wq.DateRange):
-                start = leaf.startdate.date() if leaf.startdate else None
-                end = leaf.enddate.date() if leaf.enddate else None
-                ranges.append((start, end))
+                ranges.append(date_range_days(leaf))
                 continue
             if isinstance(leaf, wq.Not) or leaf.field() is None:
                 continue
@@ -51,6 +49,14 @@ class QueryTerms:
 
     def get(self, field: str) -> frozenset[str]:
         return self.by_field.get(field, frozenset())
+
+
+def date_range_days(leaf) -> tuple[date | None, date | None]:
+    """The first and last day of a parsed date range (None: open at that end)."""
+    return (
+        leaf.startdate.date() if leaf.startdate else None,
+        leaf.enddate.date() if leaf.enddate else None,
+    )
 
 
 def matched_fields(
