@@ -310,3 +310,23 @@ def test_queries_with_hits_single_words_and_date_order_are_never_relaxed(three_n
     result = three_notes.search(text, sort=sort)
     assert not result.relaxed
     assert result.total == three_notes.count(text)
+
+
+def test_a_bonus_worth_nothing_as_typed_reads_no_note(corpus, write_note, index_dir, monkeypatch):
+    # The words in the order typed, 20 positions apart: only the typed-order bonus holds,
+    # and its "as typed" part is worth nothing, so no note body needs reading.
+    for number in range(3):
+        write_note(f"n{number}.md", info_note("Bulletin", f"Hackers {filler(number * 30, 20)} breached"))
+    build_index(corpus, index_dir)
+    read = []
+    original = ParsedNotes.get
+
+    def counting_get(self, rel_path):
+        read.append(rel_path)
+        return original(self, rel_path)
+
+    monkeypatch.setattr(ParsedNotes, "get", counting_get)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search("hackers breached", limit=3, passages=0)
+    assert len(paths(result)) == 3
+    assert read == []

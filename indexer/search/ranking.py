@@ -172,7 +172,8 @@ def rerank(
                 if bonus.boost:
                     scores[docnum] += bonus.boost * words_score
                     given.setdefault(docnum, []).append((describe(bonus), bonus.boost * words_score))
-                if bonus.exact:
+                if bonus.exact and bonus.exact_boost:
+                    # A check worth nothing would read the note's body for nothing.
                     exact_checks.append((bonus, docnum, words_score))
     if exact_checks and field_text is not None:
         _add_exact_bonuses(scores, given, exact_checks, field_text, needed or len(head))
