@@ -161,12 +161,46 @@ def test_two_words_get_title_subtitle_and_proximity_bonuses_as_stems_and_as_type
         Bonus(
             "body",
             ("hacker", "breach"),
-            ranking.PROXIMITY_BOOST,
+            ranking.TWO_WORD_PROXIMITY_BOOST,
             gap=25,
             exact=("hackers", "breached"),
-            exact_boost=ranking.EXACT_PROXIMITY_BOOST,
+            exact_boost=ranking.TWO_WORD_EXACT_PROXIMITY_BOOST,
         ),
     ]
+
+
+def test_two_words_in_the_order_typed_count_as_much_as_the_two_in_one_passage(parser):
+    # Two words near each other in any order are common; in the order typed, as typed,
+    # they are close to a phrase. Three words or more: the typed order counts less.
+    two, three = "hackers breached", "hackers breached servers"
+    *_, passage, typed_order = ranking_bonuses(parser.parse(two), two)
+    assert (typed_order.boost, typed_order.exact_boost) == (passage.boost, passage.exact_boost)
+    *_, passage, typed_order = ranking_bonuses(parser.parse(three), three)
+    assert typed_order.boost + typed_order.exact_boost < passage.boost
+
+
+def test_two_scoped_words_as_typed_and_in_that_order_rank_above_the_two_reversed(
+    corpus, write_note, index_dir
+):
+    # Both notes hold "falcon" and "harbour" within one short window; only one as typed.
+    # The reversed note says "falcon" once more, so BM25F and the passage put it first.
+    write_note(
+        "typed.md",
+        info_note(
+            "Quarterly report", f"{filler(0, 60)}\n\nA falcon flew over the harbour.\n\n{filler(60, 60)}"
+        ),
+    )
+    write_note(
+        "reversed.md",
+        info_note(
+            "Quarterly review",
+            f"{filler(200, 60)}\n\nThe harbour had a falcon, a falcon.\n\n{filler(260, 60)}",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour author:cimpanu") == ["reversed.md", "typed.md"]
+        assert paths(notes.search("falcon harbour author:cimpanu")) == ["typed.md", "reversed.md"]
 
 
 def test_a_quoted_phrase_gets_a_bonus_for_its_exact_words_stop_words_included(parser):
@@ -313,10 +347,12 @@ def test_queries_with_hits_single_words_and_date_order_are_never_relaxed(three_n
 
 
 def test_a_bonus_worth_nothing_as_typed_reads_no_note(corpus, write_note, index_dir, monkeypatch):
-    # The words in the order typed, 20 positions apart: only the typed-order bonus holds,
-    # and its "as typed" part is worth nothing, so no note body needs reading.
+    # Three words in the order typed, each 20 positions after the one before: only the
+    # typed-order bonus holds, and its "as typed" part is worth nothing for three words,
+    # so no note body needs reading.
     for number in range(3):
-        write_note(f"n{number}.md", info_note("Bulletin", f"Hackers {filler(number * 30, 20)} breached"))
+        body = f"Hackers {filler(number * 50, 20)} breached {filler(number * 50 + 20, 20)} servers"
+        write_note(f"n{number}.md", info_note("Bulletin", body))
     build_index(corpus, index_dir)
     read = []
     original = ParsedNotes.get
@@ -327,6 +363,6 @@ def test_a_bonus_worth_nothing_as_typed_reads_no_note(corpus, write_note, index_
 
     monkeypatch.setattr(ParsedNotes, "get", counting_get)
     with open_index(corpus, index_dir) as notes:
-        result = notes.search("hackers breached", limit=3, passages=0)
+        result = notes.search("hackers breached servers", limit=3, passages=0)
     assert len(paths(result)) == 3
     assert read == []

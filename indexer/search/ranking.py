@@ -57,6 +57,12 @@ EXACT_PASSAGE_BOOST = 1.5
 PROXIMITY_WINDOW = 25
 PROXIMITY_BOOST = 0.5
 EXACT_PROXIMITY_BOOST = 0.0
+# Two words, though, near each other in any order are common, and in the order typed
+# and as typed they are close to a phrase: for two words the typed order counts as much
+# as the passage (scoped queries, two words and an author or month, measured 0.753 with
+# 0.5 and 0.801 with this on query sets 11-13).
+TWO_WORD_PROXIMITY_BOOST = 1.0
+TWO_WORD_EXACT_PROXIMITY_BOOST = 1.5
 # A quoted phrase found exactly as typed gets its words' scores again, tripled.
 EXACT_PHRASE_BOOST = 3.0
 # In a relaxed query each word found adds this much, more than any note's score for
@@ -125,9 +131,12 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
                 span=passage_span(len(set(stems))),
             )
         )
-    if PROXIMITY_BOOST or EXACT_PROXIMITY_BOOST:
-        body_boost = EXACT_PROXIMITY_BOOST if exact else 0.0
-        found.append(Bonus("body", stems, PROXIMITY_BOOST, PROXIMITY_WINDOW, exact, body_boost))
+    two = len(stems) == 2
+    order_boost = TWO_WORD_PROXIMITY_BOOST if two else PROXIMITY_BOOST
+    order_exact = TWO_WORD_EXACT_PROXIMITY_BOOST if two else EXACT_PROXIMITY_BOOST
+    if order_boost or order_exact:
+        body_boost = order_exact if exact else 0.0
+        found.append(Bonus("body", stems, order_boost, PROXIMITY_WINDOW, exact, body_boost))
     return found
 
 
