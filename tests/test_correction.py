@@ -146,3 +146,51 @@ def test_close_words_are_within_the_edits_asked_closest_first(corpus, write_note
         assert lexicon.close_words("body", "gatwai", 1) == ["gatewai"]  # the stem of gateway
         assert lexicon.close_words("body", "gatwai", 2) == ["gatewai", "getawai"]
         assert lexicon.close_words("body", "atewai", 1) == []  # the first letter is kept
+
+
+@pytest.fixture
+def corpus_with_real_word_typo(corpus, write_note, index_dir):
+    """`funs` is a word (one note has it), but no note has `drain crypto funs`; the note
+    with `drain crypto funds` is what was meant."""
+    write_note("thieves-drain-crypto-funds.md", info_note("Thieves drain crypto funds", f"{filler(0, 30)}"))
+    write_note("summer-funs.md", info_note("Summer", f"the funs of summer {filler(100, 20)}"))
+    for number in range(4):
+        write_note(f"crypto-{number}.md", info_note(f"Crypto market {number}", f"crypto {filler(200, 20)}"))
+    build_index(corpus, index_dir)
+    return corpus, index_dir
+
+
+def test_a_typo_that_makes_another_word_is_corrected_when_no_note_has_every_word(corpus_with_real_word_typo):
+    with open_index(*corpus_with_real_word_typo) as notes:
+        result = notes.search("drain crypto funs")
+        assert result.corrected_query == "drain crypto funds"
+        assert paths(result) == ["thieves-drain-crypto-funds.md"]
+        assert notes.search('drain crypto "funs"').corrected_query is None  # quoted: as typed
+        assert notes.search("summer funs").corrected_query is None  # a note has both words
+    result = run_search(*corpus_with_real_word_typo, "drain crypto funs", "--files")
+    assert result.stdout == "thieves-drain-crypto-funds.md\n"
+    assert result.stderr.startswith("showing results for 'drain crypto funds'\n")
+    assert json.loads(run_search(*corpus_with_real_word_typo, "drain crypto funs", "--json").stdout)[
+        "corrected_query"
+    ] == ("drain crypto funds")
+    exact = run_search(*corpus_with_real_word_typo, "drain crypto funs", "--files", "--exact")
+    assert "showing results for" not in exact.stderr
+
+
+def test_of_close_words_equally_near_the_one_whose_note_holds_the_query_best_is_chosen(
+    corpus, write_note, index_dir
+):
+    # `carming` is one edit from `carding` (three notes) and from `charming` (one): the
+    # note titled with both `charming` and `harbour` holds the query better than any
+    # carding note, which has `harbour` only in its body.
+    for number in range(3):
+        write_note(
+            f"carding-ring-{number}.md",
+            info_note(f"Carding ring {number} busted", f"carding {filler(number * 40, 30)} harbour"),
+        )
+    write_note("charming-harbour.md", info_note("Charming harbour views", f"charming {filler(200, 30)}"))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search("carming harbour")
+    assert result.corrected_query == "charming harbour"
+    assert paths(result) == ["charming-harbour.md"]

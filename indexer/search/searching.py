@@ -207,7 +207,7 @@ class NoteIndex:
         """The hits of `text` with its misspelled words corrected, if that finds any: only
         unscoped words outside quotes are corrected (a quoted word or a field's exact
         value is meant as typed)."""
-        corrected = corrected_in_context(self, text)
+        corrected = corrected_in_context(self, text, self._best_score)
         if corrected is None:
             return None
         try:
@@ -226,6 +226,25 @@ class NoteIndex:
         if not result.total:
             return None
         return replace(result, query=text, corrected_query=corrected)
+
+    def _best_score(self, text: str) -> float:
+        """The ranked score of the best note `text` finds (0 if none): what a correction
+        is chosen by."""
+        parsed = self.parser.parse(text)
+        result = self._result(
+            text,
+            parsed,
+            time.perf_counter(),
+            limit=1,
+            page=1,
+            sort=SortOrder.RELEVANCE,
+            terms=None,
+            passages=0,
+            context=0,
+            bonuses=ranking_bonuses(parsed, text),
+            all_copies=True,
+        )
+        return result.hits[0].score if result.hits else 0.0
 
     def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
         """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""

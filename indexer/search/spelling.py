@@ -11,6 +11,7 @@ more notes. Field-scoped words (`author:cimpanou`) are corrected from that field
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -18,6 +19,10 @@ from indexer.index.schema import DEFAULT_SEARCH_FIELDS, STRUCTURED_PREFIX
 
 if TYPE_CHECKING:
     from indexer.index.fields import FieldCatalog
+
+
+# The score of a query's best note (0 when it finds none).
+Score = Callable[[str], float]
 
 
 class Lexicon(Protocol):
@@ -95,49 +100,92 @@ def suggest_query(notes: Lexicon, text: str, total: int) -> Suggestion | None:
     return None
 
 
-def corrected_in_context(notes: Lexicon, text: str) -> str | None:
-    """`text` with each unscoped, unquoted word that no note has replaced by the first of its
+def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) -> str | None:
+    """`text` with each unscoped, unquoted word that no note has replaced by one of its
     `_CONTEXT_CANDIDATES` closest words (see `candidates`) with which the query finds
     notes: the other words rule out a close word that no note has beside them. None if a
-    word has no such replacement.
+    word has no such replacement. Among those, `score` (the corrected query's best note's
+    score, 0 without hits) picks the one whose best note holds the words best (`charming
+    powershell backdoor`, whose note has all three in its title, not `carding ...`); without
+    it, the closest that finds notes.
 
-    Unlike a suggestion, words any note has are left alone: they are words, if rare ones.
+    Words any note has are left alone unless no note has them all (the caller asks only
+    when the query as typed finds nothing): then one of them, the rarest first, may be a
+    typo that makes another word (`prying` for `spying`).
     """
     corrector = _Corrector(notes)
-    absent = [
+    words = [
         match
         for match in _TOKEN.finditer(text)
-        if match["field"] is None
-        and match["word"] is not None
-        and corrector._correctable(match["word"])
-        and corrector._notes(match["word"].lower(), DEFAULT_SEARCH_FIELDS) == 0
+        if match["field"] is None and match["word"] is not None and corrector._correctable(match["word"])
     ]
-    if not absent or len(absent) > _MAX_ABSENT_WORDS:
+    found = {id(match): corrector._notes(match["word"].lower(), DEFAULT_SEARCH_FIELDS) for match in words}
+    absent = [match for match in words if found[id(match)] == 0]
+    if not absent:
+        present = sorted((match for match in words if found[id(match)]), key=lambda match: found[id(match)])
+        for match in present[:_MAX_ABSENT_WORDS]:
+            texts = [
+                (
+                    tier,
+                    text[: match.start("word")]
+                    + _same_case(match["word"], candidate)
+                    + text[match.end("word") :],
+                )
+                for tier, candidate in _closest_first(corrector, match["word"])
+            ]
+            chosen = _best_query(notes, texts, score)
+            if chosen is not None:
+                return chosen
         return None
-    chosen: dict[int, str] = {}  # index in `absent` -> its replacement ("" while undecided)
+    if len(absent) > _MAX_ABSENT_WORDS:
+        return None
+    chosen_words: dict[int, str] = {}  # index in `absent` -> its replacement ("" while undecided)
 
     def with_words(extra: dict[int, str]) -> str:
         corrected = text
         for index in range(len(absent) - 1, -1, -1):
             match = absent[index]
-            replacement = extra.get(index, chosen.get(index, ""))
+            replacement = extra.get(index, chosen_words.get(index, ""))
             corrected = corrected[: match.start("word")] + replacement + corrected[match.end("word") :]
         return corrected
 
+    for index, match in enumerate(absent):
+        tiers = _closest_first(corrector, match["word"])
+        replacements = [_same_case(match["word"], candidate) for _, candidate in tiers]
+        texts = [with_words({index: replacement}) for replacement in replacements]
+        chosen = _best_query(
+            notes, [(tier, text) for (tier, _), text in zip(tiers, texts, strict=True)], score
+        )
+        if chosen is None:
+            return None
+        chosen_words[index] = replacements[texts.index(chosen)]
+    return with_words({})
+
+
+def _closest_first(corrector: _Corrector, word: str) -> list[tuple[tuple[bool, int], str]]:
+    """The word's `_CONTEXT_CANDIDATES` closest words (see `candidates`), with their tiers."""
+    return corrector.candidate_tiers(word)[:_CONTEXT_CANDIDATES]
+
+
+def _best_query(notes: Lexicon, texts: list[tuple[tuple[bool, int], str]], score: Score | None) -> str | None:
+    """Of `texts` ((tier, corrected query), best tier first: see `candidate_tiers`), the
+    first that finds notes; with `score`, of those of the first tier that finds notes, the
+    one scoring highest."""
     from indexer.errors import QueryError
 
-    for index, match in enumerate(absent):
-        for candidate in corrector.candidates(match["word"])[:_CONTEXT_CANDIDATES]:
-            replacement = _same_case(match["word"], candidate)
-            try:
-                if notes.count(with_words({index: replacement})):
-                    chosen[index] = replacement
-                    break
-            except QueryError:
-                continue
-        else:
-            return None
-    return with_words({})
+    best: tuple[tuple[bool, int], float, str] | None = None  # (tier, -score, query)
+    for tier, candidate in texts:
+        if best is not None and tier > best[0]:
+            break
+        try:
+            value = score(candidate) if score is not None else float(notes.count(candidate) > 0)
+        except QueryError:
+            continue
+        if value > 0 and (best is None or (tier, -value) < best[:2]):
+            best = (tier, -value, candidate)
+            if score is None:
+                break
+    return best[2] if best is not None else None
 
 
 def corrected_text(notes: Lexicon, text: str) -> str | None:
@@ -262,6 +310,16 @@ class _Corrector:
                 written = any(self.reader.doc_frequency(field, candidate) for field in surface)
                 ranked.append((not written, edit_distance(typed, candidate), -found, candidate))
         return [candidate for *_, candidate in sorted(ranked)]
+
+    def candidate_tiers(self, value: str) -> list[tuple[tuple[bool, int], str]]:
+        """`candidates(value)`, each with its tier: (not seen as written, edits)."""
+        typed = value.lower()
+        surface = [field for field in _SURFACE_FIELDS if field in self._fields]
+        tiers = []
+        for candidate in self.candidates(value):
+            written = any(self.reader.doc_frequency(field, candidate) for field in surface)
+            tiers.append(((not written, edit_distance(typed, candidate)), candidate))
+        return tiers
 
     def _known_one_edit_away(
         self, typed: str, fields: tuple[str, ...], *, own_stems: bool = False
