@@ -1,10 +1,11 @@
 """Known-item queries drawn from the notes' own text, deterministic for a seed.
 
 A known-item query is what a user types to find one note they have read: a few words
-of its title or subtitle, four words of one paragraph (in the note's order or in any
-order), a short phrase, two words and the author or month, title words with a typo, two
-words of each of two paragraphs, or a title word among body words. Queries are built
-from the parsed notes (`parse_note`) with this module's own tokenizer and statistics,
+of its title or subtitle, four content words of one paragraph (in the note's order or in
+any order; or any four of its words, stop words included, in any order), a short phrase,
+two words and the author or month, title words with a typo, two words of each of two
+paragraphs, or a title word among body words. Queries are built from the parsed notes
+(`parse_note`) with this module's own tokenizer and statistics,
 never from any search index, so no system under test can shape them.
 """
 
@@ -20,7 +21,18 @@ from pathlib import Path
 from indexer.errors import NoteParseError
 from indexer.notes.note import Note, parse_note
 
-KINDS = ("title", "subtitle", "body", "phrase", "scoped", "body-shuffled", "typo", "scattered", "mixed")
+KINDS = (
+    "title",
+    "subtitle",
+    "body",
+    "phrase",
+    "scoped",
+    "body-shuffled",
+    "typo",
+    "scattered",
+    "mixed",
+    "any-words-shuffled",
+)
 
 # Function words a user leaves out of a remembered detail (and numbers never qualify:
 # only alphabetic words are candidates).
@@ -294,6 +306,25 @@ def _body_shuffled_item(text: CorpusText, note: Note, rng: random.Random) -> Kno
     return None if chosen is None else KnownItem("body-shuffled", note.path, _shuffled(rng, chosen))
 
 
+def _any_words_shuffled_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Issue 14's description taken literally: "4 words of one body paragraph", in another
+    order. Any four distinct words of the paragraph: unlike `body-shuffled`, common words
+    ("said", "security") and stop words ("the", "with") are drawn too, as often as the
+    paragraph has them, so a query may hold fewer than four words that single out a note."""
+    candidates = [
+        found
+        for found in (
+            list(dict.fromkeys(word.lower() for word in words(paragraph)))
+            for paragraph in text.own_paragraphs(note)
+        )
+        if len(found) >= 4
+    ]
+    if not candidates:
+        return None
+    chosen = _ordered_sample(rng, rng.choice(candidates), 4)
+    return KnownItem("any-words-shuffled", note.path, _shuffled(rng, chosen))
+
+
 # A typo drops a letter, swaps two neighbouring letters or doubles one; only words of at
 # least this many letters get one (a shorter word loses too much of itself).
 MIN_TYPO_CHARS = 4
@@ -363,4 +394,5 @@ _MAKERS = {
     "typo": _typo_item,
     "scattered": _scattered_item,
     "mixed": _mixed_item,
+    "any-words-shuffled": _any_words_shuffled_item,
 }

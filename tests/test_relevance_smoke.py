@@ -210,3 +210,13 @@ def test_the_paragraph_baseline_ranks_a_note_by_its_best_paragraph(notes):
         assert len(found) == len(set(found))  # a note once, however many paragraphs match
     finally:
         baseline.close()
+
+
+def test_any_words_queries_are_four_words_of_one_paragraph_common_and_stop_words_included(notes, items):
+    drawn = [item for item in items if item.kind == "any-words-shuffled"]
+    assert drawn
+    for item in drawn:
+        assert len(set(item.words)) == 4
+        assert any(set(item.words) <= set(found) for found in _paragraph_words(notes[item.target])), item
+    # Drawn from all the paragraph's words, unlike `body-shuffled`: stop words come up.
+    assert any(set(item.words) & STOP_WORDS for item in drawn)
