@@ -13,8 +13,8 @@ asked, a fraction of a millisecond), not the distribution's metadata: `whoosh`,
 in that folder is what the fast path depends on. `importlib.metadata` alone costs 38 ms
 to import.
 
-`PRIVATE_NAMES` lists every private name of Whoosh (and of the standard library) that
-`indexer` uses, all of them in this package; tests/test_engine_door.py checks that each
+`PRIVATE_NAMES` lists every private name of Whoosh that `indexer` uses, all of them in
+this package (and none of the standard library's); tests/test_engine_door.py checks that each
 exists on the tested version and that no other module uses one.
 """
 
@@ -33,13 +33,6 @@ def fast_path() -> bool:
 
         _fast = tuple(getattr(whoosh, "__version__", ())) == TESTED_WHOOSH_VERSION
     return _fast
-
-
-def installed_whoosh_version() -> str:
-    """The installed Whoosh's version, as text (for messages and docs)."""
-    import whoosh
-
-    return ".".join(str(part) for part in getattr(whoosh, "__version__", ("unknown",)))
 
 
 # Where each private name `indexer.engine` uses is defined ("module:Class" or "module"),

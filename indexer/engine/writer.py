@@ -43,11 +43,6 @@ class NoteSegmentWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         flush_posting_lists(self)
 
-    @property
-    def has_notes(self) -> bool:
-        """Whether a note was added (or a segment merged in) since the writer opened."""
-        return bool(self._added)
-
     def finish_segment(self):  # type: ignore[no-untyped-def]
         """Write this writer's segment out and return it (None, and its files closed,
         when no note was added), to be committed by `commit_with_segments`: this process's

@@ -192,6 +192,9 @@ class _Worker:
         if self.process.is_alive():
             self.process.terminate()
 
+    def close(self) -> None:
+        self._results.close()
+
 
 def _stop_workers(workers: list[_Worker]) -> None:
     """End the worker processes at once."""
@@ -199,6 +202,7 @@ def _stop_workers(workers: list[_Worker]) -> None:
         worker.stop()
     for worker in workers:
         worker.process.join(5)
+        worker.close()
 
 
 # -- worker side ---------------------------------------------------------------------------
