@@ -109,9 +109,9 @@ def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) 
     powershell backdoor`, whose note has all three in its title, not `carding ...`); without
     it, the closest that finds notes.
 
-    Words any note has are left alone unless no note has them all (the caller asks only
-    when the query as typed finds nothing): then one of them, the rarest first, may be a
-    typo that makes another word (`prying` for `spying`).
+    Words any note has are left alone unless the query has two or more and no note has them
+    all (the caller asks only when the query as typed finds nothing): then one of them, the
+    rarest first, may be a typo that makes another word (`funs` for `funds`).
     """
     corrector = _Corrector(notes)
     words = [
@@ -122,6 +122,8 @@ def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) 
     found = {id(match): corrector._notes(match["word"].lower(), DEFAULT_SEARCH_FIELDS) for match in words}
     absent = [match for match in words if found[id(match)] == 0]
     if not absent:
+        if len(words) < 2:
+            return None  # one word that notes have finds them (or only deleted ones had it)
         present = sorted((match for match in words if found[id(match)]), key=lambda match: found[id(match)])
         for match in present[:_MAX_ABSENT_WORDS]:
             texts = [
