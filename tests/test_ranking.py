@@ -366,3 +366,27 @@ def test_a_bonus_worth_nothing_as_typed_reads_no_note(corpus, write_note, index_
         result = notes.search("hackers breached servers", limit=3, passages=0)
     assert len(paths(result)) == 3
     assert read == []
+
+
+def test_the_words_a_title_lacks_in_one_passage_rank_a_note_above_the_same_words_far_apart(
+    corpus, write_note, index_dir
+):
+    # "falcon" is in both titles; "harbour" and "dawn" in one passage of one body, and far
+    # apart (though said twice, so plain BM25 puts that note first) in the other.
+    write_note(
+        "detail.md",
+        info_note(
+            "Falcon sightings", f"{filler(0, 60)}\n\nAt dawn the harbour was quiet.\n\n{filler(60, 60)}"
+        ),
+    )
+    write_note(
+        "spread.md",
+        info_note(
+            "Falcon sightings again",
+            f"Dawn, dawn. {filler(200, 60)}\n\n{filler(260, 60)}\n\nThe harbour, the harbour.",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "harbour falcon dawn") == ["spread.md", "detail.md"]
+        assert paths(notes.search("harbour falcon dawn")) == ["detail.md", "spread.md"]

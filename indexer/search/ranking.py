@@ -50,6 +50,11 @@ EXACT_TITLE_BOOST = 3.0
 # (a paragraph of a news story is 40-60 words).
 PASSAGE_SPAN_PER_WORD = 15
 PASSAGE_BOOST = 1.0
+# A note whose title holds some of the words (three or more in all) and whose body holds
+# the others, two at least, within one passage, gets those others' body scores again: a
+# remembered subject and one detail of the story (title word and body words, in any
+# order: 0.811 -> 0.842 on query sets 11-13; title, body-shuffled within 0.01).
+TITLE_AND_PASSAGE_BOOST = 1.0
 EXACT_PASSAGE_BOOST = 1.5
 # The words in the order typed, each at most this many positions after the one before,
 # get half their body scores again: less than a passage, so the typed order never
@@ -87,6 +92,9 @@ class Bonus:
     exact: tuple[str, ...] = ()  # as typed (lowercased, accents folded, stop words kept)
     exact_boost: float = 0.0
     span: int | None = None  # any order: first to last word at most this many positions
+    # Only the words the note's title lacks (at least two, the title holding at least one)
+    # need to be within the span: a remembered subject and a detail of the story.
+    beside_title: bool = False
 
     def placed(self, positions: Sequence[Sequence[int]]) -> bool:
         """True if the words (each word's positions, ascending) are placed as this bonus asks."""
@@ -131,6 +139,9 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
                 span=passage_span(len(set(stems))),
             )
         )
+    if TITLE_AND_PASSAGE_BOOST and len(set(stems)) > 2:
+        unique = tuple(dict.fromkeys(stems))
+        found.append(Bonus("body", unique, TITLE_AND_PASSAGE_BOOST, span=0, beside_title=True))
     two = len(stems) == 2
     order_boost = TWO_WORD_PROXIMITY_BOOST if two else PROXIMITY_BOOST
     order_exact = TWO_WORD_EXACT_PROXIMITY_BOOST if two else EXACT_PROXIMITY_BOOST
@@ -172,6 +183,9 @@ def rerank(
     context = searcher.context()
     for bonus in bonuses:
         matchers = [wq.Term(bonus.field, word).matcher(searcher, context) for word in bonus.words]
+        if bonus.beside_title:
+            _add_beside_title(searcher, context, bonus, matchers, docnums, scores, given)
+            continue
         for docnum in docnums:
             if _all_at(matchers, docnum) and (
                 (bonus.gap is None and bonus.span is None)
@@ -189,6 +203,31 @@ def rerank(
     # Sorted by score alone: notes of equal score keep the order they came in (see `ties`).
     head = sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: -item[0])
     return [*head, *tail], given
+
+
+def _add_beside_title(searcher, context, bonus, matchers, docnums, scores, given) -> None:
+    """The `beside_title` bonus: for each note whose title holds some of the words, the
+    others (two or more) within one passage of the body."""
+    in_title = [wq.Term("title", word).matcher(searcher, context) for word in bonus.words]
+    for docnum in docnums:
+        titled = [_at(matcher, docnum) for matcher in in_title]
+        if not any(titled) or all(titled):
+            continue
+        rest = [matcher for matcher, here in zip(matchers, titled, strict=True) if not here]
+        if len(rest) < 2 or not all(_at(matcher, docnum) for matcher in rest):
+            continue
+        if _within_span([matcher.value_as("positions") for matcher in rest], passage_span(len(rest))):
+            value = bonus.boost * sum(matcher.score() for matcher in rest)
+            scores[docnum] += value
+            label = f"the words beside the title in one passage of {bonus.field}"
+            given.setdefault(docnum, []).append((label, value))
+
+
+def _at(matcher, docnum: int) -> bool:
+    """Move `matcher` (it only goes forward) to `docnum`; True if it is there."""
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return matcher.is_active() and matcher.id() == docnum
 
 
 def describe(bonus: Bonus, *, as_typed: bool = False) -> str:
