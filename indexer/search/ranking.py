@@ -10,7 +10,10 @@ BM25F over the default fields (see `query.FIELD_BOOSTS`). `rerank` then gives th
 - every word in one short window of the body, in any order (a remembered detail usually
   comes from one paragraph, and not in the order its words are remembered), as stems
   and again as the exact forms typed;
-- a smaller bonus for the words in the order typed, near each other in the body;
+- the words a note's title lacks in one short window of the body, when the title holds
+  the others (a remembered subject and one detail);
+- a smaller bonus for the words in the order typed, near each other in the body (for two
+  words, as much as the window);
 - a quoted phrase exactly as typed, stop words and word endings included.
 
 The index holds stems only: exact forms are checked in the text of the few best notes
