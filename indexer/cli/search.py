@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import click
 
@@ -25,6 +25,7 @@ from indexer.cli.settings import Settings
 from indexer.output.console import Command, ProgressBar, cli_errors, warn
 from indexer.output.safe_text import terminal_safe
 from indexer.output.terminal import is_terminal
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.status import ExitStatus
 
 if TYPE_CHECKING:
@@ -334,24 +335,26 @@ def search_main(
                 raise click.UsageError(f"--{output} and --output {output_choice} ask for different outputs")
             output_choice = None  # a typed --json beats the configured output
         asked = Asked(
-            limit=settings.limit,
-            page=page,
-            sort=settings.sort,
+            options=SearchOptions(
+                limit=settings.limit,
+                page=page,
+                sort=settings.sort,
+                context=chosen["context_chars"],
+                facets=_facets(chosen["facets"], output or output_choice),
+                timeline=show_timeline,
+                explain=explain,
+                all_copies=chosen["all_copies"],
+                correct=not chosen["exact"],
+            ),
             output=output or output_choice,
             color=color,
             passages=chosen["passages"],
-            context=chosen["context_chars"],
             version=chosen["format_version"],
-            all_copies=chosen["all_copies"],
-            exact=chosen["exact"],
             null=null,
             absolute=absolute,
             debug=debug_query,
             open_rank=open_rank,
-            facets=_facets(chosen["facets"], output or output_choice),
             facet_limit=chosen["facet_limit"],
-            timeline=show_timeline,
-            explain=explain,
             settings=settings,
         )
         corpus, index_dir = settings.corpus, settings.index_dir
@@ -447,44 +450,32 @@ def _typed() -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class Asked:
-    """What the options ask of each query: the page, order, output and extras."""
+    """What the options ask of each query: the search (`SearchOptions`) and how it is printed."""
 
-    limit: int = 10
-    page: int = 1
-    sort: str = "relevance"
+    options: SearchOptions
     output: str | None = None  # None: text; else one of OUTPUTS
     color: str = "auto"
-    facets: tuple[str, ...] = ()
+    passages: int = 2  # passages printed per hit in text
     facet_limit: int | None = None
-    timeline: bool = False
-    explain: bool = False
-    passages: int = 2
-    context: int = 220
     version: int = 1
-    all_copies: bool = False
-    exact: bool = False  # no spelling correction of a query without hits
     null: bool = False
     absolute: bool = False
     debug: bool = False
     open_rank: int | None = None
     settings: Settings | None = None  # notes.toml and friends, once resolved
 
-    def search_options(self) -> dict[str, object]:
-        """Keyword arguments of `NoteIndex.search` and `NoteIndex.similar`."""
-        from indexer.search.searching import SortOrder
-
+    def search_options(self, **changes: Any) -> SearchOptions:
+        """The options of the search, as the output needs it: passages only where they are
+        printed (one at least, which says which fields matched), the facet a value output
+        prints; with `changes` made."""
         counted = VALUE_OUTPUTS.get(self.output or "")
-        return {
-            "limit": self.limit,
-            "page": self.page,
-            "sort": SortOrder.parse(self.sort),
-            "passages": 0 if self.output in ("paths", "count", *VALUE_OUTPUTS) else max(1, self.passages),
-            "context": self.context,
-            "facets": (*self.facets, counted) if counted else self.facets,
-            "timeline": self.timeline,
-            "explain": self.explain,
-            "all_copies": self.all_copies,
-        }
+        facets = self.options.facets
+        return replace(
+            self.options,
+            passages=0 if self.output in ("paths", "count", *VALUE_OUTPUTS) else max(1, self.passages),
+            facets=(*facets, counted) if counted else facets,
+            **changes,
+        )
 
 
 def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
@@ -502,10 +493,10 @@ def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
         raise click.UsageError("--absolute goes with paths output (--files or --output paths)")
     if asked.open_rank is not None and asked.output is not None:
         raise click.UsageError(f"--open opens a note; it cannot be combined with {_flag(asked.output)}")
-    if asked.explain and asked.output in ("count", "paths", *VALUE_OUTPUTS):
+    if asked.options.explain and asked.output in ("count", "paths", *VALUE_OUTPUTS):
         raise click.UsageError(f"--explain cannot be combined with {_flag(asked.output)}")
     # Facets and the timeline go with text or --json output only.
-    for name, given in (("--facet", bool(asked.facets)), ("--timeline", asked.timeline)):
+    for name, given in (("--facet", bool(asked.options.facets)), ("--timeline", asked.options.timeline)):
         if given and asked.output in ("count", "paths", "jsonl", *VALUE_OUTPUTS):
             raise click.UsageError(
                 f"{name} cannot be combined with {_flag(asked.output)}; use --json or text output"
@@ -534,14 +525,10 @@ def _run_batch(corpus: Path, index_dir: Path, lines: BinaryIO, asked: Asked) -> 
     from indexer.search.batch import read_queries, run_batch
 
     failed = False
-    options = (
-        {}
-        if asked.output == "count"
-        else asked.search_options() | {"suggest": True, "correct": not asked.exact}
-    )
-    settings = asked.settings
-    with open_notes(settings) as notes:
-        for outcome in run_batch(notes, read_queries(lines), count_only=asked.output == "count", **options):
+    count_only = asked.output == "count"
+    options = asked.search_options(suggest=True)
+    with open_notes(asked.settings) as notes:
+        for outcome in run_batch(notes, read_queries(lines), options, count_only=count_only):
             if outcome.error is not None:
                 failed = True
                 click.echo(error_line(f"search: line {outcome.query.line}", outcome.error), err=True)
@@ -617,12 +604,12 @@ def _merged_answer(text: str, asked: Asked) -> Answer:
     its own collection's statistics, so a hit ranks high where its words are rare there."""
     from dataclasses import replace as copy
 
-    from indexer.search.results import SearchResult, SortOrder
+    from indexer.search.results import SearchResult
     from indexer.search.searching import open_index
 
     settings = asked.settings
     options = asked.search_options()
-    wanted = options["limit"] * options["page"] if options["limit"] else 0
+    each = replace(options, limit=options.wanted or 0, page=1)  # every collection's hits to the page's end
     hits, total, facets, months, seconds = [], 0, {}, {}, 0.0
     for target in settings.targets:
         with open_index(
@@ -631,7 +618,7 @@ def _merged_answer(text: str, asked: Asked) -> Answer:
             if asked.output == "count":
                 total += notes.count(text)
                 continue
-            result = notes.search(text, **(options | {"limit": wanted, "page": 1}), suggest=False)
+            result = notes.search(text, each)
         total += result.total
         seconds += result.seconds
         hits += [copy(hit, collection=target.name) for hit in result.hits]
@@ -643,30 +630,26 @@ def _merged_answer(text: str, asked: Asked) -> Answer:
             months[month] = months.get(month, 0) + count
     if asked.output == "count":
         return Answer(None, total, None)
-    sort = options["sort"]
-    if sort is SortOrder.RELEVANCE:
+    if options.relevance:
         hits.sort(key=lambda hit: -(hit.score or 0.0))
     else:
-        dated = sorted(
-            (hit for hit in hits if hit.date), key=lambda hit: hit.date, reverse=sort is not SortOrder.DATE
-        )
+        newest = options.sort is SortOrder.NEWEST
+        dated = sorted((hit for hit in hits if hit.date), key=lambda hit: hit.date, reverse=newest)
         hits = dated + [hit for hit in hits if not hit.date]
-    start = (options["page"] - 1) * options["limit"]
-    page = hits[start : start + options["limit"]] if options["limit"] else hits
-    page = [copy(hit, rank=start + number) for number, hit in enumerate(page, 1)]
+    page = [copy(hit, rank=options.first + number) for number, hit in enumerate(options.page_of(hits), 1)]
     merged = SearchResult(
         query=text,
         parsed="",
         total=total,
-        page=options["page"],
-        limit=options["limit"],
+        page=options.page,
+        limit=options.limit,
         hits=tuple(page),
         seconds=seconds,
         facets={
             name: tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
             for name, counts in facets.items()
         },
-        timeline=tuple(sorted(months.items())) if asked.timeline else None,
+        timeline=tuple(sorted(months.items())) if options.timeline else None,
     )
     return Answer(merged, total, None)
 
@@ -679,7 +662,7 @@ def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
     """Run the query (or --similar) without printing anything."""
     if similar is not None:
         path = notes.note_path(similar)
-        result = notes.similar(path, **asked.search_options())
+        result = notes.similar(path, asked.search_options())
         return Answer(result, result.total, None, path=path)
     parsed = ""
     if asked.debug:
@@ -689,9 +672,7 @@ def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
     if asked.output == "count":
         total = notes.count(text)
         return Answer(None, total, notes.did_you_mean(text, total), parsed)
-    result = notes.search(
-        text, **asked.search_options(), suggest=asked.open_rank is None, correct=not asked.exact
-    )
+    result = notes.search(text, asked.search_options(suggest=asked.open_rank is None))
     return Answer(result, result.total, result.suggestion, parsed)
 
 
@@ -715,7 +696,7 @@ def _show(answer: Answer, text: str, similar: str | None, asked: Asked) -> ExitS
     else:
         _print(result, asked)
     if not result.hits and asked.output is None:
-        shown = "" if result.total == 0 else f" on page {asked.page}"
+        shown = "" if result.total == 0 else f" on page {asked.options.page}"
         nothing = f"No notes are like {answer.path}" if similar is not None else f"No notes match {text!r}"
         click.echo(terminal_safe(f"{nothing}{shown}."), err=True)
     if asked.output != "json":
@@ -778,7 +759,6 @@ def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:
 def _run_shell(first_query: str, asked: Asked) -> int:
     # Imported here: the one-shot search never loads prompt_toolkit or the shell.
     from indexer.output.terminal import ColorMode, use_color
-    from indexer.search.searching import SortOrder
     from indexer.shell.loop import run_shell
 
     settings = asked.settings
@@ -786,8 +766,8 @@ def _run_shell(first_query: str, asked: Asked) -> int:
         settings.corpus,
         settings.index_dir,
         first_query=first_query,
-        limit=asked.limit,
-        sort=SortOrder.parse(asked.sort),
+        limit=asked.options.limit,
+        sort=asked.options.sort,
         color=use_color(sys.stdout, ColorMode(asked.color)),
         settings=settings,
     )

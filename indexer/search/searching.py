@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from whoosh import query as wq
 
@@ -21,16 +22,14 @@ from indexer.notes.note import Note, ParsedNotes
 from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.matched_fields import QueryTerms, matched_fields
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
 from indexer.search.results import (  # SearchResult and SortOrder are imported from here too
-    DEFAULT_CONTEXT_CHARS,
-    DEFAULT_PASSAGES,
     Contribution,
     Hit,
     Passage,
     SearchResult,
-    SortOrder,
     TermMatcher,
     best_passages,
 )
@@ -136,74 +135,46 @@ class NoteIndex:
         return self.searcher.doc_count()
 
     @reads_index
-    def search(
-        self,
-        text: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        suggest: bool = False,
-        all_copies: bool = False,
-        correct: bool = True,
-    ) -> SearchResult:
-        """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
+    def search(self, text: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
+        """Run a query with `options` (`SearchOptions`; its fields may be given as keyword
+        arguments instead, `limit=0` returns every hit). Raises `QueryError` for bad queries.
 
         When no note has every word and a spelling correction of the unscoped, unquoted
         words finds notes that do, those are the hits (`SearchResult.corrected_query`
         says which query ran), as web search does; `correct=False` runs the query as typed.
 
-        `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
-        whose values are counted among all hits into `SearchResult.facets`; `timeline`
-        counts all hits per month into `SearchResult.timeline`; `explain` fills each hit's
+        `facets` are counted among all hits into `SearchResult.facets`; `timeline` counts
+        all hits per month into `SearchResult.timeline`; `explain` fills each hit's
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        options = {
-            "limit": limit,
-            "page": page,
-            "sort": sort,
-            "passages": passages,
-            "context": context,
-            "facets": facets,
-            "timeline": timeline,
-            "explain": explain,
-            "all_copies": all_copies,
-        }
-        relevance = sort is SortOrder.RELEVANCE
         result = self._result(
             text,
             parsed,
             started,
-            terms=self._query_terms(parsed) if passages > 0 else None,
-            bonuses=ranking_bonuses(parsed, text) if relevance else (),
-            **options,
+            options,
+            terms=self._query_terms(parsed) if options.passages > 0 else None,
+            bonuses=ranking_bonuses(parsed, text) if options.relevance else (),
         )
         strict_total = result.total
-        if result.total == 0 and correct and (fixed := self._corrected(text, options, passages)) is not None:
+        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
             return replace(fixed, seconds=time.perf_counter() - started)
-        if result.total == 0 and relevance and (fallback := relaxed_query(parsed)) is not None:
+        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)) is not None:
             # Rather than nothing, the notes with most of the words (the caller says so).
-            relaxed = self._result(
-                text, fallback, started, terms=self._query_terms(parsed) if passages > 0 else None, **options
-            )
+            terms = self._query_terms(parsed) if options.passages > 0 else None
+            relaxed = self._result(text, fallback, started, options, terms=terms)
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
-        if suggest:
+        if options.suggest:
             # A spelling fix is judged by the notes with all the words, not the relaxed ones.
             suggestion = self.did_you_mean(text, strict_total)
             result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
         return result
 
-    def _corrected(self, text: str, options: dict, passages: int) -> SearchResult | None:
+    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
         """The hits of `text` with its misspelled words corrected, if that finds any: only
         unscoped words outside quotes are corrected (a quoted word or a field's exact
         value is meant as typed)."""
@@ -214,14 +185,13 @@ class NoteIndex:
             parsed = self.parser.parse(corrected)
         except QueryError:
             return None
-        relevance = options["sort"] is SortOrder.RELEVANCE
         result = self._result(
             corrected,
             parsed,
             time.perf_counter(),
-            terms=self._query_terms(parsed) if passages > 0 else None,
-            bonuses=ranking_bonuses(parsed, corrected) if relevance else (),
-            **options,
+            options,
+            terms=self._query_terms(parsed) if options.passages > 0 else None,
+            bonuses=ranking_bonuses(parsed, corrected) if options.relevance else (),
         )
         if not result.total:
             return None
@@ -233,28 +203,14 @@ class NoteIndex:
         return suggest_query(self, text, total) if total < FEW_HITS else None
 
     @reads_index
-    def similar(
-        self,
-        path: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        terms: int = 12,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        all_copies: bool = False,
-    ) -> SearchResult:
-        """Notes like the note at `path` (relative to the corpus): the key terms of its title,
-        subtitle, body and tags, searched in the body.
+    def similar(self, path: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
+        """Notes like the note at `path` (relative to the corpus): its `options.terms` key
+        terms of its title, subtitle, body and tags, searched in the body.
 
         The note itself is left out. Passages highlight the key terms, which say why a
-        note was found.
+        note was found. `suggest` and `correct` do not apply.
         """
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         searcher = self.searcher
         docnum = searcher.document_number(path_id=path)
@@ -266,25 +222,18 @@ class NoteIndex:
             reason = notes.problems.get(path, "file disappeared since it was indexed")
             raise QueryError(f"cannot read {path}: {reason}")
         text = "\n".join((note.title, note.subtitle, note.text, " ".join(note.tags)))
-        key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
+        key_terms = searcher.key_terms_from_text("body", text, numterms=options.terms)
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
         parsed = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
+        terms = QueryTerms({"body": frozenset(word for word, _ in key_terms)})
         return self._result(
             f"like {path}",
             parsed,
             started,
-            limit=limit,
-            page=page,
-            sort=sort,
+            options,
             exclude={docnum},
-            terms=QueryTerms({"body": frozenset(word for word, _ in key_terms)}) if passages > 0 else None,
-            passages=passages,
-            context=context,
-            facets=facets,
-            timeline=timeline,
-            explain=explain,
-            all_copies=all_copies,
+            terms=terms if options.passages > 0 else None,
         )
 
     def stored_title(self, path: str) -> str:
@@ -321,26 +270,19 @@ class NoteIndex:
         label: str,
         parsed: wq.Query,
         started: float,
+        options: SearchOptions,
         *,
-        limit: int,
-        page: int,
-        sort: SortOrder,
         terms: QueryTerms | None,
-        passages: int,
-        context: int,
         exclude: Collection[int] = (),
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
         bonuses: Sequence[Bonus] = (),
-        all_copies: bool = False,
     ) -> SearchResult:
         """Run a parsed query: one page of hits, and whatever is counted over all of them.
 
         `bonuses` (see `ranking`) reorder the best `RERANK_WINDOW` matches; they never add
         or drop one. Unless `all_copies`, near-duplicate copies of a note ranked higher are
         folded into it (listed in its `duplicates`)."""
-        facet_fields = [resolve_facet(name, self.catalog) for name in facets]
+        limit, page, sort = options.limit, options.page, options.sort
+        facet_fields = [resolve_facet(name, self.catalog) for name in options.facets]
         matcher = None
         if terms is not None:
             highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
@@ -348,7 +290,7 @@ class NoteIndex:
         wanted = None if limit == 0 else limit * page
         # Ties are ordered as far as the page, or as far as bonuses may reorder.
         window = max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
-        copies = None if all_copies else self.copies
+        copies = None if options.all_copies else self.copies
         results = self._in_tie_order(parsed, window, sort, exclude)
         notes = ParsedNotes(self.corpus)  # ranking and passages read each note once
         if bonuses:
@@ -368,7 +310,7 @@ class NoteIndex:
         first = 0 if limit == 0 else limit * (page - 1)
         page_hits = results[first : None if limit == 0 else first + limit]
         explained = {}
-        if explain:
+        if options.explain:
             explained = explain_hits(self._whoosh_search, parsed, [hit.docnum for hit in page_hits])
             for docnum, given in bonuses_given.items():
                 if docnum in explained:
@@ -380,8 +322,8 @@ class NoteIndex:
                 whoosh_hit,
                 terms,
                 matcher,
-                passages,
-                context,
+                options.passages,
+                options.context,
                 explained.get(whoosh_hit.docnum, ()),
                 scored=sort is SortOrder.RELEVANCE,
                 copies=copies,
@@ -391,11 +333,11 @@ class NoteIndex:
         )
         counted: dict[str, FacetValues] = {}
         months: MonthCounts | None = None
-        if facet_fields or timeline:
+        if facet_fields or options.timeline:
             docnums = self._all_docnums(parsed, exclude)
             counter = self.facet_counter
             counted = {name: counter.count(name, docnums) for name in dict.fromkeys(facet_fields)}
-            months = month_counts(counter, docnums) if timeline else None
+            months = month_counts(counter, docnums) if options.timeline else None
         return SearchResult(
             query=label,
             parsed=repr(parsed),
@@ -630,13 +572,6 @@ def _lazy_unions_under_and(query, reader):
     for child in query.children():
         _lazy_unions_under_and(child, reader)
     return query
-
-
-def _check_paging(limit: int, page: int) -> None:
-    if limit < 0:
-        raise QueryError("limit must be 0 (all) or more")
-    if page < 1:
-        raise QueryError("page numbers start at 1")
 
 
 def open_index(

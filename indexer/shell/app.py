@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from indexer.errors import NotesError
 from indexer.index.store import IndexOptions
@@ -25,13 +26,11 @@ from indexer.output.render import (
     render_text,
 )
 from indexer.output.safe_text import terminal_safe
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.results import Hit
-from indexer.search.searching import NoteIndex, SearchResult, SortOrder
+from indexer.search.searching import NoteIndex, SearchResult
 from indexer.shell.commands import COMMANDS, CommandError, Outcome, parse_number
 from indexer.shell.screen import Screen
-
-if TYPE_CHECKING:
-    pass
 
 # Errors are one line: "error: <message>; <hint>" (`error_line` adds the hint).
 _ERROR_LABEL = "error"
@@ -51,11 +50,19 @@ class Listing:
     """The last query (or `:similar`), so that `:more` can fetch its next page."""
 
     label: str
-    fetch: Callable[..., SearchResult]  # (page, **more search options) -> result
+    run: Callable[[SearchOptions], SearchResult]  # the query (or `:similar`) with some options
+    options: SearchOptions  # those of its first page
     page: int
-    limit: int
     total: int
     query: str | None = None  # the query text (None for `:similar`), for `:save`
+
+    @property
+    def limit(self) -> int:
+        return self.options.limit
+
+    def fetch(self, page: int, **changes: Any) -> SearchResult:
+        """Page `page` of the listing, with some of its options changed (`passages=0`)."""
+        return self.run(replace(self.options, page=page, **changes))
 
 
 class Shell:
@@ -119,36 +126,34 @@ class Shell:
     def search(self, text: str, *, correct: bool = True) -> None:
         """Run a query from its first page, with the current limit and sort; unless not
         `correct`, a query without hits runs with its misspelled words corrected."""
-        limit, sort = self.limit, self.sort
+        options = SearchOptions(limit=self.limit, sort=self.sort, correct=correct)
         self._freshen()
         text = self.notes.saved_searches.expand(text)  # `@name` runs a saved search
 
-        def fetch(page: int, **more) -> SearchResult:
-            return self.notes.search(text, limit=limit, page=page, sort=sort, correct=correct, **more)
+        def run(options: SearchOptions) -> SearchResult:
+            return self.notes.search(text, options)
 
-        first = fetch(1, suggest=True)
+        first = run(replace(options, suggest=True))
         if first.corrected_query is not None:
             self.screen.note(render_correction(first.corrected_query, text, how=f":exact {text}"))
-        self.start_listing(text, fetch, first=first, query=text)
+        self.start_listing(text, run, options, first=first, query=text)
 
     def similar(self, hit: Hit) -> None:
-        limit, sort = self.limit, self.sort
         self.screen.note(f"Notes like {hit.rank}. {terminal_safe(hit.title)}:", dim=True)
-        self.start_listing(
-            hit.path,
-            lambda page, **more: self.notes.similar(hit.path, limit=limit, page=page, sort=sort, **more),
-        )
+        options = SearchOptions(limit=self.limit, sort=self.sort)
+        self.start_listing(hit.path, partial(self.notes.similar, hit.path), options)
 
     def start_listing(
         self,
         label: str,
-        fetch: Callable[..., SearchResult],
+        run: Callable[[SearchOptions], SearchResult],
+        options: SearchOptions,
         *,
         first: SearchResult | None = None,
         query: str | None = None,
     ) -> None:
-        result = fetch(1) if first is None else first
-        self.listing = Listing(label, fetch, 1, result.limit, result.total, query)
+        result = run(options) if first is None else first
+        self.listing = Listing(label, run, options, 1, result.total, query)
         self.shown_hits = {}
         self._show_result(result)
         if result.suggestion is not None:
