@@ -84,6 +84,11 @@ class Hit:
         """The best passage's text ("" when the note has no text to show)."""
         return self.passages[0].text if self.passages else ""
 
+    @property
+    def line(self) -> int:
+        """The line of the note file its best passage is on (0: unknown), where an editor opens it."""
+        return self.passages[0].line if self.passages else 0
+
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:

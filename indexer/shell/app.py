@@ -219,23 +219,17 @@ class Shell:
         self.screen.show(render_note_text(note, self.text_style()), page=True)
 
     def open_in_editor(self, hit: Hit) -> None:
-        from indexer.output.children import run_child
-        from indexer.output.editor import editor_command, editor_from
+        from indexer.output.editor import EditorNotRunError, NoEditorError, chosen_editor, open_in_editor
 
-        configured = self.settings.editor if self.settings is not None else None
-        editor = list(configured) if configured else editor_from(self.environ)
-        if editor is None:
+        try:
+            editor = chosen_editor(getattr(self.settings, "editor", None), self.environ)
+            status = open_in_editor(editor, self.notes.corpus / hit.path, hit.line)
+        except NoEditorError:
             self.screen.note("No $VISUAL or $EDITOR is set: showing the note instead.", dim=True)
             self.show_note(hit)
             return
-        line = hit.passages[0].line if hit.passages else 0
-        argv = editor_command(editor, self.notes.corpus / hit.path, line)
-        try:
-            status = run_child(argv)
-        except OSError as exc:
-            self.screen.error(
-                f"cannot run the editor {editor[0]!r} ({exc.strerror or exc}): showing the note"
-            )
+        except EditorNotRunError as exc:
+            self.screen.error(f"cannot run the editor {exc.editor!r} ({exc.reason}): showing the note")
             self.show_note(hit)
             return
         if status != 0:
@@ -282,7 +276,8 @@ class Shell:
         if self.watcher is not None:
             self.screen.note(f"Already watching {self.notes.corpus}.")
             return
-        from indexer.index.watch import CorpusWatcher, describe_batch
+        from indexer.index.watch import CorpusWatcher
+        from indexer.output.index_report import describe_batch
 
         self.watcher = CorpusWatcher(
             self.notes.corpus,
@@ -333,6 +328,7 @@ class Shell:
     def reindex(self) -> None:
         """Apply corpus changes to the index (with a progress bar), then see them."""
         from indexer.index.store import update_index
+        from indexer.output.index_report import change_counts, notes_and_time
 
         self.screen.note(f"Checking {self.notes.corpus} for changes...", dim=True)
         try:
@@ -346,24 +342,20 @@ class Shell:
         for path, reason in report.skipped:
             self.screen.error(f"skipped {path}: {reason}")
         if report.touched:
-            self.screen.note(
-                f"Updated: {report.added} added, {report.changed} changed, {report.removed} removed; "
-                f"{report.notes} notes in {report.seconds:.1f} s"
-            )
+            self.screen.note(f"Updated: {change_counts(report)}; {notes_and_time(report)}")
         else:
             self.screen.note(f"The index is up to date: {report.notes} notes.")
 
     def print_stats(self) -> None:
         from indexer.index.stats import index_stats
+        from indexer.output.index_report import stats_lines
 
         figures = index_stats(self.notes.corpus, self.notes.index_dir)
         figures.pop("size_bytes", None)
         figures["shell"] = f"{self.limit or 'all'} hits a page, sorted by {self.sort.value}"
         figures["history"] = str(self.history_path) if self.history_path else "not kept"
-        width = max(len(key) for key in figures)
-        for key, value in figures.items():
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            self.screen.line(f"{key.replace('_', ' '):<{width}}  {shown}")
+        for line in stats_lines(figures):
+            self.screen.line(line)
 
     def help_text(self) -> str:
         return "Commands:\n" + COMMANDS.help_text() + "\n" + QUERY_HELP + "\n"
