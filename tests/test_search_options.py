@@ -123,3 +123,21 @@ def test_the_package_exports_search_options():
     assert indexer.SearchOptions is SearchOptions
     assert indexer.SortOrder is SortOrder
     assert SortOrder.NEWEST == "-date"  # str-valued: config, env and JSON spell it so
+
+
+def test_a_search_ranks_a_list_of_its_own_and_leaves_whooshs_results_as_they_were(notes, monkeypatch):
+    seen = []
+    real_search = NoteIndex._whoosh_search
+
+    def recorded(self, query, **keywords):
+        results = real_search(self, query, **keywords)
+        seen.append((results, results.top_n, list(results.top_n)))
+        return results
+
+    monkeypatch.setattr(NoteIndex, "_whoosh_search", recorded)
+    result = notes.search("ransomware attack", limit=3, page=2)  # ties ordered, reranked, folded
+    assert seen
+    for results, top_n, as_returned in seen:
+        assert results.top_n is top_n and top_n == as_returned
+    assert result.total == len(seen[0][2])
+    assert [hit.rank for hit in result.hits] == [4, 5, 6]

@@ -281,37 +281,36 @@ class NoteIndex:
         `bonuses` (see `ranking`) reorder the best `RERANK_WINDOW` matches; they never add
         or drop one. Unless `all_copies`, near-duplicate copies of a note ranked higher are
         folded into it (listed in its `duplicates`)."""
-        limit, page, sort = options.limit, options.page, options.sort
         facet_fields = [resolve_facet(name, self.catalog) for name in options.facets]
         matcher = None
         if terms is not None:
             highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
             matcher = TermMatcher(TEXT_ANALYZER, highlighted)
-        wanted = None if limit == 0 else limit * page
+        wanted = options.wanted
         # Ties are ordered as far as the page, or as far as bonuses may reorder.
         window = max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
         copies = None if options.all_copies else self.copies
-        results = self._in_tie_order(parsed, window, sort, exclude)
+        # Our own ranked list of (score, docnum), every match: tie order -> rerank -> fold
+        # -> page -> hits. Whoosh's `Results` is read once and never edited.
+        ranked, total = self._in_tie_order(parsed, window, options.sort, exclude)
         notes = ParsedNotes(self.corpus)  # ranking and passages read each note once
+        bonuses_given: dict[int, list[tuple[str, float]]] = {}
         if bonuses:
             # Exact forms are checked for the notes that could reach the page, counting
             # the places that folding copies may free.
             needed = wanted
             if copies and needed is not None:
-                needed += copies.among(docnum for _, docnum in results.top_n[:RERANK_WINDOW])
-            # `top_n` is the (score, docnum) list that Results pages and builds hits from.
-            results.top_n, bonuses_given = rerank(
-                self.searcher, results.top_n, bonuses, partial(self._field_text, notes), needed
+                needed += copies.among(docnum for _, docnum in ranked[:RERANK_WINDOW])
+            ranked, bonuses_given = rerank(
+                self.searcher, ranked, bonuses, partial(self._field_text, notes), needed
             )
-        else:
-            bonuses_given = {}
         if copies:
-            results.top_n = copies.fold(results.top_n, keep=wanted)
-        first = 0 if limit == 0 else limit * (page - 1)
-        page_hits = results[first : None if limit == 0 else first + limit]
+            ranked = copies.fold(ranked, keep=wanted)
+        first = options.first
+        page_ranked = options.page_of(ranked)
         explained = {}
         if options.explain:
-            explained = explain_hits(self._whoosh_search, parsed, [hit.docnum for hit in page_hits])
+            explained = explain_hits(self._whoosh_search, parsed, [docnum for _, docnum in page_ranked])
             for docnum, given in bonuses_given.items():
                 if docnum in explained:
                     parts = (Contribution("ranking", label, value) for label, value in given)
@@ -319,17 +318,18 @@ class NoteIndex:
         hits = tuple(
             self._hit(
                 first + number,
-                whoosh_hit,
+                docnum,
+                # Sorted by date, Whoosh's score is the sort key, not a relevance score.
+                float(score or 0.0) if options.relevance else None,
                 terms,
                 matcher,
                 options.passages,
                 options.context,
-                explained.get(whoosh_hit.docnum, ()),
-                scored=sort is SortOrder.RELEVANCE,
+                explained.get(docnum, ()),
                 copies=copies,
                 notes=notes,
             )
-            for number, whoosh_hit in enumerate(page_hits, 1)
+            for number, (score, docnum) in enumerate(page_ranked, 1)
         )
         counted: dict[str, FacetValues] = {}
         months: MonthCounts | None = None
@@ -341,9 +341,9 @@ class NoteIndex:
         return SearchResult(
             query=label,
             parsed=repr(parsed),
-            total=len(results),
-            page=page,
-            limit=limit,
+            total=total,
+            page=options.page,
+            limit=options.limit,
             hits=hits,
             seconds=time.perf_counter() - started,
             facets=counted,
@@ -384,10 +384,13 @@ class NoteIndex:
         searcher.search_with_collector(_lazy_unions_under_and(query, searcher.reader()), collector)
         return collector.results()
 
-    def _in_tie_order(self, query: wq.Query, window: int | None, sort: SortOrder, exclude: Collection[int]):
-        """`_whoosh_search` of every match, with notes that rank equal among the first
-        `window` (None: all) in an order of their own rather than by Whoosh's document
-        numbers (see `ties`): equal scores newest first, then by path; equal dates by path.
+    def _in_tie_order(
+        self, query: wq.Query, window: int | None, sort: SortOrder, exclude: Collection[int]
+    ) -> tuple[list[tuple[Any, int]], int]:
+        """Every match of `_whoosh_search` as our own ranked list of (score or sort key,
+        docnum), and the number of matches; notes that rank equal among the first `window`
+        (None: all) are in an order of their own rather than by Whoosh's document numbers
+        (see `ties`): equal scores newest first, then by path; equal dates by path.
         Every match is scored anyway (see `_whoosh_search`); keeping them all tells where
         a run of equal ones ends."""
         results = self._whoosh_search(query, sort=sort, exclude=exclude)
@@ -396,8 +399,7 @@ class NoteIndex:
             if self._newest_first is None:  # the dates are read once per searcher
                 self._newest_first = newest_first(self.searcher.reader())
             orders.insert(0, self._newest_first)
-        results.top_n = in_tie_order(results.top_n, orders, upto=window)
-        return results
+        return in_tie_order(results.top_n, orders, upto=window), len(results)
 
     def _path_of(self, docnum: int) -> str:
         """The path of note `docnum`: for ordering equal notes and for folding copies."""
@@ -475,18 +477,18 @@ class NoteIndex:
     def _hit(
         self,
         rank: int,
-        whoosh_hit,
+        docnum: int,
+        score: float | None,
         terms: QueryTerms | None,
         matcher: TermMatcher | None,
         passages: int,
         context: int,
         explanation: tuple[Contribution, ...] = (),
         *,
-        scored: bool = True,
         copies: Copies | None = None,
         notes: ParsedNotes,
     ) -> Hit:
-        stored = self._stored_fields(whoosh_hit.docnum)
+        stored = self._stored_fields(docnum)
         path = stored.get("path_id", "")
         title = stored.get("title", "")
         found: tuple[Passage, ...] = ()
@@ -518,8 +520,7 @@ class NoteIndex:
             rank=rank,
             path=path,
             title=title,
-            # Sorted by date, Whoosh's `score` is the sort key, not a relevance score.
-            score=float(whoosh_hit.score or 0.0) if scored else None,
+            score=score,
             subtitle=stored.get("subtitle", ""),
             source=stored.get("source", ""),
             author=stored.get("author", ""),
