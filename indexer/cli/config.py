@@ -152,9 +152,9 @@ def _collections(value: object, key: str) -> dict[str, dict[str, str]]:
 
 def _choice(options: tuple[str, ...]) -> Callable[[object, str], str]:
     def check(value: object, key: str) -> str:
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             raise ValueError("must be one of " + ", ".join(options))
-        return value  # type: ignore[return-value]
+        return value
 
     return check
 
