@@ -201,18 +201,9 @@ class NoteIndex:
         """The ranked score of the best note `text` finds (0 if none): what a correction
         is chosen by."""
         parsed = self.parser.parse(text)
+        options = SearchOptions(limit=1, passages=0, all_copies=True)
         result = self._result(
-            text,
-            parsed,
-            time.perf_counter(),
-            limit=1,
-            page=1,
-            sort=SortOrder.RELEVANCE,
-            terms=None,
-            passages=0,
-            context=0,
-            bonuses=ranking_bonuses(parsed, text),
-            all_copies=True,
+            text, parsed, time.perf_counter(), options, terms=None, bonuses=ranking_bonuses(parsed, text)
         )
         return result.hits[0].score if result.hits else 0.0
 
