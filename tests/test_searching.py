@@ -140,3 +140,14 @@ def test_an_open_index_shows_a_note_edited_in_place_with_its_new_text(
         update_index(corpus, index_dir)
         notes.refresh_if_changed()
         assert "EDGE" in notes.search("gateway").hits[0].snippet
+
+
+def test_a_corrected_search_after_close_reads_the_new_searcher(bundled_index):
+    """`close` then search again (a fresh searcher, as a one-shot search has): the
+    spelling correction lists words from the new reader, not the closed one."""
+    with open_index(*bundled_index) as notes:
+        first = notes.search("ransomwear")
+        notes.close()
+        again = notes.search("ransomwear")
+    assert first.corrected_query == again.corrected_query == "ransomware"
+    assert [hit.path for hit in again.hits] == [hit.path for hit in first.hits]

@@ -85,6 +85,9 @@ class NoteIndex:
 
     def close(self) -> None:
         """Release the searcher (and its open files)."""
+        # The parser lists words from the searcher's reader (spelling corrections): a
+        # new searcher gets a new one, else a correction after `close` read a closed reader.
+        self._parser = None
         self._facet_counter = None
         self._copies = None
         self._newest_first = None
