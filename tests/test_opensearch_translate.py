@@ -161,11 +161,18 @@ def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path, isolated_envir
     assert error == expected + " check --url / NOTES_URL"
 
 
-def test_the_shell_asks_for_a_query_on_the_cluster_engine():
+def test_the_shell_on_an_unreachable_cluster_is_one_line_naming_the_url_and_exit_2(
+    tmp_path, isolated_environment
+):
     from click.testing import CliRunner
 
     from indexer.cli import search_main
 
-    result = CliRunner().invoke(search_main, ["--shell", "--engine", "opensearch"])
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    where = ["--corpus", str(corpus), "--engine", "opensearch", "--url", "http://127.0.0.1:9"]
+    result = CliRunner().invoke(search_main, ["--shell", *where], input="ransomware\n")
     assert result.exit_code == 2
-    assert "the shell searches the Whoosh index only" in result.stderr
+    expected = "search: cannot reach the OpenSearch cluster at http://127.0.0.1:9; is it running?"
+    assert result.stderr.strip() == expected + " check --url / NOTES_URL"
+    assert not (isolated_environment / ".local" / "share").exists()  # no Whoosh index was built

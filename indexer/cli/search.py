@@ -358,8 +358,6 @@ def search_main(
         served = _served_request(settings, asked, batch=batch is not None)
         on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
         on_cluster = settings.engine == "opensearch"
-        if on_cluster and (open_shell or (not text and on_terminal and not any(other_work.values()))):
-            raise click.UsageError("the shell searches the Whoosh index only (for now): give a QUERY")
         if open_shell or (not text and on_terminal and not any(other_work.values())):
             given = [name for name, value in other_work.items() if value]
             given += [_flag(asked.output)] if asked.output else []
@@ -370,7 +368,8 @@ def search_main(
 
                 raise RunLocally
             code_loaded()  # a session: collect garbage as usual
-            _freshen(corpus, index_dir, no_update=no_update, settings=settings)
+            if not on_cluster:  # a cluster is kept fresh by `indexer update --engine opensearch`
+                _freshen(corpus, index_dir, no_update=no_update, settings=settings)
             sys.exit(_run_shell(text, asked))
         from indexer.search.saved import SavedSearches, check_name
 
