@@ -10,7 +10,7 @@ unscoped words outside quotes are corrected; a word some note has is left alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from indexer.errors import QueryError
 from indexer.search.spelling import (
@@ -28,8 +28,14 @@ from indexer.search.spelling import (
     edit_distance,
 )
 
-if TYPE_CHECKING:
-    from indexer.opensearch.searching import ClusterNotes
+
+class ClusterNotes(Protocol):
+    """What a correction asks of `searching.ClusterNotes`."""
+
+    def count(self, text: str) -> int: ...
+
+    def suggest(self, suggesters: dict) -> dict: ...
+
 
 # Fields whose words, as written, stand for the words a user types.
 SUGGEST_FIELDS = ("title_words", "body_words", "path", "author", "source")
