@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 
@@ -27,19 +27,10 @@ from indexer.opensearch.translate import _MATCH_ALL, to_dsl
 from indexer.search.explain import explain_hits
 from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
 from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import Bonus, ranking_bonuses, relaxed_query
-from indexer.search.results import (
-    DEFAULT_CONTEXT_CHARS,
-    DEFAULT_PASSAGES,
-    Contribution,
-    Hit,
-    Passage,
-    SearchResult,
-    SortOrder,
-    TermMatcher,
-    best_passages,
-)
+from indexer.search.results import Contribution, Hit, Passage, SearchResult, TermMatcher, best_passages
 from indexer.search.spelling import FEW_HITS, Suggestion
 
 # OpenSearch's default `index.max_result_window`: the most hits one request may page to.
@@ -152,50 +143,32 @@ class ClusterNotes:
         response = self._request(lambda: self._client.search(index=self.cluster.index_name, body=body))
         return response.get("suggest", {})
 
-    def search(
-        self,
-        text: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        suggest: bool = False,
-        all_copies: bool = False,
-        correct: bool = True,
-    ) -> SearchResult:
+    def search(self, text: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
         """Run a query, as `NoteIndex.search` does: a query without hits runs with its
         misspelled words corrected (unless not `correct`), then relaxed; `suggest` looks for
         a corrected query when there are few hits; `explain` fills each hit's explanation
         (each leaf's score, then each ranking bonus's). Near-duplicate folding is
         Whoosh-only (`all_copies` changes nothing here)."""
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        options = {"limit": limit, "page": page, "sort": sort, "passages": passages, "context": context}
-        options |= {"facets": facets, "timeline": timeline}
         terms = query_terms(parsed)
-        bonuses = ranking_bonuses(parsed, text) if sort is SortOrder.RELEVANCE else ()
-        options["explain"] = explain
-        result = self._result(text, parsed, started, terms=terms, bonuses=bonuses, **options)
+        bonuses = ranking_bonuses(parsed, text) if options.relevance else ()
+        result = self._result(text, parsed, started, options, terms=terms, bonuses=bonuses)
         strict_total = result.total
-        if result.total == 0 and correct and (fixed := self._corrected(text, options)) is not None:
+        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
             return replace(fixed, seconds=time.perf_counter() - started)
-        if result.total == 0 and sort is SortOrder.RELEVANCE and (fallback := relaxed_query(parsed)):
-            relaxed = self._result(text, fallback, started, terms=terms, **options)
+        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)):
+            relaxed = self._result(text, fallback, started, options, terms=terms)
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
-        if suggest:
+        if options.suggest:
             # A spelling fix is judged by the notes with all the words, not the relaxed ones.
             suggestion = self.did_you_mean(text, strict_total)
             result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
         return result
 
-    def _corrected(self, text: str, options: dict) -> SearchResult | None:
+    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
         """The hits of `text` with its misspelled words corrected, if that finds any."""
         from indexer.opensearch.spelling import corrected_in_context
 
@@ -206,31 +179,17 @@ class ClusterNotes:
             parsed = self.parser.parse(corrected)
         except QueryError:
             return None
-        bonuses = ranking_bonuses(parsed, corrected) if options["sort"] is SortOrder.RELEVANCE else ()
+        bonuses = ranking_bonuses(parsed, corrected) if options.relevance else ()
         terms = query_terms(parsed)
-        result = self._result(corrected, parsed, time.perf_counter(), terms=terms, bonuses=bonuses, **options)
+        result = self._result(corrected, parsed, time.perf_counter(), options, terms=terms, bonuses=bonuses)
         if not result.total:
             return None
         return replace(result, query=text, corrected_query=corrected)
 
-    def similar(
-        self,
-        path: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        terms: int = 12,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        all_copies: bool = False,
-    ) -> SearchResult:
+    def similar(self, path: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
         """Notes like the note at `path`: OpenSearch's more_like_this over its body, title,
         subtitle and tags (the note itself is left out)."""
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         index = self.cluster.index_name
         found = self._request(lambda: self._client.exists(index=index, id=path))
@@ -242,26 +201,14 @@ class ClusterNotes:
             "more_like_this": {
                 "fields": ["title", "subtitle", "body", "tag_words"],
                 "like": [{"_index": index, "_id": path}],
-                "max_query_terms": terms,
+                "max_query_terms": options.terms,
                 "min_term_freq": 1,
                 "min_doc_freq": 2,
             }
         }
-        words = frozenset(self._key_terms(path, terms))
+        words = frozenset(self._key_terms(path, options.terms))
         return self._result(
-            f"like {path}",
-            None,
-            started,
-            dsl=like,
-            terms=QueryTerms({"body": words}),
-            limit=limit,
-            page=page,
-            sort=sort,
-            passages=passages,
-            context=context,
-            facets=facets,
-            timeline=timeline,
-            explain=explain,
+            f"like {path}", None, started, options, dsl=like, terms=QueryTerms({"body": words})
         )
 
     def note_path(self, typed: str | Path) -> str:
@@ -284,22 +231,17 @@ class ClusterNotes:
         label: str,
         parsed: wq.Query | None,
         started: float,
+        options: SearchOptions,
         *,
         terms: QueryTerms,
-        limit: int,
-        page: int,
-        sort: SortOrder,
-        passages: int,
-        context: int,
-        facets: Sequence[str],
-        timeline: bool,
         dsl: dict | None = None,
         bonuses: Sequence[Bonus] = (),
-        explain: bool = False,
     ) -> SearchResult:
         """One request for the hits, facets and timeline; `bonuses` (see `ranking`) are
         optional clauses of the query, which reorder the notes it matches."""
-        facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in facets))
+        limit, page, sort, passages = options.limit, options.page, options.sort, options.passages
+        context, timeline = options.context, options.timeline
+        facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in options.facets))
         first = 0 if limit == 0 else limit * (page - 1)
         size = MAX_HITS - first if limit == 0 else limit
         if first + size > MAX_HITS:
@@ -323,7 +265,7 @@ class ClusterNotes:
         matcher = TermMatcher(TEXT_ANALYZER, highlighted) if passages > 0 else None
         found_hits = response["hits"]["hits"]
         explained: dict[str, tuple[Contribution, ...]] = {}
-        if explain and found_hits:
+        if options.explain and found_hits:
             explained = self._explain(parsed, dsl, bonuses, [raw["_id"] for raw in found_hits])
         hits = tuple(
             replace(
@@ -540,13 +482,6 @@ def _passages(note: Note | None, matcher: TermMatcher, count: int, context: int)
     return best_passages(
         note.body, note.body_line, matcher, count=count, context=context, section=note.section
     )
-
-
-def _check_paging(limit: int, page: int) -> None:
-    if limit < 0:
-        raise QueryError("limit must be 0 (all) or more")
-    if page < 1:
-        raise QueryError("page numbers start at 1")
 
 
 def structured_field(name: str) -> str:
