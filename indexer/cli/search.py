@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
@@ -306,15 +306,8 @@ class Request:
 
     @classmethod
     def of(cls, text: str, params: dict[str, Any]) -> Request:
-        return cls(
-            text,
-            similar=params["similar"],
-            batch=params["batch"],
-            save_as=params["save_as"],
-            list_saved=params["list_saved"],
-            open_shell=params["open_shell"],
-            no_daemon=params["no_daemon"],
-        )
+        """The request of the command's parameters (named as the fields are)."""
+        return cls(text, **{field.name: params[field.name] for field in fields(cls) if field.name != "text"})
 
     @property
     def other_work(self) -> list[str]:
