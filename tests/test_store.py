@@ -302,3 +302,24 @@ def test_a_failure_while_writing_leaves_the_previous_index_untouched(
     with open_index(corpus, index) as notes:
         assert notes.note_count() == 40
     assert update_index(corpus, index).notes == 40
+
+
+def _die(*args, **kwargs):
+    os._exit(3)  # a worker killed mid-share (out of memory, say): no result, no exception
+
+
+def test_a_build_worker_that_dies_fails_the_build_and_leaves_the_index_untouched(
+    bundled_index, tmp_path, monkeypatch
+):
+    import indexer.index.parallel
+
+    corpus, _ = bundled_index
+    index = tmp_path / "index"
+    build_index(corpus, index, options=_options(procs=1))
+    monkeypatch.setattr(indexer.index.parallel, "_index_share", _die)  # forked workers see it too
+    with pytest.raises(RuntimeError, match=r"a build process ended without a result \(exit code 3\)"):
+        build_index(corpus, index, options=_options(procs=2))
+    monkeypatch.undo()
+    with open_index(corpus, index) as notes:
+        assert notes.note_count() == 40
+    assert update_index(corpus, index).notes == 40
