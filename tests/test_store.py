@@ -289,10 +289,8 @@ def test_a_failure_while_writing_leaves_the_previous_index_untouched(
 
     from whoosh.writing import SegmentWriter
 
-    import indexer.index.parallel
-
     if failing == "worker":
-        monkeypatch.setattr(indexer.index.parallel, "_index_share", _explode)  # forked workers see it too
+        _in_forked_workers(monkeypatch, _explode)
     else:
         monkeypatch.setattr(SegmentWriter, "_commit_toc", _explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
@@ -304,6 +302,17 @@ def test_a_failure_while_writing_leaves_the_previous_index_untouched(
     assert update_index(corpus, index).notes == 40
 
 
+def _in_forked_workers(monkeypatch, index_share) -> None:
+    """Make the build's workers run `index_share`: forked (a thread left by an earlier test
+    would make them spawned, and a spawned worker imports the module afresh)."""
+    import multiprocessing
+
+    import indexer.index.parallel
+
+    monkeypatch.setattr(indexer.index.parallel, "_index_share", index_share)
+    monkeypatch.setattr(indexer.index.parallel, "_context", lambda: multiprocessing.get_context("fork"))
+
+
 def _die(*args, **kwargs):
     os._exit(3)  # a worker killed mid-share (out of memory, say): no result, no exception
 
@@ -311,12 +320,11 @@ def _die(*args, **kwargs):
 def test_a_build_worker_that_dies_fails_the_build_and_leaves_the_index_untouched(
     bundled_index, tmp_path, monkeypatch
 ):
-    import indexer.index.parallel
 
     corpus, _ = bundled_index
     index = tmp_path / "index"
     build_index(corpus, index, options=_options(procs=1))
-    monkeypatch.setattr(indexer.index.parallel, "_index_share", _die)  # forked workers see it too
+    _in_forked_workers(monkeypatch, _die)
     with pytest.raises(RuntimeError, match=r"a build process ended without a result \(exit code 3\)"):
         build_index(corpus, index, options=_options(procs=2))
     monkeypatch.undo()
