@@ -204,6 +204,16 @@ def no_resident_process_left_behind(tmp_path_factory: pytest.TempPathFactory):
     assert not left, f"the tests left resident query processes running: {left}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that starts the OpenSearch cluster (directly or through another fixture) is
+    marked `cluster`: the README's test command leaves them out (pyproject's addopts), and
+    `.ci/run` runs them as a step of their own (`pytest -m cluster`)."""
+    for item in items:
+        if "opensearch_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cluster)
+
+
 @pytest.fixture(scope="session")
 def opensearch_cluster():
     """A real two-node OpenSearch cluster on loopback, started once per test session (per
