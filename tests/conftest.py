@@ -158,7 +158,7 @@ def relative_files(folder: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory):
-    """A generated corpus of 700 notes, changed since its index `before`; `after` is up to date
+    """A generated corpus of 440 notes, changed since its index `before`; `after` is up to date
     (see `tests.processes`). For tests that kill or race real indexer processes."""
     from tests.processes import make_generated
 
