@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -117,6 +118,16 @@ def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     index = root / "index"
     build_index(corpus_copy, index)
     return corpus_copy, index
+
+
+@functools.cache
+def parsed_shared_notes(name: str) -> dict[str, object]:
+    """Path -> parsed note for every note of ../shared/corpus/NAME (news, frontmatter), read
+    once per session for the tests that check them all."""
+    from indexer.notes.note import parse_note
+
+    root = SHARED / "corpus" / name
+    return {note.path: note for note in (parse_note(path, root) for path in sorted(root.rglob("*.md")))}
 
 
 @pytest.fixture(scope="session")
