@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.index.locking import lock_holder
 from indexer.search.searching import open_index
 
 # A generated corpus: enough small notes that a build takes a second or more.
@@ -90,15 +89,6 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
-
-
-def wait_for_lock(process: subprocess.Popen, index: Path) -> None:
-    """Until `process` holds the index's write lock: the corpus is scanned, writing has begun."""
-    wait_until(
-        lambda: lock_holder(index) == process.pid or process.poll() is not None,
-        what=f"process {process.pid} to take the lock",
-    )
-    assert process.poll() is None, "the process ended before it could be interrupted"
 
 
 def wait_for_pause(process: subprocess.Popen, point: str) -> None:
