@@ -25,18 +25,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import NotesError
+from indexer.output.formats import OutputFormat
+from indexer.output.terminal import ColorMode
+from indexer.search.options import SortOrder
 
 COLLECTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 CONFIG_FILE = "notes.toml"
 APP_NAME = "notes-indexer"
 
-SORT_ORDERS = ("relevance", "date", "-date")
+SORT_ORDERS = tuple(order.value for order in SortOrder)
 THEMES = ("default", "mono", "none")
 ENGINES = ("whoosh", "opensearch")
-COLORS = ("auto", "always", "never")
+COLORS = tuple(mode.value for mode in ColorMode)
 # What `search` prints: text (hits with passages), or one of the script outputs.
-OUTPUTS = ("text", "paths", "json", "jsonl", "count", "tags", "authors", "sources")
+OUTPUTS = tuple(output.value for output in OutputFormat)
 # Fields a weight may be given to (the unscoped search fields).
 WEIGHT_FIELDS = ("title", "subtitle", "body", "tags", "author", "source")
 
@@ -149,9 +152,9 @@ def _collections(value: object, key: str) -> dict[str, dict[str, str]]:
 
 def _choice(options: tuple[str, ...]) -> Callable[[object, str], str]:
     def check(value: object, key: str) -> str:
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             raise ValueError("must be one of " + ", ".join(options))
-        return value  # type: ignore[return-value]
+        return value
 
     return check
 

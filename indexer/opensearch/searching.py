@@ -8,10 +8,10 @@ note file when it is readable here (the cluster's highlighter would mark its own
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from whoosh import query as wq
 
@@ -24,18 +24,10 @@ from indexer.opensearch.connection import ClusterSettings, cluster_error, connec
 from indexer.opensearch.translate import to_dsl
 from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
 from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import relaxed_query
-from indexer.search.results import (
-    DEFAULT_CONTEXT_CHARS,
-    DEFAULT_PASSAGES,
-    Hit,
-    Passage,
-    SearchResult,
-    SortOrder,
-    TermMatcher,
-    best_passages,
-)
+from indexer.search.results import Hit, Passage, SearchResult, TermMatcher, best_passages
 
 # OpenSearch's default `index.max_result_window`: the most hits one request may page to.
 MAX_HITS = 10_000
@@ -120,55 +112,24 @@ class ClusterNotes:
         """Spelling suggestions come from the Whoosh lexicon; the cluster engine has none yet."""
         return None
 
-    def search(
-        self,
-        text: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        suggest: bool = False,
-        all_copies: bool = False,
-        correct: bool = False,
-    ) -> SearchResult:
-        """Run a query, as `NoteIndex.search` does; `explain`, near-duplicate folding and
-        spelling correction (`correct`) are Whoosh-only and ignored here."""
-        _check_paging(limit, page)
+    def search(self, text: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
+        """Run a query, as `NoteIndex.search` does; `explain`, `suggest`, near-duplicate
+        folding and spelling correction (`correct`) are Whoosh-only and ignored here."""
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        options = {"limit": limit, "page": page, "sort": sort, "passages": passages, "context": context}
-        options |= {"facets": facets, "timeline": timeline}
         terms = query_terms(parsed)
-        result = self._result(text, parsed, started, terms=terms, **options)
-        if result.total == 0 and sort is SortOrder.RELEVANCE and (fallback := relaxed_query(parsed)):
-            relaxed = self._result(text, fallback, started, terms=terms, **options)
+        result = self._result(text, parsed, started, options, terms=terms)
+        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)):
+            relaxed = self._result(text, fallback, started, options, terms=terms)
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
         return result
 
-    def similar(
-        self,
-        path: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        terms: int = 12,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        all_copies: bool = False,
-    ) -> SearchResult:
+    def similar(self, path: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
         """Notes like the note at `path`: OpenSearch's more_like_this over its body, title,
         subtitle and tags (the note itself is left out)."""
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         index = self.cluster.index_name
         found = self._request(lambda: self._client.exists(index=index, id=path))
@@ -180,25 +141,14 @@ class ClusterNotes:
             "more_like_this": {
                 "fields": ["title", "subtitle", "body", "tag_words"],
                 "like": [{"_index": index, "_id": path}],
-                "max_query_terms": terms,
+                "max_query_terms": options.terms,
                 "min_term_freq": 1,
                 "min_doc_freq": 2,
             }
         }
-        words = frozenset(self._key_terms(path, terms))
+        words = frozenset(self._key_terms(path, options.terms))
         return self._result(
-            f"like {path}",
-            None,
-            started,
-            dsl=like,
-            terms=QueryTerms({"body": words}),
-            limit=limit,
-            page=page,
-            sort=sort,
-            passages=passages,
-            context=context,
-            facets=facets,
-            timeline=timeline,
+            f"like {path}", None, started, options, dsl=like, terms=QueryTerms({"body": words})
         )
 
     def note_path(self, typed: str | Path) -> str:
@@ -221,18 +171,13 @@ class ClusterNotes:
         label: str,
         parsed: wq.Query | None,
         started: float,
+        options: SearchOptions,
         *,
         terms: QueryTerms,
-        limit: int,
-        page: int,
-        sort: SortOrder,
-        passages: int,
-        context: int,
-        facets: Sequence[str],
-        timeline: bool,
         dsl: dict | None = None,
     ) -> SearchResult:
-        facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in facets))
+        limit, page, sort, passages = options.limit, options.page, options.sort, options.passages
+        facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in options.facets))
         first = 0 if limit == 0 else limit * (page - 1)
         size = MAX_HITS - first if limit == 0 else limit
         if first + size > MAX_HITS:
@@ -245,7 +190,7 @@ class ClusterNotes:
             "sort": _sort(sort),
             "_source": _SOURCE_FIELDS,
         }
-        aggregations = _aggregations(facet_fields, timeline)
+        aggregations = _aggregations(facet_fields, options.timeline)
         if aggregations:
             body["aggs"] = aggregations
         response = self._request(lambda: self._client.search(index=self.cluster.index_name, body=body))
@@ -253,7 +198,7 @@ class ClusterNotes:
         highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
         matcher = TermMatcher(TEXT_ANALYZER, highlighted) if passages > 0 else None
         hits = tuple(
-            self._hit(first + number, raw, terms, matcher, passages, context, notes, sort)
+            self._hit(first + number, raw, terms, matcher, passages, options.context, notes, sort)
             for number, raw in enumerate(response["hits"]["hits"], 1)
         )
         found = response.get("aggregations", {})
@@ -266,7 +211,7 @@ class ClusterNotes:
             hits=hits,
             seconds=time.perf_counter() - started,
             facets={name: _facet_values(name, found) for name in facet_fields},
-            timeline=_months(found["timeline"]) if timeline else None,
+            timeline=_months(found["timeline"]) if options.timeline else None,
         )
 
     def _hit(
@@ -427,13 +372,6 @@ def _passages(note: Note | None, matcher: TermMatcher, count: int, context: int)
     return best_passages(
         note.body, note.body_line, matcher, count=count, context=context, section=note.section
     )
-
-
-def _check_paging(limit: int, page: int) -> None:
-    if limit < 0:
-        raise QueryError("limit must be 0 (all) or more")
-    if page < 1:
-        raise QueryError("page numbers start at 1")
 
 
 def structured_field(name: str) -> str:
