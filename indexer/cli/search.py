@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
@@ -306,15 +306,8 @@ class Request:
 
     @classmethod
     def of(cls, text: str, params: dict[str, Any]) -> Request:
-        return cls(
-            text,
-            similar=params["similar"],
-            batch=params["batch"],
-            save_as=params["save_as"],
-            list_saved=params["list_saved"],
-            open_shell=params["open_shell"],
-            no_daemon=params["no_daemon"],
-        )
+        """The request of the command's parameters (named as the fields are)."""
+        return cls(text, **{field.name: params[field.name] for field in fields(cls) if field.name != "text"})
 
     @property
     def other_work(self) -> list[str]:
@@ -348,8 +341,6 @@ def _show_config(settings: Settings) -> ExitStatus:
 
 def _shell_mode(request: Request, asked: Asked, *, served: bool) -> int:
     """The interactive shell, after the query given, if any."""
-    if asked.settings.engine == "opensearch":
-        raise click.UsageError("the shell searches the Whoosh index only (for now): give a QUERY")
     given = request.other_work + ([asked.output.flag] if asked.output is not OutputFormat.TEXT else [])
     if given:
         raise click.UsageError(f"--shell cannot be combined with {given[0]}")
@@ -358,9 +349,13 @@ def _shell_mode(request: Request, asked: Asked, *, served: bool) -> int:
 
         raise RunLocally
     code_loaded()  # a session: collect garbage as usual
-    freshen(
-        asked.settings.corpus, asked.settings.index_dir, no_update=asked.no_update, settings=asked.settings
-    )
+    if asked.settings.engine != "opensearch":  # a cluster is kept fresh by `indexer update`
+        freshen(
+            asked.settings.corpus,
+            asked.settings.index_dir,
+            no_update=asked.no_update,
+            settings=asked.settings,
+        )
     return _run_shell(request.text, asked)
 
 

@@ -183,18 +183,18 @@ def rerank(
     given: dict[int, list[tuple[str, float]]] = {}
     exact_checks: list[tuple[Bonus, int, float]] = []  # a bonus, a note, the words' scores there
     docnums = sorted(scores)
-    context = searcher.context()
+    postings = _head_postings(searcher, bonuses, docnums)
     for bonus in bonuses:
-        matchers = [wq.Term(bonus.field, word).matcher(searcher, context) for word in bonus.words]
+        found = [postings[bonus.field, word] for word in bonus.words]
         if bonus.beside_title:
-            _add_beside_title(searcher, context, bonus, matchers, docnums, scores, given)
+            titles = [postings["title", word] for word in bonus.words]
+            _add_beside_title(bonus, found, titles, docnums, scores, given)
             continue
+        placed = bonus.gap is not None or bonus.span is not None
         for docnum in docnums:
-            if _all_at(matchers, docnum) and (
-                (bonus.gap is None and bonus.span is None)
-                or bonus.placed([matcher.value_as("positions") for matcher in matchers])
-            ):
-                words_score = sum(matcher.score() for matcher in matchers)
+            at = [by_doc.get(docnum) for by_doc in found]
+            if None not in at and (not placed or bonus.placed([positions for _, positions in at])):
+                words_score = sum(score for score, _ in at)
                 if bonus.boost:
                     scores[docnum] += bonus.boost * words_score
                     given.setdefault(docnum, []).append((describe(bonus), bonus.boost * words_score))
@@ -208,29 +208,59 @@ def rerank(
     return [*head, *tail], given
 
 
-def _add_beside_title(searcher, context, bonus, matchers, docnums, scores, given) -> None:
+def _add_beside_title(
+    bonus: Bonus,
+    found: list[dict[int, tuple[float, Sequence[int]]]],
+    titles: list[dict[int, tuple[float, Sequence[int]]]],
+    docnums: Sequence[int],
+    scores: dict[int, float],
+    given: dict[int, list[tuple[str, float]]],
+) -> None:
     """The `beside_title` bonus: for each note whose title holds some of the words, the
-    others (two or more) within one passage of the body."""
-    in_title = [wq.Term("title", word).matcher(searcher, context) for word in bonus.words]
+    others (two or more) within one passage of the body (`found`: each word's body
+    postings; `titles`: its title postings, as `_head_postings` reads them)."""
     for docnum in docnums:
-        titled = [_at(matcher, docnum) for matcher in in_title]
+        titled = [docnum in by_doc for by_doc in titles]
         if not any(titled) or all(titled):
             continue
-        rest = [matcher for matcher, here in zip(matchers, titled, strict=True) if not here]
-        if len(rest) < 2 or not all(_at(matcher, docnum) for matcher in rest):
+        rest = [by_doc.get(docnum) for by_doc, here in zip(found, titled, strict=True) if not here]
+        if len(rest) < 2 or None in rest:
             continue
-        if _within_span([matcher.value_as("positions") for matcher in rest], passage_span(len(rest))):
-            value = bonus.boost * sum(matcher.score() for matcher in rest)
+        if _within_span([positions for _, positions in rest], passage_span(len(rest))):
+            value = bonus.boost * sum(score for score, _ in rest)
             scores[docnum] += value
             label = f"the words beside the title in one passage of {bonus.field}"
             given.setdefault(docnum, []).append((label, value))
 
 
-def _at(matcher, docnum: int) -> bool:
-    """Move `matcher` (it only goes forward) to `docnum`; True if it is there."""
-    if matcher.is_active() and matcher.id() < docnum:
-        matcher.skip_to(docnum)
-    return matcher.is_active() and matcher.id() == docnum
+def _head_postings(
+    searcher, bonuses: Sequence[Bonus], docnums: Sequence[int]
+) -> dict[tuple[str, str], dict[int, tuple[float, Sequence[int]]]]:
+    """For each (field, word) of the bonuses, the notes of `docnums` (ascending) that have
+    it: docnum -> (the word's score there, its positions if a bonus places the words).
+
+    Each posting list is read once, however many bonuses share it (the body's words
+    serve the passage, typed-order and phrase bonuses alike)."""
+    placed_fields = {bonus.field for bonus in bonuses if bonus.gap is not None or bonus.span is not None}
+    context = searcher.context()
+    found: dict[tuple[str, str], dict[int, tuple[float, Sequence[int]]]] = {}
+    wanted = [(bonus.field, word) for bonus in bonuses for word in bonus.words]
+    # The subject-and-detail bonus also asks which words each title holds.
+    wanted += [("title", word) for bonus in bonuses if bonus.beside_title for word in bonus.words]
+    for field, word in wanted:
+        if (field, word) in found:
+            continue
+        matcher = wq.Term(field, word).matcher(searcher, context)
+        with_positions = field in placed_fields
+        by_doc = found[field, word] = {}
+        for docnum in docnums:
+            if not _all_at([matcher], docnum):
+                if not matcher.is_active():
+                    break
+                continue
+            positions = matcher.value_as("positions") if with_positions else ()
+            by_doc[docnum] = (matcher.score(), positions)
+    return found
 
 
 def describe(bonus: Bonus, *, as_typed: bool = False) -> str:

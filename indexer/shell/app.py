@@ -263,8 +263,20 @@ class Shell:
         if self.notes.refresh_if_changed():
             self._index_changed()
 
+    @property
+    def on_cluster(self) -> bool:
+        """True when the notes searched are on an OpenSearch cluster (`engine = "opensearch"`)."""
+        return getattr(self.notes, "engine", "whoosh") == "opensearch"
+
+    def _whoosh_only(self, what: str, instead: str) -> CommandError:
+        return CommandError(f"{what} works on a Whoosh index, not on the OpenSearch engine", hint=instead)
+
     def watch(self, on: bool) -> None:
         """Start or stop applying corpus changes in the background while the shell runs."""
+        if on and self.on_cluster:
+            raise self._whoosh_only(
+                ":watch", "run :reindex (or indexer update --engine opensearch) after edits"
+            )
         if not on:
             if self.watcher is None:
                 self.screen.note("Not watching.")
@@ -304,6 +316,10 @@ class Shell:
         from indexer.index.store import ensure_fresh_index
         from indexer.search.searching import open_index
 
+        if self.on_cluster:
+            raise self._whoosh_only(
+                ":use", "the shell searches the one index given by --url and --index-name"
+            )
         table = self.collections().get(name)
         if table is None:
             known = ", ".join(sorted(self.collections())) or "none is configured in notes.toml"
@@ -333,9 +349,16 @@ class Shell:
         self.screen.note(f"Checking {self.notes.corpus} for changes...", dim=True)
         try:
             with ProgressBar("Updating") as progress:
-                report = update_index(
-                    self.notes.corpus, self.notes.index_dir, options=self.index_options, progress=progress
-                )
+                if self.on_cluster:
+                    from indexer.opensearch.writing import update_cluster_index
+
+                    report = update_cluster_index(
+                        self.notes.corpus, self.notes.cluster, options=self.index_options, progress=progress
+                    )
+                else:
+                    report = update_index(
+                        self.notes.corpus, self.notes.index_dir, options=self.index_options, progress=progress
+                    )
         finally:
             self.notes.refresh()
             self._index_changed()
@@ -350,7 +373,17 @@ class Shell:
         from indexer.index.stats import index_stats
         from indexer.output.index_report import stats_lines
 
-        figures = index_stats(self.notes.corpus, self.notes.index_dir)
+        if self.on_cluster:
+            cluster = self.notes.cluster
+            figures = {
+                "engine": "opensearch",
+                "cluster": f"{cluster.url} index {cluster.index_name}",
+                "corpus": str(self.notes.corpus),
+                "notes": self.notes.note_count(),
+                "fields": self.notes.catalog.user_fields(),
+            }
+        else:
+            figures = index_stats(self.notes.corpus, self.notes.index_dir)
         figures.pop("size_bytes", None)
         figures["shell"] = f"{self.limit or 'all'} hits a page, sorted by {self.sort.value}"
         figures["history"] = str(self.history_path) if self.history_path else "not kept"
