@@ -142,3 +142,9 @@ def test_boilerplate_in_many_notes_makes_no_groups_and_empty_signatures_none():
     }
     assert groups_of(texts) == []
     assert find_copies({"a.md": frozenset(), "b.md": frozenset()}, lambda path: "").groups == []
+
+
+def test_short_notes_with_the_same_line_are_not_copies():
+    texts = {"a.md": "ransomware gateway", "b.md": "ransomware gateway", "c.md": "See [[Project X]]"}
+    texts["d.md"] = texts["c.md"]
+    assert groups_of(texts) == []

@@ -40,6 +40,10 @@ MAX_DIFFERING = 0.2
 # makes them boilerplate (measured on the news corpus: such families differ by 0.002 to
 # 0.048; a note filled in from a template differs from its twin by its own text).
 NEARLY_SAME = 0.05
+# A note with fewer words than this is never folded: two short notes with the same line
+# ("ransomware gateway", "See [[Project X]]") are different notes whose text is too short
+# to tell (their titles and fields tell them apart).
+MIN_WORDS = 20
 # Words per shingle: five is long enough that a shared run is seldom chance.
 SHINGLE_WORDS = 5
 # A candidate pair is compared word by word only when the paragraphs the two notes share
@@ -215,6 +219,8 @@ def _candidate_pairs(
 
     pairs = []
     for (first, second), shared in shared_whole.items():
+        if min(whole_words[first], whole_words[second]) < MIN_WORDS:
+            continue
         if share(shared, first, second, whole_words) >= CANDIDATE_WHOLE_OVERLAP:
             pairs.append((first, second))
         elif not own_words[first] or not own_words[second]:
