@@ -13,6 +13,7 @@ from indexer.engine.posting_pool import GroupedPostingPool
 from indexer.index.schema_version import INDEX_NAME
 from indexer.index.store import IndexOptions, build_index, update_index
 from tests.conftest import info_note
+from tests.engine_paths import use_stock_whoosh
 
 
 def random_postings(seed: int, notes: int = 60) -> list[tuple]:
@@ -70,7 +71,6 @@ def test_cleanup_deletes_runs_not_read():
 def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, monkeypatch, limitmb, notes):
     """Pool and block writer (`posting_writer`) together against Whoosh's own: 300 notes fill
     the codec's 128-posting blocks of common words three times over, at lengths that vary."""
-    import indexer.engine.posting_pool
 
     def build_and_update(folder):
         corpus, index = folder / "corpus", folder / "index"
@@ -94,7 +94,7 @@ def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, m
         )
 
     ours = build_and_update(tmp_path / "grouped")
-    monkeypatch.setattr(indexer.engine.posting_pool, "use_grouped_pool", lambda writer, limitmb: None)
+    use_stock_whoosh(monkeypatch)  # Whoosh's own writer, pool and codec calls
     assert ours == build_and_update(tmp_path / "whoosh")
     assert len(ours) > 1
 

@@ -53,14 +53,17 @@ def test_search_scores_are_whooshs_bm25f_scores(bundled_index):
 def test_a_segment_written_with_lengths_read_whole_is_byte_for_byte_whooshs(
     corpus, write_note, tmp_path, monkeypatch
 ):
-    import indexer.engine.field_lengths
+    from whoosh.writing import SegmentWriter
+
+    from indexer.engine.writer import NoteSegmentWriter
 
     for number in range(30):
         write_note(
             f"n{number}.md", info_note(f"Title {number} ransomware", "word gateway " * (number * 13 + 1))
         )
     build_index(corpus, tmp_path / "whole", options=IndexOptions(procs=1))
-    monkeypatch.setattr(indexer.engine.field_lengths, "read_lengths_whole", lambda writer: None)
+    # Our writer in every way but the lengths: Whoosh's per-document reader looks them up.
+    monkeypatch.setattr(NoteSegmentWriter, "per_document_reader", SegmentWriter.per_document_reader)
     build_index(corpus, tmp_path / "whoosh", options=IndexOptions(procs=1))
 
     def segment_files(folder):

@@ -12,26 +12,21 @@ import struct
 
 def field_lengths(per_doc, fieldname: str) -> list[int | None] | None:
     """Each note's length of `fieldname` as Whoosh's `doc_field_length` gives it, from a
-    whoosh3 per-document reader; None when `per_doc` is not one or has no such column."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    whoosh3 per-document reader; None when `per_doc` is not one or has no such column
+    (then Whoosh's own lookups apply). Fast path only (`version.fast_path`)."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
+    from whoosh.columns import FixedBytesColumn
     from whoosh.util.numeric import byte_to_length
 
-    cached_reader = getattr(per_doc, "_cached_reader", None)
-    if cached_reader is None:
+    if type(per_doc) is not W3PerDocReader:
         return None
-    column = cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return None  # no lengths stored: Whoosh's default applies
-    try:
-        if column._fixedlen != 1:
-            return None
-        stored = column._dbfile.get(column._basepos, column._count)
-        doc_count = column._doccount
-    except AttributeError:
-        return None
+    column = per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if not isinstance(column, FixedBytesColumn.Reader) or column._fixedlen != 1:
+        return None  # no lengths stored (Whoosh's default applies), or not one byte a note
+    stored = column._dbfile.get(column._basepos, column._count)
     # A zero byte (no length stored) is None, as in Whoosh; so are notes past the column.
     lengths = [byte_to_length(byte) if byte else None for byte in stored]
-    lengths.extend([None] * (doc_count - len(lengths) + 1))
+    lengths.extend([None] * (column._doccount - len(lengths) + 1))
     return lengths
 
 
@@ -53,19 +48,17 @@ class WholeColumnLengths:
         return lengths.__getitem__
 
 
-def read_lengths_whole(writer) -> None:
-    """Make a Whoosh `SegmentWriter` read field lengths whole when it writes its segment."""
-    per_document_reader = writer.per_document_reader
-    writer.per_document_reader = lambda: WholeColumnLengths(per_document_reader())
-
-
 def column_values(column) -> list[int]:  # type: ignore[no-untyped-def]
-    """The values a Whoosh numeric column stores, in one read (one read a value otherwise)."""
-    try:
+    """The values a Whoosh numeric column stores: in one read on the fast path (one read
+    a value otherwise, through Whoosh's public iteration)."""
+    from whoosh.columns import NumericColumn
+
+    from indexer.engine.version import fast_path
+
+    if fast_path() and type(column) is NumericColumn.Reader:
         stored = column._dbfile.get(column._basepos, column._count * column._fixedlen)
         return list(struct.unpack(f"!{column._count}{column._typecode}", stored))
-    except (AttributeError, struct.error):
-        return list(column)
+    return list(column)
 
 
 def segment_column_values(reader, fieldname: str):  # type: ignore[no-untyped-def]

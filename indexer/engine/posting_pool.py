@@ -15,7 +15,6 @@ import contextlib
 import heapq
 import pickle
 from collections.abc import Iterator
-from functools import partial
 from itertools import chain, groupby
 from operator import itemgetter
 from uuid import uuid4
@@ -170,15 +169,3 @@ def _in_note_order(postings: list[Posting]) -> list[Posting]:
     # word's postings are in note order already; this only sorts if that ever changes.
     docnums = list(map(_docnum, postings))
     return postings if docnums == sorted(docnums) else sorted(postings, key=_docnum)
-
-
-def use_grouped_pool(writer, limitmb: float) -> None:  # type: ignore[no-untyped-def]
-    """Give a Whoosh `SegmentWriter` that has not received a posting yet a grouped pool,
-    which it fills a note's field at a time (`segment_documents`) and whose postings it
-    writes a word at a time (`posting_writer`)."""
-    from indexer.engine.posting_writer import flush_posting_lists
-    from indexer.engine.segment_documents import add_note_document
-
-    writer.pool = GroupedPostingPool(writer._tempstorage, limitmb)
-    writer.add_document = partial(add_note_document, writer)
-    writer._flush_segment = partial(flush_posting_lists, writer)

@@ -4,14 +4,17 @@ Whoosh's BM25F scorer looks up a note's field length for every posting it scores
 seek and a one-byte read through three layers of Python: about a fifth of the time of a
 two-word query that scores every match (see `NoteIndex._whoosh_search`). The lengths are
 a column of one byte a note; reading that column whole the first time a field is scored
-and indexing a list afterwards gives the same scores.
+and indexing a list afterwards gives the same scores. Fast path only: on another Whoosh
+version the scorers are Whoosh's own.
 """
 
 from __future__ import annotations
 
+from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
 
 from indexer.engine.field_lengths import field_lengths
+from indexer.engine.version import fast_path
 
 
 class CachedLengthBM25F(BM25F):
@@ -26,11 +29,13 @@ class CachedLengthBM25F(BM25F):
 
     def scorer(self, searcher, fieldname: str, text, qf: int = 1):  # type: ignore[no-untyped-def]
         scorer = super().scorer(searcher, fieldname, text, qf)
-        if type(scorer) is BM25FScorer:
-            key = (searcher.reader(), fieldname)
+        if type(scorer) is BM25FScorer and fast_path():
+            reader = searcher.reader()
+            key = (reader, fieldname)
             if key not in self._lengths:
-                per_doc = getattr(searcher.reader(), "_perdoc", None)
-                self._lengths[key] = field_lengths(per_doc, fieldname) if per_doc is not None else None
+                # Scorers are made per segment: a segment's reader has its per-document reader.
+                per_doc = reader._perdoc if isinstance(reader, SegmentReader) else None
+                self._lengths[key] = field_lengths(per_doc, fieldname)
             lengths = self._lengths[key]
             if lengths is not None:
                 scorer.dfl = lengths.__getitem__

@@ -11,8 +11,9 @@ Whoosh's way. The stored fields, lengths and columns are Whoosh's own calls, in
 Whoosh's order, and the segment files come out byte for byte the same
 (tests/test_posting_pool.py): about 15% less time adding notes.
 
-Relies on the pinned whoosh3's `SegmentWriter` (`perdocwriter`, `docnum`, `_added`,
-`_check_state`, `_check_fields`, `_doc_boost`, `_field_boost`).
+Used by `writer.NoteSegmentWriter`; relies on the pinned whoosh3's `SegmentWriter`
+(`perdocwriter`, `docnum`, `_added`, `_check_state`, `_check_fields`, `_doc_boost`,
+`_field_boost`).
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ from __future__ import annotations
 from indexer.engine.postings import CappedPositions
 
 
-def add_note_document(writer, **fields) -> None:  # type: ignore[no-untyped-def]
-    """Whoosh's `SegmentWriter.add_document`, with the grouped pool's field-wide add."""
+def add_note_document(writer, whooshs_add, fields: dict) -> None:  # type: ignore[no-untyped-def]
+    """Whoosh's `SegmentWriter.add_document` for `writer` (a `NoteSegmentWriter`), with the
+    grouped pool's field-wide add; `whooshs_add(**fields)` is Whoosh's own, for the rest."""
     writer._check_state()
     schema = writer.schema
     fieldnames = sorted(name for name in fields if not name.startswith("_"))
     writer._check_fields(schema, fieldnames)
     if any(schema[name].separate_spelling() or schema[name].vector for name in fieldnames):
-        type(writer).add_document(writer, **fields)  # not in our schema: Whoosh's way
+        whooshs_add(**fields)  # not in our schema: Whoosh's way
         return
     perdocwriter = writer.perdocwriter
     docnum = writer.docnum

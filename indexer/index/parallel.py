@@ -5,7 +5,8 @@ document to job files for the workers, which on two cores leaves three processes
 fighting for two CPUs. Here the main process and N-1 workers each read, parse and
 index a share of the notes into a segment of their own, and the main process commits
 all the segments in one table of contents (the same internal steps Whoosh's
-`MpWriter(multisegment=True)` uses; whoosh3 is pinned exactly for that reason).
+`MpWriter(multisegment=True)` uses, done by `engine.writer.NoteSegmentWriter`: only on the
+Whoosh version the engine's fast path was written for; otherwise one process builds).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import os
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -92,83 +93,116 @@ def index_in_parallel(
 ) -> tuple[object, ShardResult, list[object]]:
     """Index `paths` with `procs` processes: this one and `procs - 1` workers.
 
-    The workers are started before `open_writer()` creates this process's writer, so
-    they inherit none of its open files. Returns that writer, the combined result and
-    every segment written (the workers', then this process's), to be committed together
-    by `commit_with_segments`. This process writes its segment out before it waits for
-    the workers: waiting first left one core idle while each wrote its segment in turn
-    (4.8 s of a 16 s build of the news corpus).
+    `open_writer()` must give an `engine.writer.NoteSegmentWriter`. The workers are
+    started before it creates this process's writer, so they inherit none of its open
+    files. Returns that writer, the combined result and every segment written (the
+    workers', then this process's), to be committed together by the writer's
+    `commit_with_segments`. This process writes its segment out before it waits for the
+    workers: waiting first left one core idle while each wrote its segment in turn (4.8 s
+    of a 16 s build of the news corpus).
     """
     shares = [paths[index::procs] for index in range(procs)]
     context = _context()
     counter = context.Value("i", 0)
-    with ProcessPoolExecutor(
-        max_workers=procs - 1, mp_context=context, initializer=_init_worker, initargs=(counter, os.getpid())
-    ) as pool:
-        futures = [
-            pool.submit(
-                _index_share,
-                storage_dir,
-                indexname,
-                str(root),
-                share,
-                {rel: signatures[rel] for rel in share},
-                limitmb,
-                max_note_bytes,
-            )
-            for share in shares[1:]
-        ]
+    workers: list[_Worker] = []
+    try:
+        for share in shares[1:]:
+            share_signatures = {rel: signatures[rel] for rel in share}
+            args = (storage_dir, indexname, str(root), share, share_signatures, limitmb, max_note_bytes)
+            workers.append(_Worker(context, counter, args))
         writer = open_writer()
-        done_here = 0
+    except BaseException:
+        _stop_workers(workers)
+        raise
+    done_here = 0
 
-        def tick() -> None:
-            nonlocal done_here
-            done_here += 1
-            if progress is not None and done_here % 25 == 0:
-                progress(done_here + counter.value, len(paths))
+    def tick() -> None:
+        nonlocal done_here
+        done_here += 1
+        if progress is not None and done_here % 25 == 0:
+            progress(done_here + counter.value, len(paths))
 
-        try:
-            combined = index_notes(
-                writer, root, shares[0], signatures, max_note_bytes=max_note_bytes, on_note=tick
-            )
-            own = writer._finalize_segment() if writer._added else None
-            if own is None:
-                writer._close_segment()
-            segments = []
-            for future in futures:
-                shard = future.result()
-                if shard.segment is not None:
-                    segments.append(shard.segment)
-                combined.added += shard.added
-                combined.skipped.extend(shard.skipped)
-                combined.warnings.extend(shard.warnings)
-                combined.indexed.update(shard.indexed)
-            if own is not None:
-                segments.append(own)
-        except BaseException:
-            # Ctrl-C, or a failed share: stop the workers now rather than wait for their
-            # shares, then drop the temporary files they shared with this writer.
-            _stop_workers(pool)
-            writer.cancel()
-            raise
+    try:
+        combined = index_notes(
+            writer, root, shares[0], signatures, max_note_bytes=max_note_bytes, on_note=tick
+        )
+        own = writer.finish_segment()
+        segments = []
+        for worker in workers:
+            shard = worker.result()
+            if shard.segment is not None:
+                segments.append(shard.segment)
+            combined.added += shard.added
+            combined.skipped.extend(shard.skipped)
+            combined.warnings.extend(shard.warnings)
+            combined.indexed.update(shard.indexed)
+        if own is not None:
+            segments.append(own)
+    except BaseException:
+        # Ctrl-C, or a failed share: stop the workers now rather than wait for their
+        # shares, then drop the temporary files they shared with this writer.
+        _stop_workers(workers)
+        writer.cancel()
+        raise
     if progress is not None:
         progress(len(paths), len(paths))
     return writer, combined, segments
 
 
-def commit_with_segments(writer, segments: list[object], *, clear: bool) -> None:
-    """Commit the `segments` written by `index_in_parallel` (its writer's own among them)
-    in one new table of contents."""
-    from whoosh.writing import CLEAR
+class WorkerTraceback(Exception):
+    """Where a worker's exception was raised (its traceback, as text): the cause of the
+    exception the parent raises again."""
 
-    try:
-        final = writer._merge_segments(CLEAR if clear else None, False, None)
-        final.extend(segments)
-        writer._commit_toc(final)
-    except Exception:
-        writer._cleanup_on_error()  # as SegmentWriter.commit does: release the lock, drop temp files
-        raise
-    writer._finish()
+    def __str__(self) -> str:
+        return "\n" + str(self.args[0])
+
+
+class _Worker:
+    """A process indexing one share, started at once, and the pipe its result comes by.
+
+    Our own processes rather than a `ProcessPoolExecutor`: each runs one share, and
+    stopping them at once (Ctrl-C, a failed share) needs their `Process` objects, which
+    an executor keeps private."""
+
+    def __init__(self, context, counter, args: tuple) -> None:  # type: ignore[no-untyped-def]
+        self._results, sender = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_run_share, args=(sender, counter, os.getpid(), args), name="indexer-build", daemon=True
+        )
+        self.process.start()
+        sender.close()  # the worker's end only: a worker that dies makes recv() raise EOFError
+
+    def result(self) -> ShardResult:
+        """The share's result, or its exception raised again here."""
+        try:
+            ok, value, where = self._results.recv()
+        except EOFError:
+            self.process.join()
+            raise RuntimeError(
+                f"a build process ended without a result (exit code {self.process.exitcode})"
+            ) from None
+        finally:
+            self._results.close()
+        self.process.join()
+        if ok:
+            return value
+        raise value from WorkerTraceback(where)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+
+    def close(self) -> None:
+        self._results.close()
+
+
+def _stop_workers(workers: list[_Worker]) -> None:
+    """End the worker processes at once."""
+    for worker in workers:
+        worker.stop()
+    for worker in workers:
+        worker.process.join(5)
+        worker.close()
 
 
 # -- worker side ---------------------------------------------------------------------------
@@ -176,13 +210,28 @@ def commit_with_segments(writer, segments: list[object], *, clear: bool) -> None
 _worker_counter = None
 
 
+def _run_share(sender, counter, parent_pid: int, args: tuple) -> None:  # type: ignore[no-untyped-def]
+    """A worker's life: index its share and send the result (or the exception) back."""
+    _init_worker(counter, parent_pid)
+    try:
+        message = (True, _index_share(*args), "")
+    except BaseException as exc:
+        message = (False, exc, traceback.format_exc())
+    try:
+        sender.send(message)
+    except Exception as exc:  # an exception that cannot be pickled: its text instead
+        sender.send((False, RuntimeError(f"{type(message[1]).__name__}: {message[1]}"), str(exc)))
+    finally:
+        sender.close()
+
+
 def _init_worker(counter, parent_pid: int) -> None:
     global _worker_counter
     _worker_counter = counter
     # Ctrl-C reaches the whole process group: the parent decides and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A killed parent (kill -9) must not leave workers behind: the pool's pipe would keep
-    # them waiting for more work forever.
+    # A killed parent (kill -9) must not leave workers behind: one blocked sending its
+    # result to a dead parent would wait forever.
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
 
 
@@ -190,16 +239,6 @@ def _exit_with_parent(parent_pid: int, interval: float = 0.2) -> None:
     while os.getppid() == parent_pid:
         time.sleep(interval)
     os._exit(1)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the worker processes at once."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(5)
 
 
 def _index_share(
@@ -211,29 +250,17 @@ def _index_share(
     limitmb: int,
     max_note_bytes: int,
 ) -> ShardResult:
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.writing import SegmentWriter
+    from indexer.engine.writer import open_share_writer
 
-    from indexer.engine.field_lengths import read_lengths_whole
-    from indexer.engine.posting_pool import use_grouped_pool
-
-    ix = FileStorage(storage_dir).open_index(indexname)
-    # No lock: the parent process holds the index's write lock for all of us. Never call
-    # the writer's _finish()/cancel() here: they delete the temporary folder that this
-    # writer shares with the parent and the other workers (the parent cleans it up).
-    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False)
-    read_lengths_whole(writer)
-    use_grouped_pool(writer, limitmb)
+    # No lock: the parent process holds the index's write lock for all of us.
+    writer = open_share_writer(storage_dir, indexname, limitmb=limitmb)
     try:
         result = index_notes(
             writer, Path(root), paths, signatures, max_note_bytes=max_note_bytes, on_note=_count_one
         )
-        if writer._added:
-            result.segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
+        result.segment = writer.finish_segment()
     except BaseException:
-        writer._close_segment()
+        writer.close_segment()
         raise
     return result
 

@@ -27,7 +27,7 @@ def leftover_files(index_dir: Path) -> list[str]:
         names = os.listdir(index_dir)
     except OSError:
         return []
-    committed = _committed(Path(index_dir), INDEX_NAME)
+    committed = _committed(Path(index_dir), INDEX_NAME, names)
     return sorted(name for name in names if _is_leftover(name, INDEX_NAME, committed))
 
 
@@ -63,18 +63,19 @@ def remove_leftovers(index_dir: Path) -> list[str]:
     return removed
 
 
-def _committed(index_dir: Path, indexname: str) -> tuple[int, set[str]] | None:
+def _committed(index_dir: Path, indexname: str, names: list[str]) -> tuple[int, set[str]] | None:
     """The generation of the last commit and the ids of its segments ((-1, {}) if none),
-    or None if its table of contents cannot be read."""
+    or None if its table of contents cannot be read. `names`: the folder's files."""
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
     from indexer.errors import IndexDamagedError
     from indexer.index.damage import read_or_damaged
 
-    storage = FileStorage(str(index_dir), readonly=True)
-    if TOC._latest_generation(storage, indexname) < 0:
+    toc_name = re.compile(rf"_{re.escape(indexname)}_\d+\.toc")
+    if not any(toc_name.fullmatch(name) for name in names):  # no commit yet
         return -1, set()
+    storage = FileStorage(str(index_dir), readonly=True)
     try:  # a damaged table of contents may raise anything
         toc = read_or_damaged(index_dir, lambda: TOC.read(storage, indexname), errors=(Exception,))
     except IndexDamagedError:

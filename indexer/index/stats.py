@@ -15,9 +15,11 @@ def index_stats(corpus: Path, index_dir: Path) -> dict[str, object]:
     """A flat dict of figures, in display order (also the JSON shape of `indexer stats --json`)."""
     ix = open_whoosh_index(index_dir)
 
-    def read() -> tuple[int, list[str], int | None]:
+    def read() -> tuple[int, list[str], int]:
+        from whoosh.index import TOC
+
         with ix.reader() as reader:
-            segments = len(ix._segments()) if hasattr(ix, "_segments") else None
+            segments = len(TOC.read(ix.storage, ix.indexname).segments)
             return reader.doc_count(), list(reader.indexed_field_names()), segments
 
     notes, field_names, segments = read_or_damaged(index_dir, read)

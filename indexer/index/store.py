@@ -438,26 +438,21 @@ def _write(
     A full build (`clear`) replaces every earlier document in the same commit; an
     update replaces documents by path, so re-running a half-finished one is harmless.
     """
-    from indexer.engine.field_lengths import read_lengths_whole
-    from indexer.engine.posting_pool import use_grouped_pool
+    from indexer.engine.writer import can_write_in_parallel, open_writer
     from indexer.index.parallel import index_in_parallel, index_notes, worker_count
 
     signatures = {rel: scan.files[rel] for rel in paths}
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
 
-    def open_writer():
-        # Not Whoosh's own lock (our write lock already excludes other writers): Whoosh takes
-        # it before creating the writer's files, and keeps it if that fails (a full disk).
-        writer = ix.writer(limitmb=options.limitmb, compound=False, _lk=False)
-        read_lengths_whole(writer)
-        use_grouped_pool(writer, options.limitmb)
+    def new_writer():
+        writer = open_writer(ix, limitmb=options.limitmb)
         for rel in removed:
             writer.delete_by_term("path_id", rel)
         return writer
 
-    if procs > 1 and clear:
+    if procs > 1 and clear and can_write_in_parallel():
         writer, result, segments = index_in_parallel(
-            open_writer, str(ix.storage.folder), ix.indexname, scan.root, paths, signatures,
+            new_writer, str(ix.storage.folder), ix.indexname, scan.root, paths, signatures,
             procs=procs, limitmb=options.limitmb, max_note_bytes=options.max_note_bytes, progress=progress,
         )  # fmt: skip
         with _abandoned_on_error(writer):
@@ -471,7 +466,7 @@ def _write(
             if progress is not None:
                 progress(done, len(paths))
 
-        writer = open_writer()
+        writer = new_writer()
         with _abandoned_on_error(writer):
             result = index_notes(
                 writer, scan.root, paths, signatures, max_note_bytes=options.max_note_bytes,
@@ -488,9 +483,7 @@ def commit_segments(writer, segments: list[object] | None, *, clear: bool) -> No
     killed run leaves the last commit as it was (the crash tests kill a process here).
     `segments` are those a parallel build wrote, or None for the writer's own."""
     if segments is not None:
-        from indexer.index.parallel import commit_with_segments
-
-        commit_with_segments(writer, segments, clear=clear)
+        writer.commit_with_segments(segments, clear=clear)
     else:
         from whoosh.writing import CLEAR
 

@@ -11,9 +11,11 @@ query is parsed, and every later use reads that list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from whoosh import query as wq
+
+from indexer.engine.expansions import use_words
 
 # Candidates share the typed word's first letter (Whoosh's `FuzzyTerm` default too):
 # listing a field's words by first letter costs a twentieth of listing them all, and
@@ -71,13 +73,4 @@ def expand_fuzzy_terms(query: wq.Query, reader, lexicon: Lexicon | None = None) 
         words: Sequence[str] = []
         if leaf.fieldname in fields:
             words = lexicon.close_words(leaf.fieldname, leaf.text, leaf.maxdist, prefix=leaf.prefixlength)
-        leaf._btexts = _listed(words[:per_term])
-
-
-def _listed(words: Sequence[str]):
-    kept = tuple(words)
-
-    def btexts(reader) -> Iterable[str]:
-        return iter(kept)
-
-    return btexts
+        use_words(leaf, words[:per_term])

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from whoosh import query as wq
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, RangePlugin
 
+from indexer.engine.expansions import expansion_words, list_words_once
+from indexer.engine.parse_errors import whoosh_parsing_stage
 from indexer.errors import QueryError, UnknownFieldError
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS
@@ -143,7 +145,7 @@ class QueryParser:
         except RecursionError:
             raise QueryError("query is nested too deeply") from None
         except Exception as exc:
-            where = _whoosh_parsing_stage(exc)
+            where = whoosh_parsing_stage(exc)
             if where is None:
                 raise  # a bug: the top-level handler says so
             if where == "date":
@@ -185,32 +187,6 @@ DATE_HINT = (
     'dates look like 2021, 2021-08, 2021-08-16, "aug 2021", yesterday, '
     "[2021-08-01 to 2021-08-31], >2021-10-15"
 )
-
-# Whoosh's parser turns most bad syntax into error nodes, but its date parsing raises
-# whatever it trips over (ValueError, TimeError, even AttributeError) on a date it cannot
-# read, and a few inputs trip its own filters (`< ransomware`: IndexError in the `<`
-# plugin). Only exceptions raised inside that parsing are the user's bad query; any
-# other exception is a bug of ours, for the top-level handler.
-_DATE_PARSING_MODULES = frozenset({"whoosh.qparser.dateparse", "whoosh.util.times"})
-_DATE_FIELD_METHODS = frozenset({"_parse_datestring", "parse_query", "parse_range"})
-
-
-def _whoosh_parsing_stage(exc: BaseException) -> str | None:
-    """ "date" if `exc` was raised parsing a date, "syntax" if elsewhere in Whoosh's query
-    parser, None if not raised inside Whoosh's query parsing at all."""
-    stage = None
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        module = frame.f_globals.get("__name__", "")
-        if module in _DATE_PARSING_MODULES or (
-            module == "whoosh.fields" and frame.f_code.co_name in _DATE_FIELD_METHODS
-        ):
-            return "date"
-        if module.startswith("whoosh.qparser"):
-            stage = "syntax"
-        tb = tb.tb_next
-    return stage
 
 
 def _describe(exc: BaseException) -> str:
@@ -336,7 +312,7 @@ def check_expansions(query: wq.Query, reader) -> None:
     budget = MAX_EXPANSIONS
     for leaf in query.leaves():
         if isinstance(leaf, wq.MultiTerm) and not isinstance(leaf, wq.FuzzyTerm):
-            budget -= sum(1 for _ in itertools.islice(leaf._btexts(reader), budget + 1))
+            budget -= sum(1 for _ in itertools.islice(expansion_words(leaf, reader), budget + 1))
             if budget < 0:
                 raise QueryError(
                     f"a wildcard or range of the query matches too many words (more than {MAX_EXPANSIONS})",
@@ -352,19 +328,8 @@ def memoize_expansions(query: wq.Query) -> None:
     of a search. The cache is a plain function, which copies of the query share.
     """
     for leaf in query.leaves():
-        if isinstance(leaf, wq.MultiTerm) and "_btexts" not in vars(leaf):
-            leaf._btexts = _listed_once(leaf._btexts)
-
-
-def _listed_once(list_words):
-    listed: dict[object, list[bytes]] = {}
-
-    def words(reader):
-        if reader not in listed:
-            listed[reader] = list(list_words(reader))
-        return iter(listed[reader])
-
-    return words
+        if isinstance(leaf, wq.MultiTerm):
+            list_words_once(leaf)
 
 
 def _star_means_every_note(query: wq.Query) -> wq.Query:
