@@ -9,6 +9,9 @@ The small public API, also used by the `search` and `indexer` commands::
         result = notes.search('author:cimpanu tag:ransomware date:2021-10', limit=5)
         for hit in result.hits:
             print(hit.rank, hit.date, hit.title, hit.snippet)
+        # or one SearchOptions, made (and checked) once and passed to many searches:
+        newest = indexer.SearchOptions(limit=5, sort=indexer.SortOrder.NEWEST)
+        result = notes.search("ransomware", newest)
 
 Names are imported lazily so that `import indexer` stays cheap for the CLI.
 """
@@ -23,7 +26,8 @@ _EXPORTS = {
     "open_index": "indexer.search.searching",
     "NoteIndex": "indexer.search.searching",
     "SearchResult": "indexer.search.results",
-    "SortOrder": "indexer.search.results",
+    "SearchOptions": "indexer.search.options",
+    "SortOrder": "indexer.search.options",
     "Hit": "indexer.search.results",
     "Passage": "indexer.search.results",
     "Contribution": "indexer.search.results",
@@ -63,7 +67,8 @@ if TYPE_CHECKING:
     from indexer.index.store import IndexOptions, IndexReport, build_index, detect_changes, update_index
     from indexer.notes.note import Note, parse_note
     from indexer.search.batch import BatchQuery, read_queries, run_batch
-    from indexer.search.results import Contribution, Hit, Passage, SearchResult, SortOrder
+    from indexer.search.options import SearchOptions, SortOrder
+    from indexer.search.results import Contribution, Hit, Passage, SearchResult
     from indexer.search.saved import SavedSearchError, SavedSearches
     from indexer.search.searching import NoteIndex, open_index
     from indexer.search.spelling import Suggestion

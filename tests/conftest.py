@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -119,6 +120,16 @@ def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     return corpus_copy, index
 
 
+@functools.cache
+def parsed_shared_notes(name: str) -> dict[str, object]:
+    """Path -> parsed note for every note of ../shared/corpus/NAME (news, frontmatter), read
+    once per session for the tests that check them all."""
+    from indexer.notes.note import parse_note
+
+    root = SHARED / "corpus" / name
+    return {note.path: note for note in (parse_note(path, root) for path in sorted(root.rglob("*.md")))}
+
+
 @pytest.fixture(scope="session")
 def shared_news_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, object]:
     """(corpus, index, report) for the shared news corpus, read in place, indexed once."""
@@ -158,7 +169,7 @@ def relative_files(folder: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory):
-    """A generated corpus of 700 notes, changed since its index `before`; `after` is up to date
+    """A generated corpus of 440 notes, changed since its index `before`; `after` is up to date
     (see `tests.processes`). For tests that kill or race real indexer processes."""
     from tests.processes import make_generated
 
@@ -202,6 +213,16 @@ def no_resident_process_left_behind(tmp_path_factory: pytest.TempPathFactory):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(entry.name), signal.SIGTERM)
     assert not left, f"the tests left resident query processes running: {left}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that starts the OpenSearch cluster (directly or through another fixture) is
+    marked `cluster`: the README's test command leaves them out (pyproject's addopts), and
+    `.ci/run` runs them as a step of their own (`pytest -m cluster`)."""
+    for item in items:
+        if "opensearch_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cluster)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.index.locking import lock_holder
 from indexer.search.searching import open_index
 
 # A generated corpus: enough small notes that a build takes a second or more.
@@ -61,13 +60,15 @@ def indexer_process(
     *args: str, pause_at: str | None = None, pause_seconds: float = 60, env: dict[str, str] | None = None
 ) -> subprocess.Popen:
     """`python -m indexer ARGS` in a session of its own (so Ctrl-C can go to its group);
-    with `pause_at`, paused at that moment of its commit (`tests/pausing_indexer.py`)."""
+    with `pause_at`, paused at that moment (`tests/pausing_indexer.py`: `indexing:N`,
+    `commit`, `manifest`) until `release(process)` or `pause_seconds`."""
     if pause_at is None:
         command = [sys.executable, "-m", "indexer"]
     else:
         command = [sys.executable, str(PAUSING_INDEXER), pause_at, str(pause_seconds)]
     return subprocess.Popen(
         [*command, *args],
+        stdin=subprocess.PIPE,  # a paused process goes on at a line or at the end of it
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -90,19 +91,29 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str 
         time.sleep(0.02)
 
 
-def wait_for_lock(process: subprocess.Popen, index: Path) -> None:
-    """Until `process` holds the index's write lock: the corpus is scanned, writing has begun."""
-    wait_until(
-        lambda: lock_holder(index) == process.pid or process.poll() is not None,
-        what=f"process {process.pid} to take the lock",
-    )
-    assert process.poll() is None, "the process ended before it could be interrupted"
-
-
 def wait_for_pause(process: subprocess.Popen, point: str) -> None:
     """Until `process` says it is paused at `point` (see `tests/pausing_indexer.py`)."""
     line = process.stderr.readline()
-    assert line == f"indexer: test pause: {point}\n", line
+    assert line == f"indexer: test pause: {point.partition(':')[0]}\n", line
+
+
+def release(process: subprocess.Popen) -> None:
+    """Let a paused `process` go on."""
+    process.stdin.write("go\n")
+    process.stdin.flush()
+
+
+def has_open(pid: int, path: Path) -> bool:
+    """True while process `pid` holds `path` open (Linux /proc)."""
+    try:
+        descriptors = list((Path("/proc") / str(pid) / "fd").iterdir())
+    except OSError:
+        return False
+    for descriptor in descriptors:
+        with contextlib.suppress(OSError):
+            if os.readlink(descriptor) == str(path):
+                return True
+    return False
 
 
 def children(pid: int) -> list[int]:
@@ -151,21 +162,20 @@ class Generated:
     after: Path
     answers_before: dict[str, int]
     answers_after: dict[str, int]
-    build_seconds: float  # how long building `before` took, in process
-    update_seconds: float  # how long updating `after` took
+    notes: int  # in the corpus now (its build reads them all)
+    changed: int  # notes an update of `before` reads (new and changed ones)
 
 
-def make_generated(root: Path, notes: int = 700) -> Generated:
-    """`notes` notes (a parallel build of under a second), indexed, then 80 new, 40 changed,
-    20 deleted; with the time the build and the update took."""
+def make_generated(root: Path, notes: int = 440) -> Generated:
+    """`notes` notes (a parallel build of under a second: 500 notes after the changes, over
+    the 400 from which a build runs on two processes), indexed, then 80 new, 40 changed,
+    20 deleted."""
     from indexer.index.store import build_index, update_index
 
     corpus = root / "corpus"
     write_generated_corpus(corpus, notes)
     before = root / "before"
-    started = time.monotonic()
     build_index(corpus, before)
-    build_seconds = time.monotonic() - started
     answers_before = answers(corpus, before)
     rng = random.Random(11)
     for number in range(notes, notes + 80):
@@ -178,9 +188,7 @@ def make_generated(root: Path, notes: int = 700) -> Generated:
         (corpus / f"d{number % 20:02d}" / f"note{number:05d}.md").unlink()
     after = root / "after"
     shutil.copytree(before, after)
-    started = time.monotonic()
     update_index(corpus, after)
-    update_seconds = time.monotonic() - started
     answers_after = answers(corpus, after)
     assert answers_after != answers_before
-    return Generated(corpus, before, after, answers_before, answers_after, build_seconds, update_seconds)
+    return Generated(corpus, before, after, answers_before, answers_after, notes + 80 - 20, 80 + 40)

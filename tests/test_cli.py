@@ -195,16 +195,16 @@ def test_changed_corpus_is_updated_before_searching_unless_no_update(built):
 @pytest.fixture
 def answers(monkeypatch):
     """The `search` command's answers as they are computed, printed or not."""
-    import indexer.cli.search as search_command
+    import indexer.cli.answer as answers_module
 
     computed = []
-    answer = search_command._answer
+    answer = answers_module.answer
 
     def recorded(notes, text, similar, asked):
         computed.append(answer(notes, text, similar, asked))
         return computed[-1]
 
-    monkeypatch.setattr(search_command, "_answer", recorded)
+    monkeypatch.setattr(answers_module, "answer", recorded)
     return computed
 
 

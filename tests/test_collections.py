@@ -56,6 +56,26 @@ def test_c_names_another_collection(home):
     assert (default_index_dir(home / "blog") / "manifest.json").is_file()
 
 
+def test_a_folders_notes_toml_adds_its_collections_to_yours(home, monkeypatch, isolated_environment):
+    # As in a checkout: the folder's file names its own collection and makes it the default.
+    project = home / "project"
+    (project / "sample").mkdir(parents=True)
+    (project / "sample" / "s.md").write_text(info_note("Sample", "gateway sample"), encoding="utf-8")
+    (project / "notes.toml").write_text(
+        'collection = "sample"\n\n[collections.sample]\npath = "sample"\nindex = "index_data"\n'
+    )
+    monkeypatch.chdir(project)
+    assert (search("gateway", "--files").stdout, search("-c", "blog", "gateway", "--files").stdout) == (
+        "s.md\n",
+        "c.md\n",
+    )
+    assert search("-c", "sample", "-c", "news", "gprs", "--files").stdout == "a.md\n"
+    shown = search("--config-show").stdout.splitlines()
+    user_file = isolated_environment / ".config" / "notes-indexer" / "notes.toml"
+    assert 'collections.sample = { path = "sample", index = "index_data" }  # notes.toml' in shown
+    assert f'collections.blog = {{ path = "{home / "blog"}" }}  # {user_file}' in shown
+
+
 def test_two_collections_merge_into_one_ranked_list_whose_hits_say_their_collection(home):
     result = search("-c", "news", "-c", "blog", "zyzzyva", "--passages", "0")
     assert result.exit_code == 0

@@ -3,6 +3,7 @@ holds the index; searches answer from the last commit, and survive its files bei
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -12,10 +13,21 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import search_main
+from indexer.index.locking import LOCK_FILE, lock_holder
 from indexer.index.recovery import leftover_files
+from indexer.index.store import build_index
 from indexer.search.searching import open_index
 from tests.conftest import BUNDLED_CORPUS
-from tests.processes import answers, indexer_process, run_indexer, stop, wait_for_pause
+from tests.processes import (
+    answers,
+    has_open,
+    indexer_process,
+    release,
+    run_indexer,
+    stop,
+    wait_for_pause,
+    wait_until,
+)
 
 
 def search_count(generated, index, query, *extra):
@@ -26,7 +38,8 @@ def search_count(generated, index, query, *extra):
 
 @pytest.fixture
 def paused_update(generated, tmp_path):
-    """An `indexer update` holding the write lock, paused before its commit for `seconds`."""
+    """An `indexer update` holding the write lock, paused before its commit until released
+    (`tests.processes.release`) or for `seconds`."""
     index = tmp_path / "index"
     shutil.copytree(generated.before, index)
     started = []
@@ -61,24 +74,34 @@ def test_a_second_update_fails_after_its_wait_naming_the_process_that_holds_the_
 
 
 def test_a_second_update_that_may_wait_long_enough_runs_after_the_first(generated, paused_update):
-    index, first = paused_update(seconds=1.5)
+    index, first = paused_update()
     second = indexer_process(
         "update", "--corpus", str(generated.corpus), "--index", str(index), "--wait", "60"
     )
+    # The second holds the lock file open, waiting for the lock, while the first is paused.
+    wait_until(lambda: has_open(second.pid, index / LOCK_FILE), what="the second update to wait")
+    assert second.poll() is None and lock_holder(index) == first.pid
+    release(first)
     first_out, _ = first.communicate(timeout=60)
     second_out, second_err = second.communicate(timeout=60)
     assert first.returncode == 0 and first_out.startswith(
         f"Updated {index}: 80 added, 40 changed, 20 removed"
     )
     assert (second.returncode, second_err) == (0, "")
-    assert second_out == f"Index {index} is up to date: 760 notes\n"  # 700 + 80 new - 20 deleted
+    assert second_out == f"Index {index} is up to date: {generated.notes} notes\n"
     assert answers(generated.corpus, index) == generated.answers_after
     assert leftover_files(index) == []
 
 
-def test_search_during_an_update_answers_from_the_last_commit_without_waiting(generated, paused_update):
-    index, first = paused_update()
+def test_search_during_an_update_answers_from_the_last_commit_without_waiting(
+    generated, paused_update, monkeypatch
+):
+    index, first = paused_update(seconds=600)
     expected = generated.answers_before["ransomware"]
+    # A search that waited for the writer as `indexer` does would wait 600 s here (and then
+    # find the first update still paused): not waiting shows as a time far below that,
+    # however busy the machine.
+    monkeypatch.setenv("NOTES_WAIT", "600")
     started = time.monotonic()
     stale = search_count(generated, index, "ransomware", "--no-update")
     assert (stale.exit_code, stale.stdout) == (0, f"{expected}\n")
@@ -88,7 +111,7 @@ def test_search_during_an_update_answers_from_the_last_commit_without_waiting(ge
         f"search: warning: index {index} is being updated by process {first.pid}; "
         "searching it as last committed\n"
     )
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 120
     stop(first)
     fresh = search_count(generated, index, "ransomware")
     assert fresh.stdout == f"{generated.answers_after['ransomware']}\n"
@@ -115,18 +138,23 @@ def test_a_search_whose_commit_is_cleaned_up_under_it_reads_the_newest_one(bundl
 def test_searches_beside_repeated_rebuilds_always_answer_whole(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(BUNDLED_CORPUS, corpus)
-    assert run_indexer("build", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    build_index(corpus, index)
     expected = {"ransomware": 17, "tag:ransomware": 14, "gprs": 1}
-    # Each build replaces every segment file, and Whoosh deletes the old ones at once.
+    # Each build replaces every segment file, and Whoosh deletes the old ones at once. The
+    # builder rebuilds 12 times, and then on until told to stop, which this test does once
+    # it has searched 10 times: at least 12 rebuilds and 10 searches beside them, however
+    # the two processes are scheduled.
     builder = subprocess.Popen(
         [
             sys.executable, "-c",
-            "import sys\nfrom indexer.index.store import build_index, IndexOptions\n"
-            "for _ in range(int(sys.argv[3])):\n"
-            "    build_index(sys.argv[1], sys.argv[2], options=IndexOptions(procs=1))\n",
+            "import itertools, select, sys\nfrom indexer.index.store import build_index, IndexOptions\n"
+            "for done in itertools.count(1):\n"
+            "    build_index(sys.argv[1], sys.argv[2], options=IndexOptions(procs=1))\n"
+            "    if done >= int(sys.argv[3]) and select.select([sys.stdin], [], [], 0)[0]:\n"
+            "        break\n",
             str(corpus), str(index), "12",
         ],
-        stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     searches = 0
     try:
@@ -135,7 +163,13 @@ def test_searches_beside_repeated_rebuilds_always_answer_whole(tmp_path):
                 for query, count in expected.items():
                     assert notes.search(query, limit=3).total == count
                     searches += 1
+            if searches >= 10 and not builder.stdin.closed:
+                builder.stdin.close()  # stop after the 12th rebuild
     finally:
-        _, builder_errors = builder.communicate(timeout=120)
+        with contextlib.suppress(BrokenPipeError):
+            builder.stdin.close()
+        with builder.stderr:
+            builder_errors = builder.stderr.read()
+        builder.wait(timeout=120)
     assert builder.returncode == 0, builder_errors
     assert searches >= 10

@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 import shutil
 import signal
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -23,7 +22,6 @@ from tests.processes import (
     is_running,
     send,
     stop,
-    wait_for_lock,
     wait_for_pause,
     wait_until,
 )
@@ -33,9 +31,8 @@ from tests.processes import (
 class Crash:
     command: str  # build | update
     signum: int
-    # indexing (after the lock is taken, plus `share` of the time the same run took when the
-    # fixture made it, so that the signal lands while notes are indexed however fast that
-    # is), commit or manifest (test pauses)
+    # indexing (paused before this process reads the note `share` of the way through its
+    # notes: a measured point however fast the machine is), commit or manifest
     moment: str
     share: float = 0.0
     group: bool = False  # the signal goes to the whole process group, as Ctrl-C on a terminal does
@@ -45,10 +42,14 @@ class Crash:
         when = f"{self.moment}+{self.share:.0%}" if self.moment == "indexing" else f"at-{self.moment}"
         return f"{self.command}-{signal.Signals(self.signum).name}{'-group' if self.group else ''}-{when}"
 
-    def delay(self, generated) -> float:
-        """Seconds to wait after the lock is taken."""
-        took = generated.build_seconds if self.command == "build" else generated.update_seconds
-        return self.share * took
+    def pause_at(self, generated) -> str:
+        """The test pause (`tests/pausing_indexer.py`) where the signal is sent."""
+        if self.moment != "indexing":
+            return self.moment
+        # A build reads its notes on up to two processes, this one reading half of them
+        # (a worker reads the rest meanwhile); an update reads the new and changed ones here.
+        here = generated.notes // 2 if self.command == "build" else generated.changed
+        return f"indexing:{1 + int(self.share * here)}"
 
 
 _random = random.Random(2024)
@@ -75,16 +76,13 @@ def test_a_killed_run_leaves_the_last_commit_searchable_and_the_next_update_reco
 ):
     index = tmp_path / "index"
     shutil.copytree(generated.before, index)
-    pause_at = None if crash.moment == "indexing" else crash.moment
+    pause_at = crash.pause_at(generated)
     process = indexer_process(
         crash.command, "--corpus", str(generated.corpus), "--index", str(index), pause_at=pause_at
     )
     try:
-        if crash.moment == "indexing":
-            wait_for_lock(process, index)
-            time.sleep(crash.delay(generated))
-        else:
-            wait_for_pause(process, crash.moment)
+        wait_for_pause(process, pause_at)
+        assert lock_holder(index) == process.pid  # writing has begun
         workers = children(process.pid)
         send(process, crash.signum, group=crash.group)
         # A worker left running would keep stderr open: this would time out.

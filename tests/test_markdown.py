@@ -199,16 +199,14 @@ def test_parsing_time_grows_linearly_with_the_input(unit):
 def test_no_heading_of_a_shared_corpus_note_comes_from_inside_code(name):
     from markdown_it import MarkdownIt
 
-    from indexer.notes.note import parse_note
-    from tests.conftest import SHARED
+    from tests.conftest import SHARED, parsed_shared_notes
 
     root = SHARED / "corpus" / name
     if not root.is_dir():
         pytest.skip(f"shared corpus not found at {root}")
     plain = MarkdownIt("commonmark")  # the parser's own block map, without our reading of it
     checked = code_blocks = 0
-    for path in sorted(root.rglob("*.md")):
-        note = parse_note(path, root)
+    for note in parsed_shared_notes(name).values():
         code_lines = set()
         for token in plain.parse(note.body):
             if token.type in ("fence", "code_block") and token.map:

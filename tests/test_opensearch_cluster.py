@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,7 @@ from indexer.cli import indexer_main, search_main
 from indexer.opensearch.connection import ClusterError, ClusterSettings, connect
 from indexer.opensearch.searching import ClusterNotes
 from indexer.opensearch.writing import Backoff, build_cluster_index, cluster_manifest, update_cluster_index
+from indexer.search.results import SortOrder
 from indexer.search.searching import open_index
 from tests.conftest import BUNDLED_CORPUS, SHARED_NEWS
 
@@ -335,11 +337,27 @@ def test_news_corpus_same_notes_facets_and_timeline(opensearch_cluster, shared_n
         "date:[2021-08-01 to 2021-08-31]",
         "ransom*",
         "gateway~",
+        # Whoosh's Porter stemmer and Lucene's disagree on these words' stems.
+        "cryptocurrency deployment",
+        "resetting",
     ]
     with open_index(corpus, index) as whoosh, ClusterNotes(corpus, cluster) as notes:
         assert report.notes == whoosh.note_count()
         different = [query for query in queries if _paths(notes, query) != _paths(whoosh, query)]
         assert different == []
+        # Known-item MRR@10 (the relevance benchmark's draw, 10 queries of each kind).
+        from benchmarks.known_items import generate, load_notes
+        from benchmarks.relevance import rank_of
+
+        items = generate(load_notes(corpus), per_kind=10, seed=7)
+        mrr = {}
+        for label, engine in (("whoosh", whoosh), ("cluster", notes)):
+            ranks = [
+                rank_of(item.target, [hit.path for hit in engine.search(item.query, passages=0).hits])
+                for item in items
+            ]
+            mrr[label] = sum(1 / rank for rank in ranks if rank) / len(items)
+        assert mrr["cluster"] >= mrr["whoosh"] - 0.05, mrr
         for query in ("ransomware", "*"):
             expected = whoosh.search(query, limit=1, facets=FACETS, timeline=True)
             got = notes.search(query, limit=1, facets=FACETS, timeline=True)
@@ -360,3 +378,129 @@ def test_batch_runs_every_query_on_the_cluster(opensearch_cluster, bundled_on_bo
     counts = [json.loads(line)["total"] for line in result.stdout.splitlines()]
     whoosh = bundled_on_both[0]
     assert counts == [whoosh.count("conti"), whoosh.count("author:cimpanu")]
+
+
+def test_words_the_two_stemmers_disagree_on_match_the_same_notes(opensearch_cluster, tmp_path):
+    from indexer.index.store import build_index
+    from tests.conftest import info_note
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    notes = {
+        "a.md": info_note(
+            "Cryptocurrency exchange hacked", "The deployment failed after resetting passwords."
+        ),
+        "b.md": info_note("Reset the router", "Deploy the fix; cryptocurrencies are not involved."),
+        "c.md": info_note("Unrelated", "Nothing about money or routers here at all."),
+    }
+    for name, text in notes.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build_index(corpus, tmp_path / "index")
+    cluster = ClusterSettings(url=opensearch_cluster.url, index_name="stems")
+    build_cluster_index(corpus, cluster)
+    queries = [
+        "cryptocurrency",
+        "cryptocurrencies",
+        "deployment",
+        "deploy",
+        "resetting",
+        "reset",
+        "title:cryptocurrencies",
+        '"resetting passwords"',
+        "deployments~1",
+    ]
+    with open_index(corpus, tmp_path / "index") as whoosh, ClusterNotes(corpus, cluster) as on_cluster:
+        found = {query: _paths(whoosh, query) for query in queries}
+        assert all(found.values()), found
+        assert {query: _paths(on_cluster, query) for query in queries} == found
+
+
+@pytest.mark.parametrize(
+    "query", ["GPRS gateway", "ransomware attack", "author:cimpanu ransomware", "ransom*"]
+)
+def test_cluster_explanations_add_up_to_each_hits_score(bundled_on_both, query):
+    _, cluster = bundled_on_both
+    hits = cluster.search(query, limit=5, explain=True, passages=0).hits
+    assert hits
+    for hit in hits:
+        assert sum(part.score for part in hit.explanation) == pytest.approx(hit.score, rel=1e-4)
+
+
+def test_cluster_ranking_bonuses_are_whooshs(bundled_on_both):
+    """The same bonuses (all words in the title, in one passage, as typed...) reach the same note."""
+    whoosh, cluster = bundled_on_both
+    query = "ransomware gang"
+    expected = whoosh.search(query, limit=1, explain=True, passages=0).hits[0]
+    found = cluster.search(query, limit=10, explain=True, passages=0).hits
+    got = next(hit for hit in found if hit.path == expected.path)
+    assert {(part.field, part.term) for part in got.explanation} == {
+        (part.field, part.term) for part in expected.explanation
+    }
+    assert "all words in title (as typed)" in {
+        part.term for part in got.explanation if part.field == "ranking"
+    }
+
+
+def test_benchmark_query_shapes_answer_on_both_engines(bundled_on_both):
+    """The latency benchmark's queries (two title words, author, quoted tag and source,
+    date ranges and months, title phrases), repeats included: none fails, same totals."""
+    from benchmarks.opensearch import _latency, agreement
+    from benchmarks.queries import sample_queries
+
+    whoosh, cluster = bundled_on_both
+    corpus = whoosh.corpus
+    queries = sample_queries(corpus, sorted(corpus.rglob("*.md")), 36, seed=5)
+    assert len({query.text for query in queries}) < len(queries)  # repeats: counted once each
+    _, whoosh_totals, whoosh_errors = _latency(whoosh, queries)
+    _, cluster_totals, cluster_errors = _latency(cluster, queries)
+    assert whoosh_errors == cluster_errors == []
+    assert agreement(whoosh_totals, cluster_totals) == f"{len(queries)}/{len(queries)}"
+
+
+def test_the_shell_searches_the_cluster_with_piped_lines(opensearch_cluster, bundled_on_both, tmp_path):
+    whoosh = bundled_on_both[0]
+    where = ["--corpus", str(whoosh.corpus), "--index", str(tmp_path / "saved")]
+    where += ["--engine", "opensearch", "--url", opensearch_cluster.url, "--index-name", "bundled"]
+    lines = "author:cimpanu tag:ransomware\n:limit 1\nransomware\n:more\n:explain 2\n:facets source\n"
+    lines += ":save ransom\n:saved\n:stats\n:watch on\n:quit\n"
+    result = CliRunner().invoke(search_main, ["--shell", "--sort", "-date", *where], input=lines)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout + result.stderr  # results on stdout, the shell's talk on stderr
+    expected = whoosh.search("author:cimpanu tag:ransomware", sort=SortOrder.NEWEST).hits
+    for hit in expected:
+        assert f"{hit.rank}. {hit.title}" in result.stdout
+    assert f"{len(expected)} notes match (1-{len(expected)} shown)" in out
+    total = whoosh.count("ransomware")
+    assert f"{total} notes match (1-1 shown); :more for the next 1" in out
+    assert f"{total} notes match (2-2 shown)" in out
+    assert "score " in out and "body:ransomwar" in out  # :explain 2
+    assert "saved @ransom: ransomware" in out and "@ransom  ransomware" in out
+    assert re.search(rf"cluster +{re.escape(opensearch_cluster.url)} index bundled", out)
+    assert ":watch works on a Whoosh index, not on the OpenSearch engine" in result.stderr
+    assert (tmp_path / "saved").is_dir()  # saved searches are kept beside --index
+
+
+def test_shell_completion_values_come_from_the_cluster(bundled_on_both):
+    from indexer.shell.completer import Vocabulary
+
+    whoosh, cluster = bundled_on_both
+    local, remote = Vocabulary.load(whoosh), Vocabulary.load(cluster)
+    for field, prefix in (
+        ("tag", "ran"),
+        ("author", "cim"),
+        ("source", "the"),
+        (whoosh.catalog.structured[0], ""),
+    ):
+        expected = [(value.text, value.count) for value in local.field_values(field, prefix)]
+        assert expected
+        assert [(value.text, value.count) for value in remote.field_values(field, prefix)] == expected
+
+
+@pytest.mark.parametrize("query", ["gatway GPRS", "ransomwear", "cimpanou ransomware"])
+def test_misspelled_words_are_corrected_as_whoosh_corrects_them(bundled_on_both, query):
+    whoosh, cluster = bundled_on_both
+    expected, got = whoosh.search(query, passages=0), cluster.search(query, passages=0)
+    assert expected.corrected_query is not None
+    assert got.corrected_query == expected.corrected_query
+    assert got.total == expected.total
+    assert cluster.search(query, passages=0, correct=False).corrected_query is None

@@ -161,11 +161,79 @@ def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path, isolated_envir
     assert error == expected + " check --url / NOTES_URL"
 
 
-def test_the_shell_asks_for_a_query_on_the_cluster_engine():
+def test_the_shell_on_an_unreachable_cluster_is_one_line_naming_the_url_and_exit_2(
+    tmp_path, isolated_environment
+):
     from click.testing import CliRunner
 
     from indexer.cli import search_main
 
-    result = CliRunner().invoke(search_main, ["--shell", "--engine", "opensearch"])
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    where = ["--corpus", str(corpus), "--engine", "opensearch", "--url", "http://127.0.0.1:9"]
+    result = CliRunner().invoke(search_main, ["--shell", *where], input="ransomware\n")
     assert result.exit_code == 2
-    assert "the shell searches the Whoosh index only" in result.stderr
+    expected = "search: cannot reach the OpenSearch cluster at http://127.0.0.1:9; is it running?"
+    assert result.stderr.strip() == expected + " check --url / NOTES_URL"
+    assert not (isolated_environment / ".local" / "share").exists()  # no Whoosh index was built
+
+
+def test_stemmed_fields_are_sent_as_whooshs_stems_in_order():
+    from indexer.index.schema import TEXT_ANALYZER
+    from indexer.opensearch.mapping import stems
+
+    text = "The cryptocurrency deployments were resetting, and the gateways failed."
+    assert stems(text) == " ".join(token.text for token in TEXT_ANALYZER(text))
+    assert "cryptocurrenci deployment" in stems(text)  # Lucene's Porter: cryptocurr deploy
+    assert "resett" in stems(text).split()  # Lucene's Porter: reset
+
+
+def test_each_ranking_bonus_is_a_clause_scoring_its_words_where_they_are_placed(parse):
+    from indexer.opensearch.ranking import bonus_clauses
+    from indexer.search.ranking import ranking_bonuses
+
+    text = "Ransomware gangs"
+    clauses = dict(bonus_clauses(ranking_bonuses(parse(text), text)))
+    words = [{"term": {"title": {"value": "ransomwar"}}}, {"term": {"title": {"value": "gang"}}}]
+    assert clauses["all words in title"] == {"bool": {"must": words, "boost": 2.5}}
+    exact = [{"term": {"title_words": "ransomware"}}, {"term": {"title_words": "gangs"}}]
+    assert clauses["all words in title (as typed)"] == {
+        "bool": {"must": words, "boost": 3.0, "filter": [{"bool": {"filter": exact}}]}
+    }
+    # Every word within 15 positions, in any order: Lucene's slop counts the positions between.
+    passage = clauses["all words in body"]["bool"]
+    assert passage["filter"] == [
+        {
+            "span_near": {
+                "clauses": [{"span_term": {"body": "ransomwar"}}, {"span_term": {"body": "gang"}}],
+                "slop": 14,
+                "in_order": False,
+            }
+        }
+    ]
+    typed = clauses["all words in body (as typed)"]["bool"]["filter"][1]["span_near"]
+    assert typed["clauses"] == [
+        {"span_term": {"body_words": "ransomware"}},
+        {"span_term": {"body_words": "gangs"}},
+    ]
+    near = clauses["words near each other in body"]["bool"]
+    assert near["boost"] == 0.5 and near["filter"][0]["span_near"]["in_order"] is True
+    assert near["filter"][0]["span_near"]["slop"] == 24
+
+
+def test_a_quoted_phrase_earns_only_its_as_typed_bonus(parse):
+    from indexer.opensearch.ranking import bonus_clauses
+    from indexer.search.ranking import ranking_bonuses
+
+    text = '"flaw to affect"'
+    clauses = dict(bonus_clauses(ranking_bonuses(parse(text), text)))
+    assert list(clauses) == ['phrase "flaw to affect" in body (as typed)']
+    (clause,) = clauses.values()
+    stems_placed, typed = clause["bool"]["filter"]
+    assert stems_placed["span_near"]["slop"] == 0 and stems_placed["span_near"]["in_order"] is True
+    assert [span["span_term"]["body_words"] for span in typed["span_near"]["clauses"]] == [
+        "flaw",
+        "to",
+        "affect",
+    ]
+    assert typed["span_near"]["slop"] == 0 and clause["bool"]["boost"] == 3.0

@@ -6,6 +6,10 @@ of docs/ (optionally after `NAME=value` variables) is run from a copy of the che
 (bundled corpus, its notes.toml, a fresh index) and its output compared with the lines
 shown under it. Examples that need a pipe, an editor, a terminal or a running process are
 left out (see `_runnable`); examples on notes a reader does not have are `text` blocks.
+
+Each example runs on its own copy of the checkout, so that it passes or fails the same way
+alone, in any order or on any xdist worker: the examples before it on its page that save a
+search (`--save`, written into the index folder) are run first, as a reader would have.
 """
 
 from __future__ import annotations
@@ -19,20 +23,21 @@ from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
 from indexer.index.store import build_index
+from indexer.search.saved import SAVED_FILE
 from tests.conftest import BUNDLED_CORPUS, REPO, write_project_settings
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 
 
-def console_examples() -> list[tuple[str, str]]:
-    """(command line, output shown) for each `$ ` line of the console blocks of the pages."""
+def console_examples() -> list[tuple[str, str, str]]:
+    """(page, command line, output shown) for each `$ ` line of the console blocks of the pages."""
     examples = []
     for page in PAGES:
         for block in re.findall(r"```console\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
             for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
                 command, _, output = chunk.partition("\n")
-                examples.append((command, output))
+                examples.append((page.name, command, output))
     return examples
 
 
@@ -55,7 +60,18 @@ def _runnable(command: str) -> bool:
     )
 
 
-EXAMPLES = [(command, output) for command, output in console_examples() if _runnable(command)]
+EXAMPLES = [example for example in console_examples() if _runnable(example[1])]
+
+
+def _saves(command: str) -> bool:
+    """The example changes what later ones see: it saves a search into the index folder."""
+    return "--save" in _split_environment(command)[1]
+
+
+def _run(program: str, args: list[str], env: dict[str, str]):
+    main = search_main if program == "search" else indexer_main
+    env = {"NO_COLOR": "1", "COLUMNS": "200", **env}
+    return CliRunner().invoke(main, args, prog_name=program, env=env)
 
 
 def test_the_readme_and_docs_have_runnable_examples():
@@ -64,7 +80,8 @@ def test_the_readme_and_docs_have_runnable_examples():
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory):
-    """A folder laid out like a checkout: ./corpus (bundled) and ./index_data (built)."""
+    """A folder laid out like a checkout: ./corpus (bundled) and ./index_data (built), built
+    once per module (per xdist worker)."""
     root = tmp_path_factory.mktemp("checkout")
     shutil.copytree(BUNDLED_CORPUS, root / "corpus")
     write_project_settings(root)
@@ -72,15 +89,31 @@ def checkout(tmp_path_factory):
     return root
 
 
-@pytest.mark.parametrize(("command", "shown"), EXAMPLES, ids=[command for command, _ in EXAMPLES])
-def test_a_readme_example_prints_what_the_readme_shows(checkout, monkeypatch, command, shown):
-    monkeypatch.chdir(checkout)
-    env, (program, *args) = _split_environment(command)
-    main = search_main if program == "search" else indexer_main
-    env = {"NO_COLOR": "1", "COLUMNS": "200", **env}
-    result = CliRunner().invoke(main, args, prog_name=program, env=env)
+@pytest.fixture
+def own_checkout(checkout):
+    """The checkout as no example has touched it: no saved search (the one file examples
+    write; the index itself stays as built, up to date)."""
+    (checkout / "index_data" / SAVED_FILE).unlink(missing_ok=True)
+    return checkout
+
+
+@pytest.mark.parametrize(
+    ("page", "command", "shown"), EXAMPLES, ids=[f"{page}: {command}" for page, command, _ in EXAMPLES]
+)
+def test_a_readme_example_prints_what_the_readme_shows(own_checkout, monkeypatch, page, command, shown):
+    monkeypatch.chdir(own_checkout)
+    for earlier_page, earlier, _ in EXAMPLES[: EXAMPLES.index((page, command, shown))]:
+        if earlier_page == page and _saves(earlier):
+            replayed = _run(*_program_and_args(earlier))
+            assert replayed.exit_code == 0, (earlier, replayed.output)
+    result = _run(*_program_and_args(command))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert _tidy(result.output) == _tidy(shown)
+
+
+def _program_and_args(command: str) -> tuple[str, list[str], dict[str, str]]:
+    env, (program, *args) = _split_environment(command)
+    return program, args, env
 
 
 def _tidy(text: str) -> str:

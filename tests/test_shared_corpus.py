@@ -9,19 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from indexer.notes.note import parse_note
 from indexer.notes.tags import structured_field_name
 from indexer.search.searching import SortOrder, open_index
-from tests.conftest import SHARED_FRONTMATTER, SHARED_NEWS, needs_shared_frontmatter, needs_shared_news
+from tests.conftest import (
+    SHARED_NEWS,
+    needs_shared_frontmatter,
+    needs_shared_news,
+    parsed_shared_notes,
+)
 
 pytestmark = needs_shared_news
 
 
 @pytest.fixture(scope="module")
 def news_notes():
-    return {
-        note.path: note for note in (parse_note(p, SHARED_NEWS) for p in sorted(SHARED_NEWS.rglob("*.md")))
-    }
+    return parsed_shared_notes("news")
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +224,7 @@ def _count_facet(notes, facet: str) -> collections.Counter:
 
 @needs_shared_frontmatter
 def test_front_matter_corpus_parses_without_a_skip():
-    notes = [parse_note(path, SHARED_FRONTMATTER) for path in sorted(SHARED_FRONTMATTER.rglob("*.md"))]
+    notes = list(parsed_shared_notes("frontmatter").values())
     assert len(notes) == 768
     assert sum(1 for note in notes if len(note.authors) > 1) >= 100
     assert sum(1 for note in notes if note.date is None) <= 6

@@ -76,11 +76,11 @@ def test_ctrl_c_during_a_query_cancels_it_and_the_next_line_runs(shell, monkeypa
     real_search = shell.notes.search
     calls = []
 
-    def slow_search(text, **kwargs):
+    def slow_search(text, *options, **keywords):
         calls.append(text)
         if len(calls) == 1:
             raise KeyboardInterrupt  # Ctrl-C while Whoosh is working
-        return real_search(text, **kwargs)
+        return real_search(text, *options, **keywords)
 
     monkeypatch.setattr(shell.notes, "search", slow_search)
     status = type_into(shell, "ransomware" + ENTER + "GPRS gateway" + ENTER + ":quit" + ENTER)

@@ -51,7 +51,7 @@ def test_collection_is_paused_while_the_command_loads(monkeypatch, collector_res
 @pytest.mark.parametrize(
     ("args", "work"),
     [
-        (("--no-update", "ransomware"), "_show"),
+        (("--no-update", "ransomware"), "show"),
         (("--no-update", "--batch", "-"), "_run_batch"),
         (("--no-update", "--shell"), "_run_shell"),
     ],

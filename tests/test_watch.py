@@ -8,7 +8,8 @@ import time
 import pytest
 
 from indexer.index.store import build_index
-from indexer.index.watch import CorpusWatcher, describe_batch
+from indexer.index.watch import CorpusWatcher
+from indexer.output.index_report import describe_batch
 from indexer.search.searching import open_index
 from tests.conftest import info_note
 

@@ -25,18 +25,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.errors import NotesError
+from indexer.output.formats import OutputFormat
+from indexer.output.terminal import ColorMode
+from indexer.search.options import SortOrder
 
 COLLECTION_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 CONFIG_FILE = "notes.toml"
 APP_NAME = "notes-indexer"
 
-SORT_ORDERS = ("relevance", "date", "-date")
+SORT_ORDERS = tuple(order.value for order in SortOrder)
 THEMES = ("default", "mono", "none")
 ENGINES = ("whoosh", "opensearch")
-COLORS = ("auto", "always", "never")
+COLORS = tuple(mode.value for mode in ColorMode)
 # What `search` prints: text (hits with passages), or one of the script outputs.
-OUTPUTS = ("text", "paths", "json", "jsonl", "count", "tags", "authors", "sources")
+OUTPUTS = tuple(output.value for output in OutputFormat)
 # Fields a weight may be given to (the unscoped search fields).
 WEIGHT_FIELDS = ("title", "subtitle", "body", "tags", "author", "source")
 
@@ -149,9 +152,9 @@ def _collections(value: object, key: str) -> dict[str, dict[str, str]]:
 
 def _choice(options: tuple[str, ...]) -> Callable[[object, str], str]:
     def check(value: object, key: str) -> str:
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             raise ValueError("must be one of " + ", ".join(options))
-        return value  # type: ignore[return-value]
+        return value
 
     return check
 
@@ -292,6 +295,7 @@ class Config:
     settings: dict[str, Setting] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    collection_sources: dict[str, str] = field(default_factory=dict)  # name -> the file naming it
 
     def __getitem__(self, key: str) -> object:
         return self.settings[key].value
@@ -353,6 +357,9 @@ def load_config(
                 (_trusted_keys(_read_file(corpus_file, config), corpus_file, config), str(corpus_file))
             )
     for key, spec in KEYS.items():
+        if key == "collections":
+            config.settings[key] = _merged_collections(layers, config)
+            continue
         value, source = spec.default, "default"
         for values, origin in layers:
             if key in values:
@@ -370,6 +377,26 @@ def load_config(
                 value = _anchored(key, value, Path(source).parent)
         config.settings[key] = Setting(value, source)
     return config
+
+
+def _merged_collections(layers: list[tuple[dict[str, object], str]], config: Config) -> Setting:
+    """`[collections.NAME]` tables of every file, name by name: the current folder's file adds
+    its collections to yours (a NAME in both is the nearer file's). Its source is the
+    nearest file that names one; `config.collection_sources` says which file named each."""
+    merged: dict[str, dict[str, str]] = {}
+    source = "default"
+    for values, origin in layers:
+        if "collections" not in values:
+            continue
+        try:
+            tables = KEYS["collections"].check(values["collections"], "collections")
+        except ValueError as exc:
+            raise ConfigError(f"{origin}: collections {exc}, not {values['collections']!r}") from None
+        for name, table in _anchored("collections", tables, Path(origin).parent).items():
+            merged[name] = table
+            config.collection_sources[name] = origin
+        source = origin
+    return Setting(merged, source)
 
 
 def _trusted_keys(values: dict[str, object], path: Path, config: Config) -> dict[str, object]:
@@ -478,7 +505,8 @@ def describe(config: Config) -> str:
             lines.append(f"# {key} is not set  # {setting.source}")
         elif key == "collections" and setting.value:
             for name, table in setting.value.items():
-                lines.append(f"collections.{name} = {_toml_value(table)}  # {setting.source}")
+                source = config.collection_sources.get(name, setting.source)
+                lines.append(f"collections.{name} = {_toml_value(table)}  # {source}")
         else:
             lines.append(f"{key} = {_toml_value(setting.value)}  # {setting.source}")
     return "\n".join(lines) + "\n"

@@ -162,15 +162,14 @@ def _run(action, index, bar, *, quiet, **params) -> None:
 def _finish_report(action: str, report, index_dir: Path | str, *, strict: bool, quiet: bool) -> None:
     if not quiet:
         print_skips("indexer", report)
+    from indexer.output.index_report import change_counts, notes_and_time
+
     count = len(report.skipped) + len(report.still_skipped)
     skipped = f", {count} skipped" if count else ""
     if action == "build" or report.rebuilt:
         click.echo(f"Indexed {report.notes} notes{skipped} in {report.seconds:.1f} s into {index_dir}")
     elif report.touched:
-        click.echo(
-            f"Updated {index_dir}: {report.added} added, {report.changed} changed, {report.removed} removed"
-            f"{skipped}; {report.notes} notes in {report.seconds:.1f} s"
-        )
+        click.echo(f"Updated {index_dir}: {change_counts(report)}{skipped}; {notes_and_time(report)}")
     else:
         click.echo(f"Index {index_dir} is up to date: {report.notes} notes{skipped}")
     if strict and (report.skipped or report.still_skipped):
@@ -200,10 +199,10 @@ def stats_command(collections, corpus: Path, index_dir: Path, as_json: bool) -> 
         if as_json:
             click.echo(json_safe(json.dumps(stats, indent=2, ensure_ascii=False)))
             return
-        width = max(len(key) for key in stats)
-        for key, value in stats.items():
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            click.echo(f"{key.replace('_', ' '):<{width}}  {terminal_safe(str(shown))}")
+        from indexer.output.index_report import stats_lines
+
+        for line in stats_lines(stats):
+            click.echo(line)
 
 
 @indexer_main.command(
@@ -237,7 +236,8 @@ def watch_command(
     """
     import time
 
-    from indexer.index.watch import CorpusWatcher, describe_batch
+    from indexer.index.watch import CorpusWatcher
+    from indexer.output.index_report import describe_batch
 
     def on_batch(report) -> None:
         if not quiet:

@@ -6,33 +6,34 @@ import sys
 
 import click
 
-from indexer.output.terminal import is_terminal
+from indexer.output.formats import OutputFormat
+from indexer.output.terminal import ColorMode, is_terminal
 
 # Values shown per facet in text output when --facet-limit is not given (JSON shows all).
 TEXT_FACET_LIMIT = 10
 
 
 def print_result(
-    result, output: str | None, color: str, *, facet_limit: int | None = None, version: int = 1,
+    result, output: OutputFormat, color: ColorMode, *, facet_limit: int | None = None, version: int = 1,
     null: bool = False, passages: int = 2, settings=None, place=None,
 ) -> None:  # fmt: skip
     """Print a `SearchResult` as text, JSON, JSONL or paths; the match count goes to stderr."""
     from indexer.output import render, script_output
-    from indexer.output.terminal import ColorMode, terminal_width, use_color
+    from indexer.output.terminal import terminal_width, use_color
 
     stdout = sys.stdout
-    if output == "json":
+    if output is OutputFormat.JSON:
         stdout.write(script_output.render_json(result, version=version, facet_limit=facet_limit or 0))
-    elif output == "jsonl":
+    elif output is OutputFormat.JSONL:
         for line in script_output.render_jsonl(result, version=version):
             stdout.write(line)
-    elif output == "paths":
+    elif output is OutputFormat.PATHS:
         # Escaped on a terminal, as `ls` does; exact when piped.
         stdout.write(script_output.render_paths(result, null=null, escape=is_terminal(stdout), place=place))
-    elif output in ("tags", "authors", "sources"):
-        stdout.write(script_output.render_value_counts(result.facets[output.removesuffix("s")]))
+    elif output.facet is not None:
+        stdout.write(script_output.render_value_counts(result.facets[output.facet]))
     elif result.hits:
-        colored, width = use_color(stdout, ColorMode(color)), terminal_width(stdout)
+        colored, width = use_color(stdout, color), terminal_width(stdout)
         if settings is not None:
             style = settings.text_style(color=colored, width=width)
         else:
@@ -66,12 +67,12 @@ def print_suggestion(suggestion) -> None:
         click.echo(render_suggestion(suggestion), err=True)
 
 
-def print_saved(saved: dict[str, str], output: str | None) -> int:
+def print_saved(saved: dict[str, str], output: OutputFormat) -> int:
     """The saved searches, `NAME  QUERY` a line (or one JSON object); the exit status."""
     from indexer.output.safe_text import json_safe, terminal_safe
     from indexer.status import ExitStatus
 
-    if output == "json":
+    if output is OutputFormat.JSON:
         import json
 
         click.echo(json_safe(json.dumps({"format_version": 1, "saved": saved}, ensure_ascii=False, indent=2)))

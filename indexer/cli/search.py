@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
 from indexer import __version__
+from indexer.cli.answer import fresh_answer, freshen, merged_answer, open_notes, show, start_freshness_check
+from indexer.cli.asked import Asked, asked_from
 from indexer.cli.gc_pause import code_loaded
 from indexer.cli.options import (
     CONTEXT,
@@ -17,23 +19,19 @@ from indexer.cli.options import (
     corpus_option,
     engine_option_group,
     index_option,
-    print_skips,
-    took,
 )
-from indexer.cli.output import print_correction, print_result, print_saved, print_suggestion
+from indexer.cli.output import print_saved
 from indexer.cli.settings import Settings
-from indexer.output.console import Command, ProgressBar, cli_errors, warn
+from indexer.output.console import Command, cli_errors
+from indexer.output.formats import OutputFormat
 from indexer.output.safe_text import terminal_safe
-from indexer.output.terminal import is_terminal
+from indexer.output.terminal import ColorMode, is_terminal
+from indexer.search.options import SortOrder
 from indexer.status import ExitStatus
 
 if TYPE_CHECKING:
-    from indexer.search.results import SearchResult
-    from indexer.search.spelling import Suggestion
+    pass
 
-OUTPUTS = ("text", "paths", "json", "jsonl", "count", "tags", "authors", "sources")
-# --output values that print the distinct values of a facet among all hits.
-VALUE_OUTPUTS = {"tags": "tag", "authors": "author", "sources": "source"}
 
 SEARCH_EPILOG = """\b
 Examples:
@@ -86,7 +84,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 @click.option(
     "-s",
     "--sort",
-    type=click.Choice(["relevance", "date", "-date"]),
+    type=click.Choice([order.value for order in SortOrder]),
     default="relevance",
     show_default=True,
     envvar="NOTES_SORT",
@@ -100,7 +98,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 @click.option(
     "--output",
     "output_choice",
-    type=click.Choice(OUTPUTS),
+    type=click.Choice([output.value for output in OutputFormat]),
     envvar="NOTES_OUTPUT",
     show_envvar=True,
     help="What to print: text (the default), paths, json, jsonl, count, or the distinct tags, authors "
@@ -190,7 +188,7 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 )
 @click.option(
     "--color",
-    type=click.Choice(["auto", "always", "never"]),
+    type=click.Choice([mode.value for mode in ColorMode]),
     default="auto",
     show_default=True,
     envvar="NOTES_COLOR",
@@ -268,280 +266,150 @@ Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 )
 @engine_option_group
 @click.version_option(__version__, "-V", "--version", prog_name="search")
-def search_main(
-    query: tuple[str, ...],
-    limit: int,
-    page: int,
-    sort: str,
-    output: str | None,
-    output_choice: str | None,
-    absolute: bool,
-    null: bool,
-    passages: int,
-    context_chars: int,
-    format_version: int,
-    all_copies: bool,
-    exact: bool,
-    debug_query: bool,
-    open_rank: int | None,
-    collections: tuple[str, ...],
-    corpus: Path | None,
-    index_dir: Path | None,
-    no_update: bool,
-    no_daemon: bool,
-    color: str,
-    facets: tuple[str, ...],
-    facet_limit: int | None,
-    show_timeline: bool,
-    explain: bool,
-    similar: str | None,
-    batch: BinaryIO | None,
-    save_as: str | None,
-    list_saved: bool,
-    show_config: bool,
-    open_shell: bool,
-    engine: str,
-    url: str,
-    index_name: str,
-) -> None:
+def search_main(query: tuple[str, ...], **params: Any) -> None:
     """Search your notes, ranked by relevance, with highlighted snippets.
 
     With no QUERY on a terminal, or with --shell, open the interactive shell.
     """
     text = " ".join(query).strip()
-    other_work = {"--batch": batch, "--similar": similar, "--saved": list_saved, "--save": save_as}
     with cli_errors("search"):
         from indexer.cli.settings import resolve_settings
 
-        settings = resolve_settings("search", need_corpus=not show_config)
-        if show_config:
-            from indexer.cli.config import describe
-
-            click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
-            for target in settings.targets:
-                named = f" (collection {target.name})" if target.name else ""
-                where = f"# searches {target.corpus}{named} with its index in {target.index_dir}"
-                click.echo(terminal_safe(where))
-            if not settings.targets:
-                click.echo("# no corpus to search: pass --corpus DIR or name a default collection")
-            sys.exit(ExitStatus.OK)
-        # Options left at their defaults take their notes.toml values.
-        chosen = settings.options
-        output_choice, no_update, color = chosen["output_choice"], chosen["no_update"], chosen["color"]
-        output_choice = None if output_choice == "text" else output_choice
-        if output and output_choice and output != output_choice:
-            if "output_choice" in _typed():
-                raise click.UsageError(f"--{output} and --output {output_choice} ask for different outputs")
-            output_choice = None  # a typed --json beats the configured output
-        asked = Asked(
-            limit=settings.limit,
-            page=page,
-            sort=settings.sort,
-            output=output or output_choice,
-            color=color,
-            passages=chosen["passages"],
-            context=chosen["context_chars"],
-            version=chosen["format_version"],
-            all_copies=chosen["all_copies"],
-            exact=chosen["exact"],
-            null=null,
-            absolute=absolute,
-            debug=debug_query,
-            open_rank=open_rank,
-            facets=_facets(chosen["facets"], output or output_choice),
-            facet_limit=chosen["facet_limit"],
-            timeline=show_timeline,
-            explain=explain,
-            settings=settings,
-        )
-        corpus, index_dir = settings.corpus, settings.index_dir
-        served = _served_request(settings, asked, batch=batch is not None)
-        on_terminal = is_terminal(sys.stdin) and is_terminal(sys.stdout)
-        on_cluster = settings.engine == "opensearch"
-        if on_cluster and (open_shell or (not text and on_terminal and not any(other_work.values()))):
-            raise click.UsageError("the shell searches the Whoosh index only (for now): give a QUERY")
-        if open_shell or (not text and on_terminal and not any(other_work.values())):
-            given = [name for name, value in other_work.items() if value]
-            given += [_flag(asked.output)] if asked.output else []
-            if given:
-                raise click.UsageError(f"--shell cannot be combined with {given[0]}")
-            if served is not None:
-                from indexer.daemon.serving import RunLocally
-
-                raise RunLocally
-            code_loaded()  # a session: collect garbage as usual
-            _freshen(corpus, index_dir, no_update=no_update, settings=settings)
-            sys.exit(_run_shell(text, asked))
-        from indexer.search.saved import SavedSearches, check_name
-
-        saved = SavedSearches(index_dir)
-        if list_saved:
-            if text or save_as or similar:
-                raise click.UsageError("--saved takes no QUERY, --save or --similar")
-            sys.exit(print_saved(saved.load(), asked.output))
-        if len(settings.targets) > 1 and on_cluster:
-            raise click.UsageError("the OpenSearch engine searches one index; give -c once")
+        settings = resolve_settings("search", need_corpus=not params["show_config"])
+        if params["show_config"]:
+            sys.exit(_show_config(settings))
+        asked = asked_from(settings)
+        request = Request.of(text, settings.options)
+        served = _served_request(settings, asked, batch=request.batch is not None)
+        if request.opens_shell(on_terminal=is_terminal(sys.stdin) and is_terminal(sys.stdout)):
+            sys.exit(_shell_mode(request, asked, served=served is not None))
+        if request.list_saved:
+            sys.exit(_saved_mode(request, asked))
         if len(settings.targets) > 1:
-            if batch is not None or similar is not None or save_as is not None:
-                raise click.UsageError("--batch, --similar and --save work on one collection; give -c once")
-            _check_usage(text, asked, similar=None)
-            code_loaded()
-            for target in settings.targets:
-                _freshen(target.corpus, target.index_dir, no_update=no_update, settings=settings)
-            text = saved.expand(text)
-            sys.exit(_show(_merged_answer(text, asked), text, None, asked))
-        if batch is not None:
-            _check_batch_usage(text, asked, similar=similar, save_as=save_as)
-            code_loaded()
-            if not on_cluster:
-                _freshen(corpus, index_dir, no_update=no_update, settings=settings)
-            sys.exit(_run_batch(corpus, index_dir, batch, asked))
-        # The check runs in a child while this process checks the usage, loads Whoosh
-        # and runs the query on the index as it is.
-        # A cluster is kept fresh by `indexer update --engine opensearch`, not by each search.
-        if on_cluster:
-            from indexer.index.freshness import PendingCheck
-
-            pending = PendingCheck(known=False)  # nothing to check: the answer is the cluster's
-        else:
-            pending = _start_freshness_check(corpus, index_dir, no_update=no_update, settings=settings)
-        try:
-            _check_usage(text, asked, similar=similar)
-            if save_as is not None:
-                if similar is not None:
-                    raise click.UsageError("--save saves a QUERY, not --similar")
-                check_name(save_as)
-            text = saved.expand(text)
-            if asked.debug:
-                click.echo(terminal_safe(f"query: {text}"), err=True)
-            answer = _fresh_answer(pending, text, similar, asked, no_update=no_update)
-        finally:
-            pending.discard()
-        status = _show(answer, text, similar, asked)
-        if save_as is not None:
-            replaced = saved.save(save_as, text)
-            click.echo(
-                f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
-            )
-        if served is None and not no_daemon and settings.daemon and not on_cluster:
-            _offer_resident_process(settings)
-        sys.exit(status)
-
-
-def _facets(values: tuple[str, ...], output: str | None) -> tuple[str, ...]:
-    """The facets asked for; configured ones are left out of outputs that have no place for them."""
-    if "facets" not in _typed() and output not in (None, "json"):
-        return ()
-    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
-
-
-def _typed() -> set[str]:
-    """The parameters typed on the command line."""
-    from click.core import ParameterSource
-
-    context = click.get_current_context()
-    return {
-        name for name in context.params if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
-    }
+            sys.exit(_collections_mode(request, asked))
+        if request.batch is not None:
+            sys.exit(_batch_mode(request, asked))
+        sys.exit(_query_mode(request, asked, served=served is not None))
 
 
 @dataclass(frozen=True, slots=True)
-class Asked:
-    """What the options ask of each query: the page, order, output and extras."""
+class Request:
+    """What the command line asks to be done, besides the options of each query: the mode."""
 
-    limit: int = 10
-    page: int = 1
-    sort: str = "relevance"
-    output: str | None = None  # None: text; else one of OUTPUTS
-    color: str = "auto"
-    facets: tuple[str, ...] = ()
-    facet_limit: int | None = None
-    timeline: bool = False
-    explain: bool = False
-    passages: int = 2
-    context: int = 220
-    version: int = 1
-    all_copies: bool = False
-    exact: bool = False  # no spelling correction of a query without hits
-    null: bool = False
-    absolute: bool = False
-    debug: bool = False
-    open_rank: int | None = None
-    settings: Settings | None = None  # notes.toml and friends, once resolved
+    text: str  # the QUERY
+    similar: str | None = None
+    batch: BinaryIO | None = None
+    save_as: str | None = None
+    list_saved: bool = False
+    open_shell: bool = False
+    no_daemon: bool = False
 
-    def search_options(self) -> dict[str, object]:
-        """Keyword arguments of `NoteIndex.search` and `NoteIndex.similar`."""
-        from indexer.search.searching import SortOrder
+    @classmethod
+    def of(cls, text: str, params: dict[str, Any]) -> Request:
+        """The request of the command's parameters (named as the fields are)."""
+        return cls(text, **{field.name: params[field.name] for field in fields(cls) if field.name != "text"})
 
-        counted = VALUE_OUTPUTS.get(self.output or "")
-        return {
-            "limit": self.limit,
-            "page": self.page,
-            "sort": SortOrder.parse(self.sort),
-            "passages": 0 if self.output in ("paths", "count", *VALUE_OUTPUTS) else max(1, self.passages),
-            "context": self.context,
-            "facets": (*self.facets, counted) if counted else self.facets,
-            "timeline": self.timeline,
-            "explain": self.explain,
-            "all_copies": self.all_copies,
+    @property
+    def other_work(self) -> list[str]:
+        """The options that ask for something else than a query or the shell."""
+        given = {
+            "--batch": self.batch,
+            "--similar": self.similar,
+            "--saved": self.list_saved,
+            "--save": self.save_as,
         }
+        return [name for name, value in given.items() if value]
+
+    def opens_shell(self, *, on_terminal: bool) -> bool:
+        """--shell, or nothing to do but a query that was not given, on a terminal."""
+        return self.open_shell or (not self.text and on_terminal and not self.other_work)
 
 
-def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
-    """Options that cannot go together are a usage error (exit 2) before any work is done."""
-    if similar is not None and text:
-        raise click.UsageError("--similar takes a note's path, not a QUERY")
-    if similar is None and not text:
-        raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
-    from indexer.output.script_output import check_format_version
+def _show_config(settings: Settings) -> ExitStatus:
+    """--config-show: the effective settings, and what they search."""
+    from indexer.cli.config import describe
 
-    check_format_version(asked.version)
-    if asked.null and asked.output != "paths":
-        raise click.UsageError("-0/--null goes with paths output (--files or --output paths)")
-    if asked.absolute and asked.output != "paths":
-        raise click.UsageError("--absolute goes with paths output (--files or --output paths)")
-    if asked.open_rank is not None and asked.output is not None:
-        raise click.UsageError(f"--open opens a note; it cannot be combined with {_flag(asked.output)}")
-    if asked.explain and asked.output in ("count", "paths", *VALUE_OUTPUTS):
-        raise click.UsageError(f"--explain cannot be combined with {_flag(asked.output)}")
-    # Facets and the timeline go with text or --json output only.
-    for name, given in (("--facet", bool(asked.facets)), ("--timeline", asked.timeline)):
-        if given and asked.output in ("count", "paths", "jsonl", *VALUE_OUTPUTS):
-            raise click.UsageError(
-                f"{name} cannot be combined with {_flag(asked.output)}; use --json or text output"
-            )
+    click.echo(terminal_safe(describe(settings.config), keep_newlines=True), nl=False)
+    for target in settings.targets:
+        named = f" (collection {target.name})" if target.name else ""
+        where = f"# searches {target.corpus}{named} with its index in {target.index_dir}"
+        click.echo(terminal_safe(where))
+    if not settings.targets:
+        click.echo("# no corpus to search: pass --corpus DIR or name a default collection")
+    return ExitStatus.OK
 
 
-def _flag(output: str | None) -> str:
-    """How the user asked for `output`: --files, --json, --jsonl, --count or --output NAME."""
-    return {"paths": "--files", "json": "--json", "jsonl": "--jsonl", "count": "--count"}.get(
-        output or "", f"--output {output}"
-    )
+def _shell_mode(request: Request, asked: Asked, *, served: bool) -> int:
+    """The interactive shell, after the query given, if any."""
+    given = request.other_work + ([asked.output.flag] if asked.output is not OutputFormat.TEXT else [])
+    if given:
+        raise click.UsageError(f"--shell cannot be combined with {given[0]}")
+    if served:
+        from indexer.daemon.serving import RunLocally
+
+        raise RunLocally
+    code_loaded()  # a session: collect garbage as usual
+    if asked.settings.engine != "opensearch":  # a cluster is kept fresh by `indexer update`
+        freshen(
+            asked.settings.corpus,
+            asked.settings.index_dir,
+            no_update=asked.no_update,
+            settings=asked.settings,
+        )
+    return _run_shell(request.text, asked)
 
 
-def _check_batch_usage(text: str, asked: Asked, *, similar: str | None, save_as: str | None) -> None:
-    for given, name in ((text, "QUERY"), (similar, "--similar"), (save_as, "--save")):
+def _saved_mode(request: Request, asked: Asked) -> int:
+    """--saved: the saved searches."""
+    from indexer.search.saved import SavedSearches
+
+    if request.text or request.save_as or request.similar:
+        raise click.UsageError("--saved takes no QUERY, --save or --similar")
+    return print_saved(SavedSearches(asked.settings.index_dir).load(), asked.output)
+
+
+def _collections_mode(request: Request, asked: Asked) -> ExitStatus:
+    """-c A -c B: one ranked list from several collections."""
+    from indexer.search.saved import SavedSearches
+
+    settings = asked.settings
+    if settings.engine == "opensearch":
+        raise click.UsageError("the OpenSearch engine searches one index; give -c once")
+    if request.batch is not None or request.similar is not None or request.save_as is not None:
+        raise click.UsageError("--batch, --similar and --save work on one collection; give -c once")
+    _check_usage(request.text, asked, similar=None)
+    code_loaded()
+    for target in settings.targets:
+        freshen(target.corpus, target.index_dir, no_update=asked.no_update, settings=settings)
+    text = SavedSearches(settings.index_dir).expand(request.text)
+    return show(merged_answer(text, asked), text, None, asked)
+
+
+def _batch_mode(request: Request, asked: Asked) -> ExitStatus:
+    """--batch FILE: every query of FILE against one open index."""
+    for given, name in ((request.text, "QUERY"), (request.similar, "--similar"), (request.save_as, "--save")):
         if given:
             raise click.UsageError(f"--batch reads its queries from FILE; it takes no {name}")
-    if asked.output not in (None, "jsonl", "count"):
-        raise click.UsageError(f"--batch prints JSONL; it cannot be combined with {_flag(asked.output)}")
+    if asked.output not in (OutputFormat.TEXT, OutputFormat.JSONL, OutputFormat.COUNT):
+        raise click.UsageError(f"--batch prints JSONL; it cannot be combined with {asked.output.flag}")
+    settings = asked.settings
+    code_loaded()
+    if settings.engine != "opensearch":
+        freshen(settings.corpus, settings.index_dir, no_update=asked.no_update, settings=settings)
+    return _run_batch(request.batch or io.BytesIO(), asked)
 
 
-def _run_batch(corpus: Path, index_dir: Path, lines: BinaryIO, asked: Asked) -> ExitStatus:
+def _run_batch(lines: BinaryIO, asked: Asked) -> ExitStatus:
     """Every query of the batch against one open index; JSONL on stdout, bad lines on stderr."""
     from indexer.output.console import error_line
     from indexer.output.script_output import render_batch_outcome
     from indexer.search.batch import read_queries, run_batch
 
     failed = False
-    options = (
-        {}
-        if asked.output == "count"
-        else asked.search_options() | {"suggest": True, "correct": not asked.exact}
-    )
-    settings = asked.settings
-    with open_notes(settings) as notes:
-        for outcome in run_batch(notes, read_queries(lines), count_only=asked.output == "count", **options):
+    count_only = asked.output is OutputFormat.COUNT
+    options = asked.search_options(suggest=True)
+    with open_notes(asked.settings) as notes:
+        for outcome in run_batch(notes, read_queries(lines), options, count_only=count_only):
             if outcome.error is not None:
                 failed = True
                 click.echo(error_line(f"search: line {outcome.query.line}", outcome.error), err=True)
@@ -554,231 +422,74 @@ def _run_batch(corpus: Path, index_dir: Path, lines: BinaryIO, asked: Asked) -> 
     return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
-def open_notes(settings: Settings):
-    """The notes to search: the Whoosh index, or the cluster when `engine = "opensearch"`."""
-    if settings.engine == "opensearch":
-        from indexer.opensearch.searching import ClusterNotes
+def _query_mode(request: Request, asked: Asked, *, served: bool) -> ExitStatus:
+    """One query (or --similar PATH) on a fresh index: print the hits, or open one (--open)."""
+    from indexer.search.saved import SavedSearches, check_name
 
-        return ClusterNotes(
-            settings.corpus,
-            settings.cluster(),
-            weights=settings.weights,
-            aliases=settings.aliases,
-            saved_dir=settings.index_dir,
-        )
-    from indexer.search.searching import open_index
+    settings, similar, save_as = asked.settings, request.similar, request.save_as
+    on_cluster = settings.engine == "opensearch"
+    saved = SavedSearches(settings.index_dir)
+    # The check runs in a child while this process checks the usage, loads Whoosh
+    # and runs the query on the index as it is.
+    # A cluster is kept fresh by `indexer update --engine opensearch`, not by each search.
+    if on_cluster:
+        from indexer.index.freshness import PendingCheck
 
-    return open_index(settings.corpus, settings.index_dir, weights=settings.weights, aliases=settings.aliases)
-
-
-class Answer(NamedTuple):
-    """What a one-shot query found, before anything is printed."""
-
-    result: SearchResult | None  # None for --count
-    total: int
-    suggestion: Suggestion | None
-    parsed: str = ""  # the parsed query, with --debug-query
-    path: str = ""  # with --similar: the note's path in the corpus
-
-
-def _fresh_answer(pending, text: str, similar: str | None, asked: Asked, *, no_update: bool) -> Answer:
-    """The answer of an up-to-date index.
-
-    The query runs on the index as it is while the child checks the corpus for changes
-    (`pending`); only if it finds some is the index updated and the query run again. The
-    search no longer waits for the check, which takes ~0.3 s on 45,000 notes. An error
-    from the index as it is (a field that only new notes have, a missing index) counts
-    only if nothing changed."""
-    from indexer.errors import NotesError
-
-    code_loaded()  # the search code is in: what follows is the work
-    settings = asked.settings
-
-    def answer_now() -> Answer:
-        with open_notes(settings) as notes:
-            return _answer(notes, text, similar, asked)
-
-    try:
-        answer = answer_now()
-    except NotesError:
-        if not pending.changed():
-            raise
-    if pending.changed():
-        _freshen(settings.corpus, settings.index_dir, no_update=no_update, settings=settings)
-        answer = answer_now()
-    return answer
-
-
-def _merged_answer(text: str, asked: Asked) -> Answer:
-    """One ranked list from several collections: each is asked for the hits up to the end
-    of the page, the hits are merged by score (or date, as sorted), then the page is cut.
-
-    Scores of different indexes are comparable enough to interleave: each is BM25F over
-    its own collection's statistics, so a hit ranks high where its words are rare there."""
-    from dataclasses import replace as copy
-
-    from indexer.search.results import SearchResult, SortOrder
-    from indexer.search.searching import open_index
-
-    settings = asked.settings
-    options = asked.search_options()
-    wanted = options["limit"] * options["page"] if options["limit"] else 0
-    hits, total, facets, months, seconds = [], 0, {}, {}, 0.0
-    for target in settings.targets:
-        with open_index(
-            target.corpus, target.index_dir, weights=settings.weights, aliases=settings.aliases
-        ) as notes:
-            if asked.output == "count":
-                total += notes.count(text)
-                continue
-            result = notes.search(text, **(options | {"limit": wanted, "page": 1}), suggest=False)
-        total += result.total
-        seconds += result.seconds
-        hits += [copy(hit, collection=target.name) for hit in result.hits]
-        for name, values in result.facets.items():
-            counts = facets.setdefault(name, {})
-            for value, count in values:
-                counts[value] = counts.get(value, 0) + count
-        for month, count in result.timeline or ():
-            months[month] = months.get(month, 0) + count
-    if asked.output == "count":
-        return Answer(None, total, None)
-    sort = options["sort"]
-    if sort is SortOrder.RELEVANCE:
-        hits.sort(key=lambda hit: -(hit.score or 0.0))
+        pending = PendingCheck(known=False)  # nothing to check: the answer is the cluster's
     else:
-        dated = sorted(
-            (hit for hit in hits if hit.date), key=lambda hit: hit.date, reverse=sort is not SortOrder.DATE
+        pending = start_freshness_check(
+            settings.corpus, settings.index_dir, no_update=asked.no_update, settings=settings
         )
-        hits = dated + [hit for hit in hits if not hit.date]
-    start = (options["page"] - 1) * options["limit"]
-    page = hits[start : start + options["limit"]] if options["limit"] else hits
-    page = [copy(hit, rank=start + number) for number, hit in enumerate(page, 1)]
-    merged = SearchResult(
-        query=text,
-        parsed="",
-        total=total,
-        page=options["page"],
-        limit=options["limit"],
-        hits=tuple(page),
-        seconds=seconds,
-        facets={
-            name: tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-            for name, counts in facets.items()
-        },
-        timeline=tuple(sorted(months.items())) if asked.timeline else None,
-    )
-    return Answer(merged, total, None)
-
-
-def _most_first(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
-
-def _answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
-    """Run the query (or --similar) without printing anything."""
-    if similar is not None:
-        path = notes.note_path(similar)
-        result = notes.similar(path, **asked.search_options())
-        return Answer(result, result.total, None, path=path)
-    parsed = ""
-    if asked.debug:
-        from indexer.search.query import describe_query
-
-        parsed = describe_query(notes.parser.parse(text))
-    if asked.output == "count":
-        total = notes.count(text)
-        return Answer(None, total, notes.did_you_mean(text, total), parsed)
-    result = notes.search(
-        text, **asked.search_options(), suggest=asked.open_rank is None, correct=not asked.exact
-    )
-    return Answer(result, result.total, result.suggestion, parsed)
-
-
-def _show(answer: Answer, text: str, similar: str | None, asked: Asked) -> ExitStatus:
-    """Print an answer (or open one of its hits with --open); the exit status."""
-    if answer.parsed:
-        click.echo(terminal_safe(f"parsed: {answer.parsed}"), err=True)
-    result = answer.result
-    if result is None:  # --count
-        click.echo(answer.total)
-        print_suggestion(answer.suggestion)
-        return ExitStatus.OK if answer.total else ExitStatus.NO_MATCH
-    if result.relaxed:
-        click.echo("no note has all the words; showing notes with most of them", err=True)
-    if result.corrected_query is not None:
-        print_correction(result.corrected_query, text)
-    if asked.open_rank is not None:
-        return _open_hit(result, asked.open_rank, asked.settings)
-    if similar is not None and asked.output == "count":
-        click.echo(result.total)
-    else:
-        _print(result, asked)
-    if not result.hits and asked.output is None:
-        shown = "" if result.total == 0 else f" on page {asked.page}"
-        nothing = f"No notes are like {answer.path}" if similar is not None else f"No notes match {text!r}"
-        click.echo(terminal_safe(f"{nothing}{shown}."), err=True)
-    if asked.output != "json":
-        print_suggestion(answer.suggestion)
-    return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
-
-
-def _print(result, asked: Asked) -> None:
-    print_result(
-        result,
-        asked.output,
-        asked.color,
-        facet_limit=asked.facet_limit,
-        version=asked.version,
-        null=asked.null,
-        passages=asked.passages,
-        settings=asked.settings,
-        place=_absolute_path(asked.settings) if asked.absolute else None,
-    )
-    for message in result.warnings:
-        warn("search", message)
-
-
-def _absolute_path(settings: Settings):
-    """Hit -> the absolute path of its note, in its collection's corpus."""
-    import os
-
-    roots = {target.name: os.path.abspath(target.corpus) for target in settings.targets}
-
-    def place(hit) -> str:
-        root = roots.get(hit.collection, os.path.abspath(settings.corpus))
-        return os.path.join(root, *hit.path.split("/"))
-
-    return place
-
-
-def _open_hit(result, rank: int, settings: Settings) -> ExitStatus:
-    """Open hit `rank` of the page in the user's editor at the line of its best passage."""
-    from indexer.errors import NotesError
-    from indexer.output.children import run_child
-    from indexer.output.editor import editor_command, editor_from
-
-    hit = next((hit for hit in result.hits if hit.rank == rank), None)
-    if hit is None:
-        shown = f"hits {result.hits[0].rank}-{result.hits[-1].rank}" if result.hits else "no hits"
-        raise NotesError(f"no hit {rank} to open: this page has {shown}")
-    editor = list(settings.editor) if settings.editor else editor_from()
-    if editor is None:
-        raise NotesError("no editor to open the note with", hint="set NOTES_EDITOR, VISUAL or EDITOR")
-    line = hit.passages[0].line if hit.passages else 0
-    argv = editor_command(editor, settings.corpus / hit.path, line)
-    click.echo(terminal_safe(f"opening {hit.path}" + (f" at line {line}" if line else "")), err=True)
     try:
-        status = run_child(argv)
-    except OSError as exc:
-        raise NotesError(f"cannot run the editor {editor[0]!r}: {exc.strerror or exc}") from None
-    return ExitStatus.OK if status == 0 else ExitStatus.ERROR
+        _check_usage(request.text, asked, similar=similar)
+        if save_as is not None:
+            if similar is not None:
+                raise click.UsageError("--save saves a QUERY, not --similar")
+            check_name(save_as)
+        text = saved.expand(request.text)
+        if asked.debug:
+            click.echo(terminal_safe(f"query: {text}"), err=True)
+        answer = fresh_answer(pending, text, similar, asked, no_update=asked.no_update)
+    finally:
+        pending.discard()
+    status = show(answer, text, similar, asked)
+    if save_as is not None:
+        replaced = saved.save(save_as, text)
+        click.echo(
+            f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
+        )
+    if not served and not request.no_daemon and settings.daemon and not on_cluster:
+        _offer_resident_process(settings)
+    return status
+
+
+def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
+    """Options that cannot go together are a usage error (exit 2) before any work is done."""
+    if similar is not None and text:
+        raise click.UsageError("--similar takes a note's path, not a QUERY")
+    if similar is None and not text:
+        raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
+    from indexer.output.script_output import check_format_version
+
+    output = asked.output
+    check_format_version(asked.version)
+    if asked.null and output is not OutputFormat.PATHS:
+        raise click.UsageError("-0/--null goes with paths output (--files or --output paths)")
+    if asked.absolute and output is not OutputFormat.PATHS:
+        raise click.UsageError("--absolute goes with paths output (--files or --output paths)")
+    if asked.open_rank is not None and output is not OutputFormat.TEXT:
+        raise click.UsageError(f"--open opens a note; it cannot be combined with {output.flag}")
+    if asked.options.explain and not output.has_passages:
+        raise click.UsageError(f"--explain cannot be combined with {output.flag}")
+    # Facets and the timeline go with text or --json output only.
+    for name, given in (("--facet", bool(asked.options.facets)), ("--timeline", asked.options.timeline)):
+        if given and output not in (OutputFormat.TEXT, OutputFormat.JSON):
+            raise click.UsageError(f"{name} cannot be combined with {output.flag}; use --json or text output")
 
 
 def _run_shell(first_query: str, asked: Asked) -> int:
     # Imported here: the one-shot search never loads prompt_toolkit or the shell.
-    from indexer.output.terminal import ColorMode, use_color
-    from indexer.search.searching import SortOrder
+    from indexer.output.terminal import use_color
     from indexer.shell.loop import run_shell
 
     settings = asked.settings
@@ -786,9 +497,9 @@ def _run_shell(first_query: str, asked: Asked) -> int:
         settings.corpus,
         settings.index_dir,
         first_query=first_query,
-        limit=asked.limit,
-        sort=SortOrder.parse(asked.sort),
-        color=use_color(sys.stdout, ColorMode(asked.color)),
+        limit=asked.options.limit,
+        sort=asked.options.sort,
+        color=use_color(sys.stdout, asked.color),
         settings=settings,
     )
 
@@ -815,55 +526,3 @@ def _offer_resident_process(settings: Settings) -> None:
 
     sys.stdout.flush()
     start_in_background(settings)
-
-
-def _start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings):
-    """Check for corpus changes in a child process while this one loads the search code.
-
-    Nothing to check with --no-update; without an index, it is built first. In the
-    resident process, the file watcher's pending changes are applied instead."""
-    from indexer.daemon.serving import current_request
-    from indexer.index.freshness import PendingCheck, start_change_check
-
-    served = current_request()
-    if served is not None:
-        from indexer.index.store import index_exists
-
-        if not index_exists(index_dir):  # removed: building it is the client's to show
-            from indexer.daemon.serving import RunLocally
-
-            raise RunLocally
-        if not no_update:
-            served.bring_current()
-        return PendingCheck(known=False)
-    if no_update:
-        from indexer.index.store import index_exists
-
-        return PendingCheck(known=not index_exists(index_dir))
-    return start_change_check(corpus, index_dir, settings.ignore)
-
-
-def _freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings) -> None:
-    """Build a missing index, or apply corpus changes first unless --no-update."""
-    from indexer.index.store import ensure_fresh_index, index_exists
-
-    if no_update and index_exists(index_dir):
-        return
-    with ProgressBar("Indexing") as progress:
-        outcome = ensure_fresh_index(
-            corpus, index_dir, options=settings.index_options(wait_seconds=0), progress=progress
-        )
-    if outcome.action == "built":
-        report = outcome.report
-        click.echo(f"search: built the index: {report.notes} notes{took(report.seconds)}", err=True)
-        print_skips("search", report)
-    elif outcome.action == "updated":
-        report = outcome.report
-        click.echo(
-            f"search: updated the index first: {report.added} new, {report.changed} changed, "
-            f"{report.removed} removed",
-            err=True,
-        )
-        print_skips("search", report)
-    elif outcome.action in ("locked", "unwritable"):
-        warn("search", f"{outcome.reason}; searching it as last committed")

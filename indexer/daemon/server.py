@@ -256,10 +256,11 @@ def start_watcher(service: Service, ignore: tuple[str, ...]) -> None:
 def warm_up(service: Service) -> None:
     """Load the search code and read the index once, so the first query is fast too."""
     from indexer.cli.search import search_main  # noqa: F401
+    from indexer.search.options import SearchOptions
     from indexer.search.searching import open_index
 
     with open_index(service.corpus, service.index_dir) as notes:
-        notes.search("warm up index", limit=1)
+        notes.search("warm up index", SearchOptions(limit=1))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -62,12 +62,13 @@ class CapturedText(io.TextIOBase):
         self._encoding, self._errors = encoding or "utf-8", errors or "strict"
         self.buffer = CapturedBytes(fd, chunks)
 
+    # Read-only, as `TextIOBase` has them (it defines them as getters, not attributes).
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:
         return self._encoding
 
     @property
-    def errors(self) -> str:  # type: ignore[override]
+    def errors(self) -> str:
         return self._errors
 
     def writable(self) -> bool:

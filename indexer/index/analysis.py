@@ -56,7 +56,7 @@ class WordAnalyzer(Composable):
         self._setup()
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.__getstate__() == other.__getstate__()  # type: ignore[union-attr]
+        return type(other) is type(self) and self.__getstate__() == other.__getstate__()
 
     def __hash__(self) -> int:
         return hash((self.stem, self.maxsize, self.expression))

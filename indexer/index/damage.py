@@ -19,7 +19,7 @@ import warnings
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from indexer.errors import IndexDamagedError, NotesError
 
@@ -147,4 +147,4 @@ def reads_index(method: Method) -> Method:
 
         return read_or_damaged(self.index_dir, lambda: method(self, *args, **kwargs), reopened=reopened)
 
-    return guarded  # type: ignore[return-value]
+    return cast(Method, guarded)

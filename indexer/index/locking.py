@@ -11,15 +11,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 from indexer.errors import IndexLockedError
 
 LOCK_FILE = "write.lock"
 
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: fall back to Whoosh's own lock
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter
@@ -143,6 +144,6 @@ def indexed_body(note: Note) -> str:
     return f"{body}\n{note.indicators}" if note.indicators else body
 
 
-def _values(values: object) -> str:
+def _values(values: Iterable[str]) -> str:
     # Commas separate values in KEYWORD fields, so a comma inside one becomes a space.
-    return ",".join(value.replace(",", " ") for value in values if value)  # type: ignore[union-attr]
+    return ",".join(value.replace(",", " ") for value in values if value)

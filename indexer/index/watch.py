@@ -157,13 +157,3 @@ class CorpusWatcher:
             return
         if report.touched and self.on_batch is not None:
             self.on_batch(report)
-
-
-def describe_batch(report: IndexReport, *, clock: Callable[[], str] | None = None) -> str:
-    """One log line for a batch: "12:03:04 1 added, 2 changed, 0 removed; 4,491 notes (0.3 s)"."""
-    stamp = clock() if clock else time.strftime("%H:%M:%S")
-    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
-    return (
-        f"{stamp} {report.added} added, {report.changed} changed, {report.removed} removed{skipped}; "
-        f"{report.notes} notes ({report.seconds:.1f} s)"
-    )

@@ -20,7 +20,10 @@ import functools
 import html
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 Span = tuple[int, int]
 BlockKind = Literal["heading", "text", "code", "image"]
@@ -98,7 +101,7 @@ def strip_markdown(text: str) -> str:
 
 
 @functools.cache
-def _parser():  # type: ignore[no-untyped-def]
+def _parser() -> MarkdownIt:
     """CommonMark with GFM tables and strikethrough, and footnotes; inline parsing on demand."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
@@ -119,12 +122,14 @@ class _FastHelpers:
     time by a regex instead of a character at a time: it was the largest single cost of
     reading the news corpus (URLs are long). Same results; still linear."""
 
-    def __init__(self, helpers) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, helpers: Any) -> None:  # markdown-it's `helpers` module
         self._helpers = helpers
         self.parseLinkLabel = helpers.parseLinkLabel
         self.parseLinkTitle = helpers.parseLinkTitle
 
-    def parseLinkDestination(self, string: str, pos: int, maximum: int):  # type: ignore[no-untyped-def]
+    def parseLinkDestination(
+        self, string: str, pos: int, maximum: int
+    ) -> Any:  # markdown-it's result of a destination scan
         if pos < maximum and string[pos] == "<":
             return self._helpers.parseLinkDestination(string, pos, maximum)
         from markdown_it.common.utils import unescapeAll

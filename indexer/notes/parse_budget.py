@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 # CPU seconds one note may take to read, parse and turn into index fields.
 PARSE_BUDGET_SECONDS = 2.0
@@ -55,7 +56,7 @@ def parse_budget(seconds: float | None = None) -> Iterator[None]:
 
 @contextmanager
 def _interval_timer(seconds: float) -> Iterator[None]:
-    def expired(signum, frame):  # type: ignore[no-untyped-def]
+    def expired(signum: int, frame: FrameType | None) -> None:
         raise ParseBudgetExceeded(seconds)
 
     previous = signal.signal(signal.SIGVTALRM, expired)

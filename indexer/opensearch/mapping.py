@@ -1,12 +1,18 @@
 """The OpenSearch index: analyzers that read text as the Whoosh schema does, the mapping,
 and the document of a note.
 
-The analyzers are built from stock OpenSearch parts so that a word means the same on both
-engines: the Whoosh word pattern, lowercasing, accent folding, the same stop words and
-the Porter stemmer (the `english` analyzer's stemmer, without its possessive rule and
-stop list, which differ from Whoosh's). Whoosh numbers the words after stop words are
-taken out (`flaw to affect` is the phrase `flaw affect`); Lucene would leave a gap, so
-the stop words are removed before the text is split (a char filter) instead.
+The stemmed fields (title, subtitle, body, tag words) are sent already analyzed by the
+Whoosh schema's own analyzer (`schema.TEXT_ANALYZER`), its stems joined by spaces, and the
+cluster only splits them: Whoosh's Porter stemmer is not Lucene's (`cryptocurrency` is
+`cryptocurrenci` to Whoosh, `cryptocurr` to Lucene; `deployment`, `deploy`), so stemming
+on the cluster made the same query match different notes. The words as written go to
+`*_words` fields (for the exact-form ranking bonuses), what hits show to `shown`.
+
+The other analyzers are built from stock OpenSearch parts so that a word means the same
+on both engines: the Whoosh word pattern, lowercasing, accent folding and the same stop
+words. Whoosh numbers the words after stop words are taken out (`flaw to affect` is the
+phrase `flaw affect`); Lucene would leave a gap, so the stop words are removed before
+the text is split (a char filter) instead.
 """
 
 from __future__ import annotations
@@ -14,14 +20,20 @@ from __future__ import annotations
 from whoosh.analysis.filters import STOP_WORDS
 
 from indexer.index.analysis import PATH_WORD_PATTERN, WORD_PATTERN
-from indexer.index.schema import MAX_WORD_CHARS, STRUCTURED_PREFIX, indexed_body, structured_values
+from indexer.index.schema import (
+    MAX_WORD_CHARS,
+    STRUCTURED_PREFIX,
+    TEXT_ANALYZER,
+    indexed_body,
+    structured_values,
+)
 from indexer.notes.note import Note
 from indexer.search.facets import fold
 
 SHARDS = 2
 REPLICAS = 1
 # Bump when the mapping or analyzers change: an index of another version is rebuilt.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 3
 
 _STOP_ALTERNATIVES = "|".join(sorted(STOP_WORDS, key=lambda word: (-len(word), word)))
 # A stop word as a whole token of WORD_PATTERN (not the `a` of `x.a` or `a.b`).
@@ -53,11 +65,13 @@ def _settings(shards: int, replicas: int) -> dict:
             },
             "filter": {"notes_max_length": {"type": "length", "max": MAX_WORD_CHARS}},
             "analyzer": {
-                "notes_english": {
+                # Stems as `TEXT_ANALYZER` made them, one a word (see `stems`).
+                "notes_stems": {"type": "custom", "tokenizer": "whitespace"},
+                # Words as written (`schema.EXACT_ANALYZER`): the exact-form ranking bonuses.
+                "notes_exact": {
                     "type": "custom",
-                    "char_filter": ["notes_stop_words"],
                     "tokenizer": "notes_words",
-                    "filter": ["lowercase", "asciifolding", "notes_max_length", "porter_stem"],
+                    "filter": ["lowercase", "asciifolding", "notes_max_length"],
                 },
                 "notes_names": {
                     "type": "custom",
@@ -77,7 +91,9 @@ def _settings(shards: int, replicas: int) -> dict:
 
 
 def _mappings() -> dict:
-    english = {"type": "text", "analyzer": "notes_english"}
+    stemmed = {"type": "text", "analyzer": "notes_stems"}
+    # Title, subtitle and body as written, for the exact-form ranking bonuses only.
+    written = {"type": "text", "analyzer": "notes_exact", "norms": False, "index_options": "positions"}
     value = {"type": "keyword", "normalizer": "notes_value"}
     exact = {"type": "keyword"}
     return {
@@ -92,19 +108,23 @@ def _mappings() -> dict:
         "properties": {
             "path_id": exact,
             "path": {"type": "text", "analyzer": "notes_paths"},
-            "title": english,
-            "subtitle": english,
-            "body": english,
+            "title": stemmed,
+            "subtitle": stemmed,
+            "body": stemmed,
+            "title_words": written,
+            "subtitle_words": written,
+            "body_words": written,
             "source": {"type": "text", "analyzer": "notes_names"},
             "author": {"type": "text", "analyzer": "notes_names"},
             "tag": value,
-            "tag_words": english,
+            "tag_words": stemmed,
             "date": {"type": "date", "format": "strict_date_optional_time"},
             "link": {"type": "text", "analyzer": "notes_paths"},
             # Shown in hits, never searched.
             "authors": {"type": "keyword", "index": False},
             "tags": {"type": "keyword", "index": False},
             "structured": {"type": "object", "enabled": False},
+            "shown": {"type": "object", "enabled": False},  # title, subtitle, link as written
             # Change detection, as the Whoosh manifest keeps it.
             "mtime_ns": {"type": "long"},
             "size": {"type": "long"},
@@ -117,11 +137,17 @@ def _mappings() -> dict:
 
 def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
     """The OpenSearch document of a note (its `_id` is its path)."""
+    body = indexed_body(note)
+    # Searched as Whoosh indexes them: the title with the note's aliases, the link with
+    # the links of the body.
     document: dict[str, object] = {
         "path_id": note.path,
         "path": note.path,
-        "title": note.title,
-        "body": indexed_body(note),
+        "title": stems("\n".join((note.title, *note.aliases))),
+        "title_words": note.title,
+        "body": stems(body),
+        "body_words": body,
+        "shown": {"title": note.title, "subtitle": note.subtitle, "link": note.link},
         "authors": list(note.authors),
         "tags": list(note.tags),
         "structured": {"pairs": [list(pair) for pair in note.structured]},
@@ -129,12 +155,13 @@ def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
         "size": size,
     }
     optional = {
-        "subtitle": note.subtitle,
+        "subtitle": stems(note.subtitle),
+        "subtitle_words": note.subtitle,
         "source": note.source,
         "author": note.author,
         "tag": [value for value in note.tags if value],
-        "tag_words": " ".join(note.tags),
-        "link": note.link,
+        "tag_words": stems(" ".join(note.tags)),
+        "link": "\n".join((note.link, *note.links)).strip("\n"),
     }
     document.update({name: value for name, value in optional.items() if value})
     if note.date is not None:
@@ -149,3 +176,12 @@ def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
     document["facet"] = {name: sorted({fold(v) for v in values}) for name, values in facets.items() if values}
     document["spelling"] = {name: values for name, values in facets.items() if values}
     return document
+
+
+def stems(text: str) -> str:
+    """The words of `text` as the Whoosh schema indexes them (`TEXT_ANALYZER`: lowercased,
+    accents folded, stop words out, Porter-stemmed as Whoosh stems), joined by spaces:
+    split on spaces, they take the same positions as in the Whoosh index."""
+    places = TEXT_ANALYZER.word_positions(text)
+    ordered = sorted((position, word) for word, positions in places.items() for position in positions)
+    return " ".join(word for _, word in ordered)

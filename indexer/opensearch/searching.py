@@ -8,10 +8,11 @@ note file when it is readable here (the cluster's highlighter would mark its own
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 
@@ -21,33 +22,34 @@ from indexer.index.schema import STRUCTURED_PREFIX, TEXT_ANALYZER, build_schema
 from indexer.notes.markdown import strip_markdown
 from indexer.notes.note import Note, ParsedNotes, parse_note
 from indexer.opensearch.connection import ClusterSettings, cluster_error, connect
-from indexer.opensearch.translate import to_dsl
+from indexer.opensearch.ranking import bonus_clauses, with_bonuses
+from indexer.opensearch.translate import _MATCH_ALL, to_dsl
+from indexer.search.explain import explain_hits
 from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
 from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
-from indexer.search.ranking import relaxed_query
-from indexer.search.results import (
-    DEFAULT_CONTEXT_CHARS,
-    DEFAULT_PASSAGES,
-    Hit,
-    Passage,
-    SearchResult,
-    SortOrder,
-    TermMatcher,
-    best_passages,
-)
+from indexer.search.ranking import Bonus, ranking_bonuses, relaxed_query
+from indexer.search.results import Contribution, Hit, Passage, SearchResult, TermMatcher, best_passages
+from indexer.search.spelling import FEW_HITS, Suggestion
 
 # OpenSearch's default `index.max_result_window`: the most hits one request may page to.
 MAX_HITS = 10_000
 # Facet values counted per facet: all of them, as Whoosh counts them (the news corpus's
 # 4,490 notes hold ~3,000 distinct tags); a facet with more shows the most frequent.
 FACET_VALUES = 20_000
-_SOURCE_FIELDS = ["path_id", "title", "subtitle", "source", "author", "authors", "date", "tags"]
-_SOURCE_FIELDS += ["structured", "link"]
+_SOURCE_FIELDS = ["path_id", "shown", "source", "author", "authors", "date", "tags", "structured"]
+# Scores from the whole index's word counts, as Whoosh's (each shard's own counts would
+# order near-equal notes by which shard holds them): one more short round trip.
+SEARCH_TYPE = "dfs_query_then_fetch"
+# The Whoosh fields of whole values, by the facet the cluster counts them in.
+_VALUE_FACETS = {"tag_name": "tag", "author_name": "author", "source_name": "source"}
 
 
 class ClusterNotes:
     """Notes indexed on an OpenSearch cluster; the search API of `NoteIndex`."""
+
+    engine = "opensearch"  # `NoteIndex` has none: the shell asks which engine it drives
 
     def __init__(
         self,
@@ -108,6 +110,18 @@ class ClusterNotes:
     def facet_names(self) -> list[str]:
         return facet_names(self.catalog)
 
+    def field_values(self, fieldname: str) -> list[tuple[str, int]]:
+        """Every value of a whole-value field (`tag_name`, `author_name`, `source_name`,
+        `sx_country`, ...) as the notes write it, with its number of notes, most frequent
+        first: what `NoteIndex.field_values` gives the shell's completion."""
+        name = _VALUE_FACETS.get(fieldname, fieldname.removeprefix(STRUCTURED_PREFIX))
+        body = {"size": 0, "aggs": {"values": {"terms": {"field": f"spelling.{name}", "size": FACET_VALUES}}}}
+        response = self._request(lambda: self._client.search(index=self.cluster.index_name, body=body))
+        buckets = response.get("aggregations", {}).get("values", {}).get("buckets", ())
+        return sorted(
+            ((bucket["key"], bucket["doc_count"]) for bucket in buckets), key=lambda pair: (-pair[1], pair[0])
+        )
+
     def note_count(self) -> int:
         return self._request(lambda: self._client.count(index=self.cluster.index_name))["count"]
 
@@ -116,59 +130,66 @@ class ClusterNotes:
         body = {"query": to_dsl(self.parser.parse(text))}
         return self._request(lambda: self._client.count(index=self.cluster.index_name, body=body))["count"]
 
-    def did_you_mean(self, text: str, total: int | None = None):
-        """Spelling suggestions come from the Whoosh lexicon; the cluster engine has none yet."""
-        return None
+    def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
+        """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""
+        from indexer.opensearch.spelling import suggest_query
 
-    def search(
-        self,
-        text: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        suggest: bool = False,
-        all_copies: bool = False,
-        correct: bool = False,
-    ) -> SearchResult:
-        """Run a query, as `NoteIndex.search` does; `explain`, near-duplicate folding and
-        spelling correction (`correct`) are Whoosh-only and ignored here."""
-        _check_paging(limit, page)
+        total = self.count(text) if total is None else total
+        return suggest_query(self, text, total) if total < FEW_HITS else None
+
+    def suggest(self, suggesters: dict) -> dict:
+        """The cluster's answer to term `suggesters` (name -> suggester): name -> entries."""
+        body = {"size": 0, "suggest": suggesters}
+        response = self._request(lambda: self._client.search(index=self.cluster.index_name, body=body))
+        return response.get("suggest", {})
+
+    def search(self, text: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
+        """Run a query, as `NoteIndex.search` does: a query without hits runs with its
+        misspelled words corrected (unless not `correct`), then relaxed; `suggest` looks for
+        a corrected query when there are few hits; `explain` fills each hit's explanation
+        (each leaf's score, then each ranking bonus's). Near-duplicate folding is
+        Whoosh-only (`all_copies` changes nothing here)."""
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        options = {"limit": limit, "page": page, "sort": sort, "passages": passages, "context": context}
-        options |= {"facets": facets, "timeline": timeline}
         terms = query_terms(parsed)
-        result = self._result(text, parsed, started, terms=terms, **options)
-        if result.total == 0 and sort is SortOrder.RELEVANCE and (fallback := relaxed_query(parsed)):
-            relaxed = self._result(text, fallback, started, terms=terms, **options)
+        bonuses = ranking_bonuses(parsed, text) if options.relevance else ()
+        result = self._result(text, parsed, started, options, terms=terms, bonuses=bonuses)
+        strict_total = result.total
+        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
+            return replace(fixed, seconds=time.perf_counter() - started)
+        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)):
+            relaxed = self._result(text, fallback, started, options, terms=terms)
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
+        if options.suggest:
+            # A spelling fix is judged by the notes with all the words, not the relaxed ones.
+            suggestion = self.did_you_mean(text, strict_total)
+            result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
         return result
 
-    def similar(
-        self,
-        path: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        terms: int = 12,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        all_copies: bool = False,
-    ) -> SearchResult:
+    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
+        """The hits of `text` with its misspelled words corrected, if that finds any."""
+        from indexer.opensearch.spelling import corrected_in_context
+
+        corrected = corrected_in_context(self, text)
+        if corrected is None:
+            return None
+        try:
+            parsed = self.parser.parse(corrected)
+        except QueryError:
+            return None
+        bonuses = ranking_bonuses(parsed, corrected) if options.relevance else ()
+        terms = query_terms(parsed)
+        result = self._result(corrected, parsed, time.perf_counter(), options, terms=terms, bonuses=bonuses)
+        if not result.total:
+            return None
+        return replace(result, query=text, corrected_query=corrected)
+
+    def similar(self, path: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
         """Notes like the note at `path`: OpenSearch's more_like_this over its body, title,
         subtitle and tags (the note itself is left out)."""
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         index = self.cluster.index_name
         found = self._request(lambda: self._client.exists(index=index, id=path))
@@ -180,25 +201,14 @@ class ClusterNotes:
             "more_like_this": {
                 "fields": ["title", "subtitle", "body", "tag_words"],
                 "like": [{"_index": index, "_id": path}],
-                "max_query_terms": terms,
+                "max_query_terms": options.terms,
                 "min_term_freq": 1,
                 "min_doc_freq": 2,
             }
         }
-        words = frozenset(self._key_terms(path, terms))
+        words = frozenset(self._key_terms(path, options.terms))
         return self._result(
-            f"like {path}",
-            None,
-            started,
-            dsl=like,
-            terms=QueryTerms({"body": words}),
-            limit=limit,
-            page=page,
-            sort=sort,
-            passages=passages,
-            context=context,
-            facets=facets,
-            timeline=timeline,
+            f"like {path}", None, started, options, dsl=like, terms=QueryTerms({"body": words})
         )
 
     def note_path(self, typed: str | Path) -> str:
@@ -221,24 +231,23 @@ class ClusterNotes:
         label: str,
         parsed: wq.Query | None,
         started: float,
+        options: SearchOptions,
         *,
         terms: QueryTerms,
-        limit: int,
-        page: int,
-        sort: SortOrder,
-        passages: int,
-        context: int,
-        facets: Sequence[str],
-        timeline: bool,
         dsl: dict | None = None,
+        bonuses: Sequence[Bonus] = (),
     ) -> SearchResult:
-        facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in facets))
+        """One request for the hits, facets and timeline; `bonuses` (see `ranking`) are
+        optional clauses of the query, which reorder the notes it matches."""
+        limit, page, sort, passages = options.limit, options.page, options.sort, options.passages
+        context, timeline = options.context, options.timeline
+        facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in options.facets))
         first = 0 if limit == 0 else limit * (page - 1)
         size = MAX_HITS - first if limit == 0 else limit
         if first + size > MAX_HITS:
             raise QueryError(f"the OpenSearch engine pages through the first {MAX_HITS} hits only")
         body: dict = {
-            "query": dsl if dsl is not None else to_dsl(parsed),
+            "query": with_bonuses(dsl if dsl is not None else to_dsl(parsed), bonuses),
             "from": first,
             "size": max(size, 0),
             "track_total_hits": True,
@@ -248,13 +257,22 @@ class ClusterNotes:
         aggregations = _aggregations(facet_fields, timeline)
         if aggregations:
             body["aggs"] = aggregations
-        response = self._request(lambda: self._client.search(index=self.cluster.index_name, body=body))
+        response = self._request(
+            lambda: self._client.search(index=self.cluster.index_name, body=body, search_type=SEARCH_TYPE)
+        )
         notes = ParsedNotes(self.corpus)
         highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
         matcher = TermMatcher(TEXT_ANALYZER, highlighted) if passages > 0 else None
+        found_hits = response["hits"]["hits"]
+        explained: dict[str, tuple[Contribution, ...]] = {}
+        if options.explain and found_hits:
+            explained = self._explain(parsed, dsl, bonuses, [raw["_id"] for raw in found_hits])
         hits = tuple(
-            self._hit(first + number, raw, terms, matcher, passages, context, notes, sort)
-            for number, raw in enumerate(response["hits"]["hits"], 1)
+            replace(
+                self._hit(first + number, raw, terms, matcher, passages, context, notes, sort),
+                explanation=explained.get(raw["_id"], ()),
+            )
+            for number, raw in enumerate(found_hits, 1)
         )
         found = response.get("aggregations", {})
         return SearchResult(
@@ -282,7 +300,8 @@ class ClusterNotes:
     ) -> Hit:
         stored = raw["_source"]
         path = stored.get("path_id", raw["_id"])
-        title = stored.get("title", "")
+        shown = stored.get("shown", {})
+        title, subtitle, link = shown.get("title", ""), shown.get("subtitle", ""), shown.get("link", "")
         note_date = date.fromisoformat(stored["date"][:10]) if stored.get("date") else None
         structured = tuple(tuple(pair) for pair in stored.get("structured", {}).get("pairs", ()))
         found: tuple[Passage, ...] = ()
@@ -290,10 +309,10 @@ class ClusterNotes:
         matched: tuple[str, ...] = ()
         if matcher is not None:
             title_spans = matcher.spans(title)
-            subtitle_spans = matcher.spans(stored.get("subtitle", ""))
+            subtitle_spans = matcher.spans(subtitle)
             found = _passages(notes.get(path), matcher, passages, context)
-            if not found and stored.get("subtitle"):
-                found = (Passage(stored["subtitle"], subtitle_spans),)
+            if not found and subtitle:
+                found = (Passage(subtitle, subtitle_spans),)
             matched = matched_fields(
                 terms,
                 title_matched=bool(title_spans),
@@ -303,7 +322,7 @@ class ClusterNotes:
                 author=stored.get("author", ""),
                 source=stored.get("source", ""),
                 note_date=note_date,
-                link=stored.get("link", ""),
+                link=link,
                 path=path,
                 structured=structured,
             )
@@ -312,18 +331,47 @@ class ClusterNotes:
             path=path,
             title=title,
             score=float(raw.get("_score") or 0.0) if sort is SortOrder.RELEVANCE else None,
-            subtitle=stored.get("subtitle", ""),
+            subtitle=subtitle,
             source=stored.get("source", ""),
             author=stored.get("author", ""),
             authors=tuple(stored.get("authors", ())),
             date=note_date,
             tags=tuple(stored.get("tags", ())),
             structured=structured,
-            link=stored.get("link", ""),
+            link=link,
             title_spans=title_spans,
             passages=found,
             matched_fields=matched,
         )
+
+    def _explain(
+        self, parsed: wq.Query | None, dsl: dict | None, bonuses: Sequence[Bonus], ids: list[str]
+    ) -> dict[str, tuple[Contribution, ...]]:
+        """Note id -> what each leaf of the query, then each ranking bonus, added to its
+        score: each asked of the cluster for these notes alone, so they add up to it."""
+        if parsed is not None:
+            found = explain_hits(lambda leaf, only: self._scores(to_dsl(leaf), only), parsed, ids)
+        else:
+            found = {note_id: () for note_id in ids}
+            for hit in self._scores(dsl or _MATCH_ALL, ids):
+                found[hit.docnum] = (Contribution("similar", "more like this", hit.score),)
+        for label, clause in bonus_clauses(bonuses):
+            for hit in self._scores(clause, ids):
+                if hit.score:
+                    found[hit.docnum] = (*found[hit.docnum], Contribution("ranking", label, hit.score))
+        return found
+
+    def _scores(self, query: dict, ids: Collection[str]) -> list[_Scored]:
+        """The score of `query` for each of the notes `ids` that it matches."""
+        body = {
+            "query": {"bool": {"must": [query], "filter": [{"ids": {"values": sorted(ids)}}]}},
+            "size": len(ids),
+            "_source": False,
+        }
+        response = self._request(
+            lambda: self._client.search(index=self.cluster.index_name, body=body, search_type=SEARCH_TYPE)
+        )
+        return [_Scored(raw["_id"], float(raw.get("_score") or 0.0)) for raw in response["hits"]["hits"]]
 
     def _key_terms(self, path: str, count: int) -> list[str]:
         """The words --similar highlights: the note's most frequent body stems."""
@@ -351,6 +399,13 @@ class ClusterNotes:
             ) from None
         except OpenSearchException as exc:
             raise cluster_error(self.cluster, exc) from None
+
+
+class _Scored(NamedTuple):
+    """A note's score for one clause, as `explain.explain_hits` reads a hit."""
+
+    docnum: str  # the note's id on the cluster
+    score: float
 
 
 def query_terms(parsed: wq.Query) -> QueryTerms:
@@ -427,13 +482,6 @@ def _passages(note: Note | None, matcher: TermMatcher, count: int, context: int)
     return best_passages(
         note.body, note.body_line, matcher, count=count, context=context, section=note.section
     )
-
-
-def _check_paging(limit: int, page: int) -> None:
-    if limit < 0:
-        raise QueryError("limit must be 0 (all) or more")
-    if page < 1:
-        raise QueryError("page numbers start at 1")
 
 
 def structured_field(name: str) -> str:

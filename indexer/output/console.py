@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -74,18 +75,27 @@ class OneLineUsageError(click.UsageError):
         click.echo(terminal_safe(f"{text}; try '{program} --help'"), err=True)
 
 
-class _OneLineErrors:
+# The mixin's methods call click.Command's: a type checker is told which class it mixes into.
+if TYPE_CHECKING:
+    _Mixin = click.Command
+else:
+    _Mixin = object
+
+
+class _OneLineErrors(_Mixin):
     """Mixin for click commands: usage errors (bad options, missing arguments) are one line,
     and so is Ctrl-C outside `cli_errors` (click would print "Aborted!" and exit 1)."""
 
-    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
         program = f"{parent.command_path} {info_name}" if parent else info_name
         with _one_line_errors(program or ""):
-            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+            return super().make_context(info_name, args, parent=parent, **extra)
 
-    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context) -> Any:
         with _one_line_errors(ctx.command_path):
-            return super().invoke(ctx)  # type: ignore[misc]
+            return super().invoke(ctx)
 
 
 _NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", OneLineUsageError)

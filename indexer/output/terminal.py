@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from enum import Enum
+from enum import StrEnum
 from typing import TextIO
 
 
-class ColorMode(Enum):
+class ColorMode(StrEnum):
+    """When to colour: the spellings of `--color`, `NOTES_COLOR` and notes.toml."""
+
     AUTO = "auto"
     ALWAYS = "always"
     NEVER = "never"

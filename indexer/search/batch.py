@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from indexer.errors import NotesError
+from indexer.search.options import SearchOptions
 
 if TYPE_CHECKING:
     from indexer.search.searching import NoteIndex, SearchResult
@@ -54,9 +55,17 @@ def read_queries(lines: Iterable[str | bytes]) -> Iterator[BatchQuery]:
 
 
 def run_batch(
-    notes: NoteIndex, queries: Iterable[BatchQuery], *, count_only: bool = False, **search_options: object
+    notes: NoteIndex,
+    queries: Iterable[BatchQuery],
+    options: SearchOptions | None = None,
+    /,
+    *,
+    count_only: bool = False,
+    **keywords: Any,
 ) -> Iterator[BatchOutcome]:
-    """Run each query (`@name` runs a saved search) with the same `NoteIndex.search` options."""
+    """Run each query (`@name` runs a saved search) with the same `SearchOptions` (or their
+    fields as keyword arguments, as `NoteIndex.search` takes them)."""
+    options = SearchOptions.of(options, **keywords)
     saved = notes.saved_searches
     for query in queries:
         if query.problem:
@@ -67,6 +76,6 @@ def run_batch(
             if count_only:
                 yield BatchOutcome(query, total=notes.count(text))
             else:
-                yield BatchOutcome(query, result=notes.search(text, **search_options))
+                yield BatchOutcome(query, result=notes.search(text, options))
         except NotesError as exc:
             yield BatchOutcome(query, error=exc)

@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from typing import TYPE_CHECKING
 
-from indexer.errors import QueryError
 from indexer.index.analysis import fold_accents
 from indexer.notes.markdown import Block, parse_markdown
+from indexer.search.options import DEFAULT_CONTEXT_CHARS
+from indexer.search.options import SortOrder as SortOrder  # where callers have imported it from
 
 if TYPE_CHECKING:
     from indexer.search.facets import FacetValues
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
 
 Span = tuple[int, int]  # [start, end) character offsets of a matched word
 
-DEFAULT_CONTEXT_CHARS = 220
-# Passages of each hit found and shown by default.
-DEFAULT_PASSAGES = 2
 # Passages are looked for in the first `_MAX_LINE_CHARS` of each line and the first
 # `_MAX_SCANNED_CHARS` of the note: a 5 MB line, or a 10 MB note in which every line
 # matches, took seconds a hit to analyze in full.
@@ -88,20 +85,10 @@ class Hit:
         """The best passage's text ("" when the note has no text to show)."""
         return self.passages[0].text if self.passages else ""
 
-
-class SortOrder(Enum):
-    """Order of hits."""
-
-    RELEVANCE = "relevance"
-    DATE = "date"  # oldest first
-    NEWEST = "-date"  # newest first
-
-    @classmethod
-    def parse(cls, text: str) -> SortOrder:
-        for order in cls:
-            if order.value == text:
-                return order
-        raise QueryError(f"unknown sort order {text!r}", hint="use relevance, date or -date")
+    @property
+    def line(self) -> int:
+        """The line of the note file its best passage is on (0: unknown), where an editor opens it."""
+        return self.passages[0].line if self.passages else 0
 
 
 @dataclass(frozen=True, slots=True)

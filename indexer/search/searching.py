@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from whoosh import query as wq
 
@@ -21,16 +22,14 @@ from indexer.notes.note import Note, ParsedNotes
 from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.matched_fields import QueryTerms, matched_fields
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
 from indexer.search.results import (  # SearchResult and SortOrder are imported from here too
-    DEFAULT_CONTEXT_CHARS,
-    DEFAULT_PASSAGES,
     Contribution,
     Hit,
     Passage,
     SearchResult,
-    SortOrder,
     TermMatcher,
     best_passages,
 )
@@ -136,74 +135,46 @@ class NoteIndex:
         return self.searcher.doc_count()
 
     @reads_index
-    def search(
-        self,
-        text: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        suggest: bool = False,
-        all_copies: bool = False,
-        correct: bool = True,
-    ) -> SearchResult:
-        """Run a query; `limit=0` returns every hit. Raises `QueryError` for bad queries.
+    def search(self, text: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
+        """Run a query with `options` (`SearchOptions`; its fields may be given as keyword
+        arguments instead, `limit=0` returns every hit). Raises `QueryError` for bad queries.
 
         When no note has every word and a spelling correction of the unscoped, unquoted
         words finds notes that do, those are the hits (`SearchResult.corrected_query`
         says which query ran), as web search does; `correct=False` runs the query as typed.
 
-        `facets` names fields (`source`, `author`, `tag`, `year`, `month`, `country`...)
-        whose values are counted among all hits into `SearchResult.facets`; `timeline`
-        counts all hits per month into `SearchResult.timeline`; `explain` fills each hit's
+        `facets` are counted among all hits into `SearchResult.facets`; `timeline` counts
+        all hits per month into `SearchResult.timeline`; `explain` fills each hit's
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         parsed = self.parser.parse(text)
-        options = {
-            "limit": limit,
-            "page": page,
-            "sort": sort,
-            "passages": passages,
-            "context": context,
-            "facets": facets,
-            "timeline": timeline,
-            "explain": explain,
-            "all_copies": all_copies,
-        }
-        relevance = sort is SortOrder.RELEVANCE
         result = self._result(
             text,
             parsed,
             started,
-            terms=self._query_terms(parsed) if passages > 0 else None,
-            bonuses=ranking_bonuses(parsed, text) if relevance else (),
-            **options,
+            options,
+            terms=self._query_terms(parsed) if options.passages > 0 else None,
+            bonuses=ranking_bonuses(parsed, text) if options.relevance else (),
         )
         strict_total = result.total
-        if result.total == 0 and correct and (fixed := self._corrected(text, options, passages)) is not None:
+        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
             return replace(fixed, seconds=time.perf_counter() - started)
-        if result.total == 0 and relevance and (fallback := relaxed_query(parsed)) is not None:
+        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)) is not None:
             # Rather than nothing, the notes with most of the words (the caller says so).
-            relaxed = self._result(
-                text, fallback, started, terms=self._query_terms(parsed) if passages > 0 else None, **options
-            )
+            terms = self._query_terms(parsed) if options.passages > 0 else None
+            relaxed = self._result(text, fallback, started, options, terms=terms)
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
-        if suggest:
+        if options.suggest:
             # A spelling fix is judged by the notes with all the words, not the relaxed ones.
             suggestion = self.did_you_mean(text, strict_total)
             result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
         return result
 
-    def _corrected(self, text: str, options: dict, passages: int) -> SearchResult | None:
+    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
         """The hits of `text` with its misspelled words corrected, if that finds any: only
         unscoped words outside quotes are corrected (a quoted word or a field's exact
         value is meant as typed)."""
@@ -214,14 +185,13 @@ class NoteIndex:
             parsed = self.parser.parse(corrected)
         except QueryError:
             return None
-        relevance = options["sort"] is SortOrder.RELEVANCE
         result = self._result(
             corrected,
             parsed,
             time.perf_counter(),
-            terms=self._query_terms(parsed) if passages > 0 else None,
-            bonuses=ranking_bonuses(parsed, corrected) if relevance else (),
-            **options,
+            options,
+            terms=self._query_terms(parsed) if options.passages > 0 else None,
+            bonuses=ranking_bonuses(parsed, corrected) if options.relevance else (),
         )
         if not result.total:
             return None
@@ -233,28 +203,14 @@ class NoteIndex:
         return suggest_query(self, text, total) if total < FEW_HITS else None
 
     @reads_index
-    def similar(
-        self,
-        path: str,
-        *,
-        limit: int = 10,
-        page: int = 1,
-        sort: SortOrder = SortOrder.RELEVANCE,
-        terms: int = 12,
-        passages: int = DEFAULT_PASSAGES,
-        context: int = DEFAULT_CONTEXT_CHARS,
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
-        all_copies: bool = False,
-    ) -> SearchResult:
-        """Notes like the note at `path` (relative to the corpus): the key terms of its title,
-        subtitle, body and tags, searched in the body.
+    def similar(self, path: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
+        """Notes like the note at `path` (relative to the corpus): its `options.terms` key
+        terms of its title, subtitle, body and tags, searched in the body.
 
         The note itself is left out. Passages highlight the key terms, which say why a
-        note was found.
+        note was found. `suggest` and `correct` do not apply.
         """
-        _check_paging(limit, page)
+        options = SearchOptions.of(options, **keywords)
         started = time.perf_counter()
         searcher = self.searcher
         docnum = searcher.document_number(path_id=path)
@@ -266,25 +222,18 @@ class NoteIndex:
             reason = notes.problems.get(path, "file disappeared since it was indexed")
             raise QueryError(f"cannot read {path}: {reason}")
         text = "\n".join((note.title, note.subtitle, note.text, " ".join(note.tags)))
-        key_terms = searcher.key_terms_from_text("body", text, numterms=terms)
+        key_terms = searcher.key_terms_from_text("body", text, numterms=options.terms)
         if not key_terms:
             raise QueryError(f"{path} has no words to compare with other notes")
         parsed = wq.Or([wq.Term("body", word, boost=weight) for word, weight in key_terms])
+        terms = QueryTerms({"body": frozenset(word for word, _ in key_terms)})
         return self._result(
             f"like {path}",
             parsed,
             started,
-            limit=limit,
-            page=page,
-            sort=sort,
+            options,
             exclude={docnum},
-            terms=QueryTerms({"body": frozenset(word for word, _ in key_terms)}) if passages > 0 else None,
-            passages=passages,
-            context=context,
-            facets=facets,
-            timeline=timeline,
-            explain=explain,
-            all_copies=all_copies,
+            terms=terms if options.passages > 0 else None,
         )
 
     def stored_title(self, path: str) -> str:
@@ -321,55 +270,47 @@ class NoteIndex:
         label: str,
         parsed: wq.Query,
         started: float,
+        options: SearchOptions,
         *,
-        limit: int,
-        page: int,
-        sort: SortOrder,
         terms: QueryTerms | None,
-        passages: int,
-        context: int,
         exclude: Collection[int] = (),
-        facets: Sequence[str] = (),
-        timeline: bool = False,
-        explain: bool = False,
         bonuses: Sequence[Bonus] = (),
-        all_copies: bool = False,
     ) -> SearchResult:
         """Run a parsed query: one page of hits, and whatever is counted over all of them.
 
         `bonuses` (see `ranking`) reorder the best `RERANK_WINDOW` matches; they never add
         or drop one. Unless `all_copies`, near-duplicate copies of a note ranked higher are
         folded into it (listed in its `duplicates`)."""
-        facet_fields = [resolve_facet(name, self.catalog) for name in facets]
+        facet_fields = [resolve_facet(name, self.catalog) for name in options.facets]
         matcher = None
         if terms is not None:
             highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
             matcher = TermMatcher(TEXT_ANALYZER, highlighted)
-        wanted = None if limit == 0 else limit * page
+        wanted = options.wanted
         # Ties are ordered as far as the page, or as far as bonuses may reorder.
         window = max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
-        copies = None if all_copies else self.copies
-        results = self._in_tie_order(parsed, window, sort, exclude)
+        copies = None if options.all_copies else self.copies
+        # Our own ranked list of (score, docnum), every match: tie order -> rerank -> fold
+        # -> page -> hits. Whoosh's `Results` is read once and never edited.
+        ranked, total = self._in_tie_order(parsed, window, options.sort, exclude)
         notes = ParsedNotes(self.corpus)  # ranking and passages read each note once
+        bonuses_given: dict[int, list[tuple[str, float]]] = {}
         if bonuses:
             # Exact forms are checked for the notes that could reach the page, counting
             # the places that folding copies may free.
             needed = wanted
             if copies and needed is not None:
-                needed += copies.among(docnum for _, docnum in results.top_n[:RERANK_WINDOW])
-            # `top_n` is the (score, docnum) list that Results pages and builds hits from.
-            results.top_n, bonuses_given = rerank(
-                self.searcher, results.top_n, bonuses, partial(self._field_text, notes), needed
+                needed += copies.among(docnum for _, docnum in ranked[:RERANK_WINDOW])
+            ranked, bonuses_given = rerank(
+                self.searcher, ranked, bonuses, partial(self._field_text, notes), needed
             )
-        else:
-            bonuses_given = {}
         if copies:
-            results.top_n = copies.fold(results.top_n, keep=wanted)
-        first = 0 if limit == 0 else limit * (page - 1)
-        page_hits = results[first : None if limit == 0 else first + limit]
+            ranked = copies.fold(ranked, keep=wanted)
+        first = options.first
+        page_ranked = options.page_of(ranked)
         explained = {}
-        if explain:
-            explained = explain_hits(self._whoosh_search, parsed, [hit.docnum for hit in page_hits])
+        if options.explain:
+            explained = explain_hits(self._whoosh_search, parsed, [docnum for _, docnum in page_ranked])
             for docnum, given in bonuses_given.items():
                 if docnum in explained:
                     parts = (Contribution("ranking", label, value) for label, value in given)
@@ -377,31 +318,32 @@ class NoteIndex:
         hits = tuple(
             self._hit(
                 first + number,
-                whoosh_hit,
+                docnum,
+                # Sorted by date, Whoosh's score is the sort key, not a relevance score.
+                float(score or 0.0) if options.relevance else None,
                 terms,
                 matcher,
-                passages,
-                context,
-                explained.get(whoosh_hit.docnum, ()),
-                scored=sort is SortOrder.RELEVANCE,
+                options.passages,
+                options.context,
+                explained.get(docnum, ()),
                 copies=copies,
                 notes=notes,
             )
-            for number, whoosh_hit in enumerate(page_hits, 1)
+            for number, (score, docnum) in enumerate(page_ranked, 1)
         )
         counted: dict[str, FacetValues] = {}
         months: MonthCounts | None = None
-        if facet_fields or timeline:
+        if facet_fields or options.timeline:
             docnums = self._all_docnums(parsed, exclude)
             counter = self.facet_counter
             counted = {name: counter.count(name, docnums) for name in dict.fromkeys(facet_fields)}
-            months = month_counts(counter, docnums) if timeline else None
+            months = month_counts(counter, docnums) if options.timeline else None
         return SearchResult(
             query=label,
             parsed=repr(parsed),
-            total=len(results),
-            page=page,
-            limit=limit,
+            total=total,
+            page=options.page,
+            limit=options.limit,
             hits=hits,
             seconds=time.perf_counter() - started,
             facets=counted,
@@ -442,10 +384,13 @@ class NoteIndex:
         searcher.search_with_collector(_lazy_unions_under_and(query, searcher.reader()), collector)
         return collector.results()
 
-    def _in_tie_order(self, query: wq.Query, window: int | None, sort: SortOrder, exclude: Collection[int]):
-        """`_whoosh_search` of every match, with notes that rank equal among the first
-        `window` (None: all) in an order of their own rather than by Whoosh's document
-        numbers (see `ties`): equal scores newest first, then by path; equal dates by path.
+    def _in_tie_order(
+        self, query: wq.Query, window: int | None, sort: SortOrder, exclude: Collection[int]
+    ) -> tuple[list[tuple[Any, int]], int]:
+        """Every match of `_whoosh_search` as our own ranked list of (score or sort key,
+        docnum), and the number of matches; notes that rank equal among the first `window`
+        (None: all) are in an order of their own rather than by Whoosh's document numbers
+        (see `ties`): equal scores newest first, then by path; equal dates by path.
         Every match is scored anyway (see `_whoosh_search`); keeping them all tells where
         a run of equal ones ends."""
         results = self._whoosh_search(query, sort=sort, exclude=exclude)
@@ -454,8 +399,7 @@ class NoteIndex:
             if self._newest_first is None:  # the dates are read once per searcher
                 self._newest_first = newest_first(self.searcher.reader())
             orders.insert(0, self._newest_first)
-        results.top_n = in_tie_order(results.top_n, orders, upto=window)
-        return results
+        return in_tie_order(results.top_n, orders, upto=window), len(results)
 
     def _path_of(self, docnum: int) -> str:
         """The path of note `docnum`: for ordering equal notes and for folding copies."""
@@ -533,18 +477,18 @@ class NoteIndex:
     def _hit(
         self,
         rank: int,
-        whoosh_hit,
+        docnum: int,
+        score: float | None,
         terms: QueryTerms | None,
         matcher: TermMatcher | None,
         passages: int,
         context: int,
         explanation: tuple[Contribution, ...] = (),
         *,
-        scored: bool = True,
         copies: Copies | None = None,
         notes: ParsedNotes,
     ) -> Hit:
-        stored = self._stored_fields(whoosh_hit.docnum)
+        stored = self._stored_fields(docnum)
         path = stored.get("path_id", "")
         title = stored.get("title", "")
         found: tuple[Passage, ...] = ()
@@ -576,8 +520,7 @@ class NoteIndex:
             rank=rank,
             path=path,
             title=title,
-            # Sorted by date, Whoosh's `score` is the sort key, not a relevance score.
-            score=float(whoosh_hit.score or 0.0) if scored else None,
+            score=score,
             subtitle=stored.get("subtitle", ""),
             source=stored.get("source", ""),
             author=stored.get("author", ""),
@@ -630,13 +573,6 @@ def _lazy_unions_under_and(query, reader):
     for child in query.children():
         _lazy_unions_under_and(child, reader)
     return query
-
-
-def _check_paging(limit: int, page: int) -> None:
-    if limit < 0:
-        raise QueryError("limit must be 0 (all) or more")
-    if page < 1:
-        raise QueryError("page numbers start at 1")
 
 
 def open_index(

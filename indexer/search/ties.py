@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexer.engine.field_lengths import segment_column_values
+
+if TYPE_CHECKING:
+    from whoosh.reading import IndexReader
 
 Ranked = Sequence[tuple[Any, int]]  # (score or sort key, docnum), in rank order
 OrderOf = Callable[[int], Any]  # docnum -> what notes that rank equal are sorted by
@@ -55,7 +58,7 @@ def _key_in(keys: dict[int, Any], item: tuple[Any, int]) -> Any:
     return keys[item[1]]
 
 
-def newest_first(reader) -> OrderOf:  # type: ignore[no-untyped-def]
+def newest_first(reader: IndexReader) -> OrderOf:
     """Docnum -> a key that puts newer notes first (undated ones last), from the `date`
     column of a Whoosh `reader`, read whole the first time a key is asked for."""
     keys: list[int] = []
@@ -68,7 +71,7 @@ def newest_first(reader) -> OrderOf:  # type: ignore[no-untyped-def]
     return order_of
 
 
-def _newest_first_keys(reader) -> list[int]:  # type: ignore[no-untyped-def]
+def _newest_first_keys(reader: IndexReader) -> list[int]:
     keys: list[int] = []
     for _segment, _offset, dates in segment_column_values(reader, "date"):
         keys.extend(0 if date is None else -date for date in dates)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from indexer.errors import NotesError
 from indexer.index.store import IndexOptions
@@ -25,13 +26,11 @@ from indexer.output.render import (
     render_text,
 )
 from indexer.output.safe_text import terminal_safe
+from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.results import Hit
-from indexer.search.searching import NoteIndex, SearchResult, SortOrder
+from indexer.search.searching import NoteIndex, SearchResult
 from indexer.shell.commands import COMMANDS, CommandError, Outcome, parse_number
 from indexer.shell.screen import Screen
-
-if TYPE_CHECKING:
-    pass
 
 # Errors are one line: "error: <message>; <hint>" (`error_line` adds the hint).
 _ERROR_LABEL = "error"
@@ -51,11 +50,19 @@ class Listing:
     """The last query (or `:similar`), so that `:more` can fetch its next page."""
 
     label: str
-    fetch: Callable[..., SearchResult]  # (page, **more search options) -> result
+    run: Callable[[SearchOptions], SearchResult]  # the query (or `:similar`) with some options
+    options: SearchOptions  # those of its first page
     page: int
-    limit: int
     total: int
     query: str | None = None  # the query text (None for `:similar`), for `:save`
+
+    @property
+    def limit(self) -> int:
+        return self.options.limit
+
+    def fetch(self, page: int, **changes: Any) -> SearchResult:
+        """Page `page` of the listing, with some of its options changed (`passages=0`)."""
+        return self.run(replace(self.options, page=page, **changes))
 
 
 class Shell:
@@ -119,36 +126,34 @@ class Shell:
     def search(self, text: str, *, correct: bool = True) -> None:
         """Run a query from its first page, with the current limit and sort; unless not
         `correct`, a query without hits runs with its misspelled words corrected."""
-        limit, sort = self.limit, self.sort
+        options = SearchOptions(limit=self.limit, sort=self.sort, correct=correct)
         self._freshen()
         text = self.notes.saved_searches.expand(text)  # `@name` runs a saved search
 
-        def fetch(page: int, **more) -> SearchResult:
-            return self.notes.search(text, limit=limit, page=page, sort=sort, correct=correct, **more)
+        def run(options: SearchOptions) -> SearchResult:
+            return self.notes.search(text, options)
 
-        first = fetch(1, suggest=True)
+        first = run(replace(options, suggest=True))
         if first.corrected_query is not None:
             self.screen.note(render_correction(first.corrected_query, text, how=f":exact {text}"))
-        self.start_listing(text, fetch, first=first, query=text)
+        self.start_listing(text, run, options, first=first, query=text)
 
     def similar(self, hit: Hit) -> None:
-        limit, sort = self.limit, self.sort
         self.screen.note(f"Notes like {hit.rank}. {terminal_safe(hit.title)}:", dim=True)
-        self.start_listing(
-            hit.path,
-            lambda page, **more: self.notes.similar(hit.path, limit=limit, page=page, sort=sort, **more),
-        )
+        options = SearchOptions(limit=self.limit, sort=self.sort)
+        self.start_listing(hit.path, partial(self.notes.similar, hit.path), options)
 
     def start_listing(
         self,
         label: str,
-        fetch: Callable[..., SearchResult],
+        run: Callable[[SearchOptions], SearchResult],
+        options: SearchOptions,
         *,
         first: SearchResult | None = None,
         query: str | None = None,
     ) -> None:
-        result = fetch(1) if first is None else first
-        self.listing = Listing(label, fetch, 1, result.limit, result.total, query)
+        result = run(options) if first is None else first
+        self.listing = Listing(label, run, options, 1, result.total, query)
         self.shown_hits = {}
         self._show_result(result)
         if result.suggestion is not None:
@@ -214,23 +219,17 @@ class Shell:
         self.screen.show(render_note_text(note, self.text_style()), page=True)
 
     def open_in_editor(self, hit: Hit) -> None:
-        from indexer.output.children import run_child
-        from indexer.output.editor import editor_command, editor_from
+        from indexer.output.editor import EditorNotRunError, NoEditorError, chosen_editor, open_in_editor
 
-        configured = self.settings.editor if self.settings is not None else None
-        editor = list(configured) if configured else editor_from(self.environ)
-        if editor is None:
+        try:
+            editor = chosen_editor(getattr(self.settings, "editor", None), self.environ)
+            status = open_in_editor(editor, self.notes.corpus / hit.path, hit.line)
+        except NoEditorError:
             self.screen.note("No $VISUAL or $EDITOR is set: showing the note instead.", dim=True)
             self.show_note(hit)
             return
-        line = hit.passages[0].line if hit.passages else 0
-        argv = editor_command(editor, self.notes.corpus / hit.path, line)
-        try:
-            status = run_child(argv)
-        except OSError as exc:
-            self.screen.error(
-                f"cannot run the editor {editor[0]!r} ({exc.strerror or exc}): showing the note"
-            )
+        except EditorNotRunError as exc:
+            self.screen.error(f"cannot run the editor {exc.editor!r} ({exc.reason}): showing the note")
             self.show_note(hit)
             return
         if status != 0:
@@ -264,8 +263,20 @@ class Shell:
         if self.notes.refresh_if_changed():
             self._index_changed()
 
+    @property
+    def on_cluster(self) -> bool:
+        """True when the notes searched are on an OpenSearch cluster (`engine = "opensearch"`)."""
+        return getattr(self.notes, "engine", "whoosh") == "opensearch"
+
+    def _whoosh_only(self, what: str, instead: str) -> CommandError:
+        return CommandError(f"{what} works on a Whoosh index, not on the OpenSearch engine", hint=instead)
+
     def watch(self, on: bool) -> None:
         """Start or stop applying corpus changes in the background while the shell runs."""
+        if on and self.on_cluster:
+            raise self._whoosh_only(
+                ":watch", "run :reindex (or indexer update --engine opensearch) after edits"
+            )
         if not on:
             if self.watcher is None:
                 self.screen.note("Not watching.")
@@ -277,7 +288,8 @@ class Shell:
         if self.watcher is not None:
             self.screen.note(f"Already watching {self.notes.corpus}.")
             return
-        from indexer.index.watch import CorpusWatcher, describe_batch
+        from indexer.index.watch import CorpusWatcher
+        from indexer.output.index_report import describe_batch
 
         self.watcher = CorpusWatcher(
             self.notes.corpus,
@@ -304,6 +316,10 @@ class Shell:
         from indexer.index.store import ensure_fresh_index
         from indexer.search.searching import open_index
 
+        if self.on_cluster:
+            raise self._whoosh_only(
+                ":use", "the shell searches the one index given by --url and --index-name"
+            )
         table = self.collections().get(name)
         if table is None:
             known = ", ".join(sorted(self.collections())) or "none is configured in notes.toml"
@@ -328,37 +344,51 @@ class Shell:
     def reindex(self) -> None:
         """Apply corpus changes to the index (with a progress bar), then see them."""
         from indexer.index.store import update_index
+        from indexer.output.index_report import change_counts, notes_and_time
 
         self.screen.note(f"Checking {self.notes.corpus} for changes...", dim=True)
         try:
             with ProgressBar("Updating") as progress:
-                report = update_index(
-                    self.notes.corpus, self.notes.index_dir, options=self.index_options, progress=progress
-                )
+                if self.on_cluster:
+                    from indexer.opensearch.writing import update_cluster_index
+
+                    report = update_cluster_index(
+                        self.notes.corpus, self.notes.cluster, options=self.index_options, progress=progress
+                    )
+                else:
+                    report = update_index(
+                        self.notes.corpus, self.notes.index_dir, options=self.index_options, progress=progress
+                    )
         finally:
             self.notes.refresh()
             self._index_changed()
         for path, reason in report.skipped:
             self.screen.error(f"skipped {path}: {reason}")
         if report.touched:
-            self.screen.note(
-                f"Updated: {report.added} added, {report.changed} changed, {report.removed} removed; "
-                f"{report.notes} notes in {report.seconds:.1f} s"
-            )
+            self.screen.note(f"Updated: {change_counts(report)}; {notes_and_time(report)}")
         else:
             self.screen.note(f"The index is up to date: {report.notes} notes.")
 
     def print_stats(self) -> None:
         from indexer.index.stats import index_stats
+        from indexer.output.index_report import stats_lines
 
-        figures = index_stats(self.notes.corpus, self.notes.index_dir)
+        if self.on_cluster:
+            cluster = self.notes.cluster
+            figures = {
+                "engine": "opensearch",
+                "cluster": f"{cluster.url} index {cluster.index_name}",
+                "corpus": str(self.notes.corpus),
+                "notes": self.notes.note_count(),
+                "fields": self.notes.catalog.user_fields(),
+            }
+        else:
+            figures = index_stats(self.notes.corpus, self.notes.index_dir)
         figures.pop("size_bytes", None)
         figures["shell"] = f"{self.limit or 'all'} hits a page, sorted by {self.sort.value}"
         figures["history"] = str(self.history_path) if self.history_path else "not kept"
-        width = max(len(key) for key in figures)
-        for key, value in figures.items():
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-            self.screen.line(f"{key.replace('_', ' '):<{width}}  {shown}")
+        for line in stats_lines(figures):
+            self.screen.line(line)
 
     def help_text(self) -> str:
         return "Commands:\n" + COMMANDS.help_text() + "\n" + QUERY_HELP + "\n"

@@ -97,7 +97,13 @@ class Vocabulary:
     def load(cls, notes: NoteIndex) -> Vocabulary:
         catalog = notes.catalog
         values = {name: merge_case_variants(notes.field_values(name)) for name in VALUE_FIELDS.values()}
-        if catalog.structured:
+        if catalog.structured and getattr(notes, "engine", "whoosh") == "opensearch":
+            # The cluster keeps each value as written (`ClusterNotes.field_values`).
+            for name in catalog.structured:
+                values[STRUCTURED_PREFIX + name] = merge_case_variants(
+                    notes.field_values(STRUCTURED_PREFIX + name)
+                )
+        elif catalog.structured:
             # Structured values are lowercased in the index: the facet counter knows how
             # the notes write them (`APT28`, not `apt28`).
             live = set(notes.searcher.reader().all_doc_ids())

@@ -58,7 +58,8 @@ def run_shell(
     color: bool = True,
     settings=None,
 ) -> int:
-    """Open the index and run the shell on this process's terminal (or its piped stdin).
+    """Open the index (or the cluster, when `settings.engine` is "opensearch") and run the
+    shell on this process's terminal (or its piped stdin).
 
     `settings` (from notes.toml and options) give field weights and aliases, the editor,
     the date format and colour theme, and which notes to ignore."""
@@ -69,7 +70,20 @@ def run_shell(
     weights = settings.weights if settings else None
     aliases = settings.aliases if settings else None
     screen = Screen(color=color and (settings is None or settings.theme != "none"), interactive=interactive)
-    with open_index(corpus, index_dir, weights=weights, aliases=aliases) as notes:
+    if settings is not None and settings.engine == "opensearch":
+        from indexer.opensearch.searching import ClusterNotes
+
+        opened = ClusterNotes(
+            corpus, settings.cluster(), weights=weights, aliases=aliases, saved_dir=index_dir
+        )
+        try:
+            opened.note_count()  # an unreachable cluster or a missing index: one line, exit 2
+        except BaseException:
+            opened.close()
+            raise
+    else:
+        opened = open_index(corpus, index_dir, weights=weights, aliases=aliases)
+    with opened as notes:
         shell = Shell(
             notes,
             screen=screen,

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 from indexer.notes.formats import NoteDraft
 from indexer.notes.tags import split_tag_list
+
+if TYPE_CHECKING:
+    import yaml
 
 _YAML_FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 _TOML_FENCE = re.compile(r"^\+{3,}[ \t]*$", re.MULTILINE)
@@ -104,8 +108,8 @@ def _yaml_loader() -> type:
     """python-frontmatter's safe loader, with timestamps that are not dates kept as text."""
     from frontmatter.default_handlers import SafeLoader
 
-    class NoteLoader(SafeLoader):  # type: ignore[misc,valid-type]
-        def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+    class NoteLoader(SafeLoader):
+        def construct_yaml_timestamp(self, node: yaml.Node) -> object:
             try:
                 return super().construct_yaml_timestamp(node)
             except ValueError:  # `0000-01-01`, `2021-02-30`: normalize_date says why
