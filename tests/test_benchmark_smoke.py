@@ -94,3 +94,22 @@ def test_the_fuzzy_benchmark_times_fuzzy_words_and_corrections_on_the_bundled_co
     assert "| ms | hits | query | ran as |" in out
     assert "`ransomwear~`" in out and "| ransomware" not in out
     assert out.count("\n| ") >= 1 + len(fuzzy_benchmark.FIXED_QUERIES) + 3
+
+
+def test_the_engine_paths_benchmark_builds_on_both_paths(tmp_path):
+    output = tmp_path / "paths.json"
+    script = REPO / "benchmarks" / "engine_paths.py"
+    argv = [sys.executable, str(script), "--corpus", str(BUNDLED_CORPUS), "--rounds", "1"]
+    completed = subprocess.run(
+        [*argv, "--json", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    figures = json.loads(output.read_text(encoding="utf-8"))
+    assert [(run["path"], run["fast_path"], run["notes"]) for run in figures["runs"]] == [
+        ("fast", True, 40),
+        ("stock", False, 40),
+    ]
+    assert "stock/fast" in completed.stdout

@@ -289,16 +289,45 @@ def test_a_failure_while_writing_leaves_the_previous_index_untouched(
 
     from whoosh.writing import SegmentWriter
 
-    import indexer.index.parallel
-
     if failing == "worker":
-        monkeypatch.setattr(indexer.index.parallel, "_index_share", _explode)  # forked workers see it too
+        _in_forked_workers(monkeypatch, _explode)
     else:
         monkeypatch.setattr(SegmentWriter, "_commit_toc", _explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         build_index(corpus, index, options=_options(procs=1 if failing.startswith("single") else 2))
     monkeypatch.undo()
     assert sorted(name for name in os.listdir(index) if name.endswith(".toc")) == toc_before
+    with open_index(corpus, index) as notes:
+        assert notes.note_count() == 40
+    assert update_index(corpus, index).notes == 40
+
+
+def _in_forked_workers(monkeypatch, index_share) -> None:
+    """Make the build's workers run `index_share`: forked (a thread left by an earlier test
+    would make them spawned, and a spawned worker imports the module afresh)."""
+    import multiprocessing
+
+    import indexer.index.parallel
+
+    monkeypatch.setattr(indexer.index.parallel, "_index_share", index_share)
+    monkeypatch.setattr(indexer.index.parallel, "_context", lambda: multiprocessing.get_context("fork"))
+
+
+def _die(*args, **kwargs):
+    os._exit(3)  # a worker killed mid-share (out of memory, say): no result, no exception
+
+
+def test_a_build_worker_that_dies_fails_the_build_and_leaves_the_index_untouched(
+    bundled_index, tmp_path, monkeypatch
+):
+
+    corpus, _ = bundled_index
+    index = tmp_path / "index"
+    build_index(corpus, index, options=_options(procs=1))
+    _in_forked_workers(monkeypatch, _die)
+    with pytest.raises(RuntimeError, match=r"a build process ended without a result \(exit code 3\)"):
+        build_index(corpus, index, options=_options(procs=2))
+    monkeypatch.undo()
     with open_index(corpus, index) as notes:
         assert notes.note_count() == 40
     assert update_index(corpus, index).notes == 40
