@@ -1,6 +1,11 @@
 """One-shot `search` with and without the resident process, beside `whoosh search` (issue 19).
 
     .venv/bin/python benchmarks/resident.py [--corpus DIR] [--runs 7] [--json out.json]
+    .venv/bin/python benchmarks/resident.py --corpus BIG --index ITS_INDEX --runs 3   # 45k notes
+
+A 45,000-note corpus: `benchmarks/corpus_gen.py`'s `generate_scaled_corpus` (10 shuffled,
+re-dated copies of each news note; `benchmarks/run.py --scale 10` uses it), indexed with
+`indexer build --corpus BIG --index ITS_INDEX`.
 
 Works on a temporary copy of the corpus (whoosh's CLI keeps its index beside it). Runs,
 interleaved in one loop so that a noisy machine hits every command alike:
@@ -8,7 +13,8 @@ interleaved in one loop so that a noisy machine hits every command alike:
   cold   `search` with NOTES_NO_DAEMON=1 (the default in-process path, change check on),
   whoosh `whoosh search` with its defaults;
 then cold and whoosh again with a CPU burner busy on the other core; then the in-process
-latency of common multi-word queries (index opened once). Prints a table and ratios.
+latency (wall and CPU) of common multi-word queries and of the whole mix (index opened
+once, a fresh searcher each query). Prints the figures and ratios as JSON.
 """
 
 from __future__ import annotations
@@ -111,7 +117,9 @@ def ratios(times: dict[str, list[float]], name: str, per_query) -> dict[str, flo
     }
 
 
-def in_process_latency(corpus: Path, index: Path, runs: int) -> dict[str, float]:
+def in_process_latency(corpus: Path, index: Path, runs: int) -> dict[str, dict[str, float]]:
+    """Per query of IN_PROCESS: the median wall and CPU milliseconds of `runs` searches, each
+    on a fresh searcher (as a one-shot search has; the open index's parsed notes are kept)."""
     sys.path.insert(0, str(REPO))
     from indexer.search.searching import open_index
 
@@ -119,14 +127,84 @@ def in_process_latency(corpus: Path, index: Path, runs: int) -> dict[str, float]
     with open_index(corpus, index) as notes:
         for query in IN_PROCESS:
             notes.search(query)
-            samples = []
+            wall, cpu = [], []
             for _ in range(runs):
                 notes.close()  # a fresh searcher each time, as a one-shot search has
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 notes.search(query)
-                samples.append(time.perf_counter() - started)
-            result[query] = statistics.median(samples)
+                wall.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+            result[query] = {
+                "wall_ms": round(statistics.median(wall) * 1000, 1),
+                "cpu_ms": round(statistics.median(cpu) * 1000, 1),
+                "wall_p95_ms": round(p95(wall) * 1000, 1),
+            }
     return result
+
+
+def in_process_mix(corpus: Path, index: Path, runs: int) -> dict[str, float]:
+    """Every query of MIX and IN_PROCESS (`--count` as a count), `runs` times each on a fresh
+    searcher: median and p95 over all of them, wall and CPU milliseconds."""
+    sys.path.insert(0, str(REPO))
+    from indexer.search.searching import open_index
+
+    wall, cpu = [], []
+    queries = [words for _, words in MIX] + [[query] for query in IN_PROCESS]
+    with open_index(corpus, index) as notes:
+        for _ in range(runs):
+            for words in queries:
+                text = " ".join(word for word in words if word != "--count")
+                notes.close()
+                started, started_cpu = time.perf_counter(), time.process_time()
+                notes.count(text) if "--count" in words else notes.search(text, suggest=True)
+                wall.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+    return {
+        "queries": len(wall),
+        "wall_median_ms": round(statistics.median(wall) * 1000, 1),
+        "wall_p95_ms": round(p95(wall) * 1000, 1),
+        "cpu_median_ms": round(statistics.median(cpu) * 1000, 1),
+        "cpu_p95_ms": round(p95(cpu) * 1000, 1),
+    }
+
+
+def scale_run(corpus: Path, index: Path, runs: int) -> dict[str, object]:
+    """On a large corpus indexed beforehand (in place, no copy, no whoosh): in-process
+    latency, then the resident process's memory after it served the mix `runs` times."""
+    runtime = tempfile.mkdtemp(prefix="rt-", dir="/tmp")
+    try:
+        report: dict[str, object] = {
+            "corpus_notes": sum(1 for _ in corpus.rglob("*.md")),
+            "in_process_common": in_process_latency(corpus, index, runs),
+            "in_process_mix": in_process_mix(corpus, index, runs),
+        }
+        env = env_for(daemon=True, runtime=runtime)
+        timed(commands(corpus, index, ["ransomware"])["ours"], env, REPO)
+        deadline = time.monotonic() + 300
+        while not _status(index, runtime):
+            if time.monotonic() > deadline:
+                raise SystemExit("the resident process did not start")
+            time.sleep(0.1)
+        started = _status(index, runtime)
+        warm = [
+            timed(commands(corpus, index, words)["ours"], env, REPO)
+            for _ in range(runs)
+            for _kind, words in MIX
+        ]
+        status = _status(index, runtime)
+        report |= {
+            "warm_median_s": round(statistics.median(warm), 3),
+            "warm_p95_s": round(p95(warm), 3),
+            "resident_memory_mb_started": round(started["memory"] / 1024 / 1024, 1) if started else None,
+            "resident_memory_mb": round(status["memory"] / 1024 / 1024, 1) if status else None,
+            "served": status["served"] if status else None,
+            "load_average": os.getloadavg(),
+            "commands_that_failed": sorted(FAILURES),
+        }
+        return report
+    finally:
+        _stop(index, runtime)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,7 +214,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="an index of --corpus built beforehand: measure in place, in process and the resident "
+        "process's memory only (for a large generated corpus; no copy, no whoosh)",
+    )
     args = parser.parse_args(argv)
+    if args.index is not None:
+        report = scale_run(args.corpus, args.index, args.runs)
+        print(json.dumps(report, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+        return 0
     if not (BIN / "whoosh").exists():
         raise SystemExit(f"{BIN / 'whoosh'} not found (whoosh3's CLI is the peer)")
     work = Path(tempfile.mkdtemp(prefix="resident-bench-"))
@@ -182,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             "per_query_warm": {
                 q: statistics.median(r["warm"]) / statistics.median(r["whoosh"]) for q, r in warm_rows.items()
             },
-            "in_process_ms": {q: round(s * 1000, 1) for q, s in in_process_latency(corpus, index, 9).items()},
+            "in_process_ms": in_process_latency(corpus, index, 9),
+            "in_process_mix": in_process_mix(corpus, index, 3),
             "resident_memory_mb": round(status["memory"] / 1024 / 1024, 1) if status else None,
             "served": status["served"] if status else None,
             "commands_that_failed": sorted(FAILURES),

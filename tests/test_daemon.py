@@ -424,6 +424,22 @@ def test_a_note_changed_on_disk_is_seen_by_the_next_query(own_daemon, write_note
     assert (result.stdout, result.returncode) == (b"1\n", 0)
 
 
+def test_a_note_edited_in_place_shows_its_new_text_in_the_next_query_on_the_same_open_index(
+    own_daemon, write_note
+):
+    words = ("gateway", "--jsonl")
+    own_daemon.start(routes_of=(words,))
+    assert b"GPRS" in own_daemon.run(*words).stdout
+    assert b"GPRS" in own_daemon.run(*words).stdout
+    opened = own_daemon.status()["indexes_opened"]
+    seen = own_daemon.status()["changes_seen"]
+    write_note("one.md", info_note("Gateway report", "The EDGE gateway was breached."))  # in place
+    wait_until(lambda: own_daemon.status()["changes_seen"] > seen, "the watcher to report the change")
+    result = own_daemon.run(*words)
+    assert b"EDGE" in result.stdout and b"GPRS" not in result.stdout
+    assert own_daemon.status()["indexes_opened"] == opened  # the index was kept open, and refreshed
+
+
 def test_a_one_shot_search_starts_a_process_for_the_next_one(own_daemon):
     words = ("gateway",)
     first = own_daemon.run(*words)
@@ -542,3 +558,42 @@ def test_without_xdg_runtime_dir_the_socket_folder_is_found_without_a_warning(mo
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     # Warnings are errors in the tests: platformdirs' fallback warning would fail here.
     assert runtime_dir({}).endswith("notes-indexer")
+
+
+def test_the_open_index_is_lent_again_to_the_next_request_and_sees_new_commits(corpus, write_note, index_dir):
+    from indexer.daemon.index_pool import IndexPool
+    from indexer.index.store import build_index, update_index
+
+    write_note("one.md", info_note("Gateway report", "The GPRS gateway was breached."))
+    build_index(corpus, index_dir)
+    pool = IndexPool()
+    try:
+        with pool.lend(corpus, index_dir, {}, {}) as first:
+            assert first.count("zebrafish") == 0
+            with pool.lend(corpus, index_dir, {}, {}) as second:  # a concurrent request
+                assert second is not first
+        with pool.lend(corpus, index_dir, {}, {}) as again:
+            assert again in (first, second)
+        write_note("two.md", info_note("Zebrafish", "A zebrafish note."))
+        update_index(corpus, index_dir)
+        with pool.lend(corpus, index_dir, {}, {}) as after:
+            assert after.count("zebrafish") == 1
+        with pool.lend(corpus, index_dir, {"title": 9.0}, {}) as weighted:  # other settings
+            assert weighted not in (first, second)
+        assert pool.opened == 3
+    finally:
+        pool.close()
+
+
+def test_a_request_that_fails_does_not_return_its_index_to_the_pool(corpus, write_note, index_dir):
+    from indexer.daemon.index_pool import IndexPool
+    from indexer.index.store import build_index
+
+    write_note("one.md", info_note("Gateway report", "The GPRS gateway was breached."))
+    build_index(corpus, index_dir)
+    pool = IndexPool()
+    with pytest.raises(RuntimeError), pool.lend(corpus, index_dir, {}, {}) as failed:
+        raise RuntimeError("boom")
+    with pool.lend(corpus, index_dir, {}, {}) as fresh:
+        assert fresh is not failed
+    pool.close()

@@ -130,3 +130,21 @@ def test_the_light_check_agrees_with_detect_changes(corpus, write_note, index_di
         os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert bool(detect_changes(corpus, index_dir)) is True
     assert corpus_changed(corpus, index_dir) is True
+
+
+def test_the_walk_is_imported_before_the_fork_so_the_child_imports_nothing(corpus, write_note, index_dir):
+    import subprocess
+    import sys
+
+    write_note("a.md", info_note("A", "words"))
+    build_index(corpus, index_dir)
+    script = (
+        "import sys\n"
+        "from indexer.index.freshness import start_change_check\n"
+        "assert 'indexer.index.change_check' not in sys.modules\n"
+        f"pending = start_change_check({str(corpus)!r}, {str(index_dir)!r})\n"
+        "assert 'indexer.index.change_check' in sys.modules  # imported here, before the fork\n"
+        "print(pending.changed())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout == "False\n"

@@ -1,4 +1,5 @@
 import codecs
+import os
 from datetime import date
 from pathlib import Path
 
@@ -347,3 +348,66 @@ def test_structured_tags_past_20_fields_become_plain_tags_with_a_warning():
     assert note.warnings == (
         "more than 20 structured-tag fields; 5 tags of the others are indexed as plain tags",
     )
+
+
+def _settled(path: Path) -> None:
+    """Date a note's file an hour back, as a note not written in the last seconds."""
+    old = path.stat().st_mtime - 3600
+    os.utime(path, (old, old))
+
+
+def test_a_note_memo_parses_an_unchanged_note_once(tmp_path):
+    from indexer.notes.note import NoteMemo
+
+    note = tmp_path / "a.md"
+    note.write_text(info_note("Gateway", "The GPRS gateway."), encoding="utf-8")
+    _settled(note)
+    memo = NoteMemo()
+    first = memo.get(note, tmp_path)
+    assert memo.get(note, tmp_path) is first
+    assert memo.parsed == 1
+
+
+def test_a_note_memo_reads_a_note_edited_in_place_again_even_with_its_old_size_and_mtime(tmp_path):
+    from indexer.notes.note import NoteMemo
+
+    note = tmp_path / "a.md"
+    note.write_text(info_note("Gateway", "The GPRS gateway."), encoding="utf-8")
+    _settled(note)
+    memo = NoteMemo()
+    assert "GPRS" in memo.get(note, tmp_path).text
+    stamp = note.stat()
+    note.write_text(info_note("Gateway", "The EDGE gateway."), encoding="utf-8")  # same size
+    os.utime(note, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # and the same mtime: the ctime moved
+    assert note.stat().st_size == stamp.st_size
+    assert "EDGE" in memo.get(note, tmp_path).text
+    assert memo.parsed == 2
+
+
+def test_a_note_memo_keeps_no_note_written_in_the_last_seconds(tmp_path):
+    from indexer.notes.note import NoteMemo
+
+    note = tmp_path / "a.md"
+    note.write_text(info_note("Gateway", "The GPRS gateway."), encoding="utf-8")
+    memo = NoteMemo()
+    memo.get(note, tmp_path)
+    memo.get(note, tmp_path)
+    assert memo.parsed == 2  # another write in the same clock tick would show no new mtime
+
+
+def test_a_note_memo_is_bounded_and_refuses_what_parse_note_refuses(tmp_path):
+    from indexer.notes.note import NoteMemo
+
+    memo = NoteMemo(limit=2)
+    paths = []
+    for name in "abc":
+        path = tmp_path / f"{name}.md"
+        path.write_text(info_note(name.upper(), f"Note {name}."), encoding="utf-8")
+        _settled(path)
+        paths.append(path)
+        memo.get(path, tmp_path)
+    memo.get(paths[0], tmp_path)  # the oldest one left
+    assert memo.parsed == 4
+    (tmp_path / "link.md").symlink_to(paths[1])
+    with pytest.raises(NoteParseError, match="symbolic link"):
+        memo.get(tmp_path / "link.md", tmp_path)

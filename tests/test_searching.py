@@ -121,3 +121,33 @@ def test_the_stored_fields_remembered_are_bounded(bundled_index, monkeypatch):
         result = notes.search("ransomware", limit=5)
         assert len(notes._stored) <= 3
     assert len(result.hits) == 5 and len({hit.path for hit in result.hits}) == 5
+
+
+def test_an_open_index_shows_a_note_edited_in_place_with_its_new_text(
+    tmp_path, corpus, write_note, index_dir
+):
+    """Parsed notes are kept between searches of an open index: an edit is read again."""
+    import os
+
+    path = write_note("a.md", info_note("Gateway report", "The GPRS gateway was breached."))
+    os.utime(path, (path.stat().st_mtime - 3600,) * 2)
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert "GPRS" in notes.search("gateway").hits[0].snippet
+        assert "GPRS" in notes.search("breached").hits[0].snippet
+        assert notes.note_memo.parsed == 1
+        write_note("a.md", info_note("Gateway report", "The EDGE gateway was breached."))
+        update_index(corpus, index_dir)
+        notes.refresh_if_changed()
+        assert "EDGE" in notes.search("gateway").hits[0].snippet
+
+
+def test_a_corrected_search_after_close_reads_the_new_searcher(bundled_index):
+    """`close` then search again (a fresh searcher, as a one-shot search has): the
+    spelling correction lists words from the new reader, not the closed one."""
+    with open_index(*bundled_index) as notes:
+        first = notes.search("ransomwear")
+        notes.close()
+        again = notes.search("ransomwear")
+    assert first.corrected_query == again.corrected_query == "ransomware"
+    assert [hit.path for hit in again.hits] == [hit.path for hit in first.hits]

@@ -36,6 +36,11 @@ def open_notes(settings: Settings):
             aliases=settings.aliases,
             saved_dir=settings.index_dir,
         )
+    from indexer.daemon.serving import current_request
+
+    served = current_request()
+    if served is not None:  # the resident process keeps its index open between searches
+        return served.open_notes(settings)
     from indexer.search.searching import open_index
 
     return open_index(settings.corpus, settings.index_dir, weights=settings.weights, aliases=settings.aliases)

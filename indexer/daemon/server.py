@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from indexer.daemon.index_pool import IndexPool
 from indexer.daemon.protocol import (
     ProtocolError,
     code_stamp,
@@ -63,6 +64,7 @@ class Service:
         self.stopping = threading.Event()
         self.gate = ContextGate()
         self.watcher = None
+        self.indexes = IndexPool()
 
     # -- what a request may ask -------------------------------------------------------
 
@@ -90,6 +92,7 @@ class Service:
             "changes_seen": self.changes_seen,
             "updates": self.updates_applied,
             "memory": resident_bytes(),
+            "indexes_opened": self.indexes.opened,
             "idle_timeout": self.idle_seconds,
             "version": self.stamp,
         }
@@ -257,9 +260,8 @@ def warm_up(service: Service) -> None:
     """Load the search code and read the index once, so the first query is fast too."""
     from indexer.cli.search import search_main  # noqa: F401
     from indexer.search.options import SearchOptions
-    from indexer.search.searching import open_index
 
-    with open_index(service.corpus, service.index_dir) as notes:
+    with service.indexes.lend(service.corpus, service.index_dir, {}, {}) as notes:
         notes.search("warm up index", SearchOptions(limit=1))
 
 
@@ -331,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         remove_links(service)
         if service.watcher is not None:
             service.watcher.stop()
+        service.indexes.close()
         log.info("exiting: %s", reason)
         lock.close()
     return 0

@@ -48,6 +48,12 @@ class ServedRequest:
         """Apply the changes the file watcher has reported, before the query runs."""
         self.service.bring_current()
 
+    def open_notes(self, settings):
+        """A context manager lending the process's open index of `settings` (see `index_pool`)."""
+        return self.service.indexes.lend(
+            settings.corpus, settings.index_dir, dict(settings.weights or {}), dict(settings.aliases or {})
+        )
+
 
 def current_request() -> ServedRequest | None:
     """The request this thread serves inside a resident process; None in a plain process."""

@@ -52,14 +52,16 @@ def start_change_check(corpus: Path, index_dir: Path, ignore: tuple[str, ...] = 
     then builds it. `ignore` are the corpus's ignore globs."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return PendingCheck()
+    # Imported before the fork: this process loads these modules for its search anyway
+    # (note reading and the index need them), so the child imports nothing.
+    from indexer.index.change_check import corpus_changed
+
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer with one byte, never return into the caller's code
         answer = b"?"
         try:
             os.close(read_end)
-            from indexer.index.change_check import corpus_changed  # the walk only: no index code
-
             answer = b"1" if corpus_changed(corpus, index_dir, ignore) else b"0"
         except BaseException:  # the parent does the full check itself and reports errors
             answer = b"?"

@@ -160,15 +160,14 @@ def rerank(
     given: dict[int, list[tuple[str, float]]] = {}
     exact_checks: list[tuple[Bonus, int, float]] = []  # a bonus, a note, the words' scores there
     docnums = sorted(scores)
-    context = searcher.context()
+    postings = _head_postings(searcher, bonuses, docnums)
     for bonus in bonuses:
-        matchers = [wq.Term(bonus.field, word).matcher(searcher, context) for word in bonus.words]
+        found = [postings[bonus.field, word] for word in bonus.words]
+        placed = bonus.gap is not None or bonus.span is not None
         for docnum in docnums:
-            if _all_at(matchers, docnum) and (
-                (bonus.gap is None and bonus.span is None)
-                or bonus.placed([matcher.value_as("positions") for matcher in matchers])
-            ):
-                words_score = sum(matcher.score() for matcher in matchers)
+            at = [by_doc.get(docnum) for by_doc in found]
+            if None not in at and (not placed or bonus.placed([positions for _, positions in at])):
+                words_score = sum(score for score, _ in at)
                 if bonus.boost:
                     scores[docnum] += bonus.boost * words_score
                     given.setdefault(docnum, []).append((describe(bonus), bonus.boost * words_score))
@@ -180,6 +179,34 @@ def rerank(
     # Sorted by score alone: notes of equal score keep the order they came in (see `ties`).
     head = sorted(((score, docnum) for docnum, score in scores.items()), key=lambda item: -item[0])
     return [*head, *tail], given
+
+
+def _head_postings(
+    searcher, bonuses: Sequence[Bonus], docnums: Sequence[int]
+) -> dict[tuple[str, str], dict[int, tuple[float, Sequence[int]]]]:
+    """For each (field, word) of the bonuses, the notes of `docnums` (ascending) that have
+    it: docnum -> (the word's score there, its positions if a bonus places the words).
+
+    Each posting list is read once, however many bonuses share it (the body's words
+    serve the passage, typed-order and phrase bonuses alike)."""
+    placed_fields = {bonus.field for bonus in bonuses if bonus.gap is not None or bonus.span is not None}
+    context = searcher.context()
+    found: dict[tuple[str, str], dict[int, tuple[float, Sequence[int]]]] = {}
+    for bonus in bonuses:
+        for word in bonus.words:
+            if (bonus.field, word) in found:
+                continue
+            matcher = wq.Term(bonus.field, word).matcher(searcher, context)
+            with_positions = bonus.field in placed_fields
+            by_doc = found[bonus.field, word] = {}
+            for docnum in docnums:
+                if not _all_at([matcher], docnum):
+                    if not matcher.is_active():
+                        break
+                    continue
+                positions = matcher.value_as("positions") if with_positions else ()
+                by_doc[docnum] = (matcher.score(), positions)
+    return found
 
 
 def describe(bonus: Bonus, *, as_typed: bool = False) -> str:

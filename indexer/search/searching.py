@@ -18,7 +18,7 @@ from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
 from indexer.index.schema import TEXT_ANALYZER, indexed_body
 from indexer.index.store import open_whoosh_index
-from indexer.notes.note import Note, ParsedNotes
+from indexer.notes.note import Note, NoteMemo, ParsedNotes
 from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.matched_fields import QueryTerms, matched_fields
@@ -71,6 +71,8 @@ class NoteIndex:
         self._copies: Copies | None = None
         self._newest_first: OrderOf | None = None
         self._stored: dict[int, dict] = {}  # docnum -> stored fields, for this searcher
+        # Parsed notes kept between searches (each checked against its file's stat first).
+        self.note_memo: NoteMemo | None = NoteMemo()
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -82,6 +84,9 @@ class NoteIndex:
 
     def close(self) -> None:
         """Release the searcher (and its open files)."""
+        # The parser lists words from the searcher's reader (spelling corrections): a
+        # new searcher gets a new one, else a correction after `close` read a closed reader.
+        self._parser = None
         self._facet_counter = None
         self._copies = None
         self._newest_first = None
@@ -216,7 +221,7 @@ class NoteIndex:
         docnum = searcher.document_number(path_id=path)
         if docnum is None:
             raise QueryError(f"{path} is not in the index", hint="update it: indexer update")
-        notes = ParsedNotes(self.corpus)
+        notes = ParsedNotes(self.corpus, self.note_memo)
         note = notes.get(path)
         if note is None:
             reason = notes.problems.get(path, "file disappeared since it was indexed")
@@ -293,7 +298,7 @@ class NoteIndex:
         # Our own ranked list of (score, docnum), every match: tie order -> rerank -> fold
         # -> page -> hits. Whoosh's `Results` is read once and never edited.
         ranked, total = self._in_tie_order(parsed, window, options.sort, exclude)
-        notes = ParsedNotes(self.corpus)  # ranking and passages read each note once
+        notes = ParsedNotes(self.corpus, self.note_memo)  # ranking and passages read each note once
         bonuses_given: dict[int, list[tuple[str, float]]] = {}
         if bonuses:
             # Exact forms are checked for the notes that could reach the page, counting
