@@ -85,6 +85,23 @@ def test_bad_date_exits_2_with_one_line(built):
     assert result.stderr.startswith("search: cannot read date 'someday'; dates look like 2021, 2021-08")
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"gprs gateway', "unclosed quote at column 1"),
+        ("(gprs", "unclosed parenthesis at column 1"),
+        ("gprs)", "unmatched closing parenthesis at column 5"),
+        ("date:>", "needs a value after it"),
+        ("date:<", "needs a value after it"),
+    ],
+)
+def test_unbalanced_quotes_parentheses_and_empty_comparisons_exit_2_with_one_line(built, query, message):
+    result = run_search(query)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
 def test_missing_query_is_a_usage_error(built):
     result = CliRunner().invoke(search_main, [], input="")
     assert result.exit_code == 2
@@ -357,6 +374,25 @@ def test_json_passages_carry_line_heading_and_highlight_offsets(built):
     first = passages[0]
     assert [first["text"][a:b] for a, b in first["highlights"]] == ["GPRS", "gateway"]
     assert document["hits"][0]["matched_fields"] == ["title", "body"]
+
+
+def test_a_code_passage_is_flagged_in_json_and_jsonl_and_indented_in_text(workspace):
+    note = "# Qwzx setup\n\nInstall the qwzxtool first.\n\n```sh\npip install qwzxtool --upgrade\n```\n"
+    (workspace / "corpus" / "setup.md").write_text(note, encoding="utf-8")
+    document = json.loads(run_search("qwzxtool upgrade", "--json").stdout)
+    passages = document["hits"][0]["passages"]
+    assert [(p["text"], p["line"], p["code"]) for p in passages] == [
+        ("Install the qwzxtool first.", 3, False),
+        ("pip install qwzxtool --upgrade", 6, True),
+    ]
+    line = json.loads(run_search("qwzxtool upgrade", "--jsonl").stdout.splitlines()[0])
+    assert [p["code"] for p in line["passages"]] == [False, True]
+    text = run_search("qwzxtool upgrade").stdout.splitlines()  # piped: plain, stable
+    assert text[-3:] == [
+        "   3: Install the qwzxtool first.",
+        "   6:",
+        "       pip install qwzxtool --upgrade",
+    ]
 
 
 def test_jsonl_lines_each_carry_the_format_version(built):

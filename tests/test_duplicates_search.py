@@ -24,7 +24,9 @@ STORY = (
 def copies(corpus, write_note, index_dir):
     write_note("a/story.md", info_note("Zyzzyva gang leaks files", STORY, date="2021-10-01"))
     write_note("a/story--ZDNet.md", info_note("Zyzzyva gang leaks files | ZDNet", STORY, date="2021-10-01"))
-    edited = STORY.replace("declined to comment further", "said systems would be back by Friday")
+    # Three copies: every paragraph is in three notes (boilerplate by that count), so they
+    # fold only because their whole texts differ by at most NEARLY_SAME (one word here).
+    edited = STORY.replace("declined to comment further", "declined to comment again")
     write_note("b/story-updated.md", info_note("Zyzzyva gang leaks stolen files", edited, date="2021-10-02"))
     write_note(
         "c/other.md", info_note("Another zyzzyva note", "A zyzzyva note about something else entirely.")

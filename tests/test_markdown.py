@@ -216,3 +216,46 @@ def test_no_heading_of_a_shared_corpus_note_comes_from_inside_code(name):
         assert not [block.text for block in headings if block.line in code_lines], note.path
         checked += len(headings)
     assert checked > 100 and (code_blocks > 100 or name == "news")
+
+
+def test_a_passage_from_a_code_block_is_flagged_as_code_and_text_is_not():
+    text, code = best_passages(FENCED_R, 0, matcher("hierarchi", "taxonomi"), count=2)
+    assert (code.text, code.code) == ("## the taxonomic hierarchy - or classification", True)
+    assert text.code is False
+    (indented,) = best_passages("Text.\n\n    pip install notes-indexer\n", 0, matcher("pip"))
+    assert indented.code is True
+
+
+def code_hit():
+    from datetime import date
+
+    from indexer.search.results import Hit
+
+    (passage,) = best_passages(FENCED_R, 10, matcher("hierarchi"))
+    return Hit(
+        rank=1, path="r.md", title="Taxonomy in R", score=1.0, date=date(2021, 1, 2), passages=(passage,)
+    )
+
+
+def test_json_passages_say_whether_they_are_code():
+    from indexer.output.script_output import passage_to_dict
+
+    (passage,) = code_hit().passages
+    assert passage_to_dict(passage)["code"] is True
+    assert passage_to_dict(best_passages("Plain words.", 0, matcher("word"))[0])["code"] is False
+
+
+def test_a_code_passage_is_shown_as_an_indented_block_plain_and_dim_on_a_terminal():
+    from indexer.output.render import CODE_INDENT, PLAIN, TextStyle, render_hit_text
+
+    plain = render_hit_text(code_hit(), PLAIN).splitlines()
+    # Under its label, on a line of its own, indented as markdown indents code; no colour.
+    assert plain[-2:] == [
+        "   15: [Conclusion]",
+        "   " + CODE_INDENT + "## the taxonomic hierarchy - or classification",
+    ]
+    assert "\x1b" not in "\n".join(plain)
+    coloured = render_hit_text(code_hit(), TextStyle(color=True, width=20)).splitlines()
+    assert coloured[-1].startswith("   " + CODE_INDENT + "\x1b[2m")  # dim
+    assert "\x1b[1;33mhierarchy" in coloured[-1]  # the match still marked
+    assert len(coloured) == len(plain)  # code is never re-wrapped, even at 20 columns

@@ -122,7 +122,7 @@ def test_missing_index_is_built_by_update_and_by_ensure_fresh(corpus, write_note
 
 
 def test_manifest_records_signatures_and_the_corpus(corpus, write_note, index_dir):
-    from indexer.index.duplicates import paragraph_signature
+    from indexer.index.near_copies import paragraph_signature
 
     path = write_note("a.md", info_note("A", "A paragraph long enough to have a near-duplicate signature."))
     write_note("bad.md", raw=b"\x00binary")

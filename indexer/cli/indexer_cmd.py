@@ -285,7 +285,8 @@ def watch_command(
 def duplicates_command(collections, corpus: Path, index_dir: Path, as_json: bool) -> None:
     """List the groups of near-duplicate notes found at the last build or update.
 
-    Notes are near-duplicates when at least half of their long paragraphs are the same
+    Notes are near-duplicates when at most a fifth of either one's own text differs
+    from the other (paragraphs found in three or more notes, boilerplate, not counted)
     (the same story saved twice, or re-saved after the source edited it). A search shows
     the best-ranked copy of a group once, with "+N similar copies".
     """

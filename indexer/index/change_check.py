@@ -18,7 +18,8 @@ from indexer.index.schema_version import INDEX_NAME
 from indexer.notes.corpus import corpus_fingerprint, scan_corpus
 
 # 2: entries carry the note's near-duplicate signature.
-MANIFEST_VERSION = 2
+# 3: the signature is every paragraph's key with its word count (`near_copies`).
+MANIFEST_VERSION = 3
 # A few bytes saying which corpus state the last commit saw, so that a search can tell
 # "nothing changed" from one directory walk without parsing the whole manifest.
 STATE_FILE = "state.json"

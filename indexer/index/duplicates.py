@@ -1,106 +1,63 @@
-"""Near-duplicate notes: the same story saved twice, or re-saved after the source edited it.
-
-A note's signature is the set of hashes of its long paragraphs (lowercased, words
-only). Two notes are near-duplicates when their signatures overlap enough
-(Jaccard >= `DEFAULT_THRESHOLD`); groups are the connected pairs. Paragraph hashes cost
-a few microseconds a note, against about a millisecond for word-shingle MinHash, which
-mattered because signatures are computed while indexing. On the news corpus the two
-approaches find the same copies: saved copies come from one scraper and share their
-paragraphs verbatim.
+"""Near-duplicate notes beside the index: the groups found at the last commit, and the
+fold that shows each group once in a ranking. Which notes are copies is decided in
+`near_copies` (by their own text, not a shared template).
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-import zlib
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from indexer.index.json_files import read_json_object, write_json_atomic
+from indexer.index.near_copies import MAX_DIFFERING, CopyFinding, find_copies
 
-# Tuned on ../shared/corpus/news: at 0.5 every pair checked was the same story (updated
-# titles, "--ZDNet" re-saves); below 0.45 different stories on one topic appear.
-DEFAULT_THRESHOLD = 0.5
-# Shorter paragraphs ("Image: The Record", bylines) say nothing about identity.
-MIN_PARAGRAPH_CHARS = 40
-# A paragraph found in more notes than this is boilerplate (a newsletter footer).
-MAX_NOTES_PER_PARAGRAPH = 50
-# Beside the index: the groups found at the last commit.
+# Beside the index: the groups found at the last commit, and the verdicts behind them.
 GROUPS_FILE = "duplicates.json"
-
-Signature = frozenset[int]
-
-# Copies differ in quotes, dashes and link punctuation; compare the words only.
-_NOT_WORDS = re.compile(r"[\W_]+")
+GROUPS_VERSION = 2
 
 
-def paragraph_signature(text: str) -> Signature:
-    """Hashes of the long paragraphs (lines) of a note's plain text."""
-    hashes = set()
-    for line in text.split("\n"):
-        if len(line) < MIN_PARAGRAPH_CHARS:
-            continue
-        normalized = _NOT_WORDS.sub(" ", line.lower()).strip()
-        if len(normalized) >= MIN_PARAGRAPH_CHARS:
-            hashes.add(zlib.crc32(normalized.encode("utf-8")))
-    return frozenset(hashes)
-
-
-def similarity(first: Signature, second: Signature) -> float:
-    """Jaccard similarity of two signatures (0.0 when both are empty)."""
-    union = len(first | second)
-    return len(first & second) / union if union else 0.0
-
-
-def duplicate_groups(
-    signatures: Mapping[str, Iterable[int]], *, threshold: float = DEFAULT_THRESHOLD
-) -> list[list[str]]:
-    """Groups of near-duplicate paths (each sorted, groups sorted), singletons left out.
-
-    Candidate pairs come from an inverted index of paragraph hashes, so the cost
-    follows the number of shared paragraphs, not the square of the number of notes.
-    """
-    sets = {path: frozenset(hashes) for path, hashes in signatures.items()}
-    holders: dict[int, list[str]] = defaultdict(list)
-    for path, hashes in sets.items():
-        for value in hashes:
-            holders[value].append(path)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for paths in holders.values():
-        if 1 < len(paths) <= MAX_NOTES_PER_PARAGRAPH:
-            for pair in itertools.combinations(sorted(paths), 2):
-                shared[pair] += 1
-    parent: dict[str, str] = {}
-
-    def root(path: str) -> str:
-        while parent.get(path, path) != path:
-            parent[path] = parent.get(parent[path], parent[path])
-            path = parent[path]
-        return path
-
-    for (first, second), common in shared.items():
-        union = len(sets[first]) + len(sets[second]) - common
-        if union and common / union >= threshold:
-            a, b = root(first), root(second)
-            parent.setdefault(a, a)
-            parent.setdefault(b, b)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for path in parent:
-        groups[root(path)].append(path)
-    return sorted(sorted(members) for members in groups.values() if len(members) > 1)
-
-
-def write_duplicate_groups(index_dir: Path, signatures: Mapping[str, Iterable[int]]) -> list[list[str]]:
-    """Find the groups among every indexed note's signature and save them beside the index."""
-    groups = duplicate_groups(signatures)
+def write_duplicate_groups(
+    index_dir: Path, signatures: Mapping[str, Iterable[int]], read_text: Callable[[str], str | None]
+) -> CopyFinding:
+    """Find the groups among every indexed note's signature and save them beside the index,
+    with the verdicts on each pair compared (an update compares only changed pairs)."""
+    path = Path(index_dir) / GROUPS_FILE
+    saved = read_json_object(path)
+    known = saved.get("verdicts") if saved.get("version") == GROUPS_VERSION else None
+    finding = find_copies(signatures, read_text, known if isinstance(known, dict) else None)
     write_json_atomic(
-        Path(index_dir) / GROUPS_FILE, {"version": 1, "threshold": DEFAULT_THRESHOLD, "groups": groups}
+        path,
+        {
+            "version": GROUPS_VERSION,
+            "max_differing": MAX_DIFFERING,
+            "groups": finding.groups,
+            "verdicts": finding.verdicts,
+        },
     )
-    return groups
+    return finding
+
+
+def note_text_reader(
+    root: Path, manifest: Mapping[str, list], *, max_note_bytes: int
+) -> Callable[[str], str | None]:
+    """A reader of a note's plain text as the index has it, for comparing two notes word by
+    word; None when the note changed since it was indexed or cannot be read now."""
+    from indexer.index.schema import indexed_body
+    from indexer.notes.note import parse_note
+    from indexer.notes.parse_budget import parse_budget
+
+    def read_text(rel: str) -> str | None:
+        path = Path(root) / rel
+        try:
+            stat = path.stat()
+            if [stat.st_mtime_ns, stat.st_size] != list(manifest[rel][:2]):
+                return None
+            with parse_budget():
+                return indexed_body(parse_note(path, Path(root), max_bytes=max_note_bytes))
+        except Exception:  # a note that cannot be read now is folded with nothing
+            return None
+
+    return read_text
 
 
 def read_duplicate_groups(index_dir: Path) -> list[list[str]]:

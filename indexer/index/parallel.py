@@ -52,7 +52,7 @@ def index_notes(
 
     With `replace`, documents with the same path are replaced (for updates).
     """
-    from indexer.index.duplicates import paragraph_signature
+    from indexer.index.near_copies import paragraph_signature
     from indexer.index.schema import note_document
 
     result = ShardResult()

@@ -26,7 +26,7 @@ from pathlib import Path
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
 from indexer.index.change_check import MANIFEST_VERSION, STATE_FILE, has_current_index
 from indexer.index.damage import damaged, is_damage, read_or_damaged
-from indexer.index.duplicates import write_duplicate_groups
+from indexer.index.duplicates import note_text_reader, write_duplicate_groups
 from indexer.index.json_files import read_json_object, write_json_atomic
 from indexer.index.locking import write_lock
 from indexer.index.recovery import leftover_files, remove_leftovers
@@ -190,7 +190,7 @@ def build_index(
         report.added = sum(1 for found in indexed.values() if found is not None)
         manifest = {rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()}
         _remember_skips(manifest, scan, report, options)
-        _finish_commit(ix, index_dir, corpus, manifest, report)
+        _finish_commit(ix, index_dir, corpus, manifest, report, options)
     _remove_old_indexes(index_dir)
     report.seconds = time.perf_counter() - started
     return report
@@ -240,7 +240,7 @@ def update_index(
         manifest.update({rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()})
         _remember_skips(manifest, scan, report, options)
         report.still_skipped = [item for item in _skipped_in(manifest) if item[0] not in indexed]
-        _finish_commit(ix, index_dir, corpus, manifest, report)
+        _finish_commit(ix, index_dir, corpus, manifest, report, options)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -553,12 +553,19 @@ def _manifest_entry(scan: CorpusScan, rel: str, signature: tuple[int, ...] | Non
 
 
 def _finish_commit(
-    ix, index_dir: Path, corpus: Path, manifest: dict[str, list[int]], report: IndexReport
+    ix,
+    index_dir: Path,
+    corpus: Path,
+    manifest: dict[str, list[int]],
+    report: IndexReport,
+    options: IndexOptions,
 ) -> None:
     with ix.reader() as reader:
         report.notes = reader.doc_count()
     _write_manifest(index_dir, corpus, manifest, report.notes)
-    write_duplicate_groups(index_dir, {rel: entry[3] for rel, entry in manifest.items() if entry[2]})
+    read_text = note_text_reader(corpus, manifest, max_note_bytes=options.max_note_bytes)
+    signatures = {rel: entry[3] for rel, entry in manifest.items() if entry[2]}
+    write_duplicate_groups(index_dir, signatures, read_text)
 
 
 def _doc_count(index_dir: Path) -> int:

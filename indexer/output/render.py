@@ -53,6 +53,8 @@ class TextStyle:
 
 
 PLAIN = TextStyle()
+# A passage from a code block is shown as an indented block, as markdown writes code.
+CODE_INDENT = "    "
 
 
 def render_text(result: SearchResult, style: TextStyle = PLAIN, *, passages: int = 2) -> str:
@@ -66,7 +68,8 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN, *, passages: int = 2) ->
 
     Title, then date · source · author (the author highlighted when the query matched
     it), the path, the tags when the query matched one, and each passage after the line
-    number it starts on (and the heading it sits under, if any).
+    number it starts on (and the heading it sits under, if any); a line of code goes on a
+    line of its own, indented as a code block.
     """
     number = f"{hit.rank}."
     indent = " " * (len(number) + 1)
@@ -100,6 +103,13 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN, *, passages: int = 2) ->
         if passage.within:
             label += f" [{terminal_safe(passage.within)}]"
         gutter = indent + (_paint(label, "dim", style) + " " if label else "")
+        if passage.code:
+            # A line of code: under its label, indented as a code block, never re-wrapped
+            # (dim on a terminal, matches still marked).
+            if label:
+                lines.append(gutter.rstrip())
+            lines.append(indent + CODE_INDENT + _marked(passage.text, passage.spans, style, "match", "dim"))
+            continue
         lines.append(_wrap_marked(passage.text, passage.spans, style, indent, first=gutter))
     if hit.explanation:
         lines.extend(indent + _paint(line, "dim", style) for line in explanation_lines(hit.explanation))

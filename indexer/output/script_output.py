@@ -110,12 +110,14 @@ def hit_to_dict(hit: Hit, *, version: int = FORMAT_VERSION) -> dict[str, object]
 
 
 def passage_to_dict(passage: Passage) -> dict[str, object]:
-    """{"text", "line", "heading", "highlights": [[start, end], ...]} (offsets into text)."""
+    """{"text", "line", "heading", "highlights": [[start, end], ...] (offsets into text),
+    "code": true for a line of a code block}."""
     return {
         "text": passage.text,
         "line": passage.line,
         "heading": passage.heading,
         "highlights": [list(span) for span in passage.spans],
+        "code": passage.code,
     }
 
 

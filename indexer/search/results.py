@@ -41,6 +41,7 @@ class Passage:
     line: int = 0  # line of the note file it comes from (1-based), 0 if unknown
     heading: str = ""  # the headings it sits under, "Article › How they got in"; "" if none
     within: str = ""  # the same without the section the whole body sits under ("How they got in")
+    code: bool = False  # a line of a code block (fenced or indented): shown as code
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,7 @@ def best_passages(
     note stands in (without spans).
     """
     blocks = parse_markdown(body).blocks if isinstance(body, str) else body
-    candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str, tuple[Span, ...]]] = []
+    candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str, tuple[Span, ...], bool]] = []
     headings: list[tuple[int, str]] = []
     opening: Passage | None = None
     scanned = 0
@@ -189,19 +190,22 @@ def best_passages(
             spans = matcher.spans(text)
             if spans:
                 words = {text[start:end].lower() for start, end in spans}
-                candidates.append(((len(words), len(spans)), offset, text, spans, within, atoms))
+                code = block.kind == "code"
+                candidates.append(((len(words), len(spans)), offset, text, spans, within, atoms, code))
     if not candidates:
         return (opening,) if opening else ()
     chosen = sorted(candidates, key=lambda item: (-item[0][0], -item[0][1], item[1]))[:count]
     return tuple(
-        _passage(_cut(text, spans, context, atoms), body_line + offset, section, within)
-        for _, offset, text, spans, within, atoms in sorted(chosen, key=lambda item: item[1])
+        _passage(_cut(text, spans, context, atoms), body_line + offset, section, within, code=code)
+        for _, offset, text, spans, within, atoms, code in sorted(chosen, key=lambda item: item[1])
     )
 
 
-def _passage(cut: tuple[str, tuple[Span, ...]], line: int, section: str, within: str) -> Passage:
+def _passage(
+    cut: tuple[str, tuple[Span, ...]], line: int, section: str, within: str, *, code: bool = False
+) -> Passage:
     heading = " › ".join(part for part in (section, within) if part)
-    return Passage(cut[0], cut[1], line, heading, within)
+    return Passage(cut[0], cut[1], line, heading, within, code)
 
 
 def _cut(
