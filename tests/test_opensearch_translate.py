@@ -190,7 +190,7 @@ def test_stemmed_fields_are_sent_as_whooshs_stems_in_order():
 
 def test_each_ranking_bonus_is_a_clause_scoring_its_words_where_they_are_placed(parse):
     from indexer.opensearch.ranking import bonus_clauses
-    from indexer.search.ranking import ranking_bonuses
+    from indexer.search.ranking import PROXIMITY_BOOST, TWO_WORD_PROXIMITY_BOOST, ranking_bonuses
 
     text = "Ransomware gangs"
     clauses = dict(bonus_clauses(ranking_bonuses(parse(text), text)))
@@ -216,8 +216,10 @@ def test_each_ranking_bonus_is_a_clause_scoring_its_words_where_they_are_placed(
         {"span_term": {"body_words": "ransomware"}},
         {"span_term": {"body_words": "gangs"}},
     ]
+    # Two words in the order typed count as much as the passage (the ranker's constant).
     near = clauses["words near each other in body"]["bool"]
-    assert near["boost"] == 0.5 and near["filter"][0]["span_near"]["in_order"] is True
+    assert near["boost"] == TWO_WORD_PROXIMITY_BOOST and near["boost"] != PROXIMITY_BOOST
+    assert near["filter"][0]["span_near"]["in_order"] is True
     assert near["filter"][0]["span_near"]["slop"] == 24
 
 
