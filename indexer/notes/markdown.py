@@ -111,7 +111,7 @@ def _parser(shortcuts: bool = True) -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 
-    from indexer.notes.markdown_fast import FastHelpers, plain_paragraph
+    from indexer.notes.markdown_fast import FastHelpers, normalize, plain_paragraph
 
     class Parser(MarkdownIt):
         # Targets are indexed as written: percent-encoding them costs a fifth of inline parsing.
@@ -122,6 +122,7 @@ def _parser(shortcuts: bool = True) -> MarkdownIt:
     md.disable(["inline"])  # the core rule: `_Reader` runs the inline parser where it pays
     md.helpers = FastHelpers(md.helpers)
     if shortcuts:
+        md.core.ruler.at("normalize", normalize)
         md.block.ruler.before("table", "plain_paragraph", plain_paragraph)
     return md
 
@@ -328,7 +329,9 @@ def _remove_between(text: str, pairs: tuple[tuple[str, str], ...], *, ignore_cas
 
 
 def _one_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    # `_SPACES.sub(" ", text).strip()`, two and a half times as fast: `str.split` splits
+    # at the characters `\s` matches (str.isspace), and `strip` drops those.
+    return " ".join(text.split())
 
 
 class _LineBuilder:

@@ -2,8 +2,8 @@
 tokens markdown-it gives (tests/test_markdown_fast.py compares them on every note of the
 shared corpora and on random markup), at a fraction of the cost.
 
-- `plain_paragraph`, a block rule tried first: a top-level paragraph whose lines start
-  with no block markup is handed to markdown-it's own paragraph rule at once, without
+- `plain_paragraph`, a block rule tried first: a paragraph whose lines start with no
+  block markup is handed to markdown-it's own paragraph rule at once, without
   the ten rules before it (table, code, fence, quote, rule, list, footnote, reference,
   HTML, heading, setext heading), none of which can match such lines. Block parsing of
   the news corpus: 2.2 s -> 1.1 s of CPU.
@@ -24,18 +24,31 @@ from __future__ import annotations
 import re
 from typing import Any
 
+
+def normalize(state: Any) -> None:
+    """markdown-it's `normalize` core rule (line ends to `\n`, NUL to U+FFFD) without its
+    two regex substitutions over the whole text when there is nothing to replace."""
+    text = state.src
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")
+    state.src = text
+
+
 # What a line can start with (after its indentation) that makes it more than a line of a
 # paragraph: fences, block quotes, thematic breaks and bullets, setext underlines, ATX
-# headings, HTML, link reference definitions and footnotes, table delimiter rows.
-_BLOCK_MARKS = frozenset("`~>*-_+=#<[|:")
+# headings, HTML, table delimiter rows. (`[` is looked at apart: footnotes and link
+# reference definitions start with one, and so do many paragraphs, with a link.)
+_BLOCK_MARKS = frozenset("`~>*-_+=#<|:")
 _ORDERED_MARKER = re.compile(r"[0-9]+[.)]")
 
 
 def plain_paragraph(state: Any, startLine: int, endLine: int, silent: bool) -> bool:
-    """markdown-it's paragraph rule, for a top-level paragraph none of whose lines starts
-    with block markup: the rules before it cannot match there (they need a marker at a
-    line's start, an indentation of four, or a setext or table line below)."""
-    if state.level or state.parentType != "root" or state.sCount[startLine] - state.blkIndent > 3:
+    """markdown-it's paragraph rule, for a paragraph none of whose lines starts with block
+    markup: the rules before it cannot match there (they need a marker at a line's start,
+    an indentation of four, a setext or table line below, or `]:` for a reference)."""
+    if state.sCount[startLine] - state.blkIndent > 3:
         return False
     src, starts, shifts, ends, indents = state.src, state.bMarks, state.tShift, state.eMarks, state.sCount
     last, indent = state.lineMax, state.blkIndent
@@ -45,12 +58,17 @@ def plain_paragraph(state: Any, startLine: int, endLine: int, silent: bool) -> b
         mark = src[position]
         if mark in _BLOCK_MARKS or ("0" <= mark <= "9" and _ORDERED_MARKER.match(src, position)):
             return False
+        if mark == "[" and src.startswith("^", position + 1):
+            return False  # a footnote definition (which also ends a paragraph)
         line += 1
         # A line indented four or more continues the paragraph whatever it holds (lazily).
         while line < last and starts[line] + shifts[line] < ends[line] and indents[line] - indent > 3:
             line += 1
         if line >= last or starts[line] + shifts[line] >= ends[line]:
             break
+    position = starts[startLine] + shifts[startLine]
+    if src[position] == "[" and "]:" in src[position : ends[line - 1]]:
+        return False  # maybe a link reference definition: its label ends with `]:`
     from markdown_it.rules_block import paragraph
 
     return paragraph(state, startLine, endLine, silent)
