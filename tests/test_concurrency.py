@@ -19,6 +19,7 @@ from indexer.index.store import build_index
 from indexer.search.searching import open_index
 from tests.conftest import BUNDLED_CORPUS
 from tests.processes import (
+    PATIENCE,
     answers,
     has_open,
     indexer_process,
@@ -44,7 +45,7 @@ def paused_update(generated, tmp_path):
     shutil.copytree(generated.before, index)
     started = []
 
-    def start(seconds: float = 60):
+    def start(seconds: float = PATIENCE):
         process = indexer_process(
             "update", "--corpus", str(generated.corpus), "--index", str(index),
             pause_at="commit", pause_seconds=seconds,
@@ -76,14 +77,14 @@ def test_a_second_update_fails_after_its_wait_naming_the_process_that_holds_the_
 def test_a_second_update_that_may_wait_long_enough_runs_after_the_first(generated, paused_update):
     index, first = paused_update()
     second = indexer_process(
-        "update", "--corpus", str(generated.corpus), "--index", str(index), "--wait", "60"
+        "update", "--corpus", str(generated.corpus), "--index", str(index), "--wait", str(PATIENCE)
     )
     # The second holds the lock file open, waiting for the lock, while the first is paused.
     wait_until(lambda: has_open(second.pid, index / LOCK_FILE), what="the second update to wait")
     assert second.poll() is None and lock_holder(index) == first.pid
     release(first)
-    first_out, _ = first.communicate(timeout=60)
-    second_out, second_err = second.communicate(timeout=60)
+    first_out, _ = first.communicate(timeout=PATIENCE)
+    second_out, second_err = second.communicate(timeout=PATIENCE)
     assert first.returncode == 0 and first_out.startswith(
         f"Updated {index}: 80 added, 40 changed, 20 removed"
     )
@@ -170,6 +171,6 @@ def test_searches_beside_repeated_rebuilds_always_answer_whole(tmp_path):
             builder.stdin.close()
         with builder.stderr:
             builder_errors = builder.stderr.read()
-        builder.wait(timeout=120)
+        builder.wait(timeout=PATIENCE)
     assert builder.returncode == 0, builder_errors
     assert searches >= 10

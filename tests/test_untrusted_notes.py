@@ -48,7 +48,7 @@ def test_a_fifo_put_at_an_indexed_notes_path_never_hangs_search(workspace, updat
     os.mkfifo(note)
     os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     done = subprocess.run(
-        [*SEARCH, "zyzzyva", "--files", *update], cwd=workspace, capture_output=True, text=True, timeout=120
+        [*SEARCH, "zyzzyva", "--files", *update], cwd=workspace, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
     assert "b.md" in done.stdout
