@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -168,8 +167,12 @@ def open_whoosh_index(index_dir: Path, *, finished: bool = True):
         except EmptyIndexError:
             raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
 
-    # A table of contents that cannot be unpickled may raise anything.
-    return read_or_damaged(index_dir, open_dir, errors=(Exception,))
+    # A table of contents that cannot be unpickled may raise anything. One that is gone
+    # between Whoosh's listing of the folder and its reading of the file was replaced by a
+    # newer commit (a build beside this search): opening again reads the newer one.
+    return read_or_damaged(
+        index_dir, open_dir, errors=(Exception,), reopened=lambda failure: failure is FileNotFoundError
+    )
 
 
 # -- building and updating -----------------------------------------------------------
@@ -592,6 +595,8 @@ def _remove_old_indexes(index_dir: Path) -> None:
     old = old_index_names(index_dir)
     if not old:
         return
+    import shutil  # here: a search never removes old indexes
+
     for name in os.listdir(index_dir):
         if any(name.startswith((f"_{indexname}_", f"{indexname}_")) for indexname in old):
             path = Path(index_dir) / name
