@@ -228,7 +228,7 @@ class _Reader:
             if "*" in text_ or "_" in text_ or "~" in text_:
                 text_ = _EMPHASIS.sub("", text_)
             return _one_line(text_), ()
-        children: list | None = simple_inline(content, self.md) if self.shortcuts else None
+        children: list | None = simple_inline(content, self.md, self.env) if self.shortcuts else None
         if children is None:
             children = []
             self.md.inline.parse(content, self.md, self.env, children)

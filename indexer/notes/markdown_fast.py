@@ -86,29 +86,40 @@ class _Child:
         return self.target
 
 
-# Characters some inline rule acts on: escapes, code spans, emphasis and strikethrough,
-# autolinks and HTML, entities, footnotes, brackets. Outside a plain link none may occur.
-_ACTIVE = re.compile(r"[\\`*_~<&^\[\]]")
-# A plain link or image: text without those characters, a destination markdown-it reads
-# in one run (no space, control, backslash, parenthesis; not `<…>`), no title.
+# Characters some inline rule acts on: escapes, code spans, strikethrough, autolinks and
+# HTML, footnotes. Outside a plain link none may occur; nor may brackets that could make
+# a link (`](`, or any where the note defines link references). Emphasis marks (`*`, `_`)
+# may: they are paired by markdown-it's own delimiter algorithm (`_emphasis`).
+_ACTIVE = re.compile(r"[\\`~<^]")
+# A plain link or image: text without those characters or brackets, a destination
+# markdown-it reads in one run (no space, control, backslash, parenthesis; not `<…>`), no
+# title. (`!\[|\[` rather than `!?\[`: the regex engine then skips to a `!` or `[` at once.)
 _PLAIN_LINK = re.compile(
-    r"(!?)\[([^\\`*_~<&^\[\]]*)\]\([ \t\n]*([^\x00-\x20\x7f\\()<][^\x00-\x20\x7f\\()]*)[ \t\n]*\)"
+    r"(!\[|\[)([^\\`~<^\[\]]*)\]\([ \t\n]*([^\x00-\x20\x7f\\()<][^\x00-\x20\x7f\\()]*)[ \t\n]*\)"
 )
 # A line break as markdown-it's newline rule reads it: spaces before it dropped (a soft
 # or hard break), spaces and tabs after it skipped; the reader reads either break as " ".
 _BREAK = re.compile(r" *\n[ \t]*")
+# Entities as markdown-it's entity rule reads them (a named one only if HTML knows it).
+_ENTITY = re.compile(r"&(?:#(x[a-f0-9]{1,6}|[0-9]{1,7})|([a-z][a-z0-9]{1,31}));", re.IGNORECASE)
+# A run of emphasis marks: each mark is a delimiter of markdown-it's emphasis rule.
+_MARKS = re.compile(r"\*+|_+")
+
+Span = tuple[int, int]
 
 
-def simple_inline(content: str, md: Any) -> list[_Child] | None:
-    """The inline tokens markdown-it makes of `content` (as far as the reader looks: text,
-    breaks as one text, link open/close with href, images with src and raw alt text),
-    when its only markup is plain links and images; None otherwise."""
-    children: list[_Child] = []
+def simple_inline(content: str, md: Any, env: dict) -> list[_Child] | None:
+    """The inline tokens markdown-it makes of `content` (as far as the reader looks: text
+    with its entities decoded and its paired emphasis marks dropped, breaks as one text,
+    link open/close with href, images with src and raw alt text), when its only markup is
+    plain links and images, emphasis, entities and brackets that make no link; None
+    otherwise."""
+    # Pass 1: where the links are, and whether the text between them is plain enough.
+    parts: list[tuple[str, Span, str]] = []  # ("text", span, "") / ("link" | "image", label span, target)
     position = 0
+    marks = False  # emphasis marks outside links or in a link's text (not in targets)
     for match in _PLAIN_LINK.finditer(content):
         start = match.start()
-        if _ACTIVE.search(content, position, start):
-            return None
         target = match.group(3)
         if "&" in target:
             from markdown_it.common.utils import unescapeAll
@@ -118,24 +129,124 @@ def simple_inline(content: str, md: Any) -> list[_Child] | None:
         if not md.validateLink(target):
             return None  # markdown-it reads it otherwise (`javascript:` targets)
         if start > position:
-            children.append(_Child("text", _text(content[position:start])))
-        if match.group(1):
-            children.append(_Child("image", match.group(2), target))
+            between = content[position:start]
+            if not _plain_between(between, env):
+                return None
+            marks = marks or "*" in between or "_" in between
+            parts.append(("text", (position, start), ""))
+        if len(match.group(1)) == 2:
+            parts.append(("image", match.span(2), target))
         else:
-            children.append(_Child("link_open", "", target))
-            if match.group(2):
-                children.append(_Child("text", _text(match.group(2))))
-            children.append(_Child("link_close"))
+            marks = marks or "*" in match.group(2) or "_" in match.group(2)
+            parts.append(("link", match.span(2), target))
         position = match.end()
-    if _ACTIVE.search(content, position):
-        return None
     if position < len(content):
-        children.append(_Child("text", _text(content[position:])))
+        between = content[position:]
+        if not _plain_between(between, env):
+            return None
+        marks = marks or "*" in between or "_" in between
+        parts.append(("text", (position, len(content)), ""))
+    # Pass 2: paired emphasis marks (outside links, and in each link's text apart).
+    dropped: set[int] = set()
+    if marks:
+        outside = [span for kind, span, _ in parts if kind == "text"]
+        dropped = _emphasis(content, outside, len(content), md, env)
+        for kind, (start, end), _ in parts:
+            if kind == "link":
+                dropped |= _emphasis(content, [(start, end)], end, md, env)
+    # Pass 3: the tokens.
+    children: list[_Child] = []
+    for kind, (start, end), target in parts:
+        if kind == "image":
+            children.append(_Child("image", content[start:end], target))
+            continue
+        if kind == "link":
+            children.append(_Child("link_open", "", target))
+        if end > start:
+            children.append(_Child("text", _read(content, start, end, dropped)))
+        if kind == "link":
+            children.append(_Child("link_close"))
     return children
 
 
+def _plain_between(text: str, env: dict) -> bool:
+    """Whether text between plain links holds no markup but emphasis and entities.
+
+    A bracket there is text: with no `](` after it and no link reference defined, no
+    link can start at it (markdown-it's link and image rules need one or the other)."""
+    if _ACTIVE.search(text):
+        return False
+    return not (("[" in text or "]" in text) and ("](" in text or "references" in env))
+
+
+def _read(content: str, start: int, end: int, dropped: set[int]) -> str:
+    """The text of content[start:end] as markdown-it's tokens hold it: pieces between
+    emphasis marks each read as `_text` does (a mark ends the text a line break trims),
+    the marks that found no pair kept, the others dropped."""
+    text = content[start:end]
+    if "*" not in text and "_" not in text:
+        return _text(text)
+    pieces = []
+    position = start
+    for run in _MARKS.finditer(content, start, end):
+        pieces.append(_text(content[position : run.start()]))
+        pieces.extend(content[index] for index in range(run.start(), run.end()) if index not in dropped)
+        position = run.end()
+    pieces.append(_text(content[position:end]))
+    return "".join(pieces)
+
+
+def _emphasis(content: str, spans: list[Span], end: int, md: Any, env: dict) -> set[int]:
+    """Offsets of the emphasis marks in `spans` (one level: the text outside links, or
+    one link's text, which ends at `end`) that markdown-it pairs, and so drops: each run's
+    flanking found by markdown-it's `scanDelims`, the pairs by its `processDelimiters`."""
+    from markdown_it.rules_inline.balance_pairs import processDelimiters
+    from markdown_it.rules_inline.state_inline import Delimiter, StateInline
+
+    state = StateInline(content, md, env, [])
+    state.posMax = end
+    delimiters: list[Delimiter] = []
+    offsets: list[int] = []
+    token = 0
+    for start, stop in spans:
+        for run in _MARKS.finditer(content, start, stop):
+            marker = content[run.start()]
+            scanned = state.scanDelims(run.start(), marker == "*")
+            token += 1  # the text or link before it: a token apart
+            for index in range(run.start(), run.end()):
+                delimiters.append(
+                    Delimiter(ord(marker), scanned.length, token, -1, scanned.can_open, scanned.can_close)
+                )
+                offsets.append(index)
+                token += 1
+    if not delimiters:
+        return set()
+    processDelimiters(state, delimiters)
+    dropped = set()
+    for number, delimiter in enumerate(delimiters):
+        if delimiter.end != -1:
+            dropped.add(offsets[number])
+            dropped.add(offsets[delimiter.end])
+    return dropped
+
+
 def _text(text: str) -> str:
-    return _BREAK.sub(" ", text) if "\n" in text else text
+    if "\n" in text:
+        text = _BREAK.sub(" ", text)
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    return text
+
+
+def _entity(match: re.Match[str]) -> str:
+    from markdown_it.common.entities import entities
+    from markdown_it.common.utils import isValidEntityCode
+
+    number, name = match.groups()
+    if name is not None:
+        return entities.get(name, match.group())
+    code = int(number[1:], 16) if number[0] in "xX" else int(number)
+    return chr(code) if isValidEntityCode(code) else "\ufffd"
 
 
 class FastHelpers:
