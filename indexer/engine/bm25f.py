@@ -1,0 +1,346 @@
+"""BM25F over the postings: every match of a query of words with Whoosh's scores, faster.
+
+Whoosh scores a match through a tree of matchers, each posting several Python calls deep
+(`ArrayUnionMatcher._read_part` -> `WrappingMatcher.score` -> `LeafMatcher.score` ->
+`BM25FScorer.score` -> `bm25`, and `id`, `next`, `is_active` around them): for
+`ransomware attack` on the news corpus, three quarters of the search's time. Queries of
+plain words (`Term`s, combined by `Or` and `And`, what the parser makes of unquoted
+words, alone or field-scoped) are scored here instead, a posting block at a time:
+
+- each word's postings are read a block at a time (ids and weights), and each posting
+  scored with the same BM25F expression, the same statistics (the scorer Whoosh would
+  use: idf and average length from the whole index, field lengths from our cached
+  column) and the word's boost, as Whoosh multiplies them;
+- the scores of a note are added up in the order Whoosh adds them: the same tree of
+  unions and intersections that Whoosh's query would build (`make_binary_tree`,
+  `make_weighted_tree`, the array union of a small index adding its words in order), so
+  each score is the same float, not just about the same;
+- the matches are returned as Whoosh's `UnlimitedCollector` lists them: score
+  descending, then document number.
+
+Anything else in the query (a phrase, a fuzzy word, a range, a negation, a date) makes
+`scored_matches` return None, and the caller asks Whoosh. Fast path only
+(`version.fast_path`). tests/test_bm25f.py checks every match's score and place against
+Whoosh's own search on many queries.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.engine.version import fast_path
+
+# Scores of one query node in one segment: segment docnum -> score.
+Scores = dict[int, float]
+
+
+class _Unsupported(Exception):
+    """A query node this scorer does not handle: Whoosh scores the query."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    field: str
+    text: Any  # as the field's bytes
+    boost: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Sum:
+    """Notes of either side (`both`: only of both), their scores added left + right."""
+
+    left: Any
+    right: Any
+    both: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _ArrayUnion:
+    """Whoosh's `ArrayUnionMatcher`: each part's scores times `boost`, added in order."""
+
+    parts: tuple
+    boost: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Boosted:
+    child: Any
+    boost: float
+
+
+_EMPTY: tuple = ()  # a word a segment does not hold (Whoosh's `NullMatcher`)
+
+
+def scored_matches(
+    searcher,
+    query,
+    *,
+    allow: Collection[int] | None = None,
+    mask: Collection[int] | None = None,
+    postings: WordPostings | None = None,
+) -> list[tuple[float, int]] | None:
+    """Every note matching `query` as (score, docnum), best first then by docnum, as
+    Whoosh's `UnlimitedCollector` gives them with `searcher`'s BM25F weighting; only the
+    notes in `allow` (if given) and not in `mask`. None when the query holds anything
+    but words (`Term`, `Or`, `And`): then ask Whoosh.
+
+    `postings`, if given, keeps what was read of each word's postings: its score in each
+    note before its boost, and its positions there (what a rerank reads again).
+    """
+    if not fast_path() or not _words_only(query):
+        return None
+    from whoosh.scoring import BM25FScorer
+
+    found: list[tuple[float, int]] = []
+    try:
+        for subsearcher, offset in searcher.leaf_searchers():
+            segment = _Segment(subsearcher, offset, searcher.weighting, BM25FScorer, postings)
+            for docnum, score in _evaluate(_plan(query, subsearcher), segment.leaf).items():
+                found.append((score, docnum + offset))
+    except _Unsupported:
+        return None
+    if allow is not None or mask is not None:
+        found = [
+            item
+            for item in found
+            if (allow is None or item[1] in allow) and (mask is None or item[1] not in mask)
+        ]
+    found.sort(key=_rank_key)
+    return found
+
+
+class _Segment:
+    """One segment's word scores, each word's postings read once."""
+
+    def __init__(self, searcher, offset: int, weighting, scorer_type, postings: WordPostings | None) -> None:
+        self.searcher = searcher
+        self.offset = offset
+        self.weighting = weighting
+        self.scorer_type = scorer_type
+        self.postings = postings
+        self.deleted = searcher.reader().deleted_docs_set
+        self.read: dict[tuple[str, Any], Scores] = {}
+
+    def leaf(self, node: _Leaf) -> Scores:
+        key = (node.field, node.text)
+        scores = self.read.get(key)
+        if scores is None:
+            keep = self.postings is not None
+            scores, blocks = _leaf_scores(
+                self.searcher, node.field, node.text, self.weighting, self.deleted, self.scorer_type, keep
+            )
+            self.read[key] = scores
+            if self.postings is not None:
+                field_type = self.searcher.schema[node.field]
+                self.postings.add(field_type, node.field, node.text, self.offset, scores, blocks)
+        return scores
+
+
+def _rank_key(item: tuple[float, int]) -> tuple[float, int]:
+    return (0 - item[0], item[1])
+
+
+def _words_only(query) -> bool:
+    from whoosh import query as wq
+
+    kind = type(query)
+    if kind is wq.Term:
+        return not query.minquality
+    if kind is wq.And or kind is wq.Or:
+        if kind is wq.Or and (query.scale or query.minmatch or query.matcher_type == wq.Or.SPLIT_MATCHER):
+            return False
+        return all(_words_only(sub) for sub in query.subqueries)
+    return False
+
+
+def _plan(query, searcher):
+    """The tree of sums Whoosh's `query.matcher(searcher)` builds for one segment (as
+    `whoosh.query.compound` and `whoosh.util.make_*_tree` build it), with words as leaves."""
+    from whoosh import query as wq
+
+    kind = type(query)
+    if kind is wq.Term:
+        field = query.fieldname
+        if field not in searcher.schema:
+            return _EMPTY
+        try:
+            btext = searcher.schema[field].to_bytes(query.text)
+        except ValueError:
+            return _EMPTY
+        if (field, btext) not in searcher.reader():
+            return _EMPTY
+        return _Leaf(field, btext, query.boost)
+    subs = query.subqueries
+    if not subs:
+        return _EMPTY
+    if len(subs) == 1:
+        return _plan(subs[0], searcher)
+    reader = searcher.reader()
+    if kind is wq.And:
+        weighted = [(0 - sub.estimate_size(reader), _plan(sub, searcher)) for sub in subs]
+        tree = _weighted_tree(weighted, both=True)
+    else:
+        matcher_type = query.matcher_type
+        if matcher_type == query.AUTO_MATCHER:
+            # Whoosh's choice for a search that does not need the current match.
+            dc = searcher.doc_count_all()
+            if len(subs) < query.TOO_MANY_CLAUSES and (len(subs) == 2 or dc > 5000):
+                matcher_type = query.DEFAULT_MATCHER
+            else:
+                matcher_type = query.ARRAY_MATCHER
+        if matcher_type == query.ARRAY_MATCHER:
+            return _ArrayUnion(tuple(_plan(sub, searcher) for sub in subs), query.boost)
+        if matcher_type != query.DEFAULT_MATCHER:
+            raise _Unsupported(matcher_type)
+        weighted = [(sub.estimate_size(reader), _plan(sub, searcher)) for sub in subs]
+        tree = _weighted_tree(weighted, both=False)
+    return _Boosted(tree, query.boost) if query.boost != 1.0 else tree
+
+
+def _weighted_tree(weighted: list[tuple[int, Any]], *, both: bool):
+    """`whoosh.util.make_weighted_tree`: the two lightest joined first, the join put back
+    after every item of equal or lower weight (Whoosh's matchers never compare less
+    than one another, so equal weights keep their order)."""
+    items = sorted(weighted, key=lambda item: item[0])
+    while len(items) > 1:
+        (weight_a, a), (weight_b, b) = items[0], items[1]
+        del items[:2]
+        weight = weight_a + weight_b
+        at = bisect_right([item[0] for item in items], weight)
+        items.insert(at, (weight, _Sum(a, b, both)))
+    return items[0][1]
+
+
+def _evaluate(node, leaf) -> Scores:
+    """Segment docnum -> score for a plan node, adding as Whoosh's matchers add."""
+    if node is _EMPTY:
+        return {}
+    kind = type(node)
+    if kind is _Leaf:
+        scores = leaf(node)
+        boost = node.boost
+        if boost != 1.0:  # Whoosh's `WrappingMatcher` around a boosted word
+            return {docnum: score * boost for docnum, score in scores.items()}
+        return scores
+    if kind is _Boosted:
+        boost = node.boost
+        return {docnum: score * boost for docnum, score in _evaluate(node.child, leaf).items()}
+    if kind is _ArrayUnion:
+        boost = node.boost
+        total: Scores = {}
+        get = total.get
+        for part in node.parts:
+            for docnum, score in _evaluate(part, leaf).items():
+                total[docnum] = get(docnum, 0) + score * boost
+        # The array union skips a note whose sum is not above zero.
+        return {docnum: score for docnum, score in total.items() if score > 0}
+    left = _evaluate(node.left, leaf)
+    right = _evaluate(node.right, leaf)
+    if node.both:
+        if len(right) < len(left):
+            return {docnum: left[docnum] + score for docnum, score in right.items() if docnum in left}
+        return {docnum: score + right[docnum] for docnum, score in left.items() if docnum in right}
+    merged = dict(left)
+    for docnum, score in right.items():
+        mine = merged.get(docnum)
+        merged[docnum] = score if mine is None else mine + score
+    return merged
+
+
+def _leaf_scores(
+    searcher, field: str, btext, weighting, deleted, scorer_type, keep: bool
+) -> tuple[Scores, list | None]:
+    """Segment docnum -> the word's BM25F score in `field` (before its boost), every
+    posting read a block at a time; and, if `keep`, each block's (ids, values) (None when
+    the postings could not be read a block at a time)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+
+    matcher = searcher.postings(field, btext, weighting=weighting)
+    if type(matcher) is FilterMatcher and deleted:
+        matcher = matcher.child  # the deleted notes are left out below
+    scorer = getattr(matcher, "scorer", None)
+    scores: Scores = {}
+    blocks: list | None = [] if keep else None
+    if type(matcher) is not W3LeafMatcher or type(scorer) is not scorer_type:
+        # Not the codec or scorer written for: one posting at a time, as Whoosh would.
+        while matcher.is_active():
+            docnum = matcher.id()
+            if docnum not in deleted:
+                scores[docnum] = matcher.score()
+            matcher.next()
+        return scores, None
+    idf, avgfl, B, K1, dfl = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
+    k1_plus_1 = K1 + 1
+    one_minus_b = 1 - B
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        if blocks is not None:
+            matcher._read_values()
+            blocks.append((matcher._ids, matcher._values))
+        for docnum, tf in zip(matcher._ids, matcher._weights, strict=True):
+            # whoosh.scoring.bm25, term for term (the same float).
+            scores[docnum] = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * dfl(docnum) / avgfl)))
+        matcher._next_block()
+    if deleted:
+        for docnum in deleted:
+            scores.pop(docnum, None)
+    return scores, blocks
+
+
+class WordPostings:
+    """What a search read of its words' postings, for a rerank to read again: each word's
+    score in each note (as Whoosh's `Term(field, word)` alone scores it, before a boost)
+    and, from the same blocks, its positions there."""
+
+    def __init__(self) -> None:
+        self._scores: dict[tuple[str, str], dict[int, float]] = {}
+        # (field, word) -> per segment: (first docnum, each block's first ids, blocks, decoder)
+        self._blocks: dict[tuple[str, str], list[tuple[int, list[int], list, Any]]] = {}
+        self._whole: set[tuple[str, str]] = set()  # words whose blocks were all kept
+
+    def add(self, field_type, field: str, btext, offset: int, scores: Scores, blocks: list | None) -> None:
+        word = field_type.from_bytes(btext)
+        key = (field, word)
+        merged = self._scores.setdefault(key, {})
+        for docnum, score in scores.items():
+            merged[docnum + offset] = score
+        if blocks is None:
+            self._whole.discard(key)
+            self._blocks[key] = []
+            return
+        if key not in self._blocks:
+            self._whole.add(key)
+        if key in self._whole:
+            kept = field_type.format
+            decoder = kept.decoder("positions") if kept.supports("positions") else None
+            firsts = [ids[0] for ids, _ in blocks if len(ids)]
+            self._blocks.setdefault(key, []).append((offset, firsts, blocks, decoder))
+
+    def knows(self, field: str, word: str, *, positions: bool) -> bool:
+        """Whether every segment's postings of `word` in `field` were read (and kept, with
+        their positions, if `positions`)."""
+        if (field, word) not in self._scores:
+            return False
+        return not positions or (
+            (field, word) in self._whole
+            and all(decoder is not None for _, _, _, decoder in self._blocks[field, word])
+        )
+
+    def scores(self, field: str, word: str) -> dict[int, float]:
+        """Docnum -> the word's score in `field`, for the notes that have it."""
+        return self._scores[field, word]
+
+    def positions(self, field: str, word: str, docnum: int) -> list[int]:
+        """The word's positions in `field` of note `docnum` (which has it)."""
+        for offset, firsts, blocks, decoder in reversed(self._blocks[field, word]):
+            if docnum < offset:
+                continue
+            local = docnum - offset
+            ids, values = blocks[bisect_right(firsts, local) - 1]
+            return decoder(values[bisect_left(ids, local)])
+        raise KeyError(docnum)
