@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not bm25f.fast_path(), reason="the fast path's s
 
 def _queries(corpus) -> list[str]:
     """Queries made from the bundled notes' titles: one, two and three words, scoped,
-    OR-ed, and with a word no note has."""
+    OR-ed, with a word no note has, phrases and fuzzy words."""
     titles = []
     for path in sorted(corpus.rglob("*.md")):
         words = [
@@ -41,6 +41,10 @@ def _queries(corpus) -> list[str]:
             f"title:{words[0]} {words[1]}",
             f"{words[0]} OR {words[2]}",
             f"{words[0]} zqxjv",
+            f'"{words[0]} {words[1]}"',
+            f'"{words[0]} {words[1]} {words[2]}" {words[-1]}',
+            f"{words[0][:-1]}~",
+            f"{words[1]}~2 {words[0]}",
         ]
     return list(dict.fromkeys(queries))
 
@@ -88,7 +92,14 @@ def test_segments_and_deleted_notes_are_scored_as_whoosh_does(corpus, write_note
     with open_index(corpus, index_dir) as notes:
         assert len(notes.searcher.reader().leaf_readers()) == 2
         assert any(segment.has_deletions() for segment, _ in notes.searcher.reader().leaf_readers())
-        for text in ("ransomware", "ransomware attack", "gateway attack ransomware", "changed OR late"):
+        for text in (
+            "ransomware",
+            "ransomware attack",
+            "gateway attack ransomware",
+            "changed OR late",
+            '"attack gateway"',
+            "ransomwar~ attack",
+        ):
             ours = _ours(notes, text)
             assert ours and ours == _whooshs(notes, text), text
 
@@ -107,10 +118,24 @@ def test_both_kinds_of_union_add_as_whoosh_adds(bundled_index, matcher_type):
             assert ours and ours == _whoosh_collects(notes.searcher, query), text
 
 
-def test_queries_of_more_than_words_are_left_to_whoosh(bundled_index):
+def test_phrases_and_fuzzy_words_are_scored_as_whoosh_does(bundled_index):
     corpus, index = bundled_index
     with open_index(corpus, index) as notes:
-        for text in ('"supply chain"', "ransomwear~", "date:2021-08", "ransomware NOT gateway", "ransom*"):
+        for text in (
+            '"supply chain"',
+            '"supply chain" attack',
+            "ransomwear~",
+            "gatway~2 network",
+            '"gprs gateway"',
+        ):
+            ours = _ours(notes, text)
+            assert ours and ours == _whooshs(notes, text), text
+
+
+def test_other_queries_are_left_to_whoosh(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        for text in ("date:2021-08", "ransomware NOT gateway", "ransom*", "ransomware date:2021-08"):
             assert _ours(notes, text) is None, text
 
 

@@ -27,7 +27,7 @@ Whoosh's own search on many queries.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,10 +59,23 @@ class _Sum:
 
 @dataclass(frozen=True, slots=True)
 class _ArrayUnion:
-    """Whoosh's `ArrayUnionMatcher`: each part's scores times `boost`, added in order."""
+    """Whoosh's `ArrayUnionMatcher`: each part's scores times `boost`, added in order
+    (`scored` False: 1 for every note, as under a fuzzy word's constant score)."""
 
     parts: tuple
     boost: float
+    scored: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    """Whoosh's `Phrase` (a `SpanNear2` of its words, in order): the notes with each word
+    1 to `slop` positions after the one before, scored as the intersection of the
+    words (`words`, a binary tree of `_Sum`s over the leaves)."""
+
+    leaves: tuple[_Leaf, ...]
+    words: Any
+    slop: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +98,13 @@ def scored_matches(
     """Every note matching `query` as (score, docnum), best first then by docnum, as
     Whoosh's `UnlimitedCollector` gives them with `searcher`'s BM25F weighting; only the
     notes in `allow` (if given) and not in `mask`. None when the query holds anything
-    but words (`Term`, `Or`, `And`): then ask Whoosh.
+    but words, phrases and fuzzy words (`Term`, `Phrase`, `FuzzyTerm`, combined by `Or`
+    and `And`): then ask Whoosh.
 
     `postings`, if given, keeps what was read of each word's postings: its score in each
     note before its boost, and its positions there (what a rerank reads again).
     """
-    if not fast_path() or not _words_only(query):
+    if not fast_path() or not _supported(query):
         return None
     from whoosh.scoring import BM25FScorer
 
@@ -98,7 +112,7 @@ def scored_matches(
     try:
         for subsearcher, offset in searcher.leaf_searchers():
             segment = _Segment(subsearcher, offset, searcher.weighting, BM25FScorer, postings)
-            for docnum, score in _evaluate(_plan(query, subsearcher), segment.leaf).items():
+            for docnum, score in segment.evaluate(_plan(query, subsearcher)).items():
                 found.append((score, docnum + offset))
     except _Unsupported:
         return None
@@ -113,7 +127,7 @@ def scored_matches(
 
 
 class _Segment:
-    """One segment's word scores, each word's postings read once."""
+    """One segment's scores of a plan's nodes, each word's postings read once."""
 
     def __init__(self, searcher, offset: int, weighting, scorer_type, postings: WordPostings | None) -> None:
         self.searcher = searcher
@@ -122,65 +136,152 @@ class _Segment:
         self.scorer_type = scorer_type
         self.postings = postings
         self.deleted = searcher.reader().deleted_docs_set
-        self.read: dict[tuple[str, Any], Scores] = {}
+        # (field, word) -> its scores, its blocks (ids, values) and their first ids
+        self.read: dict[tuple[str, Any], tuple[Scores, list | None, list[int]]] = {}
 
-    def leaf(self, node: _Leaf) -> Scores:
+    def word(self, node: _Leaf) -> tuple[Scores, list | None, list[int]]:
         key = (node.field, node.text)
-        scores = self.read.get(key)
-        if scores is None:
-            keep = self.postings is not None
+        found = self.read.get(key)
+        if found is None:
             scores, blocks = _leaf_scores(
-                self.searcher, node.field, node.text, self.weighting, self.deleted, self.scorer_type, keep
+                self.searcher, node.field, node.text, self.weighting, self.deleted, self.scorer_type
             )
-            self.read[key] = scores
+            firsts = [ids[0] for ids, _ in blocks] if blocks is not None else []
+            found = self.read[key] = (scores, blocks, firsts)
             if self.postings is not None:
                 field_type = self.searcher.schema[node.field]
                 self.postings.add(field_type, node.field, node.text, self.offset, scores, blocks)
-        return scores
+        return found
+
+    def positions(self, node: _Leaf, docnum: int) -> Sequence[int]:
+        _, blocks, firsts = self.word(node)
+        if blocks is None:
+            raise _Unsupported("positions not read a block at a time")
+        ids, values = blocks[bisect_right(firsts, docnum) - 1]
+        return self.searcher.schema[node.field].format.decoder("positions")(values[bisect_left(ids, docnum)])
+
+    def evaluate(self, node) -> Scores:
+        """Segment docnum -> score for a plan node, adding as Whoosh's matchers add."""
+        if node is _EMPTY:
+            return {}
+        kind = type(node)
+        if kind is _Leaf:
+            scores = self.word(node)[0]
+            boost = node.boost
+            if boost != 1.0:  # Whoosh's `WrappingMatcher` around a boosted word
+                return {docnum: score * boost for docnum, score in scores.items()}
+            return scores
+        if kind is _Boosted:
+            boost = node.boost
+            return {docnum: score * boost for docnum, score in self.evaluate(node.child).items()}
+        if kind is _ArrayUnion:
+            boost = node.boost
+            total: Scores = {}
+            get = total.get
+            for part in node.parts:
+                if node.scored:
+                    for docnum, score in self.evaluate(part).items():
+                        total[docnum] = get(docnum, 0) + score * boost
+                else:
+                    total.update(dict.fromkeys(self.evaluate(part), 1.0))
+            # The array union skips a note whose sum is not above zero.
+            return {docnum: score for docnum, score in total.items() if score > 0}
+        if kind is _Phrase:
+            scores = self.evaluate(node.words)
+            slop = node.slop
+            return {
+                docnum: score
+                for docnum, score in scores.items()
+                if _chained([self.positions(leaf, docnum) for leaf in node.leaves], slop)
+            }
+        left = self.evaluate(node.left)
+        right = self.evaluate(node.right)
+        if node.both:
+            if len(right) < len(left):
+                return {docnum: left[docnum] + score for docnum, score in right.items() if docnum in left}
+            return {docnum: score + right[docnum] for docnum, score in left.items() if docnum in right}
+        merged = dict(left)
+        for docnum, score in right.items():
+            mine = merged.get(docnum)
+            merged[docnum] = score if mine is None else mine + score
+        return merged
+
+
+def _chained(positions: Sequence[Sequence[int]], slop: int) -> bool:
+    """True if each word is 1 to `slop` positions after the one before (Whoosh's
+    `SpanNear2` with `ordered` and `mindist=1`, over single-position spans)."""
+    reachable = positions[0]
+    for later in positions[1:]:
+        reachable = [
+            position
+            for position in later
+            if (at := bisect_left(reachable, position - slop)) < len(reachable) and reachable[at] < position
+        ]
+        if not reachable:
+            return False
+    return True
 
 
 def _rank_key(item: tuple[float, int]) -> tuple[float, int]:
     return (0 - item[0], item[1])
 
 
-def _words_only(query) -> bool:
+def _supported(query) -> bool:
     from whoosh import query as wq
 
     kind = type(query)
     if kind is wq.Term:
         return not query.minquality
+    if kind is wq.Phrase or kind is wq.FuzzyTerm:
+        return True
     if kind is wq.And or kind is wq.Or:
         if kind is wq.Or and (query.scale or query.minmatch or query.matcher_type == wq.Or.SPLIT_MATCHER):
             return False
-        return all(_words_only(sub) for sub in query.subqueries)
+        return all(_supported(sub) for sub in query.subqueries)
     return False
 
 
-def _plan(query, searcher):
+def _plan(query, searcher, *, scored: bool = True):
     """The tree of sums Whoosh's `query.matcher(searcher)` builds for one segment (as
-    `whoosh.query.compound` and `whoosh.util.make_*_tree` build it), with words as leaves."""
+    `whoosh.query.compound`, `positional`, `terms` and `whoosh.util.make_*_tree` build
+    it), with words as leaves; `scored` False where Whoosh's context has no weighting."""
     from whoosh import query as wq
 
     kind = type(query)
+    schema = searcher.schema
+    reader = searcher.reader()
     if kind is wq.Term:
         field = query.fieldname
-        if field not in searcher.schema:
+        if field not in schema:
             return _EMPTY
         try:
-            btext = searcher.schema[field].to_bytes(query.text)
+            btext = schema[field].to_bytes(query.text)
         except ValueError:
             return _EMPTY
-        if (field, btext) not in searcher.reader():
+        if (field, btext) not in reader:
             return _EMPTY
         return _Leaf(field, btext, query.boost)
+    if kind is wq.Phrase:
+        return _plan_phrase(query, searcher)
+    if kind is wq.FuzzyTerm:
+        # `MultiTerm.matcher`: each listed word a `Term` with the fuzzy term's boost, OR-ed,
+        # and without weighting if the term scores constantly (the words still score).
+        from indexer.engine.expansions import expansion_words
+
+        words = [word for word in expansion_words(query, reader) if word]
+        terms = [wq.Term(query.fieldname, word, boost=query.boost) for word in words]
+        if not terms:
+            return _EMPTY
+        if len(terms) == 1:
+            return _plan(terms[0], searcher, scored=scored)
+        return _plan(wq.Or(terms), searcher, scored=scored and not query.constantscore)
     subs = query.subqueries
     if not subs:
         return _EMPTY
     if len(subs) == 1:
-        return _plan(subs[0], searcher)
-    reader = searcher.reader()
+        return _plan(subs[0], searcher, scored=scored)
     if kind is wq.And:
-        weighted = [(0 - sub.estimate_size(reader), _plan(sub, searcher)) for sub in subs]
+        weighted = [(0 - sub.estimate_size(reader), _plan(sub, searcher, scored=scored)) for sub in subs]
         tree = _weighted_tree(weighted, both=True)
     else:
         matcher_type = query.matcher_type
@@ -192,12 +293,43 @@ def _plan(query, searcher):
             else:
                 matcher_type = query.ARRAY_MATCHER
         if matcher_type == query.ARRAY_MATCHER:
-            return _ArrayUnion(tuple(_plan(sub, searcher) for sub in subs), query.boost)
+            parts = tuple(_plan(sub, searcher, scored=scored) for sub in subs)
+            return _ArrayUnion(parts, query.boost, scored)
         if matcher_type != query.DEFAULT_MATCHER:
             raise _Unsupported(matcher_type)
-        weighted = [(sub.estimate_size(reader), _plan(sub, searcher)) for sub in subs]
+        weighted = [(sub.estimate_size(reader), _plan(sub, searcher, scored=scored)) for sub in subs]
         tree = _weighted_tree(weighted, both=False)
     return _Boosted(tree, query.boost) if query.boost != 1.0 else tree
+
+
+def _plan_phrase(query, searcher):
+    """`Phrase.matcher`: nothing if a word is missing, else its words' intersection
+    (`make_binary_tree`) kept where they follow each other."""
+    field = query.fieldname
+    if field not in searcher.schema:
+        return _EMPTY
+    field_type = searcher.schema[field]
+    if not field_type.format or not field_type.format.supports("positions"):
+        raise _Unsupported("a phrase in a field without positions")
+    leaves = []
+    for word in query.words:
+        try:
+            btext = field_type.to_bytes(word)
+        except ValueError:
+            return _EMPTY
+        if (field, btext) not in searcher.reader():
+            return _EMPTY
+        leaves.append(_Leaf(field, btext, 1.0))
+    node = _Phrase(tuple(leaves), _binary_tree(leaves), query.slop)
+    return _Boosted(node, query.boost) if query.boost != 1.0 else node
+
+
+def _binary_tree(leaves: Sequence[_Leaf]):
+    """`whoosh.util.make_binary_tree` of intersections: halves, the first one left."""
+    if len(leaves) == 1:
+        return leaves[0]
+    half = len(leaves) // 2
+    return _Sum(_binary_tree(leaves[:half]), _binary_tree(leaves[half:]), True)
 
 
 def _weighted_tree(weighted: list[tuple[int, Any]], *, both: bool):
@@ -214,48 +346,10 @@ def _weighted_tree(weighted: list[tuple[int, Any]], *, both: bool):
     return items[0][1]
 
 
-def _evaluate(node, leaf) -> Scores:
-    """Segment docnum -> score for a plan node, adding as Whoosh's matchers add."""
-    if node is _EMPTY:
-        return {}
-    kind = type(node)
-    if kind is _Leaf:
-        scores = leaf(node)
-        boost = node.boost
-        if boost != 1.0:  # Whoosh's `WrappingMatcher` around a boosted word
-            return {docnum: score * boost for docnum, score in scores.items()}
-        return scores
-    if kind is _Boosted:
-        boost = node.boost
-        return {docnum: score * boost for docnum, score in _evaluate(node.child, leaf).items()}
-    if kind is _ArrayUnion:
-        boost = node.boost
-        total: Scores = {}
-        get = total.get
-        for part in node.parts:
-            for docnum, score in _evaluate(part, leaf).items():
-                total[docnum] = get(docnum, 0) + score * boost
-        # The array union skips a note whose sum is not above zero.
-        return {docnum: score for docnum, score in total.items() if score > 0}
-    left = _evaluate(node.left, leaf)
-    right = _evaluate(node.right, leaf)
-    if node.both:
-        if len(right) < len(left):
-            return {docnum: left[docnum] + score for docnum, score in right.items() if docnum in left}
-        return {docnum: score + right[docnum] for docnum, score in left.items() if docnum in right}
-    merged = dict(left)
-    for docnum, score in right.items():
-        mine = merged.get(docnum)
-        merged[docnum] = score if mine is None else mine + score
-    return merged
-
-
-def _leaf_scores(
-    searcher, field: str, btext, weighting, deleted, scorer_type, keep: bool
-) -> tuple[Scores, list | None]:
+def _leaf_scores(searcher, field: str, btext, weighting, deleted, scorer_type) -> tuple[Scores, list | None]:
     """Segment docnum -> the word's BM25F score in `field` (before its boost), every
-    posting read a block at a time; and, if `keep`, each block's (ids, values) (None when
-    the postings could not be read a block at a time)."""
+    posting read a block at a time; and each block's (ids, values) (None when the
+    postings could not be read a block at a time)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
@@ -264,7 +358,6 @@ def _leaf_scores(
         matcher = matcher.child  # the deleted notes are left out below
     scorer = getattr(matcher, "scorer", None)
     scores: Scores = {}
-    blocks: list | None = [] if keep else None
     if type(matcher) is not W3LeafMatcher or type(scorer) is not scorer_type:
         # Not the codec or scorer written for: one posting at a time, as Whoosh would.
         while matcher.is_active():
@@ -273,15 +366,15 @@ def _leaf_scores(
                 scores[docnum] = matcher.score()
             matcher.next()
         return scores, None
+    blocks: list = []
     idf, avgfl, B, K1, dfl = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
     k1_plus_1 = K1 + 1
     one_minus_b = 1 - B
     while matcher.is_active():
         matcher._read_ids()
         matcher._read_weights()
-        if blocks is not None:
-            matcher._read_values()
-            blocks.append((matcher._ids, matcher._values))
+        matcher._read_values()
+        blocks.append((matcher._ids, matcher._values))
         for docnum, tf in zip(matcher._ids, matcher._weights, strict=True):
             # whoosh.scoring.bm25, term for term (the same float).
             scores[docnum] = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * dfl(docnum) / avgfl)))
