@@ -27,7 +27,7 @@ Whoosh's own search on many queries.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,7 @@ class _Leaf:
     field: str
     text: Any  # as the field's bytes
     boost: float
+    size: int  # the notes of the segment that have it (deleted ones included)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +127,26 @@ def scored_matches(
     return found
 
 
+@dataclass(slots=True)
+class _Read:
+    """What was read of a word's postings in one segment."""
+
+    scores: Scores  # docnum -> the word's score (before its boost)
+    blocks: list | None  # each block read: (ids, values); None if read a posting at a time
+    firsts: list[int]  # each block's first docnum
+    covered: frozenset[int] | None  # the notes whose postings were read (None: all)
+
+    def covers(self, wanted: frozenset[int] | None) -> bool:
+        return self.covered is None or (wanted is not None and wanted <= self.covered)
+
+
 class _Segment:
-    """One segment's scores of a plan's nodes, each word's postings read once."""
+    """One segment's scores of a plan's nodes, each word's postings read once.
+
+    Under an intersection, the side with fewer notes is scored first and the other side
+    only for the notes it found (`wanted`): a rare word's few notes are looked up in a
+    common word's postings, block by block, skipping the blocks that cannot hold them
+    (as Whoosh's `skip_to` does), and only they are scored."""
 
     def __init__(self, searcher, offset: int, weighting, scorer_type, postings: WordPostings | None) -> None:
         self.searcher = searcher
@@ -136,75 +155,107 @@ class _Segment:
         self.scorer_type = scorer_type
         self.postings = postings
         self.deleted = searcher.reader().deleted_docs_set
-        # (field, word) -> its scores, its blocks (ids, values) and their first ids
-        self.read: dict[tuple[str, Any], tuple[Scores, list | None, list[int]]] = {}
+        self.read: dict[tuple[str, Any], _Read] = {}
 
-    def word(self, node: _Leaf) -> tuple[Scores, list | None, list[int]]:
+    def word(self, node: _Leaf, wanted: frozenset[int] | None = None) -> _Read:
         key = (node.field, node.text)
         found = self.read.get(key)
-        if found is None:
+        if found is None or not found.covers(wanted):
             scores, blocks = _leaf_scores(
-                self.searcher, node.field, node.text, self.weighting, self.deleted, self.scorer_type
+                self.searcher, node.field, node.text, self.weighting, self.deleted, self.scorer_type, wanted
             )
             firsts = [ids[0] for ids, _ in blocks] if blocks is not None else []
-            found = self.read[key] = (scores, blocks, firsts)
+            found = self.read[key] = _Read(scores, blocks, firsts, wanted)
             if self.postings is not None:
                 field_type = self.searcher.schema[node.field]
-                self.postings.add(field_type, node.field, node.text, self.offset, scores, blocks)
+                count = self.searcher.doc_count_all()
+                self.postings.add(field_type, node.field, node.text, self.offset, count, found)
         return found
 
     def positions(self, node: _Leaf, docnum: int) -> Sequence[int]:
-        _, blocks, firsts = self.word(node)
-        if blocks is None:
+        """The word's positions in note `docnum`, which has it (from the blocks read)."""
+        read = self.read[node.field, node.text]
+        if read.blocks is None:
             raise _Unsupported("positions not read a block at a time")
-        ids, values = blocks[bisect_right(firsts, docnum) - 1]
+        ids, values = read.blocks[bisect_right(read.firsts, docnum) - 1]
         return self.searcher.schema[node.field].format.decoder("positions")(values[bisect_left(ids, docnum)])
 
-    def evaluate(self, node) -> Scores:
-        """Segment docnum -> score for a plan node, adding as Whoosh's matchers add."""
+    def evaluate(self, node, wanted: frozenset[int] | None = None) -> Scores:
+        """Segment docnum -> score for a plan node, adding as Whoosh's matchers add: every
+        match, or (`wanted`) at least those among `wanted`."""
         if node is _EMPTY:
             return {}
         kind = type(node)
         if kind is _Leaf:
-            scores = self.word(node)[0]
+            scores = self.word(node, wanted).scores
             boost = node.boost
             if boost != 1.0:  # Whoosh's `WrappingMatcher` around a boosted word
                 return {docnum: score * boost for docnum, score in scores.items()}
             return scores
         if kind is _Boosted:
             boost = node.boost
-            return {docnum: score * boost for docnum, score in self.evaluate(node.child).items()}
+            return {docnum: score * boost for docnum, score in self.evaluate(node.child, wanted).items()}
         if kind is _ArrayUnion:
             boost = node.boost
             total: Scores = {}
             get = total.get
             for part in node.parts:
                 if node.scored:
-                    for docnum, score in self.evaluate(part).items():
+                    for docnum, score in self.evaluate(part, wanted).items():
                         total[docnum] = get(docnum, 0) + score * boost
                 else:
-                    total.update(dict.fromkeys(self.evaluate(part), 1.0))
+                    total.update(dict.fromkeys(self.evaluate(part, wanted), 1.0))
             # The array union skips a note whose sum is not above zero.
             return {docnum: score for docnum, score in total.items() if score > 0}
         if kind is _Phrase:
-            scores = self.evaluate(node.words)
+            scores = self.evaluate(node.words, wanted)
             slop = node.slop
             return {
                 docnum: score
                 for docnum, score in scores.items()
-                if _chained([self.positions(leaf, docnum) for leaf in node.leaves], slop)
+                if (wanted is None or docnum in wanted)
+                and _chained([self.positions(leaf, docnum) for leaf in node.leaves], slop)
             }
-        left = self.evaluate(node.left)
-        right = self.evaluate(node.right)
         if node.both:
+            # Scored as left + right, the side with fewer notes read first.
+            if _size(node.right) < _size(node.left):
+                right = self.evaluate(node.right, wanted)
+                left = self.evaluate(node.left, _narrowed(right, wanted))
+            else:
+                left = self.evaluate(node.left, wanted)
+                right = self.evaluate(node.right, _narrowed(left, wanted))
             if len(right) < len(left):
                 return {docnum: left[docnum] + score for docnum, score in right.items() if docnum in left}
             return {docnum: score + right[docnum] for docnum, score in left.items() if docnum in right}
+        left = self.evaluate(node.left, wanted)
+        right = self.evaluate(node.right, wanted)
         merged = dict(left)
         for docnum, score in right.items():
             mine = merged.get(docnum)
             merged[docnum] = score if mine is None else mine + score
         return merged
+
+
+def _narrowed(found: Scores, wanted: frozenset[int] | None) -> frozenset[int]:
+    return frozenset(found) if wanted is None else wanted.intersection(found)
+
+
+def _size(node) -> int:
+    """At most how many notes of the segment a plan node matches (as Whoosh estimates)."""
+    if node is _EMPTY:
+        return 0
+    kind = type(node)
+    if kind is _Leaf:
+        return node.size
+    if kind is _Boosted:
+        return _size(node.child)
+    if kind is _Phrase:
+        return _size(node.words)
+    if kind is _ArrayUnion:
+        return sum(_size(part) for part in node.parts)
+    if node.both:
+        return min(_size(node.left), _size(node.right))
+    return _size(node.left) + _size(node.right)
 
 
 def _chained(positions: Sequence[Sequence[int]], slop: int) -> bool:
@@ -258,9 +309,8 @@ def _plan(query, searcher, *, scored: bool = True):
             btext = schema[field].to_bytes(query.text)
         except ValueError:
             return _EMPTY
-        if (field, btext) not in reader:
-            return _EMPTY
-        return _Leaf(field, btext, query.boost)
+        size = reader.doc_frequency(field, btext)  # 0: not in the segment (`NullMatcher`)
+        return _Leaf(field, btext, query.boost, size) if size else _EMPTY
     if kind is wq.Phrase:
         return _plan_phrase(query, searcher)
     if kind is wq.FuzzyTerm:
@@ -317,9 +367,10 @@ def _plan_phrase(query, searcher):
             btext = field_type.to_bytes(word)
         except ValueError:
             return _EMPTY
-        if (field, btext) not in searcher.reader():
+        size = searcher.reader().doc_frequency(field, btext)
+        if not size:
             return _EMPTY
-        leaves.append(_Leaf(field, btext, 1.0))
+        leaves.append(_Leaf(field, btext, 1.0, size))
     node = _Phrase(tuple(leaves), _binary_tree(leaves), query.slop)
     return _Boosted(node, query.boost) if query.boost != 1.0 else node
 
@@ -346,10 +397,13 @@ def _weighted_tree(weighted: list[tuple[int, Any]], *, both: bool):
     return items[0][1]
 
 
-def _leaf_scores(searcher, field: str, btext, weighting, deleted, scorer_type) -> tuple[Scores, list | None]:
-    """Segment docnum -> the word's BM25F score in `field` (before its boost), every
-    posting read a block at a time; and each block's (ids, values) (None when the
-    postings could not be read a block at a time)."""
+def _leaf_scores(
+    searcher, field: str, btext, weighting, deleted, scorer_type, wanted: frozenset[int] | None
+) -> tuple[Scores, list | None]:
+    """Segment docnum -> the word's BM25F score in `field` (before its boost), for every
+    note that has it or (`wanted`) at least for those among `wanted`, read a block at a
+    time; and each block read as (ids, values) (None when the postings could not be
+    read a block at a time)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
@@ -370,14 +424,28 @@ def _leaf_scores(searcher, field: str, btext, weighting, deleted, scorer_type) -
     idf, avgfl, B, K1, dfl = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
     k1_plus_1 = K1 + 1
     one_minus_b = 1 - B
+    ahead = sorted(wanted) if wanted is not None else None  # the wanted notes, in order
+    next_wanted = 0
     while matcher.is_active():
+        if ahead is not None:
+            last = matcher.block_max_id()
+            if next_wanted == len(ahead):
+                break
+            if ahead[next_wanted] > last:
+                matcher._next_block()  # no wanted note in this block: not read
+                continue
+            next_wanted = bisect_right(ahead, last, next_wanted)
         matcher._read_ids()
         matcher._read_weights()
         matcher._read_values()
         blocks.append((matcher._ids, matcher._values))
-        for docnum, tf in zip(matcher._ids, matcher._weights, strict=True):
+        postings = zip(matcher._ids, matcher._weights, strict=True)
+        if wanted is not None:
+            postings = [(docnum, tf) for docnum, tf in postings if docnum in wanted]
+        for docnum, tf in postings:
             # whoosh.scoring.bm25, term for term (the same float).
-            scores[docnum] = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * dfl(docnum) / avgfl)))
+            length = dfl(docnum)
+            scores[docnum] = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * length / avgfl)))
         matcher._next_block()
     if deleted:
         for docnum in deleted:
@@ -392,48 +460,55 @@ class WordPostings:
 
     def __init__(self) -> None:
         self._scores: dict[tuple[str, str], dict[int, float]] = {}
-        # (field, word) -> per segment: (first docnum, each block's first ids, blocks, decoder)
-        self._blocks: dict[tuple[str, str], list[tuple[int, list[int], list, Any]]] = {}
-        self._whole: set[tuple[str, str]] = set()  # words whose blocks were all kept
+        # (field, word) -> each read: (first docnum of its segment, the segment's notes, the read)
+        self._reads: dict[tuple[str, str], list[tuple[int, int, _Read, Any]]] = {}
 
-    def add(self, field_type, field: str, btext, offset: int, scores: Scores, blocks: list | None) -> None:
-        word = field_type.from_bytes(btext)
-        key = (field, word)
+    def add(self, field_type, field: str, btext, offset: int, count: int, read: _Read) -> None:
+        key = (field, field_type.from_bytes(btext))
         merged = self._scores.setdefault(key, {})
-        for docnum, score in scores.items():
+        for docnum, score in read.scores.items():
             merged[docnum + offset] = score
-        if blocks is None:
-            self._whole.discard(key)
-            self._blocks[key] = []
-            return
-        if key not in self._blocks:
-            self._whole.add(key)
-        if key in self._whole:
-            kept = field_type.format
-            decoder = kept.decoder("positions") if kept.supports("positions") else None
-            firsts = [ids[0] for ids, _ in blocks if len(ids)]
-            self._blocks.setdefault(key, []).append((offset, firsts, blocks, decoder))
+        kept = field_type.format
+        decoder = kept.decoder("positions") if kept.supports("positions") else None
+        self._reads.setdefault(key, []).append((offset, count, read, decoder))
 
-    def knows(self, field: str, word: str, *, positions: bool) -> bool:
-        """Whether every segment's postings of `word` in `field` were read (and kept, with
-        their positions, if `positions`)."""
-        if (field, word) not in self._scores:
+    def knows(self, field: str, word: str, docnums: Iterable[int], *, positions: bool) -> bool:
+        """Whether the search read the postings of `word` in `field` for each of `docnums`
+        (with their positions, if `positions`). A segment the search read nothing of the
+        word in has none of it (its plan left the word out)."""
+        reads = self._reads.get((field, word))
+        if not reads:
             return False
-        return not positions or (
-            (field, word) in self._whole
-            and all(decoder is not None for _, _, _, decoder in self._blocks[field, word])
-        )
+        for docnum in docnums:
+            here = [entry for entry in reads if entry[0] <= docnum < entry[0] + entry[1]]
+            if here and _covering(here, docnum, positions) is None:
+                return False
+        return True
 
     def scores(self, field: str, word: str) -> dict[int, float]:
-        """Docnum -> the word's score in `field`, for the notes that have it."""
+        """Docnum -> the word's score in `field`, for the notes read that have it."""
         return self._scores[field, word]
 
     def positions(self, field: str, word: str, docnum: int) -> list[int]:
-        """The word's positions in `field` of note `docnum` (which has it)."""
-        for offset, firsts, blocks, decoder in reversed(self._blocks[field, word]):
-            if docnum < offset:
-                continue
-            local = docnum - offset
-            ids, values = blocks[bisect_right(firsts, local) - 1]
-            return decoder(values[bisect_left(ids, local)])
-        raise KeyError(docnum)
+        """The word's positions in `field` of note `docnum` (which has it, `knows` says)."""
+        found = _covering(self._reads[field, word], docnum, True)
+        if found is None:
+            raise KeyError(docnum)
+        offset, _, read, decoder = found
+        local = docnum - offset
+        ids, values = read.blocks[bisect_right(read.firsts, local) - 1]
+        return decoder(values[bisect_left(ids, local)])
+
+
+def _covering(reads, docnum: int, positions: bool):
+    """The first read (offset, count, read, decoder) of `docnum`'s segment that covers it
+    (with its positions, if `positions`); None if none does."""
+    for entry in reads:
+        offset, count, read, decoder = entry
+        if not offset <= docnum < offset + count:
+            continue
+        if (read.covered is None or docnum - offset in read.covered) and (
+            not positions or (read.blocks is not None and decoder is not None)
+        ):
+            return entry
+    return None

@@ -255,7 +255,7 @@ def _head_postings(
         if (field, word) in found:
             continue
         with_positions = field in placed_fields
-        if postings is not None and postings.knows(field, word, positions=with_positions):
+        if postings is not None and postings.knows(field, word, docnums, positions=with_positions):
             scores = postings.scores(field, word)
             found[field, word] = {
                 docnum: (scores[docnum], postings.positions(field, word, docnum) if with_positions else ())
