@@ -29,6 +29,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from indexer.engine.version import fast_path
@@ -113,7 +114,8 @@ def scored_matches(
     try:
         for subsearcher, offset in searcher.leaf_searchers():
             segment = _Segment(subsearcher, offset, searcher.weighting, BM25FScorer, postings)
-            for docnum, score in segment.evaluate(_plan(query, subsearcher)).items():
+            plan = _plan(query, subsearcher, _LookupOnce(subsearcher.reader()))
+            for docnum, score in segment.evaluate(plan).items():
                 found.append((score, docnum + offset))
     except _Unsupported:
         return None
@@ -292,7 +294,7 @@ def _supported(query) -> bool:
     return False
 
 
-def _plan(query, searcher, *, scored: bool = True):
+def _plan(query, searcher, reader: _LookupOnce, *, scored: bool = True):
     """The tree of sums Whoosh's `query.matcher(searcher)` builds for one segment (as
     `whoosh.query.compound`, `positional`, `terms` and `whoosh.util.make_*_tree` build
     it), with words as leaves; `scored` False where Whoosh's context has no weighting."""
@@ -300,7 +302,6 @@ def _plan(query, searcher, *, scored: bool = True):
 
     kind = type(query)
     schema = searcher.schema
-    reader = searcher.reader()
     if kind is wq.Term:
         field = query.fieldname
         if field not in schema:
@@ -312,26 +313,28 @@ def _plan(query, searcher, *, scored: bool = True):
         size = reader.doc_frequency(field, btext)  # 0: not in the segment (`NullMatcher`)
         return _Leaf(field, btext, query.boost, size) if size else _EMPTY
     if kind is wq.Phrase:
-        return _plan_phrase(query, searcher)
+        return _plan_phrase(query, searcher, reader)
     if kind is wq.FuzzyTerm:
         # `MultiTerm.matcher`: each listed word a `Term` with the fuzzy term's boost, OR-ed,
         # and without weighting if the term scores constantly (the words still score).
         from indexer.engine.expansions import expansion_words
 
-        words = [word for word in expansion_words(query, reader) if word]
+        words = [word for word in expansion_words(query, reader.reader) if word]
         terms = [wq.Term(query.fieldname, word, boost=query.boost) for word in words]
         if not terms:
             return _EMPTY
         if len(terms) == 1:
-            return _plan(terms[0], searcher, scored=scored)
-        return _plan(wq.Or(terms), searcher, scored=scored and not query.constantscore)
+            return _plan(terms[0], searcher, reader, scored=scored)
+        return _plan(wq.Or(terms), searcher, reader, scored=scored and not query.constantscore)
     subs = query.subqueries
     if not subs:
         return _EMPTY
     if len(subs) == 1:
-        return _plan(subs[0], searcher, scored=scored)
+        return _plan(subs[0], searcher, reader, scored=scored)
     if kind is wq.And:
-        weighted = [(0 - sub.estimate_size(reader), _plan(sub, searcher, scored=scored)) for sub in subs]
+        weighted = [
+            (0 - sub.estimate_size(reader), _plan(sub, searcher, reader, scored=scored)) for sub in subs
+        ]
         tree = _weighted_tree(weighted, both=True)
     else:
         matcher_type = query.matcher_type
@@ -343,16 +346,43 @@ def _plan(query, searcher, *, scored: bool = True):
             else:
                 matcher_type = query.ARRAY_MATCHER
         if matcher_type == query.ARRAY_MATCHER:
-            parts = tuple(_plan(sub, searcher, scored=scored) for sub in subs)
+            parts = tuple(_plan(sub, searcher, reader, scored=scored) for sub in subs)
             return _ArrayUnion(parts, query.boost, scored)
         if matcher_type != query.DEFAULT_MATCHER:
             raise _Unsupported(matcher_type)
-        weighted = [(sub.estimate_size(reader), _plan(sub, searcher, scored=scored)) for sub in subs]
+        weighted = [(sub.estimate_size(reader), _plan(sub, searcher, reader, scored=scored)) for sub in subs]
         tree = _weighted_tree(weighted, both=False)
     return _Boosted(tree, query.boost) if query.boost != 1.0 else tree
 
 
-def _plan_phrase(query, searcher):
+class _LookupOnce:
+    """A segment's reader for planning: each word's document frequency looked up once,
+    though the plan and Whoosh's size estimates (which the tree's shape follows) ask
+    for it several times."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.schema = reader.schema
+        self._frequencies: dict[tuple[str, Any], int] = {}
+        self._count: int | None = None
+
+    def doc_frequency(self, field: str, text) -> int:
+        key = (field, text)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = self._frequencies[key] = self.reader.doc_frequency(field, text)
+        return found
+
+    def doc_count(self) -> int:
+        if self._count is None:
+            self._count = self.reader.doc_count()
+        return self._count
+
+    def __getattr__(self, name: str):
+        return getattr(self.reader, name)
+
+
+def _plan_phrase(query, searcher, reader: _LookupOnce):
     """`Phrase.matcher`: nothing if a word is missing, else its words' intersection
     (`make_binary_tree`) kept where they follow each other."""
     field = query.fieldname
@@ -367,7 +397,7 @@ def _plan_phrase(query, searcher):
             btext = field_type.to_bytes(word)
         except ValueError:
             return _EMPTY
-        size = searcher.reader().doc_frequency(field, btext)
+        size = reader.doc_frequency(field, btext)
         if not size:
             return _EMPTY
         leaves.append(_Leaf(field, btext, 1.0, size))
@@ -435,11 +465,15 @@ def _leaf_scores(
                 matcher._next_block()  # no wanted note in this block: not read
                 continue
             next_wanted = bisect_right(ahead, last, next_wanted)
-        matcher._read_ids()
+        if matcher._data is None:
+            matcher._read_data()
+        ids = matcher._data[0]
+        if not matcher._byteids:  # `_read_ids`, its gaps added up in C
+            ids = tuple(accumulate(ids))
         matcher._read_weights()
         matcher._read_values()
-        blocks.append((matcher._ids, matcher._values))
-        postings = zip(matcher._ids, matcher._weights, strict=True)
+        blocks.append((ids, matcher._values))
+        postings = zip(ids, matcher._weights, strict=True)
         if wanted is not None:
             postings = [(docnum, tf) for docnum, tf in postings if docnum in wanted]
         for docnum, tf in postings:

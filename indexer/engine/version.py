@@ -81,10 +81,11 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     # bm25f: postings read a block at a time (ids and weights) and scored there
     # (and values, which hold the positions a rerank reads)
     "whoosh.codec.whoosh3:W3LeafMatcher": (
-        "_read_ids",
+        "_read_data",
+        "_data",
+        "_byteids",
         "_read_weights",
         "_read_values",
-        "_ids",
         "_weights",
         "_values",
         "_next_block",
