@@ -82,7 +82,7 @@ def test_a_one_shot_search_through_the_console_script_works(bundled_index):
         [sys.executable, "-c", script, "--corpus", str(corpus_dir), "--index", str(index), "GPRS gateway"],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     assert "GPRS" in done.stdout

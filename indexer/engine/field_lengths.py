@@ -8,6 +8,12 @@ layers of Python. Reading the column once and indexing a list gives the same num
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from whoosh.columns import ColumnReader
+    from whoosh.reading import IndexReader
 
 
 def field_lengths(per_doc, fieldname: str) -> list[int | None] | None:
@@ -48,7 +54,7 @@ class WholeColumnLengths:
         return lengths.__getitem__
 
 
-def column_values(column) -> list[int]:  # type: ignore[no-untyped-def]
+def column_values(column: ColumnReader) -> list[int]:
     """The values a Whoosh numeric column stores: in one read on the fast path (one read
     a value otherwise, through Whoosh's public iteration)."""
     from whoosh.columns import NumericColumn
@@ -61,7 +67,9 @@ def column_values(column) -> list[int]:  # type: ignore[no-untyped-def]
     return list(column)
 
 
-def segment_column_values(reader, fieldname: str):  # type: ignore[no-untyped-def]
+def segment_column_values(
+    reader: IndexReader, fieldname: str
+) -> Iterator[tuple[IndexReader, int, list[int | None]]]:
     """For each segment of a Whoosh `reader`: (the segment, its first global docnum, each
     of its notes' value of the numeric column `fieldname`, None where a note has none).
 

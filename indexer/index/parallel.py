@@ -21,9 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.errors import NoteParseError
 from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES, parse_note
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkContext, SpawnContext
+    from multiprocessing.sharedctypes import Synchronized
 
 
 @dataclass(slots=True)
@@ -164,7 +170,7 @@ class _Worker:
     stopping them at once (Ctrl-C, a failed share) needs their `Process` objects, which
     an executor keeps private."""
 
-    def __init__(self, context, counter, args: tuple) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: ForkContext | SpawnContext, counter: Synchronized[int], args: tuple) -> None:
         self._results, sender = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_run_share, args=(sender, counter, os.getpid(), args), name="indexer-build", daemon=True
@@ -210,7 +216,7 @@ def _stop_workers(workers: list[_Worker]) -> None:
 _worker_counter = None
 
 
-def _run_share(sender, counter, parent_pid: int, args: tuple) -> None:  # type: ignore[no-untyped-def]
+def _run_share(sender: Connection, counter: Synchronized[int], parent_pid: int, args: tuple) -> None:
     """A worker's life: index its share and send the result (or the exception) back."""
     _init_worker(counter, parent_pid)
     try:
@@ -225,7 +231,7 @@ def _run_share(sender, counter, parent_pid: int, args: tuple) -> None:  # type: 
         sender.close()
 
 
-def _init_worker(counter, parent_pid: int) -> None:
+def _init_worker(counter: Synchronized[int], parent_pid: int) -> None:
     global _worker_counter
     _worker_counter = counter
     # Ctrl-C reaches the whole process group: the parent decides and stops the workers.

@@ -164,8 +164,12 @@ def open_whoosh_index(index_dir: Path, *, finished: bool = True):
         except EmptyIndexError:
             raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
 
-    # A table of contents that cannot be unpickled may raise anything.
-    return read_or_damaged(index_dir, open_dir, errors=(Exception,))
+    # A table of contents that cannot be unpickled may raise anything. One that is gone
+    # between Whoosh's listing of the folder and its reading of the file was replaced by a
+    # newer commit (a build beside this search): opening again reads the newer one.
+    return read_or_damaged(
+        index_dir, open_dir, errors=(Exception,), reopened=lambda failure: failure is FileNotFoundError
+    )
 
 
 # -- building and updating -----------------------------------------------------------
