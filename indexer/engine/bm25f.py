@@ -30,6 +30,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 from indexer.engine.version import fast_path
@@ -116,8 +117,7 @@ def scored_matches(
         for subsearcher, offset in searcher.leaf_searchers():
             segment = _Segment(subsearcher, offset, searcher.weighting, BM25FScorer, postings, kept)
             plan = _plan(query, subsearcher, _LookupOnce(subsearcher.reader()))
-            for docnum, score in segment.evaluate(plan).items():
-                found.append((score, docnum + offset))
+            found.extend([(score, docnum + offset) for docnum, score in segment.evaluate(plan).items()])
     except _Unsupported:
         return None
     if allow is not None or mask is not None:
@@ -126,7 +126,9 @@ def scored_matches(
             for item in found
             if (allow is None or item[1] in allow) and (mask is None or item[1] not in mask)
         ]
-    found.sort(key=_rank_key)
+    # Best first, then by docnum (Whoosh's key: (0 - score, docnum)), in two stable sorts.
+    found.sort(key=itemgetter(1))
+    found.sort(key=itemgetter(0), reverse=True)
     return found
 
 
@@ -322,10 +324,6 @@ def _chained(positions: Sequence[Sequence[int]], slop: int) -> bool:
         if not reachable:
             return False
     return True
-
-
-def _rank_key(item: tuple[float, int]) -> tuple[float, int]:
-    return (0 - item[0], item[1])
 
 
 def _supported(query) -> bool:
@@ -542,15 +540,11 @@ class WordPostings:
     and, from the same blocks, its positions there."""
 
     def __init__(self) -> None:
-        self._scores: dict[tuple[str, str], dict[int, float]] = {}
         # (field, word) -> each read: (first docnum of its segment, the segment's notes, the read)
         self._reads: dict[tuple[str, str], list[tuple[int, int, _Read, Any]]] = {}
 
     def add(self, field_type, field: str, btext, offset: int, count: int, read: _Read) -> None:
         key = (field, field_type.from_bytes(btext))
-        merged = self._scores.setdefault(key, {})
-        for docnum, score in read.scores.items():
-            merged[docnum + offset] = score
         kept = field_type.format
         decoder = kept.decoder("positions") if kept.supports("positions") else None
         self._reads.setdefault(key, []).append((offset, count, read, decoder))
@@ -568,9 +562,15 @@ class WordPostings:
                 return False
         return True
 
-    def scores(self, field: str, word: str) -> dict[int, float]:
-        """Docnum -> the word's score in `field`, for the notes read that have it."""
-        return self._scores[field, word]
+    def score(self, field: str, word: str, docnum: int) -> float | None:
+        """The word's score in `field` of note `docnum`; None if the note lacks it (or its
+        postings were not read for it: ask `knows` first)."""
+        for offset, count, read, _ in self._reads.get((field, word), ()):
+            if offset <= docnum < offset + count:
+                found = read.scores.get(docnum - offset)
+                if found is not None:
+                    return found
+        return None
 
     def positions(self, field: str, word: str, docnum: int) -> list[int]:
         """The word's positions in `field` of note `docnum` (which has it, `knows` says)."""
