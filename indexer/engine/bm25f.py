@@ -282,11 +282,24 @@ class _Segment:
             return {docnum: score + right[docnum] for docnum, score in left.items() if docnum in right}
         left = self.evaluate(node.left, wanted)
         right = self.evaluate(node.right, wanted)
-        merged = dict(left)
+        # A union, left + right where both have a note. A word's own scores are kept for
+        # other nodes (`_borrowed`); any other side is this node's to add into.
+        if not _borrowed(node.right) and (_borrowed(node.left) or len(left) < len(right)):
+            for docnum, score in left.items():
+                theirs = right.get(docnum)
+                right[docnum] = score if theirs is None else score + theirs
+            return right
+        merged = dict(left) if _borrowed(node.left) else left
         for docnum, score in right.items():
             mine = merged.get(docnum)
             merged[docnum] = score if mine is None else mine + score
         return merged
+
+
+def _borrowed(node) -> bool:
+    """Whether `_Segment.evaluate` gives a node's scores as a dict kept for others: a
+    word's own (unboosted) scores; every other node's are made for its parent."""
+    return type(node) is _Leaf and node.boost == 1.0
 
 
 def _narrowed(found: Scores, wanted: frozenset[int] | None) -> frozenset[int]:
