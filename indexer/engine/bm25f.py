@@ -107,7 +107,7 @@ def scored_matches(
     `postings`, if given, keeps what was read of each word's postings: its score in each
     note before its boost, and its positions there (what a rerank reads again).
     """
-    if not fast_path() or not _supported(query):
+    if not fast_path() or not can_score(query):
         return None
     from whoosh.scoring import BM25FScorer
 
@@ -339,7 +339,8 @@ def _chained(positions: Sequence[Sequence[int]], slop: int) -> bool:
     return True
 
 
-def _supported(query) -> bool:
+def can_score(query) -> bool:
+    """Whether `scored_matches` scores `query` (else it returns None: ask Whoosh)."""
     from whoosh import query as wq
 
     kind = type(query)
@@ -350,7 +351,7 @@ def _supported(query) -> bool:
     if kind is wq.And or kind is wq.Or:
         if kind is wq.Or and (query.scale or query.minmatch or query.matcher_type == wq.Or.SPLIT_MATCHER):
             return False
-        return all(_supported(sub) for sub in query.subqueries)
+        return all(can_score(sub) for sub in query.subqueries)
     return False
 
 
