@@ -390,3 +390,45 @@ def test_the_words_a_title_lacks_in_one_passage_rank_a_note_above_the_same_words
     with open_index(corpus, index_dir) as notes:
         assert plain_order(notes, "harbour falcon dawn") == ["spread.md", "detail.md"]
         assert paths(notes.search("harbour falcon dawn")) == ["detail.md", "spread.md"]
+
+
+@pytest.mark.parametrize(
+    ("positions", "split"),
+    [
+        ([(1,), (3,), (200,), (204,)], True),  # 1-3 and 200-204
+        ([(1,), (200,), (3,), (204,)], True),  # the same, typed in another order
+        ([(1,), (100,), (200,), (300,)], False),  # no two words near each other
+        ([(1,), (3,), (5,), (300,)], False),  # three together, one alone
+        ([(1,), (3,), (200,), (204,), (206,)], True),  # two and three
+    ],
+)
+def test_words_split_into_two_passages_when_each_group_of_two_or_more_is_close(positions, split):
+    assert ranking._in_two_passages(positions) is split
+
+
+def test_two_pairs_of_words_each_in_its_own_paragraph_rank_above_the_words_strewn(
+    corpus, write_note, index_dir
+):
+    # Two details of one story from two of its paragraphs: "falcon harbour" in one,
+    # "lantern ferry" in another. The other note has all four, each far from the others
+    # (and "falcon" twice, so plain BM25 puts it first).
+    write_note(
+        "two-details.md",
+        info_note(
+            "Quarterly report",
+            f"{filler(0, 60)}\n\nThe falcon left the harbour.\n\n{filler(60, 60)}\n\n"
+            f"A lantern on the ferry.\n\n{filler(120, 60)}",
+        ),
+    )
+    write_note(
+        "strewn.md",
+        info_note(
+            "Quarterly review",
+            f"A falcon, a falcon. {filler(200, 40)} The harbour. {filler(240, 40)} A lantern. "
+            f"{filler(280, 40)} The ferry. {filler(320, 40)}",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour lantern ferry") == ["strewn.md", "two-details.md"]
+        assert paths(notes.search("falcon harbour lantern ferry")) == ["two-details.md", "strewn.md"]
