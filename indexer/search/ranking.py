@@ -16,7 +16,9 @@ BM25F over the default fields (see `query.FIELD_BOOSTS`). `rerank` then gives th
   of a story, from two of its paragraphs);
 - a smaller bonus for the words in the order typed, near each other in the body (for two
   words, as much as the window);
-- a quoted phrase exactly as typed, stop words and word endings included.
+- a quoted phrase exactly as typed, stop words and word endings included;
+- every word as typed, the stop words typed too (which the index drops), within one
+  short window of the note's text.
 
 The index holds stems only: exact forms are checked in the text of the few best notes
 (the stored title; the body, which the caller reads from the note file).
@@ -35,7 +37,7 @@ from itertools import combinations
 
 from whoosh import query as wq
 
-from indexer.index.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER
+from indexer.index.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER, TEXT_ANALYZER
 
 # Only the best matches by BM25F are reranked: the bonuses read word positions, which
 # for a common word in thousands of notes would cost more than the search itself.
@@ -62,6 +64,12 @@ PASSAGE_BOOST = 1.0
 # order: 0.811 -> 0.842 on query sets 11-13; title, body-shuffled within 0.01).
 TITLE_AND_PASSAGE_BOOST = 1.0
 EXACT_PASSAGE_BOOST = 1.5
+# The stop words typed ("the if you enter") are not in the index; a note whose text holds
+# every word as typed, the stop words too, within one passage gets the words' body scores
+# again, times this: as much as a quoted phrase found as typed (any-words-shuffled, query
+# sets 11-13: 0.610 with none, 0.671 with 1.5, 0.693 with 3.0, 0.709 with 6.0; no other
+# kind has stop words).
+STOP_WORDS_PASSAGE_BOOST = 3.0
 # Four to six words split into two groups, two words at least each, each group within
 # one passage of its own (two details of one story, from two of its paragraphs), get the
 # words' body scores again, times this (the scattered kind, query sets 11-13: 0.828 with
@@ -86,6 +94,9 @@ EXACT_PHRASE_BOOST = 3.0
 # In a relaxed query each word found adds this much, more than any note's score for
 # its words, so notes with more of the words always come first.
 RELAXED_WORD_SCORE = 10_000.0
+
+# Query operators, never words.
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 
 # The text of one field of a note: (docnum, "title" or "body") -> the text, None if unknown.
 FieldText = Callable[[int, str], str | None]
@@ -132,11 +143,26 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
             bonuses.append(Bonus("body", tuple(body.words), 0.0, 1, tuple(words), EXACT_PHRASE_BOOST))
         elif type(body) is wq.Term:
             terms.append((body, words))
-    if len(terms) < 2:
-        return bonuses
-    # Title, subtitle and body share one analyzer, so the body's stems are theirs too.
     stems = tuple(term.text for term, _ in terms)
     exact = tuple(words[0] for _, words in terms) if all(len(words) == 1 for _, words in terms) else ()
+    stop_words = typed_stop_words(text) if exact and STOP_WORDS_PASSAGE_BOOST else ()
+    with_stop_words = []
+    if stop_words:
+        # Every word as typed, the stop words too, within one passage of the body.
+        every = tuple(dict.fromkeys((*exact, *stop_words)))
+        with_stop_words.append(
+            Bonus(
+                "body",
+                tuple(dict.fromkeys(stems)),
+                0.0,
+                exact=every,
+                exact_boost=STOP_WORDS_PASSAGE_BOOST,
+                span=passage_span(len(every)),
+            )
+        )
+    if len(terms) < 2:
+        return [*bonuses, *with_stop_words]
+    # Title, subtitle and body share one analyzer, so the body's stems are theirs too.
     title_boost = EXACT_TITLE_BOOST if exact else 0.0
     passage_exact = tuple(dict.fromkeys(exact))
     found = [
@@ -161,6 +187,7 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
     if TWO_PASSAGES_BOOST and TWO_PASSAGES_MIN_WORDS <= len(set(stems)) <= TWO_PASSAGES_MAX_WORDS:
         unique = tuple(dict.fromkeys(stems))
         found.append(Bonus("body", unique, TWO_PASSAGES_BOOST, span=0, two_passages=True))
+    found += with_stop_words
     two = len(stems) == 2
     order_boost = TWO_WORD_PROXIMITY_BOOST if two else PROXIMITY_BOOST
     order_exact = TWO_WORD_EXACT_PROXIMITY_BOOST if two else EXACT_PROXIMITY_BOOST
@@ -168,6 +195,22 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
         body_boost = order_exact if exact else 0.0
         found.append(Bonus("body", stems, order_boost, PROXIMITY_WINDOW, exact, body_boost))
     return found
+
+
+def typed_stop_words(text: str) -> tuple[str, ...]:
+    """The stop words typed as words of the query (not quoted, not a field's value), in
+    order: the index has no place for them, but a note's text does."""
+    found = []
+    quoted = False
+    for token in text.split():
+        starts_quoted = quoted
+        quoted ^= token.count('"') % 2 == 1
+        if starts_quoted or '"' in token or ":" in token or token[0] in "-+(" or token in _OPERATORS:
+            continue
+        word = token.strip(".,;!?)").lower()
+        if word in TEXT_ANALYZER.stoplist:
+            found.append(word)
+    return tuple(found)
 
 
 def passage_span(words: int) -> int:
@@ -328,6 +371,8 @@ def describe(bonus: Bonus, *, as_typed: bool = False) -> str:
         kind = f"words near each other in {bonus.field}"
     else:
         kind = f"all words in {bonus.field}"
+    if as_typed and len(bonus.exact) > len(bonus.words) and bonus.gap != 1:
+        return kind + " (as typed, stop words included)"
     return kind + (" (as typed)" if as_typed else "")
 
 

@@ -16,7 +16,7 @@ from indexer.errors import QueryError
 from indexer.index.damage import reads_index
 from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
-from indexer.index.schema import TEXT_ANALYZER, indexed_body
+from indexer.index.schema import TEXT_ANALYZER
 from indexer.index.store import open_whoosh_index
 from indexer.notes.note import Note, NoteMemo, ParsedNotes
 from indexer.search.explain import explain_hits
@@ -481,13 +481,13 @@ class NoteIndex:
         return QueryTerms.of(parsed, self.searcher.reader())
 
     def _field_text(self, notes: ParsedNotes, docnum: int, field: str) -> str | None:
-        """The text of a field of a note, for ranking: the title as stored in the index,
-        the body as indexed, from the note itself (None if it cannot be read now)."""
+        """The text of a field of a note, for ranking: the title as stored in the index;
+        for the body, the note's file as written (None if it cannot be read now): its
+        words as typed are what ranking looks for, and reading is cheaper than parsing."""
         stored = self._stored_fields(docnum)
         if field != "body":
             return stored.get(field)
-        note = notes.get(stored.get("path_id", ""))
-        return indexed_body(note) if note is not None else None
+        return notes.text(stored.get("path_id", ""))
 
     def _hit(
         self,
