@@ -484,3 +484,10 @@ def test_words_as_typed_are_checked_in_the_file_as_written_without_parsing_it(
     with open_index(corpus, index_dir) as notes:
         assert paths(notes.search("hackers breached servers", passages=0)) == ["typed.md", "forms.md"]
     assert parsed == []
+
+
+def test_link_targets_and_addresses_are_not_words_of_the_text_checked_as_typed():
+    from indexer.search.searching import without_link_targets
+
+    text = 'Hackers [breached](https://a.example/x/y) ![map](img/m.png "t") servers at www.b.example/z.'
+    assert without_link_targets(text).split() == ["Hackers", "[breached]", "![map]", "servers", "at"]

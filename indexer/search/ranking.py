@@ -303,7 +303,9 @@ def _add_two_passages(
     given: dict[int, list[tuple[str, float]]],
 ) -> None:
     """The `two_passages` bonus: for each note whose body holds every word, the words
-    split into two groups (two words at least each), each within a passage of its own."""
+    split into two groups (two words at least each), each within a passage of its own.
+    Notes with all the words in one passage usually earn it too (counting it only for
+    the others measured worse: body 0.952 -> 0.938, body-shuffled 0.913 -> 0.893)."""
     for docnum in docnums:
         at = [by_doc.get(docnum) for by_doc in found]
         if None in at:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import replace
@@ -40,6 +41,9 @@ from indexer.search.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
+# In a note's file as written: a markdown link's or image's target, and a bare address.
+_LINK_TARGET = re.compile(r'\]\([^)\s]*(?:\s+"[^"\n]*")?\)')
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 # Stored fields kept per searcher (about 2 KB each): past this many, the memo starts over.
 _STORED_FIELDS_KEPT = 5000
 
@@ -487,7 +491,8 @@ class NoteIndex:
         stored = self._stored_fields(docnum)
         if field != "body":
             return stored.get(field)
-        return notes.text(stored.get("path_id", ""))
+        text = notes.text(stored.get("path_id", ""))
+        return without_link_targets(text) if text else text
 
     def _hit(
         self,
@@ -566,6 +571,13 @@ class NoteIndex:
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
+
+
+def without_link_targets(text: str) -> str:
+    """A note's file as written without its links' and images' targets and bare addresses:
+    they are not words of the note (its parsed body has none), and their many parts would
+    push the words around them apart."""
+    return _ADDRESS.sub(" ", _LINK_TARGET.sub("]", text))
 
 
 def _lazy_unions_under_and(query, reader):
