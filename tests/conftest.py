@@ -10,6 +10,7 @@ import signal
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 from hypothesis import settings
@@ -58,6 +59,7 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
 
 
 WriteNote = Callable[..., Path]
+Made = TypeVar("Made")
 
 
 @pytest.fixture
@@ -107,17 +109,58 @@ def index_dir(tmp_path: Path) -> Path:
     return tmp_path / "index"
 
 
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Made]) -> Made:
+    """`make(folder)` run once per test run, in a folder every pytest-xdist worker of the run
+    shares (each worker's session fixtures would otherwise build their own: the news index
+    is 28 s of CPU), its value kept (pickled) for the others. Whoever makes it first holds a
+    lock meanwhile; the others wait for it and read. Folders made so are read, never written."""
+    import fcntl
+    import pickle
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # pytest-N/: the run's, above each worker's popen-gwN/
+    folder, value_file = root / f"once-{name}", root / f"once-{name}.pickle"
+    with open(root / f"once-{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not value_file.exists():
+            if folder.exists():  # a worker that died while making it
+                shutil.rmtree(folder)
+            folder.mkdir()
+            value_file.write_bytes(pickle.dumps(make(folder)))
+        return cast(Made, pickle.loads(value_file.read_bytes()))
+
+
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(corpus, index) for the bundled corpus, copied and indexed once per session."""
-    from indexer.index.store import build_index
+    """(corpus, index) for the bundled corpus, copied and indexed once per run."""
 
-    root = tmp_path_factory.mktemp("bundled")
-    corpus_copy = root / "corpus"
-    shutil.copytree(BUNDLED_CORPUS, corpus_copy)
-    index = root / "index"
-    build_index(corpus_copy, index)
-    return corpus_copy, index
+    def make(root: Path) -> tuple[Path, Path]:
+        from indexer.index.store import build_index
+
+        corpus_copy = root / "corpus"
+        shutil.copytree(BUNDLED_CORPUS, corpus_copy)
+        build_index(corpus_copy, root / "index")
+        return corpus_copy, root / "index"
+
+    return made_once(tmp_path_factory, "bundled", make)
+
+
+def copy_bundled_index(bundled_index: tuple[Path, Path], corpus: Path, index: Path) -> Path:
+    """Put at `index` an up-to-date index of `corpus`, a copy (file times kept) of the bundled
+    corpus: a copy of the session's `bundled_index`, told which corpus it now belongs to (the
+    manifest and state name their corpus), instead of a build of its own (~0.2 s of CPU each,
+    for tests that test something else than building)."""
+    from indexer.index.change_check import STATE_FILE
+    from indexer.index.json_files import read_json_object, write_json_atomic
+    from indexer.index.store import MANIFEST_FILE
+
+    shutil.copytree(bundled_index[1], index)
+    for name in (MANIFEST_FILE, STATE_FILE):
+        data = read_json_object(index / name)
+        assert data["corpus"] == str(bundled_index[0].resolve()), name  # the format moved: update this
+        write_json_atomic(index / name, {**data, "corpus": str(Path(corpus).resolve())})
+    return index
 
 
 @functools.cache
@@ -135,11 +178,13 @@ def shared_news_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     """(corpus, index, report) for the shared news corpus, read in place, indexed once."""
     if not SHARED_NEWS.is_dir():
         pytest.skip(f"shared news corpus not found at {SHARED_NEWS}")
-    from indexer.index.store import build_index
 
-    index = tmp_path_factory.mktemp("shared-news") / "index"
-    report = build_index(SHARED_NEWS, index)
-    return SHARED_NEWS, index, report
+    def make(root: Path) -> tuple[Path, Path, object]:
+        from indexer.index.store import build_index
+
+        return SHARED_NEWS, root / "index", build_index(SHARED_NEWS, root / "index")
+
+    return made_once(tmp_path_factory, "shared-news", make)
 
 
 @pytest.fixture
@@ -173,7 +218,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
     (see `tests.processes`). For tests that kill or race real indexer processes."""
     from tests.processes import make_generated
 
-    return make_generated(tmp_path_factory.mktemp("generated"))
+    return made_once(tmp_path_factory, "generated", make_generated)
 
 
 class FakePager:

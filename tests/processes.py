@@ -17,6 +17,11 @@ from pathlib import Path
 
 from indexer.search.searching import open_index
 
+# How long a test waits for a process or a condition before it calls it a hang: long
+# enough that no machine, however busy, reaches it unless something is stuck. What these
+# tests check is what happens, never how fast (that is benchmarks/' job).
+PATIENCE = 600.0
+
 # A generated corpus: enough small notes that a build takes a second or more.
 VOCABULARY = [f"w{n}" for n in range(2000)] + ["ransomware", "gateway", "breach", "alpha", "beta"]
 QUERIES = [
@@ -57,7 +62,10 @@ PAUSING_INDEXER = Path(__file__).with_name("pausing_indexer.py")
 
 
 def indexer_process(
-    *args: str, pause_at: str | None = None, pause_seconds: float = 60, env: dict[str, str] | None = None
+    *args: str,
+    pause_at: str | None = None,
+    pause_seconds: float = PATIENCE,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     """`python -m indexer ARGS` in a session of its own (so Ctrl-C can go to its group);
     with `pause_at`, paused at that moment (`tests/pausing_indexer.py`: `indexing:N`,
@@ -77,13 +85,13 @@ def indexer_process(
     )
 
 
-def run_indexer(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_indexer(*args: str, timeout: float = PATIENCE) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "indexer", *args], capture_output=True, text=True, timeout=timeout
     )
 
 
-def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str = "condition") -> None:
+def wait_until(condition: Callable[[], bool], *, timeout: float = PATIENCE, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -150,7 +158,7 @@ def stop(process: subprocess.Popen) -> None:
     """Kill what is left of a test's process (and its workers, in its group), whatever happened."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    process.communicate(timeout=30)
+    process.communicate(timeout=PATIENCE)
 
 
 @dataclass(frozen=True, slots=True)

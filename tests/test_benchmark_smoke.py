@@ -34,7 +34,7 @@ def smoke_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, subpro
     output = root / "bench.json"
     argv = [sys.executable, str(BENCHMARK), "--quick", "--scale", "0", "--runs", "1", "--queries", "12"]
     completed = subprocess.run(
-        [*argv, "--corpus", str(corpus), "--json", str(output)], capture_output=True, text=True, timeout=120
+        [*argv, "--corpus", str(corpus), "--json", str(output)], capture_output=True, text=True, timeout=900
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(output.read_text(encoding="utf-8")), completed
@@ -68,6 +68,7 @@ def test_smoke_run_writes_every_figure_with_targets(smoke_report):
         assert set(rows[key]) == ROW_FIELDS, key
         assert rows[key]["indexer"] > 0, key
     assert rows["build_seconds"]["target"] == "<= 0.33x whoosh"
+    assert rows["build_cpu_seconds"]["target"].startswith("<= 0.")
     assert rows["noop_update_seconds"]["passed"] in (True, False)
     assert len(corpus["samples"]["query_seconds"]) + len(corpus["samples"]["query_errors"]) == 12
     assert set(report["overall"]) == {"startup_seconds", "run_seconds"}
@@ -104,7 +105,7 @@ def test_the_engine_paths_benchmark_builds_on_both_paths(tmp_path):
         [*argv, "--json", str(output)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a bound for a hang: these runs check structure, not speed
     )
     assert completed.returncode == 0, completed.stderr
     figures = json.loads(output.read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from indexer import __version__
 from indexer.cli import indexer_main, search_main
-from tests.conftest import BUNDLED_CORPUS, REPO, info_note, write_project_settings
+from tests.conftest import BUNDLED_CORPUS, REPO, copy_bundled_index, info_note, write_project_settings
 
 GPRS_TEXT = (
     "1. T-Mobile confirms breach through misconfigured GPRS gateway\n"
@@ -34,9 +34,11 @@ def workspace(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def built(workspace):
-    result = CliRunner().invoke(indexer_main, ["build"])
-    assert result.exit_code == 0, result.output
+def built(workspace, bundled_index):
+    """The workspace with ./index_data up to date: a copy of the session's index of the same
+    notes (copied with their times), not a build of its own (test_first_search_builds_...
+    and the `indexer build` tests build)."""
+    copy_bundled_index(bundled_index, workspace / "corpus", workspace / "index_data")
     return workspace
 
 

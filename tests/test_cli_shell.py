@@ -9,18 +9,18 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import indexer_main, search_main
-from tests.conftest import BUNDLED_CORPUS, REPO, write_project_settings
+from indexer.cli import search_main
+from tests.conftest import BUNDLED_CORPUS, REPO, copy_bundled_index, write_project_settings
 
 GPRS = "news/therecord/T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"
 
 
 @pytest.fixture
-def built(tmp_path, monkeypatch):
+def built(tmp_path, monkeypatch, bundled_index):
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
     write_project_settings(tmp_path)
-    assert CliRunner().invoke(indexer_main, ["build"]).exit_code == 0
+    copy_bundled_index(bundled_index, tmp_path / "corpus", tmp_path / "index_data")
     return tmp_path
 
 

@@ -16,6 +16,7 @@ from indexer.cli import indexer_main, search_main
 from indexer.index.locking import lock_holder
 from indexer.index.recovery import leftover_files
 from tests.processes import (
+    PATIENCE,
     answers,
     children,
     indexer_process,
@@ -86,7 +87,7 @@ def test_a_killed_run_leaves_the_last_commit_searchable_and_the_next_update_reco
         workers = children(process.pid)
         send(process, crash.signum, group=crash.group)
         # A worker left running would keep stderr open: this would time out.
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=PATIENCE)
     finally:
         stop(process)
 
@@ -95,7 +96,8 @@ def test_a_killed_run_leaves_the_last_commit_searchable_and_the_next_update_reco
     else:
         assert process.returncode == -signal.SIGKILL
         assert lock_holder(index) == process.pid  # the lock file names the dead process...
-    wait_until(lambda: not any(map(is_running, workers)), timeout=5, what=f"workers {workers} to exit")
+    # They notice within their 0.2 s poll; a busy machine may take longer, which is no failure.
+    wait_until(lambda: not any(map(is_running, workers)), what=f"workers {workers} to exit")
 
     # The last commit answers as before (after the table of contents was written, that is
     # the new one: only the manifest is behind).
@@ -129,7 +131,7 @@ def test_an_update_with_nothing_to_do_still_removes_what_a_killed_build_left(gen
     try:
         wait_for_pause(process, "commit")
         send(process, signal.SIGKILL)
-        process.communicate(timeout=30)
+        process.communicate(timeout=PATIENCE)
     finally:
         stop(process)
     assert any(name.endswith(".seg") or ".tmp" in name or ".pst" in name for name in leftover_files(index))

@@ -17,6 +17,7 @@ import pytest
 from indexer.daemon import control, protocol
 from indexer.daemon.serving import ContextGate
 from tests.conftest import info_note
+from tests.processes import PATIENCE
 
 SCRIPT = "import sys; sys.argv[0] = 'search'; from indexer.cli.startup import run_search; run_search()"
 # The console script, then a last stderr line naming the heavy modules it loaded.
@@ -31,8 +32,8 @@ PROBE = (
 )
 
 
-def wait_until(condition: Callable[[], object], what: str, timeout: float = 60.0) -> object:
-    """Poll `condition` until it is true (never a fixed sleep); fail after `timeout`."""
+def wait_until(condition: Callable[[], object], what: str, timeout: float = PATIENCE) -> object:
+    """Poll `condition` until it is true (never a fixed sleep); fail after `timeout` (a hang)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -66,7 +67,7 @@ class Daemon:
             capture_output=True,
             cwd=self.cwd,
             env=env,
-            timeout=120,
+            timeout=PATIENCE,
         )
 
     def start(self, *, idle: float = 600.0, routes_of: tuple[str, ...] = ()) -> int:
@@ -97,7 +98,7 @@ class Daemon:
         if self.process is not None:
             if status is None and self.process.poll() is None:
                 self.process.kill()
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=PATIENCE)
         if status is not None:
             assert not alive(int(status["pid"]))
 
@@ -146,7 +147,7 @@ def make_daemon(tmp_path: Path, corpus: Path, index: Path, monkeypatch) -> Itera
 def stop_every_process(env: dict[str, str], index: Path) -> None:
     """Stop what the test started through `search` too (one may still be starting up)."""
     os.chmod(protocol.runtime_dir(env), 0o700) if os.path.isdir(protocol.runtime_dir(env)) else None
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + PATIENCE
     while left := server_pids(env["XDG_RUNTIME_DIR"]):
         with environment(env):
             control.stop(str(index))
@@ -196,13 +197,40 @@ OUTPUT_MODES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def serving_every_mode(bundled_index, tmp_path_factory) -> Iterator[Daemon]:
+    """One resident process over the bundled index, routed for every one of OUTPUT_MODES
+    (started once for them all: a start costs about 0.3 s of CPU), in an environment of the
+    module's own like the one `isolated_environment` gives each test."""
+    corpus_dir, index = bundled_index
+    home = tmp_path_factory.mktemp("daemon-home")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("NOTES_")}
+    for name in ("NO_COLOR", "FORCE_COLOR", "EDITOR", "VISUAL", "PAGER"):
+        env.pop(name, None)
+    env |= {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+        "XDG_RUNTIME_DIR": str(home / "run"),
+    }
+    daemon = Daemon(corpus_dir, index, home, env)
+    try:
+        daemon.start(routes_of=tuple(OUTPUT_MODES))
+        yield daemon
+    finally:
+        daemon.stop()
+        stop_every_process(env, index)
+
+
 @pytest.mark.parametrize("words", OUTPUT_MODES, ids=" ".join)
-def test_served_output_is_byte_for_byte_the_in_process_output(bundled_daemon, words):
-    bundled_daemon.start(routes_of=(words,))
-    served_before = bundled_daemon.served()
-    served = bundled_daemon.run(*words)
-    assert bundled_daemon.served() == served_before + 1  # the process answered it
-    local = bundled_daemon.run(*words, daemon=False)
+def test_served_output_is_byte_for_byte_the_in_process_output(serving_every_mode, words):
+    daemon = serving_every_mode
+    served_before = daemon.served()
+    served = daemon.run(*words)
+    assert daemon.served() == served_before + 1  # the process answered it
+    local = daemon.run(*words, daemon=False)
     assert (served.stdout, served.stderr, served.returncode) == (local.stdout, local.stderr, local.returncode)
     assert served.stdout or served.stderr
 
@@ -257,7 +285,7 @@ def test_the_shell_open_and_batch_never_go_to_the_process(bundled_daemon):
         capture_output=True,
         cwd=bundled_daemon.cwd,
         env=bundled_daemon.env,
-        timeout=120,
+        timeout=PATIENCE,
     )
     assert (result.returncode, result.stderr) == (0, b"")
     assert bundled_daemon.served() == before
@@ -327,7 +355,7 @@ def test_a_killed_process_leaves_a_stale_socket_that_the_next_search_removes(bun
     link = fake_route(bundled_daemon, words)
     target = os.path.realpath(link)
     os.kill(pid, signal.SIGKILL)
-    bundled_daemon.process.wait(timeout=30)
+    bundled_daemon.process.wait(timeout=PATIENCE)
     assert os.path.exists(target)  # nobody cleaned up
     # (With the process turned off in the user's notes.toml, no new one takes the place.)
     config = Path(bundled_daemon.env["XDG_CONFIG_HOME"]) / "notes-indexer" / "notes.toml"
@@ -373,7 +401,7 @@ def test_a_socket_folder_others_can_enter_is_refused(bundled_daemon):
     refused = subprocess.run(
         [sys.executable, "-m", "indexer.daemon.server", *bundled_daemon.args()],
         env=bundled_daemon.env,
-        timeout=60,
+        timeout=PATIENCE,
     )
     assert refused.returncode == 2
 
@@ -385,7 +413,7 @@ def test_a_client_of_another_version_is_not_served_and_the_old_process_exits(bun
         sock.connect(protocol.index_socket(folder, str(bundled_daemon.index)))
         protocol.send_json(sock, b"j", {"op": "search", "stamp": "0.0.0/0/old", "argv": ["x"], "cwd": "/"})
         assert protocol.read_frame(sock) == (b"f", b"")
-    bundled_daemon.process.wait(timeout=60)
+    bundled_daemon.process.wait(timeout=PATIENCE)
     assert not alive(pid)
 
 
@@ -395,7 +423,7 @@ def test_an_idle_process_exits_and_removes_its_socket(bundled_daemon):
     command = [sys.executable, "-m", "indexer.daemon.server", *bundled_daemon.args(), "--route", route]
     process = subprocess.Popen([*command, "--idle", "0.5"], env=bundled_daemon.env)
     bundled_daemon.process = process  # stopped by the fixture should the test fail
-    assert process.wait(timeout=120) == 0
+    assert process.wait(timeout=PATIENCE) == 0
     log = Path(protocol.index_socket(folder, str(bundled_daemon.index))).with_suffix(".log")
     assert "exiting: idle for 0.5 s" in log.read_text(encoding="utf-8")
     assert not os.path.exists(protocol.index_socket(folder, str(bundled_daemon.index)))
@@ -407,7 +435,7 @@ def test_a_process_exits_when_its_index_is_removed(own_daemon):
 
     pid = own_daemon.start()
     shutil.rmtree(own_daemon.index)
-    own_daemon.process.wait(timeout=60)
+    own_daemon.process.wait(timeout=PATIENCE)
     assert not alive(pid)
 
 
@@ -484,7 +512,7 @@ def test_daemon_false_in_notes_toml_sends_a_running_process_away(own_daemon):
     (own_daemon.corpus / "notes.toml").write_text("daemon = false\n", encoding="utf-8")
     result = own_daemon.run(*words)
     assert result.returncode == 0
-    own_daemon.process.wait(timeout=60)
+    own_daemon.process.wait(timeout=PATIENCE)
     assert not alive(pid)
 
 
@@ -511,7 +539,7 @@ def test_status_and_stop_commands(own_daemon):
     assert lines["memory"].endswith(" MB")
     assert set(lines) >= {"pid", "index", "corpus", "uptime", "served", "memory"}
     assert stopped.stdout == f"stopped the resident process {pid} (served 0 queries)\n"
-    own_daemon.process.wait(timeout=30)
+    own_daemon.process.wait(timeout=PATIENCE)
 
 
 def test_requests_from_one_context_run_together_and_another_waits(monkeypatch):

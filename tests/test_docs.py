@@ -153,14 +153,16 @@ def help_examples() -> list[str]:
 
 
 @pytest.mark.parametrize("line", help_examples())
-def test_each_help_example_runs_as_shown_in_the_checkout(tmp_path, monkeypatch, line):
+def test_each_help_example_runs_as_shown_in_the_checkout(tmp_path, monkeypatch, line, bundled_index):
     import shlex
     import shutil
 
-    from tests.conftest import BUNDLED_CORPUS, write_project_settings
+    from tests.conftest import BUNDLED_CORPUS, copy_bundled_index, write_project_settings
 
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     write_project_settings(tmp_path)
+    # Its index as the Quickstart's first search left it (the pipe example below builds it).
+    copy_bundled_index(bundled_index, tmp_path / "corpus", tmp_path / "index_data")
     monkeypatch.chdir(tmp_path)
     words = shlex.split(line, comments=True)[1:]
     if words and words[0].startswith("@"):

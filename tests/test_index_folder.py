@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from indexer.cli import indexer_main, search_main
 from indexer.index.recovery import leftover_files
 from indexer.index.schema_version import INDEX_NAME
-from tests.conftest import BUNDLED_CORPUS, info_note, write_project_settings
+from tests.conftest import BUNDLED_CORPUS, copy_bundled_index, info_note, write_project_settings
 
 ROOT = os.geteuid() == 0
 
@@ -28,12 +28,13 @@ def search(*args):
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    """./corpus (the bundled notes) and ./index_data built from it."""
+def workspace(tmp_path, monkeypatch, bundled_index):
+    """./corpus (the bundled notes) and ./index_data, an up-to-date index of it (a copy of
+    the session's: the tests that build say so)."""
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
     write_project_settings(tmp_path)
-    assert indexer("build").exit_code == 0
+    copy_bundled_index(bundled_index, tmp_path / "corpus", tmp_path / "index_data")
     return tmp_path
 
 

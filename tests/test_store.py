@@ -222,7 +222,7 @@ def test_a_second_writer_gets_a_message_naming_the_process_holding_the_lock(corp
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; from indexer.index.locking import write_lock\n"
-            "with write_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+            "with write_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(600)",
             str(index_dir),
         ],
         stdout=subprocess.PIPE,

@@ -15,13 +15,17 @@ with that here, and nowhere else:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 
 from indexer.engine.version import fast_path
 
+if TYPE_CHECKING:
+    from whoosh.reading import IndexReader
 
-def expansion_words(term: wq.MultiTerm, reader) -> Iterable[bytes]:  # type: ignore[no-untyped-def]
+
+def expansion_words(term: wq.MultiTerm, reader: IndexReader) -> Iterable[bytes]:
     """The words of `reader` that `term` stands for, as Whoosh lists them."""
     if fast_path():
         return term._btexts(reader)
@@ -38,7 +42,7 @@ def use_words(term: wq.MultiTerm, words: Sequence[str]) -> None:
     """Make `term` (and its copies) stand for `words`, wherever Whoosh asks for its words."""
     kept = tuple(words)
 
-    def btexts(reader) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    def btexts(reader: IndexReader) -> Iterator[str]:
         return iter(kept)
 
     term._btexts = btexts
@@ -47,7 +51,7 @@ def use_words(term: wq.MultiTerm, words: Sequence[str]) -> None:
 def _listed_once(list_words: Callable[[object], Iterable[bytes]]) -> Callable[[object], Iterator[bytes]]:
     listed: dict[object, list[bytes]] = {}
 
-    def words(reader) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    def words(reader: object) -> Iterator[bytes]:
         if reader not in listed:
             listed[reader] = list(list_words(reader))
         return iter(listed[reader])

@@ -14,10 +14,14 @@ from __future__ import annotations
 import contextlib
 import heapq
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain, groupby
 from operator import itemgetter
+from typing import TYPE_CHECKING
 from uuid import uuid4
+
+if TYPE_CHECKING:
+    from whoosh.filedb.filestore import Storage
 
 # Estimated bytes per posting besides its word and positions (Whoosh's own estimate,
 # which also counts the field name and the word twice: about the same memory limit), and
@@ -41,7 +45,7 @@ class GroupedPostingPool:
     first, so each word's postings stay in the order they were added.
     """
 
-    def __init__(self, tempstore, limitmb: float) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, tempstore: Storage, limitmb: float) -> None:
         self._tempstore = tempstore
         self._limit = limitmb * 1024 * 1024
         self._size = 0
@@ -68,8 +72,13 @@ class GroupedPostingPool:
             self._write_run()
 
     def add_word_positions(
-        self, fieldname: str, docnum: int, places: dict[str, list[int]], weight: float, encode
-    ) -> int:  # type: ignore[no-untyped-def]
+        self,
+        fieldname: str,
+        docnum: int,
+        places: dict[str, list[int]],
+        weight: float,
+        encode: Callable[[list[int]], bytes],
+    ) -> int:
         """`add` for each word of one note's field, given each word's positions (what
         `postings.CappedPositions.word_values` makes of them, in one loop): a posting's
         weight is its number of positions times `weight`, its value `encode(positions)`.

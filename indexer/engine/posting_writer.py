@@ -18,6 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from whoosh.codec.base import FieldWriter, PerDocumentReader
+    from whoosh.codec.whoosh3 import W3PostingsWriter
+    from whoosh.fields import Schema
+    from whoosh.writing import SegmentWriter
+
+    from indexer.engine.field_lengths import WholeColumnLengths
 
 _docnum = itemgetter(2)
 _weight = itemgetter(3)
@@ -26,7 +35,7 @@ _value = itemgetter(4)
 PostingLists = Iterable[tuple[str, bytes, list[tuple]]]  # (field, word, its postings in note order)
 
 
-def flush_posting_lists(writer) -> None:  # type: ignore[no-untyped-def]
+def flush_posting_lists(writer: SegmentWriter) -> None:
     """Whoosh's `SegmentWriter._flush_segment`, writing the pool's postings a word at a time."""
     writer.perdocwriter.close()
     lengths = writer.per_document_reader() if writer.codec.length_stats else None
@@ -36,7 +45,12 @@ def flush_posting_lists(writer) -> None:  # type: ignore[no-untyped-def]
         lengths.close()
 
 
-def write_posting_lists(fieldwriter, schema, lengths, lists: PostingLists) -> None:  # type: ignore[no-untyped-def]
+def write_posting_lists(
+    fieldwriter: FieldWriter,
+    schema: Schema,
+    lengths: WholeColumnLengths | PerDocumentReader | None,
+    lists: PostingLists,
+) -> None:
     """What `FieldWriter.add_postings` does with the same postings, a word at a time.
 
     `lengths` is the segment's per-document reader (or None: every length 0)."""
@@ -60,7 +74,9 @@ def write_posting_lists(fieldwriter, schema, lengths, lists: PostingLists) -> No
         fieldwriter.finish_field()
 
 
-def _field_lengths(lengths, fieldname: str) -> Sequence[int | None]:  # type: ignore[no-untyped-def]
+def _field_lengths(
+    lengths: WholeColumnLengths | PerDocumentReader | None, fieldname: str
+) -> Sequence[int | None]:
     """Each note's length in the field (what Whoosh looks up for every posting), or ()."""
     if not lengths:
         return ()
@@ -68,7 +84,9 @@ def _field_lengths(lengths, fieldname: str) -> Sequence[int | None]:  # type: ig
     return [length_of(docnum) for docnum in range(lengths.doc_count_all())]
 
 
-def _add_postings(postwriter, postings: list[tuple], lengths_of_notes: Sequence[int | None]) -> None:  # type: ignore[no-untyped-def]
+def _add_postings(
+    postwriter: W3PostingsWriter, postings: list[tuple], lengths_of_notes: Sequence[int | None]
+) -> None:
     """`postwriter.add_posting` for each posting, a block's worth at a time: a full block is
     written when the next posting arrives, as Whoosh does."""
     limit = postwriter._blocklimit

@@ -9,11 +9,16 @@ ranking) still counts them all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pickle import dumps
+from typing import TYPE_CHECKING
 
 from whoosh.fields import Schema
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
+
+if TYPE_CHECKING:
+    from whoosh.analysis import Analyzer
 
 # A word that occurs more often than this in one note is not prose; a phrase that only
 # occurs past that point in such a note is not found by phrase search.
@@ -30,7 +35,9 @@ class CappedPositions(Positions):
     through tokens, in about half the time: a fifth of a full build's CPU).
     """
 
-    def word_values(self, value, analyzer, **kwargs):  # type: ignore[no-untyped-def]
+    def word_values(
+        self, value: object, analyzer: Analyzer, **kwargs: object
+    ) -> Iterator[tuple[str, int, float, bytes]]:
         word_positions = getattr(analyzer, "word_positions", None)
         if word_positions is None or type(value) is not str:
             yield from super().word_values(value, analyzer, **kwargs)
@@ -39,7 +46,7 @@ class CappedPositions(Positions):
         for word, positions in word_positions(value).items():
             yield word, len(positions), len(positions) * boost, self.encode(positions)
 
-    def encode(self, poslist):  # type: ignore[no-untyped-def]
+    def encode(self, poslist: Sequence[int]) -> bytes:
         """Whoosh's encoding (the count, then the pickled gaps between positions), in one
         call: most words occur once in a note, and then the gaps are the positions."""
         if len(poslist) == 1:

@@ -10,11 +10,18 @@ version the scorers are Whoosh's own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
 
+from indexer.engine.bm25f import KeptReads
 from indexer.engine.field_lengths import field_lengths
 from indexer.engine.version import fast_path
+
+if TYPE_CHECKING:
+    from whoosh.scoring import BaseScorer
+    from whoosh.searching import Searcher
 
 
 class CachedLengthBM25F(BM25F):
@@ -23,11 +30,13 @@ class CachedLengthBM25F(BM25F):
     Use one instance per searcher: the lists live as long as it does.
     """
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: float, **kwargs: float) -> None:
         super().__init__(*args, **kwargs)
         self._lengths: dict[tuple[object, str], list[int | None] | None] = {}
+        # What `bm25f.scored_matches` read of words' postings, for this searcher's next queries.
+        self.kept_reads = KeptReads()
 
-    def scorer(self, searcher, fieldname: str, text, qf: int = 1):  # type: ignore[no-untyped-def]
+    def scorer(self, searcher: Searcher, fieldname: str, text: str, qf: int = 1) -> BaseScorer:
         scorer = super().scorer(searcher, fieldname, text, qf)
         if type(scorer) is BM25FScorer and fast_path():
             reader = searcher.reader()

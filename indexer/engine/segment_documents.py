@@ -18,10 +18,18 @@ Used by `writer.NoteSegmentWriter`; relies on the pinned whoosh3's `SegmentWrite
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from indexer.engine.postings import CappedPositions
 
+if TYPE_CHECKING:
+    from whoosh.writing import SegmentWriter
 
-def add_note_document(writer, whooshs_add, fields: dict) -> None:  # type: ignore[no-untyped-def]
+
+def add_note_document(
+    writer: SegmentWriter, whooshs_add: Callable[..., None], fields: dict[str, object]
+) -> None:
     """Whoosh's `SegmentWriter.add_document` for `writer` (a `NoteSegmentWriter`), with the
     grouped pool's field-wide add; `whooshs_add(**fields)` is Whoosh's own, for the rest."""
     writer._check_state()

@@ -14,13 +14,19 @@ version it is Whoosh's plain writer, through the public API only.
 
 from __future__ import annotations
 
-from whoosh.writing import CLEAR, SegmentWriter
+from typing import TYPE_CHECKING
+
+from whoosh.writing import CLEAR, IndexWriter, SegmentWriter
 
 from indexer.engine.field_lengths import WholeColumnLengths
 from indexer.engine.posting_pool import GroupedPostingPool
 from indexer.engine.posting_writer import flush_posting_lists
 from indexer.engine.segment_documents import add_note_document
 from indexer.engine.version import fast_path
+
+if TYPE_CHECKING:
+    from whoosh.codec.base import Segment
+    from whoosh.index import FileIndex
 
 
 class NoteSegmentWriter(SegmentWriter):
@@ -30,20 +36,20 @@ class NoteSegmentWriter(SegmentWriter):
     and Whoosh's own lock is taken before the writer's files are created and kept if
     that fails (a full disk)."""
 
-    def __init__(self, ix, *, limitmb: float) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ix: FileIndex, *, limitmb: float) -> None:
         super().__init__(ix, _lk=False, limitmb=limitmb, compound=False)
         self.pool = GroupedPostingPool(self._tempstorage, limitmb)
 
-    def add_document(self, **fields) -> None:  # type: ignore[no-untyped-def]
+    def add_document(self, **fields: object) -> None:
         add_note_document(self, super().add_document, fields)
 
-    def per_document_reader(self):  # type: ignore[no-untyped-def]
+    def per_document_reader(self) -> WholeColumnLengths:
         return WholeColumnLengths(super().per_document_reader())
 
     def _flush_segment(self) -> None:
         flush_posting_lists(self)
 
-    def finish_segment(self):  # type: ignore[no-untyped-def]
+    def finish_segment(self) -> Segment | None:
         """Write this writer's segment out and return it (None, and its files closed,
         when no note was added), to be committed by `commit_with_segments`: this process's
         or another's. The temporary folder is left alone: other processes share it."""
@@ -70,7 +76,7 @@ class NoteSegmentWriter(SegmentWriter):
         self._finish()
 
 
-def open_writer(ix, *, limitmb: float):  # type: ignore[no-untyped-def]
+def open_writer(ix: FileIndex, *, limitmb: float) -> IndexWriter:
     """A writer for `ix`, whose write lock (ours) the caller holds: a `NoteSegmentWriter`
     on the fast path, else Whoosh's own writer (which takes Whoosh's lock too)."""
     if fast_path():

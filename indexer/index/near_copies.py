@@ -180,9 +180,10 @@ def find_copies(
                 if path not in texts:
                     texts[path] = read_text(path)
                     finding.notes_read += 1
-            if texts[first] is None or texts[second] is None:
+            first_text, second_text = texts[first], texts[second]
+            if first_text is None or second_text is None:
                 continue
-            verdict = compare_texts(texts[first], texts[second], boilerplate)  # type: ignore[arg-type]
+            verdict = compare_texts(first_text, second_text, boilerplate)
             figures = [*verdict.own, *verdict.whole]
             finding.compared += 1
         verdicts[key] = finding.figures[(first, second)] = [round(float(value), 4) for value in figures]

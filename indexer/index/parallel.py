@@ -21,9 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.errors import NoteParseError
 from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES, parse_note
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkContext, SpawnContext
+    from multiprocessing.sharedctypes import Synchronized
 
 
 @dataclass(slots=True)
@@ -36,6 +42,14 @@ class ShardResult:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     # path -> the note's near-duplicate signature (see `duplicates`), None if not indexed
     indexed: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
+    # path -> the plain text just indexed, so that comparing near-copies at commit reads no
+    # note a second time (up to `KEPT_TEXT_CHARS` characters a process; the rest are read again)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+# Plain text kept per build process for the near-copy comparison at commit: the news
+# corpus's 4,490 notes hold 19 million characters.
+KEPT_TEXT_CHARS = 64_000_000
 
 
 def index_notes(
@@ -56,6 +70,7 @@ def index_notes(
     from indexer.index.schema import note_document
 
     result = ShardResult()
+    kept = 0
     add = writer.update_document if replace else writer.add_document
     for rel in paths:
         mtime_ns, size = signatures[rel]
@@ -72,7 +87,11 @@ def index_notes(
             result.added += 1
             result.warnings.extend((rel, warning) for warning in note.warnings)
             # The plain text just indexed: signatures cost no second pass over the markdown.
-            result.indexed[rel] = tuple(sorted(paragraph_signature(str(document["body"]))))
+            body = str(document["body"])
+            result.indexed[rel] = tuple(sorted(paragraph_signature(body)))
+            if kept + len(body) <= KEPT_TEXT_CHARS:
+                result.texts[rel] = body
+                kept += len(body)
         if on_note is not None:
             on_note()
     return result
@@ -136,6 +155,7 @@ def index_in_parallel(
             combined.skipped.extend(shard.skipped)
             combined.warnings.extend(shard.warnings)
             combined.indexed.update(shard.indexed)
+            combined.texts.update(shard.texts)
         if own is not None:
             segments.append(own)
     except BaseException:
@@ -164,7 +184,7 @@ class _Worker:
     stopping them at once (Ctrl-C, a failed share) needs their `Process` objects, which
     an executor keeps private."""
 
-    def __init__(self, context, counter, args: tuple) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: ForkContext | SpawnContext, counter: Synchronized[int], args: tuple) -> None:
         self._results, sender = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_run_share, args=(sender, counter, os.getpid(), args), name="indexer-build", daemon=True
@@ -210,7 +230,7 @@ def _stop_workers(workers: list[_Worker]) -> None:
 _worker_counter = None
 
 
-def _run_share(sender, counter, parent_pid: int, args: tuple) -> None:  # type: ignore[no-untyped-def]
+def _run_share(sender: Connection, counter: Synchronized[int], parent_pid: int, args: tuple) -> None:
     """A worker's life: index its share and send the result (or the exception) back."""
     _init_worker(counter, parent_pid)
     try:
@@ -225,7 +245,7 @@ def _run_share(sender, counter, parent_pid: int, args: tuple) -> None:  # type: 
         sender.close()
 
 
-def _init_worker(counter, parent_pid: int) -> None:
+def _init_worker(counter: Synchronized[int], parent_pid: int) -> None:
     global _worker_counter
     _worker_counter = counter
     # Ctrl-C reaches the whole process group: the parent decides and stops the workers.
