@@ -22,6 +22,8 @@ settings.register_profile("quick", max_examples=30, derandomize=True, database=N
 settings.register_profile("thorough", max_examples=300, derandomize=True, database=None)
 settings.load_profile("quick")  # --hypothesis-profile=NAME loads NAME after this
 
+pytest_plugins = ["tests.cpu_report"]  # pytest --cpu-top N: where the suite's CPU goes
+
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
 # ../shared beside the repository (as CI has it); NOTES_TEST_SHARED points elsewhere (a worktree).
