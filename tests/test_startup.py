@@ -2,6 +2,7 @@
 
 import gc
 import io
+import os
 import subprocess
 import sys
 
@@ -86,3 +87,59 @@ def test_a_one_shot_search_through_the_console_script_works(bundled_index):
     )
     assert done.returncode == 0, done.stderr
     assert "GPRS" in done.stdout
+
+
+def console_script(corpus_dir, index, *args: str, entry: str = "main") -> subprocess.CompletedProcess:
+    """`search ARGS` through `indexer.cli.startup.ENTRY` in a process of its own, piped."""
+    script = f"import sys; from indexer.cli.startup import {entry}; sys.exit({entry}())"
+    env = {**os.environ, "NOTES_NO_DAEMON": "1", "NO_COLOR": "1"}
+    command = [sys.executable, "-c", script, *args, "--corpus", str(corpus_dir), "--index", str(index)]
+    return subprocess.run(command, capture_output=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("ransomware", "-n", "0"), ("ransomware", "--files", "-n", "0"), ("zyzzyva",), ("--count", "title:")],
+)
+def test_the_quick_exit_keeps_every_byte_and_the_status_of_a_normal_exit(bundled_index, args):
+    corpus_dir, index = bundled_index
+    quick = console_script(corpus_dir, index, *args)
+    normal = console_script(corpus_dir, index, *args, entry="run_search")
+    assert (quick.returncode, quick.stdout, quick.stderr) == (normal.returncode, normal.stdout, normal.stderr)
+    assert quick.stdout or quick.stderr
+
+
+def run_exit(code: str) -> subprocess.CompletedProcess:
+    script = "from indexer.cli.startup import exit_without_teardown\n" + code
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+
+
+def test_the_quick_exit_runs_the_atexit_functions_then_flushes_the_output():
+    done = run_exit(
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('from atexit'))\n"
+        "print('answer')\n"
+        "sys.stderr.write('a warning\\n')\n"
+        "exit_without_teardown(SystemExit(3))\n"
+        "print('not reached')\n"
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, "answer\nfrom atexit\n", "a warning\n")
+
+
+def test_the_quick_exit_leaves_a_process_with_other_threads_to_the_normal_exit():
+    done = run_exit(
+        "import threading\n"
+        "release = threading.Event()\n"
+        "worker = threading.Thread(target=release.wait)\n"
+        "worker.start()\n"
+        "exit_without_teardown(SystemExit(0))\n"
+        "print('returned')\n"
+        "release.set()\n"
+    )
+    assert (done.returncode, done.stdout) == (0, "returned\n")
+
+
+@pytest.mark.parametrize("status", ["a message", -1, 256])
+def test_the_quick_exit_leaves_a_status_that_is_no_exit_code_to_the_normal_exit(status):
+    done = run_exit(f"exit_without_teardown(SystemExit({status!r}))\nprint('returned')\n")
+    assert done.stdout == "returned\n"

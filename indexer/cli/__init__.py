@@ -1,4 +1,4 @@
-"""The `search` and `indexer` commands (console scripts `indexer.cli.startup:run_search`,
+"""The `search` and `indexer` commands (console scripts `indexer.cli.startup:main`,
 which runs `indexer.cli.search:search_main`, and `indexer.cli.indexer_cmd:indexer_main`):
 option handling only; the work is in the API.
 

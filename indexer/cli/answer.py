@@ -36,7 +36,7 @@ def open_notes(settings: Settings):
             aliases=settings.aliases,
             saved_dir=settings.index_dir,
         )
-    from indexer.daemon.serving import current_request
+    from indexer.daemon import current_request
 
     served = current_request()
     if served is not None:  # the resident process keeps its index open between searches
@@ -237,7 +237,7 @@ def start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, set
 
     Nothing to check with --no-update; without an index, it is built first. In the
     resident process, the file watcher's pending changes are applied instead."""
-    from indexer.daemon.serving import current_request
+    from indexer.daemon import current_request
     from indexer.index.freshness import PendingCheck, start_change_check
 
     served = current_request()

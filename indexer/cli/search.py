@@ -509,10 +509,12 @@ def _served_request(settings: Settings, asked: Asked, *, batch: bool):
 
     Raises RunLocally (the client then runs the search itself) for another index, or for
     what needs the client's own terminal, editor or stdin."""
-    from indexer.daemon.serving import RunLocally, current_request
+    from indexer.daemon import current_request
 
     served = current_request()
     if served is not None:
+        from indexer.daemon.serving import RunLocally
+
         # The resident process keeps a Whoosh index open; a cluster is asked by the client.
         if batch or asked.open_rank is not None or settings.engine == "opensearch":
             raise RunLocally

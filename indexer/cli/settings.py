@@ -101,7 +101,7 @@ _warned: set[str] = set()  # a warning about a file is printed once per process
 
 def _warned_set() -> set[str]:
     """The warnings printed so far: by this process, or by this request of a resident one."""
-    from indexer.daemon.serving import current_request
+    from indexer.daemon import current_request
 
     served = current_request()
     return _warned if served is None else served.warned

@@ -14,7 +14,6 @@ import functools
 import gc
 import pickle
 import struct
-import traceback
 import warnings
 import zlib
 from collections.abc import Callable
@@ -122,6 +121,8 @@ def read_or_damaged(
         except Exception as exc:
             if not (isinstance(exc, errors) if errors else is_damage(exc)):
                 raise
+            import traceback  # here: a search that reads a sound index never loads it
+
             traceback.clear_frames(exc.__traceback__)
             error, failure = damaged(index_dir, exc), type(exc)
         gc.collect()  # what it held in reference cycles

@@ -54,6 +54,8 @@ def start_change_check(corpus: Path, index_dir: Path, ignore: tuple[str, ...] = 
         return PendingCheck()
     # Imported before the fork: this process loads these modules for its search anyway
     # (note reading and the index need them), so the child imports nothing.
+    import hashlib  # noqa: F401  (the fingerprint's; loading it in the child cost ~3 ms)
+
     from indexer.index.change_check import corpus_changed
 
     read_end, write_end = os.pipe()

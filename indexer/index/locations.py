@@ -4,10 +4,8 @@ never writes into it or into the current folder, and switching corpora reuses ea
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +39,8 @@ def default_index_dir(corpus: Path, environ: Mapping[str, str] = os.environ) -> 
 
     `~/notes` and `/mnt/backup/notes` get different folders; the same folder reached
     through a symbolic link gets the same one (the path is resolved first)."""
+    import hashlib  # here: a search given --index, or searching no default index, needs none
+
     absolute = str(Path(corpus).expanduser().resolve())
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(absolute).name).strip("-")[:40] or "root"
     digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:12]
@@ -98,5 +98,7 @@ def forget_index(corpus: Path, environ: Mapping[str, str] = os.environ) -> Path 
         target = next((known.index_dir for known in known_indexes(environ) if known.corpus == wanted), None)
         if target is None:
             return None
+    import shutil
+
     shutil.rmtree(target)
     return target

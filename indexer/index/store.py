@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -587,6 +586,8 @@ def _remove_old_indexes(index_dir: Path) -> None:
     old = old_index_names(index_dir)
     if not old:
         return
+    import shutil  # here: a search never removes old indexes
+
     for name in os.listdir(index_dir):
         if any(name.startswith((f"_{indexname}_", f"{indexname}_")) for indexname in old):
             path = Path(index_dir) / name

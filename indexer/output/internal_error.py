@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from indexer.output.safe_text import terminal_safe
@@ -41,6 +40,8 @@ def summary(exc: BaseException) -> str:
 def internal_error_line(program: str, exc: BaseException) -> str:
     """Log `exc`'s traceback; the line to show: `program: internal error: ... (details in LOG)`
     (no `program: ` when it is empty, as in the shell)."""
+    import traceback  # here: only a bug of ours needs it (it loads linecache, tokenize, textwrap)
+
     details = "".join(traceback.format_exception(exc))
     try:
         where = f"details in {write_log(program, details)}"
