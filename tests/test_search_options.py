@@ -135,9 +135,30 @@ def test_a_search_ranks_a_list_of_its_own_and_leaves_whooshs_results_as_they_wer
         return results
 
     monkeypatch.setattr(NoteIndex, "_whoosh_search", recorded)
+    # Whoosh scores what engine/bm25f.py leaves to it (here: everything).
+    monkeypatch.setattr("indexer.search.searching.scored_matches", lambda *args, **kwargs: None)
     result = notes.search("ransomware attack", limit=3, page=2)  # ties ordered, reranked, folded
     assert seen
     for results, top_n, as_returned in seen:
         assert results.top_n is top_n and top_n == as_returned
     assert result.total == len(seen[0][2])
+    assert [hit.rank for hit in result.hits] == [4, 5, 6]
+
+
+def test_a_search_leaves_the_matches_our_scorer_listed_as_they_were(notes, monkeypatch):
+    from indexer.engine.bm25f import scored_matches
+
+    seen = []
+
+    def recorded(*args, **keywords):
+        matches = scored_matches(*args, **keywords)
+        seen.append((matches, list(matches)))
+        return matches
+
+    monkeypatch.setattr("indexer.search.searching.scored_matches", recorded)
+    result = notes.search("ransomware attack", limit=3, page=2)
+    assert seen and seen[0][0]
+    for matches, as_returned in seen:
+        assert matches == as_returned
+    assert result.total == len(seen[0][1])
     assert [hit.rank for hit in result.hits] == [4, 5, 6]

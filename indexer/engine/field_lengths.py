@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from whoosh.reading import IndexReader
 
 
+_LENGTH_OF_BYTE: list[int | None] | None = None  # byte -> the length Whoosh reads from it
+
+
 def field_lengths(per_doc, fieldname: str) -> list[int | None] | None:
     """Each note's length of `fieldname` as Whoosh's `doc_field_length` gives it, from a
     whoosh3 per-document reader; None when `per_doc` is not one or has no such column
@@ -31,7 +34,12 @@ def field_lengths(per_doc, fieldname: str) -> list[int | None] | None:
         return None  # no lengths stored (Whoosh's default applies), or not one byte a note
     stored = column._dbfile.get(column._basepos, column._count)
     # A zero byte (no length stored) is None, as in Whoosh; so are notes past the column.
-    lengths = [byte_to_length(byte) if byte else None for byte in stored]
+    # Each byte's length is looked up in a table of the 256 (a fresh searcher reads a
+    # column a field and segment: 1.7 ms a 2,245-note column through `byte_to_length`).
+    global _LENGTH_OF_BYTE
+    if _LENGTH_OF_BYTE is None:
+        _LENGTH_OF_BYTE = [byte_to_length(byte) if byte else None for byte in range(256)]
+    lengths = list(map(_LENGTH_OF_BYTE.__getitem__, stored))
     lengths.extend([None] * (column._doccount - len(lengths) + 1))
     return lengths
 

@@ -1,11 +1,12 @@
 """Which Whoosh the fast path was written and tested for, checked once per process.
 
 The fast path (`writer.NoteSegmentWriter`, whole-column reads, cached BM25F lengths,
-column date ranges, words listed once) reaches into Whoosh's private internals, which
-any release may change: whoosh3 releases often. It is used only when the installed
-Whoosh is exactly `TESTED_WHOOSH_VERSION`; otherwise the index is written and read with
-Whoosh's public API (slower, the same results: tests/test_engine_paths.py). Raise the
-pin in pyproject.toml and this constant together, with the tests green.
+column date ranges, words listed once, BM25F over the postings a block at a time)
+reaches into Whoosh's private internals, which any release may change: whoosh3 releases
+often. It is used only when the installed Whoosh is exactly `TESTED_WHOOSH_VERSION`;
+otherwise the index is written and read with Whoosh's public API (slower, the same
+results: tests/test_engine_paths.py). Raise the pin in pyproject.toml and this constant
+together, with the tests green.
 
 The check reads `whoosh.__version__` (Whoosh's package is imported anyway where this is
 asked, a fraction of a millisecond), not the distribution's metadata: `whoosh`,
@@ -77,6 +78,18 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     "whoosh.columns:NumericColumn.Reader": ("_typecode",),
     # expansions: the words a fuzzy term, wildcard or range stands for
     "whoosh.query:MultiTerm": ("_btexts",),
+    # bm25f: postings read a block at a time (ids and weights) and scored there
+    # (and values, which hold the positions a rerank reads)
+    "whoosh.codec.whoosh3:W3LeafMatcher": (
+        "_read_data",
+        "_data",
+        "_byteids",
+        "_read_weights",
+        "_read_values",
+        "_weights",
+        "_values",
+        "_next_block",
+    ),
     # parse_errors: where Whoosh's query parser reads a date
     "whoosh.fields:DATETIME": ("_parse_datestring",),
 }

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.index.json_files import read_json_object, write_json_atomic
-from indexer.index.near_copies import MAX_DIFFERING, CopyFinding, find_copies
+
+if TYPE_CHECKING:
+    from indexer.index.near_copies import CopyFinding
 
 # Beside the index: the groups found at the last commit, and the verdicts behind them.
 GROUPS_FILE = "duplicates.json"
@@ -21,6 +24,9 @@ def write_duplicate_groups(
 ) -> CopyFinding:
     """Find the groups among every indexed note's signature and save them beside the index,
     with the verdicts on each pair compared (an update compares only changed pairs)."""
+    # Here: a search reads the groups and never loads the comparison.
+    from indexer.index.near_copies import MAX_DIFFERING, find_copies
+
     path = Path(index_dir) / GROUPS_FILE
     saved = read_json_object(path)
     known = saved.get("verdicts") if saved.get("version") == GROUPS_VERSION else None

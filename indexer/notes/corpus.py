@@ -124,9 +124,11 @@ def corpus_fingerprint(files: dict[str, Signature]) -> str:
     """A digest of every note's path and signature: equal digests mean nothing changed."""
     import hashlib
 
-    # One string hashed at once: the same digest as a line at a time, ~half the CPU.
-    lines = [f"{rel}\0{files[rel][0]}\0{files[rel][1]}\n" for rel in sorted(files)]
-    return hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
+    digest = hashlib.blake2b(digest_size=16)
+    for rel in sorted(files):
+        mtime_ns, size = files[rel]
+        digest.update(f"{rel}\0{mtime_ns}\0{size}\n".encode())
+    return digest.hexdigest()
 
 
 def _scan_link(

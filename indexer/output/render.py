@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from indexer.notes.note import Note
 from indexer.output.safe_text import terminal_safe
-from indexer.output.timeline_chart import bar, chart_rows, sparkline
 from indexer.search.facets import FacetValues
 from indexer.search.results import Contribution, Hit, SearchResult, Span
 from indexer.search.spelling import Suggestion
@@ -172,6 +171,8 @@ def render_facets_text(facets: Mapping[str, FacetValues], style: TextStyle = PLA
 
 def render_timeline_text(timeline: MonthCounts, style: TextStyle = PLAIN, *, total: int | None = None) -> str:
     """Hits per month as a bar chart, oldest month first; long runs of empty months folded."""
+    from indexer.output.timeline_chart import bar, chart_rows  # here: only --timeline draws one
+
     dated = sum(count for _, count in timeline)
     if not timeline:
         return _paint("timeline (no hit has a date)", "bold", style) + "\n"
@@ -195,6 +196,8 @@ def render_sparkline(timeline: MonthCounts, style: TextStyle = PLAIN) -> str:
     """Hits per month on one line: first month, a sparkline, last month, and the busiest month."""
     if not timeline:
         return "no hit has a date\n"
+    from indexer.output.timeline_chart import chart_rows, sparkline
+
     rows = chart_rows(timeline)
     line = sparkline([None if row.gap else row.count for row in rows])
     month, count = max(timeline, key=lambda item: item[1])  # the first of equally busy months

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from indexer.errors import NotesError
 from indexer.output.safe_text import json_safe, terminal_safe
-from indexer.search.batch import BatchOutcome
 from indexer.search.facets import FacetValues
 from indexer.search.results import Contribution, Hit, Passage, SearchResult
+
+if TYPE_CHECKING:  # a one-shot search loads no batch code
+    from indexer.search.batch import BatchOutcome
 
 FORMAT_VERSION = 1
 FORMAT_VERSIONS = (1,)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from indexer.engine.bm25f import WordPostings
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS, EXACT_ANALYZER
 
 # Only the best matches by BM25F are reranked: the bonuses read word positions, which
@@ -165,6 +166,7 @@ def rerank(
     bonuses: Sequence[Bonus],
     field_text: FieldText | None = None,
     needed: int | None = None,
+    postings: WordPostings | None = None,
 ) -> tuple[list[tuple[float, int]], dict[int, list[tuple[str, float]]]]:
     """`ranked` ((score, docnum), best first) with the bonuses added to its first
     `RERANK_WINDOW` entries, which are then sorted again; the rest keep their order.
@@ -174,7 +176,8 @@ def rerank(
     places (None: any).
 
     Also returns, for each note that got one, its bonuses as (description, score), so
-    that an explanation adds up to the final score.
+    that an explanation adds up to the final score. `postings`, what the search read of
+    its words' postings (see `engine/bm25f.py`), saves reading them again.
     """
     head, tail = list(ranked[:RERANK_WINDOW]), list(ranked[RERANK_WINDOW:])
     if not bonuses or len(head) < 2:
@@ -183,11 +186,11 @@ def rerank(
     given: dict[int, list[tuple[str, float]]] = {}
     exact_checks: list[tuple[Bonus, int, float]] = []  # a bonus, a note, the words' scores there
     docnums = sorted(scores)
-    postings = _head_postings(searcher, bonuses, docnums)
+    found_postings = _head_postings(searcher, bonuses, docnums, postings)
     for bonus in bonuses:
-        found = [postings[bonus.field, word] for word in bonus.words]
+        found = [found_postings[bonus.field, word] for word in bonus.words]
         if bonus.beside_title:
-            titles = [postings["title", word] for word in bonus.words]
+            titles = [found_postings["title", word] for word in bonus.words]
             _add_beside_title(bonus, found, titles, docnums, scores, given)
             continue
         placed = bonus.gap is not None or bonus.span is not None
@@ -234,13 +237,14 @@ def _add_beside_title(
 
 
 def _head_postings(
-    searcher, bonuses: Sequence[Bonus], docnums: Sequence[int]
+    searcher, bonuses: Sequence[Bonus], docnums: Sequence[int], postings: WordPostings | None = None
 ) -> dict[tuple[str, str], dict[int, tuple[float, Sequence[int]]]]:
     """For each (field, word) of the bonuses, the notes of `docnums` (ascending) that have
     it: docnum -> (the word's score there, its positions if a bonus places the words).
 
     Each posting list is read once, however many bonuses share it (the body's words
-    serve the passage, typed-order and phrase bonuses alike)."""
+    serve the passage, typed-order and phrase bonuses alike), and not at all when the
+    search kept what it read of it (`postings`)."""
     placed_fields = {bonus.field for bonus in bonuses if bonus.gap is not None or bonus.span is not None}
     context = searcher.context()
     found: dict[tuple[str, str], dict[int, tuple[float, Sequence[int]]]] = {}
@@ -250,8 +254,16 @@ def _head_postings(
     for field, word in wanted:
         if (field, word) in found:
             continue
-        matcher = wq.Term(field, word).matcher(searcher, context)
         with_positions = field in placed_fields
+        if postings is not None and postings.knows(field, word, docnums, positions=with_positions):
+            scores = postings.scores(field, word)
+            found[field, word] = {
+                docnum: (scores[docnum], postings.positions(field, word, docnum) if with_positions else ())
+                for docnum in docnums
+                if docnum in scores
+            }
+            continue
+        matcher = wq.Term(field, word).matcher(searcher, context)
         by_doc = found[field, word] = {}
         for docnum in docnums:
             if not _all_at([matcher], docnum):

@@ -1,0 +1,200 @@
+"""engine/bm25f.py scores every match of a query of words exactly as Whoosh does: the same
+notes, the same floats, in the same order; and a search ranks with it as with Whoosh."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS
+
+from indexer.engine import bm25f
+from indexer.engine.bm25f import WordPostings, scored_matches
+from indexer.engine.date_column import with_column_dates
+from indexer.index.store import build_index, update_index
+from indexer.search.searching import _lazy_unions_under_and, open_index
+from tests.conftest import info_note
+
+pytestmark = pytest.mark.skipif(not bm25f.fast_path(), reason="the fast path's scorer")
+
+
+def _queries(corpus) -> list[str]:
+    """Queries made from the bundled notes' titles: one, two and three words, scoped,
+    OR-ed, with a word no note has, phrases and fuzzy words."""
+    titles = []
+    for path in sorted(corpus.rglob("*.md")):
+        words = [
+            word
+            for word in re.findall(r"[A-Za-z]{4,}", path.read_text(encoding="utf-8").split("\n", 1)[0])
+            if word.lower() not in STOP_WORDS
+        ]
+        if len(words) >= 3:
+            titles.append([word.lower() for word in words])
+    queries = ["ransomware", "ransomware attack", "gprs gateway", "security update windows", "zqxjv"]
+    for words in titles:
+        queries += [
+            words[0],
+            " ".join(words[:2]),
+            " ".join(words[:3]),
+            f"{words[1]} {words[-1]}",
+            f"title:{words[0]} {words[1]}",
+            f"{words[0]} OR {words[2]}",
+            f"{words[0]} zqxjv",
+            f'"{words[0]} {words[1]}"',
+            f'"{words[0]} {words[1]} {words[2]}" {words[-1]}',
+            f"{words[0][:-1]}~",
+            f"{words[1]}~2 {words[0]}",
+        ]
+    return list(dict.fromkeys(queries))
+
+
+def _whooshs(notes, text: str):
+    return list(notes._whoosh_search(notes.parser.parse(text)).top_n)
+
+
+def _whoosh_collects(searcher, query):
+    """Whoosh's own scoring of `query` as it is (`NoteIndex._whoosh_search` rewrites it)."""
+    from whoosh.collectors import UnlimitedCollector
+
+    collector = UnlimitedCollector()
+    collector.replace = 0
+    searcher.search_with_collector(query, collector)
+    return list(collector.results().top_n)
+
+
+def _ours(notes, text: str, postings: WordPostings | None = None):
+    query = _lazy_unions_under_and(with_column_dates(notes.parser.parse(text)), notes.searcher.reader())
+    return scored_matches(notes.searcher, query, postings=postings)
+
+
+def test_every_match_and_score_is_whooshs_on_the_bundled_corpus(bundled_index):
+    corpus, index = bundled_index
+    compared = 0
+    with open_index(corpus, index) as notes:
+        for text in _queries(corpus):
+            ours = _ours(notes, text)
+            assert ours is not None, text
+            assert ours == _whooshs(notes, text), text  # exact floats, same order
+            compared += bool(ours)
+    assert compared > 50
+
+
+def test_segments_and_deleted_notes_are_scored_as_whoosh_does(corpus, write_note, index_dir):
+    for number in range(14):
+        write_note(
+            f"n{number}.md", info_note(f"Ransomware gang {number}", "attack gateway word " * (number + 1))
+        )
+    build_index(corpus, index_dir)
+    write_note("n3.md", info_note("Title three changed", "other words attack " * 40))
+    write_note("late.md", info_note("A late ransomware note", "ransomware gateway attack"))
+    update_index(corpus, index_dir)  # a second segment, and a deleted note in the first
+    with open_index(corpus, index_dir) as notes:
+        assert len(notes.searcher.reader().leaf_readers()) == 2
+        assert any(segment.has_deletions() for segment, _ in notes.searcher.reader().leaf_readers())
+        for text in (
+            "ransomware",
+            "ransomware attack",
+            "gateway attack ransomware",
+            "changed OR late",
+            '"attack gateway"',
+            "ransomwar~ attack",
+        ):
+            ours = _ours(notes, text)
+            assert ours and ours == _whooshs(notes, text), text
+
+
+@pytest.mark.parametrize("matcher_type", [wq.Or.ARRAY_MATCHER, wq.Or.DEFAULT_MATCHER])
+def test_both_kinds_of_union_add_as_whoosh_adds(bundled_index, matcher_type):
+    """The array union of a small index (words added in order) and the tree of unions of
+    a large one (lightest first) give different last bits: each is matched."""
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        for text in ("ransomware attack", "gprs gateway network", "security update windows"):
+            query = with_column_dates(notes.parser.parse(text))
+            for group in query.subqueries:
+                group.matcher_type = matcher_type
+            ours = scored_matches(notes.searcher, query)
+            assert ours and ours == _whoosh_collects(notes.searcher, query), text
+
+
+def test_phrases_and_fuzzy_words_are_scored_as_whoosh_does(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        for text in (
+            '"supply chain"',
+            '"supply chain" attack',
+            "ransomwear~",
+            "gatway~2 network",
+            '"gprs gateway"',
+        ):
+            ours = _ours(notes, text)
+            assert ours and ours == _whooshs(notes, text), text
+
+
+def test_other_queries_are_left_to_whoosh(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        for text in ("date:2021-08", "ransomware NOT gateway", "ransom*", "ransomware date:2021-08"):
+            assert _ours(notes, text) is None, text
+
+
+def _assert_postings_are_whooshs(searcher, postings: WordPostings, field: str, word: str, docnums) -> int:
+    """Each of `docnums` that has `word` in `field`: its score and positions as Whoosh's
+    own matcher of the word gives them. Returns how many had it."""
+    docnums = set(docnums)
+    assert postings.knows(field, word, docnums, positions=True)
+    matcher = wq.Term(field, word).matcher(searcher, searcher.context())
+    seen = 0
+    while matcher.is_active():
+        docnum = matcher.id()
+        if docnum in docnums:
+            assert postings.scores(field, word)[docnum] == matcher.score()
+            assert postings.positions(field, word, docnum) == list(matcher.value_as("positions"))
+            seen += 1
+        matcher.next()
+    assert seen == len(docnums & set(postings.scores(field, word)))
+    return seen
+
+
+def test_kept_postings_are_the_words_own_scores_and_positions(bundled_index):
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        searcher = notes.searcher
+        everyone = range(searcher.doc_count_all())
+        postings = WordPostings()
+        assert _ours(notes, "ransomware", postings)
+        assert _assert_postings_are_whooshs(searcher, postings, "body", "ransomwar", everyone) > 0
+        assert not postings.knows("body", "gateway", [0], positions=False)  # not a word of the query
+
+
+def test_a_common_word_beside_a_rare_one_is_read_for_the_matches_only(bundled_index):
+    """Under an intersection, the common word is read only for the rare word's notes:
+    what is kept covers every match, not every note."""
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        searcher = notes.searcher
+        postings = WordPostings()
+        matches = _ours(notes, "gprs gateway", postings)
+        assert matches and matches == _whooshs(notes, "gprs gateway")
+        found = [docnum for _, docnum in matches]
+        for field, word in (("body", "gpr"), ("body", "gatewai"), ("title", "gatewai")):
+            _assert_postings_are_whooshs(searcher, postings, field, word, found)
+        everyone = range(searcher.doc_count_all())
+        assert not postings.knows("body", "gatewai", everyone, positions=False)
+
+
+def test_searches_rank_alike_with_and_without_our_scorer(bundled_index, monkeypatch):
+    corpus, index = bundled_index
+    queries = _queries(corpus)[:80]
+    with open_index(corpus, index) as notes:
+        fast = [notes.search(text, limit=10) for text in queries]
+    monkeypatch.setattr("indexer.search.searching.scored_matches", lambda *args, **kwargs: None)
+    with open_index(corpus, index) as notes:
+        slow = [notes.search(text, limit=10) for text in queries]
+    for text, ours, whooshs in zip(queries, fast, slow, strict=True):
+        assert ours.total == whooshs.total, text
+        assert [(hit.path, hit.score) for hit in ours.hits] == [
+            (hit.path, hit.score) for hit in whooshs.hits
+        ], text
+    assert sum(result.total for result in fast) > 100
