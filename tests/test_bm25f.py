@@ -149,11 +149,11 @@ def _assert_postings_are_whooshs(searcher, postings: WordPostings, field: str, w
     while matcher.is_active():
         docnum = matcher.id()
         if docnum in docnums:
-            assert postings.scores(field, word)[docnum] == matcher.score()
+            assert postings.score(field, word, docnum) == matcher.score()
             assert postings.positions(field, word, docnum) == list(matcher.value_as("positions"))
             seen += 1
         matcher.next()
-    assert seen == len(docnums & set(postings.scores(field, word)))
+    assert seen == sum(postings.score(field, word, docnum) is not None for docnum in docnums)
     return seen
 
 
@@ -198,3 +198,24 @@ def test_searches_rank_alike_with_and_without_our_scorer(bundled_index, monkeypa
             (hit.path, hit.score) for hit in whooshs.hits
         ], text
     assert sum(result.total for result in fast) > 100
+
+
+def test_words_read_by_earlier_queries_of_a_searcher_score_alike(bundled_index, monkeypatch):
+    """A searcher keeps what its queries read (a rare word's few notes of a common word,
+    then all of it): later queries score as Whoosh does, and none of it outlives the
+    searcher or the cap."""
+    corpus, index = bundled_index
+    sequence = ["gprs gateway", "gateway", "gateway network", '"gprs gateway"', "network", "gprs gateway"]
+    with open_index(corpus, index) as notes:
+        kept = notes.searcher.weighting.kept_reads
+        for text in sequence:
+            ours = _ours(notes, text)
+            assert ours and ours == _whooshs(notes, text), text
+        assert kept.get(notes.searcher.reader().leaf_readers()[0][0], ("body", b"gatewai")) is not None
+        notes.close()
+        assert notes.searcher.weighting.kept_reads is not kept
+    monkeypatch.setattr(bm25f, "KEPT_POSTINGS", 3)
+    with open_index(corpus, index) as notes:
+        for text in sequence:
+            assert _ours(notes, text) == _whooshs(notes, text), text
+        assert notes.searcher.weighting.kept_reads._postings <= 3

@@ -30,6 +30,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 from indexer.engine.version import fast_path
@@ -106,17 +107,17 @@ def scored_matches(
     `postings`, if given, keeps what was read of each word's postings: its score in each
     note before its boost, and its positions there (what a rerank reads again).
     """
-    if not fast_path() or not _supported(query):
+    if not fast_path() or not can_score(query):
         return None
     from whoosh.scoring import BM25FScorer
 
     found: list[tuple[float, int]] = []
+    kept = getattr(searcher.weighting, "kept_reads", None)
     try:
         for subsearcher, offset in searcher.leaf_searchers():
-            segment = _Segment(subsearcher, offset, searcher.weighting, BM25FScorer, postings)
+            segment = _Segment(subsearcher, offset, searcher.weighting, BM25FScorer, postings, kept)
             plan = _plan(query, subsearcher, _LookupOnce(subsearcher.reader()))
-            for docnum, score in segment.evaluate(plan).items():
-                found.append((score, docnum + offset))
+            found.extend([(score, docnum + offset) for docnum, score in segment.evaluate(plan).items()])
     except _Unsupported:
         return None
     if allow is not None or mask is not None:
@@ -125,8 +126,38 @@ def scored_matches(
             for item in found
             if (allow is None or item[1] in allow) and (mask is None or item[1] not in mask)
         ]
-    found.sort(key=_rank_key)
+    # Best first, then by docnum (Whoosh's key: (0 - score, docnum)), in two stable sorts.
+    found.sort(key=itemgetter(1))
+    found.sort(key=itemgetter(0), reverse=True)
     return found
+
+
+# Postings of words kept by a searcher between queries (`KeptReads`), at most: about
+# 40 MB (a common word of 45,000 notes has 15,000 in its body).
+KEPT_POSTINGS = 200_000
+
+
+class KeptReads:
+    """What a searcher's queries read of each word's postings, kept for its later queries
+    (a resident process answers `ransomware`, then `ransomware attack`, on one searcher):
+    a segment never changes, and a searcher lives no longer than its segments. Forgets
+    everything past `KEPT_POSTINGS` postings."""
+
+    def __init__(self) -> None:
+        self._reads: dict[tuple[object, str, Any], _Read] = {}
+        self._postings = 0
+
+    def get(self, reader, key: tuple[str, Any]) -> _Read | None:
+        return self._reads.get((reader, *key))
+
+    def keep(self, reader, key: tuple[str, Any], read: _Read) -> None:
+        size = len(read.scores)
+        if self._postings + size > KEPT_POSTINGS:
+            self._reads.clear()
+            self._postings = 0
+        if size <= KEPT_POSTINGS:
+            self._reads[reader, *key] = read
+            self._postings += size
 
 
 @dataclass(slots=True)
@@ -150,29 +181,49 @@ class _Segment:
     common word's postings, block by block, skipping the blocks that cannot hold them
     (as Whoosh's `skip_to` does), and only they are scored."""
 
-    def __init__(self, searcher, offset: int, weighting, scorer_type, postings: WordPostings | None) -> None:
+    def __init__(
+        self,
+        searcher,
+        offset: int,
+        weighting,
+        scorer_type,
+        postings: WordPostings | None,
+        kept: KeptReads | None,
+    ) -> None:
         self.searcher = searcher
+        self.reader = searcher.reader()
         self.offset = offset
         self.weighting = weighting
         self.scorer_type = scorer_type
         self.postings = postings
-        self.deleted = searcher.reader().deleted_docs_set
+        self.kept = kept
+        self.deleted = self.reader.deleted_docs_set
         self.read: dict[tuple[str, Any], _Read] = {}
 
     def word(self, node: _Leaf, wanted: frozenset[int] | None = None) -> _Read:
         key = (node.field, node.text)
         found = self.read.get(key)
+        if found is None and self.kept is not None:
+            found = self.kept.get(self.reader, key)  # read by an earlier query of this searcher
+            if found is not None and found.covers(wanted):
+                self._use(node, found)
         if found is None or not found.covers(wanted):
             scores, blocks = _leaf_scores(
                 self.searcher, node.field, node.text, self.weighting, self.deleted, self.scorer_type, wanted
             )
             firsts = [ids[0] for ids, _ in blocks] if blocks is not None else []
-            found = self.read[key] = _Read(scores, blocks, firsts, wanted)
-            if self.postings is not None:
-                field_type = self.searcher.schema[node.field]
-                count = self.searcher.doc_count_all()
-                self.postings.add(field_type, node.field, node.text, self.offset, count, found)
+            found = _Read(scores, blocks, firsts, wanted)
+            self._use(node, found)
+            if self.kept is not None:
+                self.kept.keep(self.reader, key, found)
         return found
+
+    def _use(self, node: _Leaf, read: _Read) -> None:
+        self.read[node.field, node.text] = read
+        if self.postings is not None:
+            field_type = self.searcher.schema[node.field]
+            count = self.searcher.doc_count_all()
+            self.postings.add(field_type, node.field, node.text, self.offset, count, read)
 
     def positions(self, node: _Leaf, docnum: int) -> Sequence[int]:
         """The word's positions in note `docnum`, which has it (from the blocks read)."""
@@ -231,11 +282,24 @@ class _Segment:
             return {docnum: score + right[docnum] for docnum, score in left.items() if docnum in right}
         left = self.evaluate(node.left, wanted)
         right = self.evaluate(node.right, wanted)
-        merged = dict(left)
+        # A union, left + right where both have a note. A word's own scores are kept for
+        # other nodes (`_borrowed`); any other side is this node's to add into.
+        if not _borrowed(node.right) and (_borrowed(node.left) or len(left) < len(right)):
+            for docnum, score in left.items():
+                theirs = right.get(docnum)
+                right[docnum] = score if theirs is None else score + theirs
+            return right
+        merged = dict(left) if _borrowed(node.left) else left
         for docnum, score in right.items():
             mine = merged.get(docnum)
             merged[docnum] = score if mine is None else mine + score
         return merged
+
+
+def _borrowed(node) -> bool:
+    """Whether `_Segment.evaluate` gives a node's scores as a dict kept for others: a
+    word's own (unboosted) scores; every other node's are made for its parent."""
+    return type(node) is _Leaf and node.boost == 1.0
 
 
 def _narrowed(found: Scores, wanted: frozenset[int] | None) -> frozenset[int]:
@@ -275,11 +339,8 @@ def _chained(positions: Sequence[Sequence[int]], slop: int) -> bool:
     return True
 
 
-def _rank_key(item: tuple[float, int]) -> tuple[float, int]:
-    return (0 - item[0], item[1])
-
-
-def _supported(query) -> bool:
+def can_score(query) -> bool:
+    """Whether `scored_matches` scores `query` (else it returns None: ask Whoosh)."""
     from whoosh import query as wq
 
     kind = type(query)
@@ -290,7 +351,7 @@ def _supported(query) -> bool:
     if kind is wq.And or kind is wq.Or:
         if kind is wq.Or and (query.scale or query.minmatch or query.matcher_type == wq.Or.SPLIT_MATCHER):
             return False
-        return all(_supported(sub) for sub in query.subqueries)
+        return all(can_score(sub) for sub in query.subqueries)
     return False
 
 
@@ -493,15 +554,11 @@ class WordPostings:
     and, from the same blocks, its positions there."""
 
     def __init__(self) -> None:
-        self._scores: dict[tuple[str, str], dict[int, float]] = {}
         # (field, word) -> each read: (first docnum of its segment, the segment's notes, the read)
         self._reads: dict[tuple[str, str], list[tuple[int, int, _Read, Any]]] = {}
 
     def add(self, field_type, field: str, btext, offset: int, count: int, read: _Read) -> None:
         key = (field, field_type.from_bytes(btext))
-        merged = self._scores.setdefault(key, {})
-        for docnum, score in read.scores.items():
-            merged[docnum + offset] = score
         kept = field_type.format
         decoder = kept.decoder("positions") if kept.supports("positions") else None
         self._reads.setdefault(key, []).append((offset, count, read, decoder))
@@ -519,9 +576,15 @@ class WordPostings:
                 return False
         return True
 
-    def scores(self, field: str, word: str) -> dict[int, float]:
-        """Docnum -> the word's score in `field`, for the notes read that have it."""
-        return self._scores[field, word]
+    def score(self, field: str, word: str, docnum: int) -> float | None:
+        """The word's score in `field` of note `docnum`; None if the note lacks it (or its
+        postings were not read for it: ask `knows` first)."""
+        for offset, count, read, _ in self._reads.get((field, word), ()):
+            if offset <= docnum < offset + count:
+                found = read.scores.get(docnum - offset)
+                if found is not None:
+                    return found
+        return None
 
     def positions(self, field: str, word: str, docnum: int) -> list[int]:
         """The word's positions in `field` of note `docnum` (which has it, `knows` says)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
 
+from indexer.engine.bm25f import KeptReads
 from indexer.engine.field_lengths import field_lengths
 from indexer.engine.version import fast_path
 
@@ -32,6 +33,8 @@ class CachedLengthBM25F(BM25F):
     def __init__(self, *args: float, **kwargs: float) -> None:
         super().__init__(*args, **kwargs)
         self._lengths: dict[tuple[object, str], list[int | None] | None] = {}
+        # What `bm25f.scored_matches` read of words' postings, for this searcher's next queries.
+        self.kept_reads = KeptReads()
 
     def scorer(self, searcher: Searcher, fieldname: str, text: str, qf: int = 1) -> BaseScorer:
         scorer = super().scorer(searcher, fieldname, text, qf)

@@ -256,12 +256,11 @@ def _head_postings(
             continue
         with_positions = field in placed_fields
         if postings is not None and postings.knows(field, word, docnums, positions=with_positions):
-            scores = postings.scores(field, word)
-            found[field, word] = {
-                docnum: (scores[docnum], postings.positions(field, word, docnum) if with_positions else ())
-                for docnum in docnums
-                if docnum in scores
-            }
+            kept = found[field, word] = {}
+            for docnum in docnums:
+                score = postings.score(field, word, docnum)
+                if score is not None:
+                    kept[docnum] = (score, postings.positions(field, word, docnum) if with_positions else ())
             continue
         matcher = wq.Term(field, word).matcher(searcher, context)
         by_doc = found[field, word] = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from whoosh import query as wq
 
-from indexer.engine.bm25f import WordPostings, scored_matches
+from indexer.engine.bm25f import WordPostings, can_score, scored_matches
 from indexer.engine.date_column import with_column_dates
 from indexer.errors import QueryError
 from indexer.index.damage import reads_index
@@ -433,8 +433,11 @@ class NoteIndex:
         them, from `engine/bm25f.py`'s scorer (the same scores, in a fraction of Whoosh's
         time); None for any other query (phrases, fuzzy words, ranges, negations):
         Whoosh scores those. `postings` keeps what was read of the words' postings."""
+        query = with_column_dates(query)
+        if not can_score(query):
+            return None  # before the union choice below, which looks every word up
         searcher = self.searcher
-        query = _lazy_unions_under_and(with_column_dates(query), searcher.reader())
+        query = _lazy_unions_under_and(query, searcher.reader())
         return scored_matches(searcher, query, mask=set(exclude) if exclude else None, postings=postings)
 
     def _path_of(self, docnum: int) -> str:
