@@ -68,6 +68,7 @@ def test_smoke_run_writes_every_figure_with_targets(smoke_report):
         assert set(rows[key]) == ROW_FIELDS, key
         assert rows[key]["indexer"] > 0, key
     assert rows["build_seconds"]["target"] == "<= 0.33x whoosh"
+    assert rows["build_cpu_seconds"]["target"].startswith("<= 0.")
     assert rows["noop_update_seconds"]["passed"] in (True, False)
     assert len(corpus["samples"]["query_seconds"]) + len(corpus["samples"]["query_errors"]) == 12
     assert set(report["overall"]) == {"startup_seconds", "run_seconds"}

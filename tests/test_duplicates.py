@@ -1,3 +1,5 @@
+import pytest
+
 from indexer.index.near_copies import (
     MAX_DIFFERING,
     compare_texts,
@@ -148,3 +150,29 @@ def test_short_notes_with_the_same_line_are_not_copies():
     texts = {"a.md": "ransomware gateway", "b.md": "ransomware gateway", "c.md": "See [[Project X]]"}
     texts["d.md"] = texts["c.md"]
     assert groups_of(texts) == []
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_build_compares_copies_on_the_texts_it_indexed_without_reading_them_again(
+    tmp_path, monkeypatch, procs
+):
+    import indexer.index.parallel  # binds parse_note for indexing before the patch below
+    import indexer.notes.note
+    from indexer.index.duplicates import read_duplicate_groups
+    from indexer.index.store import IndexOptions, build_index
+
+    corpus = tmp_path / "notes"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# A\n\n" + STORY)
+    (corpus / "a-again.md").write_text("# A again\n\n" + STORY.replace("Monday", "Tuesday"))
+    for number in range(4):
+        (corpus / f"other{number}.md").write_text(f"# Other {number}\n\nA different note, number {number}.\n")
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("a note was read again to compare copies")
+
+    # The near-copy comparison's reader looks parse_note up when it reads; indexing does not.
+    monkeypatch.setattr(indexer.notes.note, "parse_note", read_again)
+    report = build_index(corpus, tmp_path / "index", options=IndexOptions(procs=procs))
+    assert report.notes == 6 and not report.skipped
+    assert read_duplicate_groups(tmp_path / "index") == [["a-again.md", "a.md"]]

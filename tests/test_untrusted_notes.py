@@ -91,6 +91,7 @@ ADVERSARIAL_SHAPES = {
     "emphasis": (lambda n: "# t\n\n" + "*x " * n, 4000),
     "image": (lambda n: "# t\n\n" + "![a](" * n, 1000),
     "link": (lambda n: "# t\n\n" + "[a](" * n, 1000),
+    "many links": (lambda n: "# t\n\n" + "[a](b) " * n, 2000),
     "brackets": (lambda n: "# t\n\n" + "![" * n + "[" * n, 1000),
     "autolink": (lambda n: "# t\n\n" + "<http://a" * n, 1000),
     "front matter heading": (lambda n: "---\nx: 1\n---\n# a" + " " * n + "b", 1000),

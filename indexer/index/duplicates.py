@@ -44,15 +44,19 @@ def write_duplicate_groups(
 
 
 def note_text_reader(
-    root: Path, manifest: Mapping[str, list], *, max_note_bytes: int
+    root: Path, manifest: Mapping[str, list], *, max_note_bytes: int, known: Mapping[str, str] | None = None
 ) -> Callable[[str], str | None]:
     """A reader of a note's plain text as the index has it, for comparing two notes word by
-    word; None when the note changed since it was indexed or cannot be read now."""
+    word; None when the note changed since it was indexed or cannot be read now. `known`
+    holds texts just indexed (by path), which are not read again."""
+    known = known or {}
     from indexer.index.schema import indexed_body
     from indexer.notes.note import parse_note
     from indexer.notes.parse_budget import parse_budget
 
     def read_text(rel: str) -> str | None:
+        if rel in known:
+            return known[rel]
         path = Path(root) / rel
         try:
             stat = path.stat()

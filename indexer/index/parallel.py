@@ -42,6 +42,14 @@ class ShardResult:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     # path -> the note's near-duplicate signature (see `duplicates`), None if not indexed
     indexed: dict[str, tuple[int, ...] | None] = field(default_factory=dict)
+    # path -> the plain text just indexed, so that comparing near-copies at commit reads no
+    # note a second time (up to `KEPT_TEXT_CHARS` characters a process; the rest are read again)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+# Plain text kept per build process for the near-copy comparison at commit: the news
+# corpus's 4,490 notes hold 19 million characters.
+KEPT_TEXT_CHARS = 64_000_000
 
 
 def index_notes(
@@ -62,6 +70,7 @@ def index_notes(
     from indexer.index.schema import note_document
 
     result = ShardResult()
+    kept = 0
     add = writer.update_document if replace else writer.add_document
     for rel in paths:
         mtime_ns, size = signatures[rel]
@@ -78,7 +87,11 @@ def index_notes(
             result.added += 1
             result.warnings.extend((rel, warning) for warning in note.warnings)
             # The plain text just indexed: signatures cost no second pass over the markdown.
-            result.indexed[rel] = tuple(sorted(paragraph_signature(str(document["body"]))))
+            body = str(document["body"])
+            result.indexed[rel] = tuple(sorted(paragraph_signature(body)))
+            if kept + len(body) <= KEPT_TEXT_CHARS:
+                result.texts[rel] = body
+                kept += len(body)
         if on_note is not None:
             on_note()
     return result
@@ -142,6 +155,7 @@ def index_in_parallel(
             combined.skipped.extend(shard.skipped)
             combined.warnings.extend(shard.warnings)
             combined.indexed.update(shard.indexed)
+            combined.texts.update(shard.texts)
         if own is not None:
             segments.append(own)
     except BaseException:

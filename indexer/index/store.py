@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
 from indexer.index.change_check import MANIFEST_VERSION, STATE_FILE, has_current_index
@@ -31,6 +32,9 @@ from indexer.index.locking import write_lock
 from indexer.index.recovery import leftover_files, remove_leftovers
 from indexer.notes.corpus import CorpusScan, corpus_fingerprint, scan_corpus
 from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES
+
+if TYPE_CHECKING:
+    from indexer.index.parallel import ShardResult
 
 MANIFEST_FILE = "manifest.json"
 # MANIFEST_VERSION and STATE_FILE live in `change_check`, the light check a search forks.
@@ -189,11 +193,12 @@ def build_index(
     report = IndexReport(rebuilt=True, skipped=list(scan.skipped))
     with _writing(index_dir, wait=options.wait_seconds):
         ix = _open_or_create(index_dir, replace_damaged=True)
-        indexed = _write(ix, scan, sorted(scan.files), options, report, progress, clear=True)
+        written = _write(ix, scan, sorted(scan.files), options, report, progress, clear=True)
+        indexed = written.indexed
         report.added = sum(1 for found in indexed.values() if found is not None)
         manifest = {rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()}
         _remember_skips(manifest, scan, report, options)
-        _finish_commit(ix, index_dir, corpus, manifest, report, options)
+        _finish_commit(ix, index_dir, corpus, manifest, report, options, written.texts)
     _remove_old_indexes(index_dir)
     report.seconds = time.perf_counter() - started
     return report
@@ -230,10 +235,11 @@ def update_index(
         manifest = load_manifest(index_dir, corpus) or {}
         changes = diff_manifest(manifest, scan, retry_key=options.retry_key)
         ix = _open_or_create(index_dir)
-        indexed = _write(
+        written = _write(
             ix, scan, sorted(changes.added + changes.changed), options, report, progress,
             clear=False, removed=changes.removed,
         )  # fmt: skip
+        indexed = written.indexed
         for rel in changes.removed:
             manifest.pop(rel, None)
         changed = set(changes.changed)
@@ -243,7 +249,7 @@ def update_index(
         manifest.update({rel: _manifest_entry(scan, rel, found) for rel, found in indexed.items()})
         _remember_skips(manifest, scan, report, options)
         report.still_skipped = [item for item in _skipped_in(manifest) if item[0] not in indexed]
-        _finish_commit(ix, index_dir, corpus, manifest, report, options)
+        _finish_commit(ix, index_dir, corpus, manifest, report, options, written.texts)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -434,9 +440,10 @@ def _write(
     *,
     clear: bool,
     removed: tuple[str, ...] = (),
-) -> dict[str, tuple[int, ...] | None]:
-    """Index `paths` (and delete `removed`) in one commit; returns path -> its near-duplicate
-    signature, None when the note was skipped.
+) -> ShardResult:
+    """Index `paths` (and delete `removed`) in one commit; returns what was indexed: path ->
+    its near-duplicate signature (`indexed`, None when the note was skipped) and the plain
+    texts kept for comparing near-copies (`texts`).
 
     A full build (`clear`) replaces every earlier document in the same commit; an
     update replaces documents by path, so re-running a half-finished one is harmless.
@@ -478,7 +485,7 @@ def _write(
             commit_segments(writer, None, clear=clear)
     report.skipped.extend(result.skipped)
     report.warnings.extend(result.warnings)
-    return result.indexed
+    return result
 
 
 def commit_segments(writer, segments: list[object] | None, *, clear: bool) -> None:
@@ -562,11 +569,13 @@ def _finish_commit(
     manifest: dict[str, list[int]],
     report: IndexReport,
     options: IndexOptions,
+    texts: dict[str, str],
 ) -> None:
     with ix.reader() as reader:
         report.notes = reader.doc_count()
     _write_manifest(index_dir, corpus, manifest, report.notes)
-    read_text = note_text_reader(corpus, manifest, max_note_bytes=options.max_note_bytes)
+    # The texts just indexed are compared as they are; other notes are read again.
+    read_text = note_text_reader(corpus, manifest, max_note_bytes=options.max_note_bytes, known=texts)
     signatures = {rel: entry[3] for rel, entry in manifest.items() if entry[2]}
     write_duplicate_groups(index_dir, signatures, read_text)
 
