@@ -22,6 +22,8 @@ settings.register_profile("quick", max_examples=30, derandomize=True, database=N
 settings.register_profile("thorough", max_examples=300, derandomize=True, database=None)
 settings.load_profile("quick")  # --hypothesis-profile=NAME loads NAME after this
 
+pytest_plugins = ["tests.cpu_report"]  # pytest --cpu-top N: where the suite's CPU goes
+
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
 # ../shared beside the repository (as CI has it); NOTES_TEST_SHARED points elsewhere (a worktree).
@@ -35,6 +37,13 @@ needs_shared_news = pytest.mark.skipif(
 needs_shared_frontmatter = pytest.mark.skipif(
     not SHARED_FRONTMATTER.is_dir(), reason=f"shared front-matter corpus not found at {SHARED_FRONTMATTER}"
 )
+
+# A run started in the background (`pytest &`, nohup, some CI runners) inherits SIGINT
+# ignored, and so would every process the tests start: the Ctrl-C tests (test_crash's SIGINT
+# cases, test_watch, the shell's) would wait for an interrupt that never comes. The tests'
+# processes get SIGINT's default action, as from a terminal (a caught signal is reset on exec).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Besides every NOTES_* variable: the ones the tool reads from the wider environment.
 _ISOLATED_VARIABLES = ("NO_COLOR", "FORCE_COLOR", "EDITOR", "VISUAL", "PAGER")

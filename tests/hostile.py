@@ -58,15 +58,17 @@ def _alias_bomb(path: Path, scratch: Path) -> None:
     path.write_text("---\n" + "\n".join(lines) + "\ntitle: *a8\n---\nBody.\n", encoding="utf-8")
 
 
-def _big(size: int) -> Callable[[Path, Path], None]:
-    def write(path: Path, scratch: Path) -> None:
-        line = b"lorem ipsum dolor sit amet bigword " * 30 + b"\n"
-        with open(path, "wb") as handle:
-            handle.write(b"# Big note\n\n")
-            for _ in range(size // len(line) + 1):
-                handle.write(line)
+def write_big_note(path: Path, size: int) -> None:
+    """A note of `size` bytes or a little more: a title, then one line of prose repeated."""
+    line = b"lorem ipsum dolor sit amet bigword " * 30 + b"\n"
+    with open(path, "wb") as handle:
+        handle.write(b"# Big note\n\n")
+        for _ in range(size // len(line) + 1):
+            handle.write(line)
 
-    return write
+
+def _big(size: int) -> Callable[[Path, Path], None]:
+    return lambda path, scratch: write_big_note(path, size)
 
 
 def _symlink(target: Callable[[Path, Path], Path]) -> Callable[[Path, Path], None]:

@@ -50,8 +50,12 @@ def main(argv: list[str]) -> None:
 
     point, seconds, *args = argv
     name, _, nth = point.partition(":")
+    import indexer.index.store
     from indexer.cli import indexer_main
 
+    # The tests' generated corpus is small (tests/processes.py): its build runs on two
+    # processes, as one of 400 notes or more does.
+    indexer.index.store.PARALLEL_THRESHOLD = 100
     module_name, function = POINTS[name]
     module = importlib.import_module(module_name)
     wrapped = pausing(name, float(seconds), getattr(module, function), at_call=int(nth or 1))

@@ -22,7 +22,10 @@ from indexer.search.searching import open_index
 # tests check is what happens, never how fast (that is benchmarks/' job).
 PATIENCE = 600.0
 
-# A generated corpus: enough small notes that a build takes a second or more.
+# A generated corpus of small notes. Crash and concurrency tests stop processes at measured
+# points (tests/pausing_indexer.py), not after a time, so its size proves nothing: 120 notes
+# (a build on two processes: the launcher lowers the threshold from 400 notes to 100).
+GENERATED_NOTES, NEW_NOTES, CHANGED_NOTES, DELETED_NOTES = 120, 24, 12, 6
 VOCABULARY = [f"w{n}" for n in range(2000)] + ["ransomware", "gateway", "breach", "alpha", "beta"]
 QUERIES = [
     "ransomware",
@@ -174,10 +177,9 @@ class Generated:
     changed: int  # notes an update of `before` reads (new and changed ones)
 
 
-def make_generated(root: Path, notes: int = 440) -> Generated:
-    """`notes` notes (a parallel build of under a second: 500 notes after the changes, over
-    the 400 from which a build runs on two processes), indexed, then 80 new, 40 changed,
-    20 deleted."""
+def make_generated(root: Path, notes: int = GENERATED_NOTES) -> Generated:
+    """`notes` notes, indexed, then NEW_NOTES new, CHANGED_NOTES changed, DELETED_NOTES
+    deleted (see GENERATED_NOTES)."""
     from indexer.index.store import build_index, update_index
 
     corpus = root / "corpus"
@@ -186,17 +188,20 @@ def make_generated(root: Path, notes: int = 440) -> Generated:
     build_index(corpus, before)
     answers_before = answers(corpus, before)
     rng = random.Random(11)
-    for number in range(notes, notes + 80):
+    for number in range(notes, notes + NEW_NOTES):
         write_generated_note(corpus / "new" / f"note{number:05d}.md", number, rng, extra=" ransomware alpha")
-    for number in range(0, 40):
+    for number in range(0, CHANGED_NOTES):
         write_generated_note(
             corpus / f"d{number % 20:02d}" / f"note{number:05d}.md", number, rng, extra=" gateway"
         )
-    for number in range(40, 60):
+    for number in range(CHANGED_NOTES, CHANGED_NOTES + DELETED_NOTES):
         (corpus / f"d{number % 20:02d}" / f"note{number:05d}.md").unlink()
     after = root / "after"
     shutil.copytree(before, after)
     update_index(corpus, after)
     answers_after = answers(corpus, after)
     assert answers_after != answers_before
-    return Generated(corpus, before, after, answers_before, answers_after, notes + 80 - 20, 80 + 40)
+    return Generated(
+        corpus, before, after, answers_before, answers_after,
+        notes + NEW_NOTES - DELETED_NOTES, NEW_NOTES + CHANGED_NOTES,
+    )  # fmt: skip

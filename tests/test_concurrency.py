@@ -19,6 +19,9 @@ from indexer.index.store import build_index
 from indexer.search.searching import open_index
 from tests.conftest import info_note
 from tests.processes import (
+    CHANGED_NOTES,
+    DELETED_NOTES,
+    NEW_NOTES,
     PATIENCE,
     answers,
     has_open,
@@ -86,7 +89,7 @@ def test_a_second_update_that_may_wait_long_enough_runs_after_the_first(generate
     first_out, _ = first.communicate(timeout=PATIENCE)
     second_out, second_err = second.communicate(timeout=PATIENCE)
     assert first.returncode == 0 and first_out.startswith(
-        f"Updated {index}: 80 added, 40 changed, 20 removed"
+        f"Updated {index}: {NEW_NOTES} added, {CHANGED_NOTES} changed, {DELETED_NOTES} removed"
     )
     assert (second.returncode, second_err) == (0, "")
     assert second_out == f"Index {index} is up to date: {generated.notes} notes\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -212,10 +213,14 @@ def test_no_heading_of_a_shared_corpus_note_comes_from_inside_code(name):
     if not root.is_dir():
         pytest.skip(f"shared corpus not found at {root}")
     plain = MarkdownIt("commonmark")  # the parser's own block map, without our reading of it
+    # CommonMark code is fenced (``` or ~~~) or indented by four columns (a tab, or four
+    # spaces after any container's marker): a body with neither has no code block, and the
+    # parser's map of it is not needed (news: 85 of 4,490 bodies have either).
+    may_hold_code = re.compile(r"```|~~~| {4}|\t")
     checked = code_blocks = 0
     for note in parsed_shared_notes(name).values():
         code_lines = set()
-        for token in plain.parse(note.body):
+        for token in plain.parse(note.body) if may_hold_code.search(note.body) else ():
             if token.type in ("fence", "code_block") and token.map:
                 code_lines.update(range(*token.map))
                 code_blocks += 1

@@ -25,7 +25,7 @@ def eventually(check, timeout=600.0):  # a bound for a hang, not for speed
         value = check()
         if value or time.monotonic() > deadline:
             return value
-        time.sleep(0.1)
+        time.sleep(0.01)
 
 
 def wait_for_line(stream, start: str, timeout: float) -> str | None:
@@ -100,9 +100,10 @@ def test_files_that_are_not_notes_and_the_index_itself_are_ignored(tmp_path, cor
 
 
 def test_stop_waits_for_the_update_in_progress(watched, corpus, write_note, index_dir):
-    watcher, _, _ = watched
+    watcher, batches, _ = watched
     write_note("late.md", info_note("Late", "platypus"))
-    time.sleep(0.3)
+    # Until its update runs (or has run): a condition, not a fixed sleep.
+    assert eventually(lambda: watcher._applying.locked() or batches)
     watcher.stop()
     assert not watcher.running
     # Whatever was committed is whole: the index opens and answers.
