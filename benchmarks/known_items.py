@@ -4,7 +4,8 @@ A known-item query is what a user types to find one note they have read: a few w
 of its title or subtitle, four content words of one paragraph (in the note's order or in
 any order; or any four of its words, stop words included, in any order), a short phrase,
 two words and the author or month, title words with a typo, two words of each of two
-paragraphs, or a title word among body words. Queries are built from the parsed notes
+paragraphs, a title word among body words, or a sentence fragment as remembered, with a
+typo. Queries are built from the parsed notes
 (`parse_note`) with this module's own tokenizer and statistics,
 never from any search index, so no system under test can shape them.
 """
@@ -32,6 +33,7 @@ KINDS = (
     "scattered",
     "mixed",
     "any-words-shuffled",
+    "fragment-typo",
 )
 
 # Function words a user leaves out of a remembered detail (and numbers never qualify:
@@ -384,6 +386,38 @@ def _mixed_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem |
     return KnownItem("mixed", note.path, _shuffled(rng, (title_word, *body)))
 
 
+# A remembered sentence fragment: this many consecutive words of one paragraph.
+FRAGMENT_WORDS = 5
+_SENTENCE_END = ".!?"
+
+
+def _fragment_typo_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Five consecutive words of one paragraph as written (stop words included, not
+    quoted, within one sentence), two of them content words at least, one content word
+    of four letters or more misspelled: a sentence fragment remembered and mistyped."""
+    candidates = []
+    for paragraph in text.own_paragraphs(note):
+        tokens = paragraph.split()
+        for start in range(len(tokens) - FRAGMENT_WORDS + 1):
+            window = tokens[start : start + FRAGMENT_WORDS]
+            if any(token[-1] in _SENTENCE_END for token in window[:-1]):
+                continue
+            found = [token.strip(_EDGE_PUNCTUATION) for token in window]
+            if not all(_ALPHABETIC.fullmatch(word) for word in found):
+                continue
+            content = [index for index, word in enumerate(found) if text.is_content_word(word)]
+            typeable = [index for index in content if len(found[index]) >= MIN_TYPO_CHARS]
+            if len(content) >= 2 and typeable:
+                candidates.append((found, typeable))
+    if not candidates:
+        return None
+    found, typeable = rng.choice(candidates)
+    chosen = [word.lower() for word in found]
+    index = rng.choice(typeable)
+    chosen[index] = misspell(chosen[index], rng)
+    return KnownItem("fragment-typo", note.path, tuple(chosen))
+
+
 _MAKERS = {
     "title": _title_item,
     "subtitle": _subtitle_item,
@@ -395,4 +429,5 @@ _MAKERS = {
     "scattered": _scattered_item,
     "mixed": _mixed_item,
     "any-words-shuffled": _any_words_shuffled_item,
+    "fragment-typo": _fragment_typo_item,
 }

@@ -189,7 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments.workdir.mkdir(parents=True, exist_ok=True)
     notes = load_notes(arguments.corpus)
     items = [
-        item for seed in arguments.seed for item in generate(notes, per_kind=arguments.per_kind, seed=seed)
+        item
+        for seed in arguments.seed
+        for item in generate(notes, per_kind=arguments.per_kind, seed=seed, kinds=arguments.kinds)
     ]
     _log(f"{len(items)} queries from {len(notes)} notes ({time.perf_counter() - started:.1f} s)")
 
@@ -288,6 +290,12 @@ def _parser() -> argparse.ArgumentParser:
         "--systems", type=_systems, default=SYSTEMS, help="comma-separated: ours,fts5,whoosh,paragraphs"
     )
     parser.add_argument(
+        "--kinds",
+        type=_kinds,
+        default=KINDS,
+        help="comma-separated query kinds to draw (default all; a kind draws the same queries either way)",
+    )
+    parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the indexes even if they are up to date"
     )
     parser.add_argument("--json", type=Path, help="write scores, latency and every query's ranks here")
@@ -312,6 +320,14 @@ def _seeds(text: str) -> tuple[int, ...]:
     if not seeds:
         raise argparse.ArgumentTypeError("give at least one seed")
     return seeds
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in KINDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(KINDS)}")
+    return names
 
 
 def _systems(text: str) -> tuple[str, ...]:

@@ -28,6 +28,20 @@ def paths(result):
     return [hit.path for hit in result.hits]
 
 
+def count_note_reads(monkeypatch):
+    """The notes a search reads (parsed, or read as written), in order."""
+    read = []
+    for name in ("get", "text"):
+        original = getattr(ParsedNotes, name)
+
+        def counting(self, rel_path, original=original):
+            read.append(rel_path)
+            return original(self, rel_path)
+
+        monkeypatch.setattr(ParsedNotes, name, counting)
+    return read
+
+
 def plain_order(notes, text):
     """The order without ranking clauses: the parsed query as it is."""
     hits = notes.searcher.search(notes.parser.parse(text), limit=None)
@@ -294,14 +308,7 @@ def test_exact_forms_are_read_only_from_notes_that_could_reach_the_page(
             f"n{number}.md", info_note("Bulletin", f"Hackers breached servers. {filler(0, number * 5)}")
         )
     build_index(corpus, index_dir)
-    read = []
-    original = ParsedNotes.get
-
-    def counting_get(self, rel_path):
-        read.append(rel_path)
-        return original(self, rel_path)
-
-    monkeypatch.setattr(ParsedNotes, "get", counting_get)
+    read = count_note_reads(monkeypatch)
     with open_index(corpus, index_dir) as notes:
         result = notes.search("hackers breached servers", limit=2, passages=0)
     # The best two by BM25 got every bonus; no other note could overtake them.
@@ -354,14 +361,7 @@ def test_a_bonus_worth_nothing_as_typed_reads_no_note(corpus, write_note, index_
         body = f"Hackers {filler(number * 50, 20)} breached {filler(number * 50 + 20, 20)} servers"
         write_note(f"n{number}.md", info_note("Bulletin", body))
     build_index(corpus, index_dir)
-    read = []
-    original = ParsedNotes.get
-
-    def counting_get(self, rel_path):
-        read.append(rel_path)
-        return original(self, rel_path)
-
-    monkeypatch.setattr(ParsedNotes, "get", counting_get)
+    read = count_note_reads(monkeypatch)
     with open_index(corpus, index_dir) as notes:
         result = notes.search("hackers breached servers", limit=3, passages=0)
     assert len(paths(result)) == 3
@@ -390,3 +390,104 @@ def test_the_words_a_title_lacks_in_one_passage_rank_a_note_above_the_same_words
     with open_index(corpus, index_dir) as notes:
         assert plain_order(notes, "harbour falcon dawn") == ["spread.md", "detail.md"]
         assert paths(notes.search("harbour falcon dawn")) == ["detail.md", "spread.md"]
+
+
+@pytest.mark.parametrize(
+    ("positions", "split"),
+    [
+        ([(1,), (3,), (200,), (204,)], True),  # 1-3 and 200-204
+        ([(1,), (200,), (3,), (204,)], True),  # the same, typed in another order
+        ([(1,), (100,), (200,), (300,)], False),  # no two words near each other
+        ([(1,), (3,), (5,), (300,)], False),  # three together, one alone
+        ([(1,), (3,), (200,), (204,), (206,)], True),  # two and three
+    ],
+)
+def test_words_split_into_two_passages_when_each_group_of_two_or_more_is_close(positions, split):
+    assert ranking._in_two_passages(positions) is split
+
+
+def test_two_pairs_of_words_each_in_its_own_paragraph_rank_above_the_words_strewn(
+    corpus, write_note, index_dir
+):
+    # Two details of one story from two of its paragraphs: "falcon harbour" in one,
+    # "lantern ferry" in another. The other note has all four, each far from the others
+    # (and "falcon" twice, so plain BM25 puts it first).
+    write_note(
+        "two-details.md",
+        info_note(
+            "Quarterly report",
+            f"{filler(0, 60)}\n\nThe falcon left the harbour.\n\n{filler(60, 60)}\n\n"
+            f"A lantern on the ferry.\n\n{filler(120, 60)}",
+        ),
+    )
+    write_note(
+        "strewn.md",
+        info_note(
+            "Quarterly review",
+            f"A falcon, a falcon. {filler(200, 40)} The harbour. {filler(240, 40)} A lantern. "
+            f"{filler(280, 40)} The ferry. {filler(320, 40)}",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "falcon harbour lantern ferry") == ["strewn.md", "two-details.md"]
+        assert paths(notes.search("falcon harbour lantern ferry")) == ["two-details.md", "strewn.md"]
+
+
+@pytest.mark.parametrize(
+    ("text", "stop_words"),
+    [
+        ("the if you enter", ("the", "if", "you")),
+        ("examine time to for", ("to", "for")),
+        ('"flaw to affect" the', ("the",)),  # a quoted phrase has its own bonus
+        ("author:the to falcon", ("to",)),  # a field's value is not a word
+        ("falcon AND harbour OR -the", ()),  # operators and negations
+        ("falcon harbour", ()),
+    ],
+)
+def test_the_stop_words_typed_are_the_unquoted_unscoped_ones(text, stop_words):
+    assert ranking.typed_stop_words(text) == stop_words
+
+
+def test_stop_words_typed_count_as_words_of_the_passage(corpus, write_note, index_dir):
+    # "enter" is the only word the index keeps of `the if you enter`; one note says all
+    # four together, the other says "enter" twice (so plain BM25 puts it first) and the
+    # stop words elsewhere.
+    write_note(
+        "together.md",
+        info_note("Bulletin", f"{filler(0, 60)}\n\nIf you enter the code, it opens.\n\n{filler(60, 60)}"),
+    )
+    write_note(
+        "apart.md",
+        info_note(
+            "Bulletin",
+            f"Enter, enter. {filler(200, 40)} If so. {filler(240, 40)} You. {filler(280, 40)} The end.",
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert plain_order(notes, "the if you enter") == ["apart.md", "together.md"]
+        assert paths(notes.search("the if you enter")) == ["together.md", "apart.md"]
+        explained = notes.search("the if you enter", explain=True).hits[0].explanation
+    assert "all words in body (as typed, stop words included)" in {part.term for part in explained}
+
+
+def test_words_as_typed_are_checked_in_the_file_as_written_without_parsing_it(
+    corpus, write_note, index_dir, monkeypatch
+):
+    write_note("typed.md", info_note("Bulletin", f"Hackers breached servers overnight. {filler(0, 30)}"))
+    write_note("forms.md", info_note("Bulletin", f"A hacker breaches a server. {filler(100, 30)}"))
+    build_index(corpus, index_dir)
+    parsed = []
+    original = ParsedNotes.get
+    monkeypatch.setattr(ParsedNotes, "get", lambda self, path: parsed.append(path) or original(self, path))
+    with open_index(corpus, index_dir) as notes:
+        assert paths(notes.search("hackers breached servers", passages=0)) == ["typed.md", "forms.md"]
+    assert parsed == []
+
+
+def test_link_targets_and_addresses_are_not_words_of_the_text_checked_as_typed():
+    from indexer.search.searching import without_link_targets
+
+    text = 'Hackers [breached](https://a.example/x/y) ![map](img/m.png "t") servers at www.b.example/z.'
+    assert without_link_targets(text).split() == ["Hackers", "[breached]", "![map]", "servers", "at"]

@@ -220,3 +220,21 @@ def test_any_words_queries_are_four_words_of_one_paragraph_common_and_stop_words
         assert any(set(item.words) <= set(found) for found in _paragraph_words(notes[item.target])), item
     # Drawn from all the paragraph's words, unlike `body-shuffled`: stop words come up.
     assert any(set(item.words) & STOP_WORDS for item in drawn)
+
+
+def test_fragment_typo_queries_are_five_consecutive_words_of_a_paragraph_one_misspelled(notes, items):
+    drawn = [item for item in items if item.kind == "fragment-typo"]
+    assert drawn
+    for item in drawn:
+        assert len(item.words) == 5 and not item.phrase
+        windows = [
+            [word.lower() for word in words(paragraph)] for paragraph in paragraphs(notes[item.target].body)
+        ]
+        assert any(
+            sum(typed != written for typed, written in zip(item.words, found[start : start + 5], strict=True))
+            == 1
+            for found in windows
+            for start in range(len(found) - 4)
+        ), item
+    # Stop words are kept, as a remembered fragment has them.
+    assert any(set(item.words) & STOP_WORDS for item in drawn)

@@ -269,6 +269,7 @@ class ParsedNotes:
         self.root = Path(root)
         self._memo = memo
         self._notes: dict[str, Note | None] = {}
+        self._texts: dict[str, str | None] = {}  # files as written, for ranking
         # Why a note could not be read now, by path: a FIFO or a link put at its path, a
         # note that takes too long to parse. A vanished file is no news and is not listed.
         self.problems: dict[str, str] = {}
@@ -289,6 +290,17 @@ class ParsedNotes:
                 if not exc.reason.startswith("file disappeared"):
                     self.problems[rel_path] = exc.reason
         return self._notes[rel_path]
+
+    def text(self, rel_path: str) -> str | None:
+        """The note's file as written, not parsed (None if it cannot be read now): ranking
+        looks for a few words as typed in the text of its best matches, and reading a
+        file costs far less than parsing it (about 6 ms a news note)."""
+        if rel_path not in self._texts:
+            try:
+                self._texts[rel_path] = read_note_text(self.root / rel_path, inside=self.root)
+            except NoteParseError:
+                self._texts[rel_path] = None
+        return self._texts[rel_path]
 
 
 def relative_note_path(path: Path, root: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import replace
@@ -17,7 +18,7 @@ from indexer.errors import QueryError
 from indexer.index.damage import reads_index
 from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
-from indexer.index.schema import TEXT_ANALYZER, indexed_body
+from indexer.index.schema import TEXT_ANALYZER
 from indexer.index.store import open_whoosh_index
 from indexer.notes.note import Note, NoteMemo, ParsedNotes
 from indexer.search.explain import explain_hits
@@ -41,6 +42,9 @@ from indexer.search.timeline import MonthCounts, month_counts
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
+# In a note's file as written: a markdown link's or image's target, and a bare address.
+_LINK_TARGET = re.compile(r'\]\([^)\s]*(?:\s+"[^"\n]*")?\)')
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 # Stored fields kept per searcher (about 2 KB each): past this many, the memo starts over.
 _STORED_FIELDS_KEPT = 5000
 
@@ -505,13 +509,14 @@ class NoteIndex:
         return QueryTerms.of(parsed, self.searcher.reader())
 
     def _field_text(self, notes: ParsedNotes, docnum: int, field: str) -> str | None:
-        """The text of a field of a note, for ranking: the title as stored in the index,
-        the body as indexed, from the note itself (None if it cannot be read now)."""
+        """The text of a field of a note, for ranking: the title as stored in the index;
+        for the body, the note's file as written (None if it cannot be read now): its
+        words as typed are what ranking looks for, and reading is cheaper than parsing."""
         stored = self._stored_fields(docnum)
         if field != "body":
             return stored.get(field)
-        note = notes.get(stored.get("path_id", ""))
-        return indexed_body(note) if note is not None else None
+        text = notes.text(stored.get("path_id", ""))
+        return without_link_targets(text) if text else text
 
     def _hit(
         self,
@@ -590,6 +595,13 @@ class NoteIndex:
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
+
+
+def without_link_targets(text: str) -> str:
+    """A note's file as written without its links' and images' targets and bare addresses:
+    they are not words of the note (its parsed body has none), and their many parts would
+    push the words around them apart."""
+    return _ADDRESS.sub(" ", _LINK_TARGET.sub("]", text))
 
 
 def _lazy_unions_under_and(query, reader):
