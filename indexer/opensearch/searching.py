@@ -26,10 +26,11 @@ from indexer.opensearch.ranking import bonus_clauses, with_bonuses
 from indexer.opensearch.translate import _MATCH_ALL, to_dsl
 from indexer.search.explain import explain_hits
 from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
+from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
 from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
-from indexer.search.ranking import Bonus, ranking_bonuses, relaxed_query
+from indexer.search.ranking import Bonus
 from indexer.search.results import Contribution, Hit, Passage, SearchResult, TermMatcher, best_passages
 from indexer.search.spelling import FEW_HITS, Suggestion
 
@@ -46,7 +47,7 @@ SEARCH_TYPE = "dfs_query_then_fetch"
 _VALUE_FACETS = {"tag_name": "tag", "author_name": "author", "source_name": "source"}
 
 
-class ClusterNotes:
+class ClusterNotes(SearchFlow):
     """Notes indexed on an OpenSearch cluster; the search API of `NoteIndex`."""
 
     engine = "opensearch"  # `NoteIndex` has none: the shell asks which engine it drives
@@ -149,42 +150,15 @@ class ClusterNotes:
         a corrected query when there are few hits; `explain` fills each hit's explanation
         (each leaf's score, then each ranking bonus's). Near-duplicate folding is
         Whoosh-only (`all_copies` changes nothing here)."""
-        options = SearchOptions.of(options, **keywords)
-        started = time.perf_counter()
-        parsed = self.parser.parse(text)
-        terms = query_terms(parsed)
-        bonuses = ranking_bonuses(parsed, text) if options.relevance else ()
-        result = self._result(text, parsed, started, options, terms=terms, bonuses=bonuses)
-        strict_total = result.total
-        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
-            return replace(fixed, seconds=time.perf_counter() - started)
-        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)):
-            relaxed = self._result(text, fallback, started, options, terms=terms)
-            if relaxed.total:
-                result = replace(relaxed, relaxed=True)
-        if options.suggest:
-            # A spelling fix is judged by the notes with all the words, not the relaxed ones.
-            suggestion = self.did_you_mean(text, strict_total)
-            result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
-        return result
+        return self._search(text, SearchOptions.of(options, **keywords))
 
-    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
-        """The hits of `text` with its misspelled words corrected, if that finds any."""
+    def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
+        return query_terms(parsed)
+
+    def _correction(self, text: str) -> str | None:
         from indexer.opensearch.spelling import corrected_in_context
 
-        corrected = corrected_in_context(self, text)
-        if corrected is None:
-            return None
-        try:
-            parsed = self.parser.parse(corrected)
-        except QueryError:
-            return None
-        bonuses = ranking_bonuses(parsed, corrected) if options.relevance else ()
-        terms = query_terms(parsed)
-        result = self._result(corrected, parsed, time.perf_counter(), options, terms=terms, bonuses=bonuses)
-        if not result.total:
-            return None
-        return replace(result, query=text, corrected_query=corrected)
+        return corrected_in_context(self, text)
 
     def similar(self, path: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
         """Notes like the note at `path`: OpenSearch's more_like_this over its body, title,

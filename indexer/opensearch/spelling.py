@@ -26,6 +26,7 @@ from indexer.search.spelling import (
     Suggestion,
     _same_case,
     edit_distance,
+    with_words,
 )
 
 
@@ -87,27 +88,18 @@ def corrected_in_context(notes: ClusterNotes, text: str) -> str | None:
     if not absent or len(absent) > _MAX_ABSENT_WORDS:
         return None
     chosen: dict[int, str] = {}
-
-    def with_words(extra: dict[int, str]) -> str:
-        corrected = text
-        for index in range(len(absent) - 1, -1, -1):
-            match = absent[index]
-            replacement = extra.get(index, chosen.get(index, ""))
-            corrected = corrected[: match.start("word")] + replacement + corrected[match.end("word") :]
-        return corrected
-
     for index, match in enumerate(absent):
         for candidate, _ in close_words(notes, match["word"])[:_CONTEXT_CANDIDATES]:
             replacement = _same_case(match["word"], candidate)
             try:
-                if notes.count(with_words({index: replacement})):
+                if notes.count(with_words(text, absent, chosen | {index: replacement})):
                     chosen[index] = replacement
                     break
             except QueryError:
                 continue
         else:
             return None
-    return with_words({})
+    return with_words(text, absent, chosen)
 
 
 def suggest_query(notes: ClusterNotes, text: str, total: int) -> Suggestion | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,11 @@ from indexer.index.store import open_whoosh_index
 from indexer.notes.note import Note, NoteMemo, ParsedNotes
 from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
+from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
 from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
-from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, relaxed_query, rerank
+from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank
 from indexer.search.results import (  # SearchResult and SortOrder are imported from here too
     Contribution,
     Hit,
@@ -49,7 +49,7 @@ _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 _STORED_FIELDS_KEPT = 5000
 
 
-class NoteIndex:
+class NoteIndex(SearchFlow):
     """An open index over a corpus folder: the small public search API.
 
     >>> with open_index("corpus", "index_data") as notes:   # doctest: +SKIP
@@ -158,54 +158,13 @@ class NoteIndex:
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        options = SearchOptions.of(options, **keywords)
-        started = time.perf_counter()
-        parsed = self.parser.parse(text)
-        result = self._result(
-            text,
-            parsed,
-            started,
-            options,
-            terms=self._query_terms(parsed) if options.passages > 0 else None,
-            bonuses=ranking_bonuses(parsed, text) if options.relevance else (),
-        )
-        strict_total = result.total
-        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
-            return replace(fixed, seconds=time.perf_counter() - started)
-        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)) is not None:
-            # Rather than nothing, the notes with most of the words (the caller says so).
-            terms = self._query_terms(parsed) if options.passages > 0 else None
-            relaxed = self._result(text, fallback, started, options, terms=terms)
-            if relaxed.total:
-                result = replace(relaxed, relaxed=True)
-        if options.suggest:
-            # A spelling fix is judged by the notes with all the words, not the relaxed ones.
-            suggestion = self.did_you_mean(text, strict_total)
-            result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
-        return result
+        return self._search(text, SearchOptions.of(options, **keywords))
 
-    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
-        """The hits of `text` with its misspelled words corrected, if that finds any: only
-        unscoped words outside quotes are corrected (a quoted word or a field's exact
-        value is meant as typed)."""
-        corrected = corrected_in_context(self, text, self._best_score)
-        if corrected is None:
-            return None
-        try:
-            parsed = self.parser.parse(corrected)
-        except QueryError:
-            return None
-        result = self._result(
-            corrected,
-            parsed,
-            time.perf_counter(),
-            options,
-            terms=self._query_terms(parsed) if options.passages > 0 else None,
-            bonuses=ranking_bonuses(parsed, corrected) if options.relevance else (),
-        )
-        if not result.total:
-            return None
-        return replace(result, query=text, corrected_query=corrected)
+    def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
+        return self._query_terms(parsed) if options.passages > 0 else None
+
+    def _correction(self, text: str) -> str | None:
+        return corrected_in_context(self, text, self._best_score)
 
     def _best_score(self, text: str) -> float:
         """The ranked score of the best note `text` finds (0 if none): what a correction

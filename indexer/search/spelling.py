@@ -142,26 +142,26 @@ def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) 
     if len(absent) > _MAX_ABSENT_WORDS:
         return None
     chosen_words: dict[int, str] = {}  # index in `absent` -> its replacement ("" while undecided)
-
-    def with_words(extra: dict[int, str]) -> str:
-        corrected = text
-        for index in range(len(absent) - 1, -1, -1):
-            match = absent[index]
-            replacement = extra.get(index, chosen_words.get(index, ""))
-            corrected = corrected[: match.start("word")] + replacement + corrected[match.end("word") :]
-        return corrected
-
     for index, match in enumerate(absent):
         tiers = _closest_first(corrector, match["word"])
         replacements = [_same_case(match["word"], candidate) for _, candidate in tiers]
-        texts = [with_words({index: replacement}) for replacement in replacements]
+        texts = [with_words(text, absent, chosen_words | {index: choice}) for choice in replacements]
         chosen = _best_query(
             notes, [(tier, text) for (tier, _), text in zip(tiers, texts, strict=True)], score
         )
         if chosen is None:
             return None
         chosen_words[index] = replacements[texts.index(chosen)]
-    return with_words({})
+    return with_words(text, absent, chosen_words)
+
+
+def with_words(text: str, words: list[re.Match[str]], replacements: dict[int, str]) -> str:
+    """`text` with each of its `words` (matches of `_TOKEN`, in order) replaced by its entry
+    in `replacements` (by index in `words`; a word without one is dropped)."""
+    for index in range(len(words) - 1, -1, -1):
+        match = words[index]
+        text = text[: match.start("word")] + replacements.get(index, "") + text[match.end("word") :]
+    return text
 
 
 def _closest_first(corrector: _Corrector, word: str) -> list[tuple[tuple[bool, int], str]]:

@@ -1,0 +1,91 @@
+"""The steps of a search that do not depend on the engine: the query as typed, then its
+spelling correction when nothing has every word, then the notes with most of the words,
+then a did-you-mean suggestion. `NoteIndex` (Whoosh) and `ClusterNotes` (OpenSearch) both
+take them from `SearchFlow` and supply the engine's own ranked result."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from indexer.errors import QueryError
+from indexer.search.ranking import ranking_bonuses, relaxed_query
+
+if TYPE_CHECKING:
+    from whoosh import query as wq
+
+    from indexer.search.matched_fields import QueryTerms
+    from indexer.search.options import SearchOptions
+    from indexer.search.query import QueryParser
+    from indexer.search.ranking import Bonus
+    from indexer.search.results import SearchResult
+    from indexer.search.spelling import Suggestion
+
+
+class SearchFlow:
+    """What an engine supplies: `parser`, `_result` (one ranked query), `_terms` (what
+    passages are chosen by), `_correction` (the query with its misspellings fixed) and
+    `did_you_mean`."""
+
+    parser: QueryParser
+
+    def _result(
+        self,
+        text: str,
+        parsed: wq.Query,
+        started: float,
+        options: SearchOptions,
+        *,
+        terms: QueryTerms | None = None,
+        bonuses: tuple[Bonus, ...] = (),
+    ) -> SearchResult:
+        raise NotImplementedError
+
+    def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
+        raise NotImplementedError
+
+    def _correction(self, text: str) -> str | None:
+        raise NotImplementedError
+
+    def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
+        raise NotImplementedError
+
+    def _search(self, text: str, options: SearchOptions) -> SearchResult:
+        started = time.perf_counter()
+        parsed = self.parser.parse(text)
+        result = self._ranked(text, parsed, started, options)
+        strict_total = result.total
+        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
+            return replace(fixed, seconds=time.perf_counter() - started)
+        if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)) is not None:
+            # Rather than nothing, the notes with most of the words (the result says so).
+            relaxed = self._result(text, fallback, started, options, terms=self._terms(parsed, options))
+            if relaxed.total:
+                result = replace(relaxed, relaxed=True)
+        if options.suggest:
+            # A spelling fix is judged by the notes with all the words, not the relaxed ones.
+            suggestion = self.did_you_mean(text, strict_total)
+            result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
+        return result
+
+    def _ranked(self, text: str, parsed: wq.Query, started: float, options: SearchOptions) -> SearchResult:
+        terms = self._terms(parsed, options)
+        bonuses = ranking_bonuses(parsed, text) if options.relevance else ()
+        return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses)
+
+    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
+        """The hits of `text` with its misspelled words corrected, if that finds any: only
+        unscoped words outside quotes are corrected (a quoted word or a field's exact
+        value is meant as typed)."""
+        corrected = self._correction(text)
+        if corrected is None:
+            return None
+        try:
+            parsed = self.parser.parse(corrected)
+        except QueryError:
+            return None
+        result = self._ranked(corrected, parsed, time.perf_counter(), options)
+        if not result.total:
+            return None
+        return replace(result, query=text, corrected_query=corrected)
