@@ -5,7 +5,7 @@ of its title or subtitle, four content words of one paragraph (in the note's ord
 any order; or any four of its words, stop words included, in any order), a short phrase,
 two words and the author or month, title words with a typo, two words of each of two
 paragraphs, a title word among body words, or a sentence fragment as remembered, with a
-typo. Queries are built from the parsed notes
+typo, or words of one paragraph with one word that is not in the note. Queries are built from the parsed notes
 (`parse_note`) with this module's own tokenizer and statistics,
 never from any search index, so no system under test can shape them.
 """
@@ -34,6 +34,7 @@ KINDS = (
     "mixed",
     "any-words-shuffled",
     "fragment-typo",
+    "wrong-word",
 )
 
 # Function words a user leaves out of a remembered detail (and numbers never qualify:
@@ -418,6 +419,35 @@ def _fragment_typo_item(text: CorpusText, note: Note, rng: random.Random) -> Kno
     return KnownItem("fragment-typo", note.path, tuple(chosen))
 
 
+# A word counts as in the note when one of the note's words starts with its first this
+# many letters (so a stemmed form of it, `attacks` for `attacked`, is never "wrong").
+_WRONG_WORD_PREFIX = 5
+
+
+def _wrong_word_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Three content words of one paragraph and one content word the note does not have
+    (drawn from another note's paragraph), in random order: a detail remembered with one
+    word wrong. No note need hold all four; the target holds three in one paragraph."""
+    chosen = _paragraph_words(text, note, 3, rng)
+    if chosen is None:
+        return None
+    own = {
+        word.lower()[:_WRONG_WORD_PREFIX]
+        for source in (note.title, note.subtitle, " ".join(note.tags), *text.paragraphs[note.path])
+        for word in words(source)
+    }
+    other = rng.choice(text.notes)
+    foreign = [
+        word
+        for paragraph in text.own_paragraphs(other)
+        for word in text.content_words(paragraph)
+        if word[:_WRONG_WORD_PREFIX] not in own
+    ]
+    if other.path == note.path or not foreign:
+        return None
+    return KnownItem("wrong-word", note.path, _shuffled(rng, (*chosen, rng.choice(foreign))))
+
+
 _MAKERS = {
     "title": _title_item,
     "subtitle": _subtitle_item,
@@ -430,4 +460,5 @@ _MAKERS = {
     "mixed": _mixed_item,
     "any-words-shuffled": _any_words_shuffled_item,
     "fragment-typo": _fragment_typo_item,
+    "wrong-word": _wrong_word_item,
 }
