@@ -238,3 +238,20 @@ def test_fragment_typo_queries_are_five_consecutive_words_of_a_paragraph_one_mis
         ), item
     # Stop words are kept, as a remembered fragment has them.
     assert any(set(item.words) & STOP_WORDS for item in drawn)
+
+
+def test_wrong_word_queries_are_three_words_of_a_paragraph_and_one_the_note_lacks(notes, items):
+    drawn = [item for item in items if item.kind == "wrong-word"]
+    assert drawn
+    for item in drawn:
+        note = notes[item.target]
+        assert len(set(item.words)) == 4 and not item.phrase and item.scope is None
+        written = {
+            word.lower()
+            for source in (note.title, note.subtitle, " ".join(note.tags), *paragraphs(note.body))
+            for word in words(source)
+        }
+        foreign = [word for word in item.words if not any(own.startswith(word[:5]) for own in written)]
+        assert len(foreign) == 1, item
+        rest = set(item.words) - set(foreign)
+        assert any(rest <= set(found) for found in _paragraph_words(note)), item
