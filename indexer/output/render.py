@@ -94,6 +94,10 @@ def render_hit_text(hit: Hit, style: TextStyle = PLAIN, *, passages: int = 2) ->
     lines.append(indent + _paint(terminal_safe(hit.path), "path", style) + where)
     if "tags" in matched:
         lines.append(indent + "tags: " + ", ".join(terminal_safe(tag) for tag in hit.tags))
+    if hit.missing:
+        # A near miss (soft AND): ranked among the notes with every word, but lacks one.
+        lacks = ", ".join(terminal_safe(word) for word in hit.missing)
+        lines.append(indent + _paint(f"most words: lacks {lacks}", "dim", style))
     if hit.duplicates:
         copies = len(hit.duplicates)
         lines.append(indent + _paint(f"+{copies} similar cop{'y' if copies == 1 else 'ies'}", "dim", style))

@@ -87,7 +87,8 @@ def render_batch_outcome(
 
 
 def hit_to_dict(hit: Hit, *, version: int = FORMAT_VERSION) -> dict[str, object]:
-    """The JSON shape of a hit; "explain" only when it was asked for."""
+    """The JSON shape of a hit; "explain" only when it was asked for; "missing" (the query
+    words it lacks) only for a near miss of a query of three words or more."""
     document: dict[str, object] = {
         "rank": hit.rank,
         "path": hit.path,
@@ -105,6 +106,8 @@ def hit_to_dict(hit: Hit, *, version: int = FORMAT_VERSION) -> dict[str, object]
         "passages": [passage_to_dict(passage) for passage in hit.passages],
         "duplicates": list(hit.duplicates),
     }
+    if hit.missing:  # a near miss: the query words it lacks (not counted in "total")
+        document["missing"] = list(hit.missing)
     if hit.explanation:
         document["explain"] = explanation_to_list(hit.explanation)
     if hit.collection is not None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from indexer.errors import QueryError
+from indexer.search.near_miss import near_miss_query
 from indexer.search.ranking import ranking_bonuses, relaxed_query
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class SearchFlow:
     `did_you_mean`."""
 
     parser: QueryParser
+    # Whether `_result` takes `near` (a `NearMissQuery`): notes lacking one word join.
+    near_misses = False
 
     def _result(
         self,
@@ -60,7 +63,14 @@ class SearchFlow:
             return replace(fixed, seconds=time.perf_counter() - started)
         if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)) is not None:
             # Rather than nothing, the notes with most of the words (the result says so).
-            relaxed = self._result(text, fallback, started, options, terms=self._terms(parsed, options))
+            terms = self._terms(parsed, options)
+            words = near_miss_query(parsed, text) if self.near_misses and options.correct else None
+            if words is not None:  # those with the words but one in one passage first
+                relaxed = self._result(
+                    text, fallback, started, options, terms=terms, near=words, relaxed=True
+                )
+            else:
+                relaxed = self._result(text, fallback, started, options, terms=terms)
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
         if options.suggest:
@@ -69,9 +79,25 @@ class SearchFlow:
             result = replace(result, suggestion=suggestion, seconds=time.perf_counter() - started)
         return result
 
-    def _ranked(self, text: str, parsed: wq.Query, started: float, options: SearchOptions) -> SearchResult:
+    def _ranked(
+        self,
+        text: str,
+        parsed: wq.Query,
+        started: float,
+        options: SearchOptions,
+        typed: tuple[wq.Query, str] | None = None,
+    ) -> SearchResult:
+        """`parsed` (from `text`) ranked, with the notes that lack one of its words (of the
+        query as `typed`, parsed and as text, when `text` is its correction)."""
         terms = self._terms(parsed, options)
         bonuses = ranking_bonuses(parsed, text) if options.relevance else ()
+        # Soft AND (see `near_miss`): notes lacking one word join, unless `--exact`.
+        soft = self.near_misses and options.relevance and options.correct
+        words = near_miss_query(*(typed or (parsed, text))) if soft else None
+        if words is not None and typed is not None:
+            words = replace(words, corrected=True)
+        if words is not None:
+            return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses, near=words)
         return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses)
 
     def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
@@ -85,7 +111,11 @@ class SearchFlow:
             parsed = self.parser.parse(corrected)
         except QueryError:
             return None
-        result = self._ranked(corrected, parsed, time.perf_counter(), options)
+        # A correction of a word that is in the index may be a guess: the notes holding
+        # the other words as typed in one passage may rank among its hits.
+        result = self._ranked(
+            corrected, parsed, time.perf_counter(), options, (self.parser.parse(text), text)
+        )
         if not result.total:
             return None
         return replace(result, query=text, corrected_query=corrected)

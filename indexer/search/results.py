@@ -79,6 +79,9 @@ class Hit:
     explanation: tuple[Contribution, ...] = ()
     # The collection the note belongs to, when several were searched at once (`-c a -c b`).
     collection: str | None = None
+    # The query words this note lacks: a near miss of a query of three words or more
+    # (`near_miss`), ranked among the notes with every word but not counted in `total`.
+    missing: tuple[str, ...] = ()
 
     @property
     def snippet(self) -> str:

@@ -24,6 +24,7 @@ from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
+from indexer.search.near_miss import NearMissQuery, near_misses
 from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank
@@ -56,6 +57,8 @@ class NoteIndex(SearchFlow):
     ...     for hit in notes.search("GPRS gateway").hits:
     ...         print(hit.title, hit.date)
     """
+
+    near_misses = True
 
     def __init__(
         self,
@@ -254,11 +257,15 @@ class NoteIndex(SearchFlow):
         terms: QueryTerms | None,
         exclude: Collection[int] = (),
         bonuses: Sequence[Bonus] = (),
+        near: NearMissQuery | None = None,
+        relaxed: bool = False,
     ) -> SearchResult:
         """Run a parsed query: one page of hits, and whatever is counted over all of them.
 
         `bonuses` (see `ranking`) reorder the best `RERANK_WINDOW` matches; they never add
-        or drop one. Unless `all_copies`, near-duplicate copies of a note ranked higher are
+        or drop one. With `near`, notes lacking one of its words may join the ranked ones
+        (`near_miss`; their hits say which word); `total` counts the strict matches.
+        Unless `all_copies`, near-duplicate copies of a note ranked higher are
         folded into it (listed in its `duplicates`)."""
         facet_fields = [resolve_facet(name, self.catalog) for name in options.facets]
         matcher = None
@@ -284,6 +291,11 @@ class NoteIndex(SearchFlow):
             ranked, bonuses_given = rerank(
                 self.searcher, ranked, bonuses, partial(self._field_text, notes), needed, postings
             )
+        lacking: dict[int, str] = {}
+        if near is not None and total:
+            ranked, lacking = near_misses(
+                self.searcher, near, ranked, bonuses_given, RERANK_WINDOW, relaxed=relaxed
+            )
         if copies:
             ranked = copies.fold(ranked, keep=wanted)
         first = options.first
@@ -308,6 +320,7 @@ class NoteIndex(SearchFlow):
                 explained.get(docnum, ()),
                 copies=copies,
                 notes=notes,
+                missing=(lacking[docnum],) if docnum in lacking else (),
             )
             for number, (score, docnum) in enumerate(page_ranked, 1)
         )
@@ -490,6 +503,7 @@ class NoteIndex(SearchFlow):
         *,
         copies: Copies | None = None,
         notes: ParsedNotes,
+        missing: tuple[str, ...] = (),
     ) -> Hit:
         stored = self._stored_fields(docnum)
         path = stored.get("path_id", "")
@@ -537,6 +551,7 @@ class NoteIndex(SearchFlow):
             matched_fields=matched,
             duplicates=copies.others(path) if copies else (),
             explanation=explanation,
+            missing=missing,
         )
 
     def _passages(

@@ -1,0 +1,271 @@
+"""Soft AND: notes that lack one word of a plain query of three or more words, but hold
+all the others within one passage of their body, rank among the notes with every word.
+
+Users remember a detail of a note with one word wrong as often as they mistype one
+(`wrong-word` in `benchmarks/relevance.py`). A strict AND then returns only the notes
+that hold all the words somewhere, often scattered common words, and never the note whose
+one paragraph holds the others. Web search engines answer this with a soft AND: Lucene's
+`minimum_should_match` of n-1 with a coordination factor. Here:
+
+- only for a query of `MIN_WORDS` or more plain words (unscoped, unquoted, no operators,
+  no negation, no date; not `--exact`, not sorted by date), with at least one note
+  holding every word (else the relaxed fallback, "notes with most of the words", answers);
+- a near miss holds every word but one in its body within one passage (the same window
+  as `ranking.passage_span`), and the word it lacks is not the query's rarest (a note
+  without the one word that singles a story out is not a near miss);
+- it scores its words' body scores with the passage bonus (`1 + PASSAGE_BOOST` times),
+  less `MISSING_PENALTY` times the lacking word's idf, and never above a note that holds
+  every word within one passage (which keeps its place first);
+- at most `MAX_NEAR_MISSES` join; the count, facets and timeline are the strict query's.
+
+The candidates are read from the rarest word's body postings: cheap, since that word
+must be there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from indexer.search.ranking import (
+    PASSAGE_BOOST,
+    _all_at,
+    _exact_words,
+    _within_span,
+    field_clause,
+    passage_span,
+    word_groups,
+)
+
+MIN_WORDS = 3
+MAX_WORDS = 8
+# The lacking word costs this many times its idf (the body score of one occurrence of a
+# word is about its idf times 1.2-1.6).
+MISSING_PENALTY = 2.0
+# Near misses joining the ranked notes, at most.
+MAX_NEAR_MISSES = 10
+# The two rarest words' notes read at most (a query of common words only is not worth it).
+MAX_CANDIDATES = 3000
+# Whether a near miss may lack the query's rarest word.
+KEEP_RAREST = False
+# A note with every word within this many passages' length of its body is not passed.
+PROTECT_SPAN = 3.0
+# The words a near miss holds lie within this many times `ranking.passage_span` of them.
+NEAR_SPAN = 1.0
+# A near miss scores its words' body scores this many times (a note with every word in
+# one passage has them twice: BM25F and the passage bonus).
+NEAR_BOOST = 1 + PASSAGE_BOOST
+OTHER_FIELDS = False
+# A near miss never ranks above a note whose body holds every word in one passage: the
+# passage bonus's label in `ranking.describe`.
+_PROTECTED = frozenset({"all words in body", "all words in title"})
+
+
+@dataclass(frozen=True, slots=True)
+class NearMissQuery:
+    """The query's words as indexed (stems) and as typed, in query order."""
+
+    stems: tuple[str, ...]
+    typed: tuple[str, ...]
+    # Each word's clauses in the other default fields: (field, indexed text, boost).
+    others: tuple[tuple[tuple[str, str, float], ...], ...] = ()
+    body_boosts: tuple[float, ...] = ()
+    # The words as typed, ranked beside a correction's hits: only when every one is in the
+    # index (the correction of a word in no note is no guess: no near miss joins it).
+    corrected: bool = False
+
+
+def near_miss_query(parsed: wq.Query, text: str) -> NearMissQuery | None:
+    """The words of `parsed` (from `text`) if soft AND applies to it, else None: three to
+    eight distinct plain words, nothing else (no field scope, quote, operator or date)."""
+    if '"' in text or not isinstance(parsed, wq.And):
+        return None
+    groups = word_groups(parsed)
+    if len(groups) != len(parsed.subqueries) or not MIN_WORDS <= len(groups) <= MAX_WORDS:
+        return None
+    stems, typed, others = [], [], []
+    for group in groups:
+        body = field_clause(group, "body")
+        if type(body) is not wq.Term or not all(type(sub) is wq.Term for sub in group.subqueries):
+            return None
+        stems.append(body.text)
+        others.append(
+            tuple((sub.fieldname, sub.text, sub.boost) for sub in group.subqueries if sub is not body)
+        )
+        typed.append(" ".join(_exact_words(body, text)) or body.text)
+    if len(set(stems)) != len(stems):
+        return None
+    boosts = tuple(field_clause(group, "body").boost for group in groups)
+    return NearMissQuery(tuple(stems), tuple(typed), tuple(others), boosts)
+
+
+def near_misses(
+    searcher,
+    words: NearMissQuery,
+    ranked: Sequence[tuple[float, int]],
+    given: dict[int, list[tuple[str, float]]],
+    window: int,
+    *,
+    relaxed: bool = False,
+) -> tuple[list[tuple[float, int]], dict[int, str]]:
+    """`ranked` (every strict match, best first, its first `window` reranked) with the near
+    misses merged into that head; and for each near miss, the word it lacks (as typed).
+    `given` (a note's bonuses) gets each near miss's penalty, for `--explain`.
+
+    `relaxed`: `ranked` are the notes with most of the words (no note has them all); those
+    whose words but one lie within one passage get the passage bonus on those words."""
+    reader = searcher.reader()
+    count = len(words.stems)
+    frequencies = [reader.doc_frequency("body", stem) for stem in words.stems]
+    if words.corrected and 0 in frequencies:
+        return list(ranked), {}
+    by_rarity = sorted(range(count), key=lambda index: (frequencies[index], index))
+    # A note lacking one word holds one of the two rarest (or the rarest, if it may not lack it).
+    firsts = by_rarity[:1] if KEEP_RAREST else by_rarity[:2]
+    if sum(frequencies[index] for index in firsts) > MAX_CANDIDATES or frequencies[by_rarity[1]] == 0:
+        return list(ranked), {}
+    strict = set() if relaxed else {docnum for _, docnum in ranked}
+    context = searcher.context()
+    matchers = [wq.Term("body", stem).matcher(searcher, context) for stem in words.stems]
+    read: dict[int, dict[int, tuple[float, list[int]]]] = {}  # word -> docnum -> (score, positions)
+    for index in firsts:
+        read[index] = postings = {}
+        matcher = matchers[index]
+        while matcher.is_active():
+            postings[matcher.id()] = (matcher.score(), list(matcher.value_as("positions")))
+            matcher.next()
+    candidates = sorted(set().union(*(read[index] for index in firsts)) - strict)
+    doc_count = reader.doc_count_all()
+    found: list[tuple[float, int, int]] = []  # (score, docnum, the index of the lacking word)
+    span = int(NEAR_SPAN * passage_span(count - 1))
+    for docnum in candidates:  # ascending: the matchers only go forward
+        scores, positions, lacking = [], [], []
+        for index, matcher in enumerate(matchers):
+            if index in read:
+                here = read[index].get(docnum)
+            elif _all_at([matcher], docnum):
+                here = (matcher.score(), list(matcher.value_as("positions")))
+            else:
+                here = None
+            if here is None:
+                lacking.append(index)
+                if len(lacking) > 1:
+                    break
+            else:
+                scores.append(words.body_boosts[index] * here[0])
+                positions.append(here[1])
+        if len(lacking) != 1 or not _within_span(positions, span):
+            continue
+        missing = lacking[0]
+        if KEEP_RAREST and missing == by_rarity[0]:
+            continue
+        frequency = frequencies[missing]
+        idf = math.log(1 + (doc_count - frequency + 0.5) / (frequency + 0.5))
+        score = NEAR_BOOST * sum(scores) - MISSING_PENALTY * idf
+        if relaxed:
+            score = PASSAGE_BOOST * sum(scores)
+        found.append((score, docnum, missing))
+    if not found:
+        return list(ranked), {}
+    if relaxed:
+        return _relaxed(ranked, found, words, given)
+    found.sort(key=lambda item: (-item[0], item[1]))
+    found = _with_other_fields(searcher, words, found[: MAX_NEAR_MISSES * 3])[:MAX_NEAR_MISSES]
+    if not found:
+        return list(ranked), {}
+    head, tail = list(ranked[:window]), list(ranked[window:])
+    ceiling = _ceiling(searcher, words, head, given, found[0][0], matchers=None)
+    lacks: dict[int, str] = {}
+    for score, docnum, missing in found:
+        placed = min(score, math.nextafter(ceiling, -math.inf))
+        head.append((placed, docnum))
+        lacks[docnum] = words.typed[missing]
+        given.setdefault(docnum, []).append((f"most words: lacks {words.typed[missing]}", placed))
+    head.sort(key=lambda item: -item[0])
+    return [*head, *tail], lacks
+
+
+def _relaxed(
+    ranked: Sequence[tuple[float, int]],
+    found: list[tuple[float, int, int]],
+    words: NearMissQuery,
+    given: dict[int, list[tuple[str, float]]],
+) -> tuple[list[tuple[float, int]], dict[int, str]]:
+    """The relaxed `ranked` with each `found` note's bonus (its words but one in one passage)
+    added, in order again."""
+    bonus = {docnum: (score, missing) for score, docnum, missing in found}
+    rescored = []
+    for score, docnum in ranked:
+        if docnum in bonus:
+            value, missing = bonus[docnum]
+            score += value
+            given.setdefault(docnum, []).append(
+                (f"words but {words.typed[missing]} in one passage of body", value)
+            )
+        rescored.append((score, docnum))
+    rescored.sort(key=lambda item: -item[0])  # stable: equal notes keep their order
+    # The result says its hits are the notes with most of the words: no hit is marked.
+    return rescored, {}
+
+
+def _with_other_fields(
+    searcher, words: NearMissQuery, found: list[tuple[float, int, int]]
+) -> list[tuple[float, int, int]]:
+    """`found` (score, docnum, lacking word) with each word's scores in the other default
+    fields (title, subtitle, tags...) added, as BM25F adds them; best first."""
+    if not OTHER_FIELDS:
+        return found
+    context = searcher.context()
+    extra = dict.fromkeys((docnum for _, docnum, _ in found), 0.0)
+    docnums = sorted(extra)
+    for clauses in words.others:
+        for field, text, boost in clauses:
+            matcher = wq.Term(field, text).matcher(searcher, context)
+            for docnum in docnums:
+                if _all_at([matcher], docnum):
+                    extra[docnum] += boost * matcher.score()
+                elif not matcher.is_active():
+                    break
+    rescored = [(score + extra[docnum], docnum, missing) for score, docnum, missing in found]
+    rescored.sort(key=lambda item: (-item[0], item[1]))
+    return rescored
+
+
+def _ceiling(
+    searcher,
+    words: NearMissQuery,
+    head: Sequence[tuple[float, int]],
+    given: dict[int, list[tuple[str, float]]],
+    best: float,
+    matchers=None,
+) -> float:
+    """The lowest score of a note of `head` that no near miss may pass: one whose body holds
+    every word within one passage (the rerank's passage bonus says so), or within
+    `PROTECT_SPAN` times a passage (a long paragraph). Only notes below `best`, the best
+    near miss's score, need looking at."""
+    ceiling = math.inf
+    at_risk = []
+    for score, docnum in head:
+        if any(label in _PROTECTED for label, _ in given.get(docnum, ())):
+            ceiling = min(ceiling, score)
+        elif score < best:
+            at_risk.append((docnum, score))
+    if not at_risk or not PROTECT_SPAN:
+        return ceiling
+    at_risk.sort()
+    context = searcher.context()
+    matchers = [wq.Term("body", stem).matcher(searcher, context) for stem in words.stems]
+    span = int(PROTECT_SPAN * passage_span(len(words.stems)))
+    for docnum, score in at_risk:
+        if score >= ceiling:
+            continue
+        if _all_at(matchers, docnum) and _within_span(
+            [list(matcher.value_as("positions")) for matcher in matchers], span
+        ):
+            ceiling = score
+        if not all(matcher.is_active() for matcher in matchers):
+            break
+    return ceiling

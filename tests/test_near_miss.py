@@ -1,0 +1,128 @@
+"""Soft AND: a note holding all but one word of a plain query of three or more words in
+one paragraph ranks among the notes holding every word, marked, and is never counted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import search_main
+from indexer.index.store import build_index
+from indexer.search.near_miss import near_miss_query
+from indexer.search.query import QueryParser
+from indexer.search.searching import open_index
+from tests.conftest import info_note
+
+QUERY = "lantern falcon harbour dawn"
+
+
+def filler(start: int, count: int) -> str:
+    return " ".join(f"filler{number}" for number in range(start, start + count))
+
+
+@pytest.fixture
+def soft_corpus(corpus, write_note, index_dir):
+    # One paragraph holds three of the four words; "lantern" is the word remembered wrong.
+    write_note(
+        "paragraph.md",
+        info_note(
+            "Quarterly report",
+            f"{filler(0, 60)}\n\nThe falcon crossed the harbour at dawn.\n\n{filler(60, 60)}",
+        ),
+    )
+    # Every word, each far from the others: what a strict AND returns alone.
+    for number in range(2):
+        write_note(
+            f"scattered{number}.md",
+            info_note(
+                f"Quarterly review {number}",
+                f"A falcon. {filler(2000 * number, 70)}\n\nThe harbour.\n\n{filler(2000 * number + 100, 70)}"
+                f"\n\nAt dawn.\n\n{filler(2000 * number + 200, 70)}\n\nA lantern.",
+            ),
+        )
+    for number in range(6):  # other notes, so that the words are rare
+        write_note(f"other{number}.md", info_note(f"Weekly notes {number}", filler(1000 + 50 * number, 50)))
+    build_index(corpus, index_dir)
+    return corpus, index_dir
+
+
+def paths(result):
+    return [hit.path for hit in result.hits]
+
+
+def run_search(corpus, index_dir, *args):
+    return CliRunner().invoke(search_main, ["--corpus", str(corpus), "--index", str(index_dir), *args])
+
+
+def test_three_words_in_one_paragraph_outrank_all_four_scattered(soft_corpus):
+    with open_index(*soft_corpus) as notes:
+        result = notes.search(QUERY)
+        strict = notes.search(QUERY, correct=False)
+    assert paths(result)[0] == "paragraph.md"
+    assert sorted(paths(result)[1:]) == ["scattered0.md", "scattered1.md"]
+    assert result.hits[0].missing == ("lantern",)
+    assert [hit.missing for hit in result.hits[1:]] == [(), ()]
+    # `correct=False` (`--exact`) runs the query as typed: a strict AND.
+    assert sorted(paths(strict)) == ["scattered0.md", "scattered1.md"]
+
+
+def test_a_note_with_every_word_in_one_paragraph_still_ranks_first(soft_corpus, write_note):
+    corpus, index_dir = soft_corpus
+    write_note(
+        "all.md",
+        info_note("Quarterly notes", f"{filler(0, 60)}\n\nAt dawn a lantern lit the harbour for the falcon."),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search(QUERY)
+    assert paths(result)[:2] == ["all.md", "paragraph.md"]
+    assert result.total == 3  # all.md and the two scattered notes
+
+
+def test_the_count_total_and_exit_code_are_the_strict_querys(soft_corpus):
+    with open_index(*soft_corpus) as notes:
+        result = notes.search(QUERY, facets=("source",), timeline=True)
+        assert result.total == notes.count(QUERY) == 2
+    assert len(result.hits) == 3
+    assert dict(result.facets["source"]) == {"The Record": 2}
+    assert sum(count for _, count in result.timeline) == 2
+    counted = run_search(*soft_corpus, QUERY, "--count")
+    assert (counted.exit_code, counted.stdout) == (0, "2\n")
+
+
+def test_json_and_text_mark_the_near_misses(soft_corpus):
+    document = json.loads(run_search(*soft_corpus, QUERY, "--json").stdout)
+    assert document["total"] == 2 and not document["relaxed"]
+    assert [hit.get("missing") for hit in document["hits"]] == [["lantern"], None, None]
+    text = run_search(*soft_corpus, QUERY)
+    assert text.exit_code == 0
+    assert "most words: lacks lantern" in text.stdout
+
+
+def test_exact_turns_soft_and_off(soft_corpus):
+    result = run_search(*soft_corpus, QUERY, "--files", "--exact")
+    assert result.exit_code == 0
+    assert sorted(result.stdout.splitlines()) == ["scattered0.md", "scattered1.md"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "falcon harbour",  # two words
+        '"falcon harbour" dawn lantern',  # a quoted phrase
+        '"falcon" harbour dawn lantern',  # a quoted word
+        "falcon harbour dawn author:cimpanu",  # a field scope
+        "falcon harbour dawn NOT lantern",  # a negation
+        "falcon OR harbour OR dawn",  # operators
+        "title:falcon harbour dawn lantern",
+    ],
+)
+def test_only_plain_queries_of_three_words_or_more_are_soft(text):
+    from indexer.index.fields import FieldCatalog
+    from indexer.index.schema import build_schema
+
+    parser = QueryParser(build_schema(), FieldCatalog())
+    assert near_miss_query(parser.parse(text), text) is None
+    assert near_miss_query(parser.parse(QUERY), QUERY).typed == ("lantern", "falcon", "harbour", "dawn")
