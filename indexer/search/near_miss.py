@@ -11,15 +11,17 @@ one paragraph holds the others. Web search engines answer this with a soft AND: 
   no negation, no date; not `--exact`, not sorted by date), with at least one note
   holding every word (else the relaxed fallback, "notes with most of the words", answers);
 - a near miss holds every word but one in its body within one passage (the same window
-  as `ranking.passage_span`), and the word it lacks is not the query's rarest (a note
-  without the one word that singles a story out is not a near miss);
-- it scores its words' body scores with the passage bonus (`1 + PASSAGE_BOOST` times),
-  less `MISSING_PENALTY` times the lacking word's idf, and never above a note that holds
-  every word within one passage (which keeps its place first);
+  as `ranking.passage_span` gives that many words);
+- it scores its words' body scores twice (`NEAR_BOOST`: as BM25F and the passage bonus
+  score them for a note with every word in one passage), less `MISSING_PENALTY` times
+  the lacking word's idf; it never passes a note whose body holds every word (in one
+  passage, two, or anywhere), nor one with every word in its title: it only passes notes
+  that match a word outside the body (the title, a tag) and have no passage of them;
 - at most `MAX_NEAR_MISSES` join; the count, facets and timeline are the strict query's.
 
-The candidates are read from the rarest word's body postings: cheap, since that word
-must be there.
+When no note has every word, the relaxed fallback's notes whose words but one lie in one
+passage get the passage bonus on those words. The candidates are read from the two rarest
+words' body postings (a note lacking one word has one of them).
 """
 
 from __future__ import annotations
@@ -49,19 +51,20 @@ MISSING_PENALTY = 2.0
 MAX_NEAR_MISSES = 10
 # The two rarest words' notes read at most (a query of common words only is not worth it).
 MAX_CANDIDATES = 3000
-# Whether a near miss may lack the query's rarest word.
-KEEP_RAREST = False
-# A note with every word within this many passages' length of its body is not passed.
-PROTECT_SPAN = 3.0
 # The words a near miss holds lie within this many times `ranking.passage_span` of them.
 NEAR_SPAN = 1.0
 # A near miss scores its words' body scores this many times (a note with every word in
 # one passage has them twice: BM25F and the passage bonus).
 NEAR_BOOST = 1 + PASSAGE_BOOST
-OTHER_FIELDS = False
-# A near miss never ranks above a note whose body holds every word in one passage: the
-# passage bonus's label in `ranking.describe`.
-_PROTECTED = frozenset({"all words in body", "all words in title"})
+# A near miss never ranks above a note with one of these bonuses (`ranking.rerank`'s labels).
+_PROTECTED = frozenset(
+    {
+        "all words in body",
+        "all words in title",
+        "the words in two passages of body",
+        "the words beside the title in one passage of body",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +73,6 @@ class NearMissQuery:
 
     stems: tuple[str, ...]
     typed: tuple[str, ...]
-    # Each word's clauses in the other default fields: (field, indexed text, boost).
-    others: tuple[tuple[tuple[str, str, float], ...], ...] = ()
     body_boosts: tuple[float, ...] = ()
     # The words as typed, ranked beside a correction's hits: only when every one is in the
     # index (the correction of a word in no note is no guess: no near miss joins it).
@@ -86,20 +87,17 @@ def near_miss_query(parsed: wq.Query, text: str) -> NearMissQuery | None:
     groups = word_groups(parsed)
     if len(groups) != len(parsed.subqueries) or not MIN_WORDS <= len(groups) <= MAX_WORDS:
         return None
-    stems, typed, others = [], [], []
+    stems, typed = [], []
     for group in groups:
         body = field_clause(group, "body")
         if type(body) is not wq.Term or not all(type(sub) is wq.Term for sub in group.subqueries):
             return None
         stems.append(body.text)
-        others.append(
-            tuple((sub.fieldname, sub.text, sub.boost) for sub in group.subqueries if sub is not body)
-        )
         typed.append(" ".join(_exact_words(body, text)) or body.text)
     if len(set(stems)) != len(stems):
         return None
     boosts = tuple(field_clause(group, "body").boost for group in groups)
-    return NearMissQuery(tuple(stems), tuple(typed), tuple(others), boosts)
+    return NearMissQuery(tuple(stems), tuple(typed), boosts)
 
 
 def near_misses(
@@ -123,8 +121,8 @@ def near_misses(
     if words.corrected and 0 in frequencies:
         return list(ranked), {}
     by_rarity = sorted(range(count), key=lambda index: (frequencies[index], index))
-    # A note lacking one word holds one of the two rarest (or the rarest, if it may not lack it).
-    firsts = by_rarity[:1] if KEEP_RAREST else by_rarity[:2]
+    # A note lacking one word holds one of the two rarest.
+    firsts = by_rarity[:2]
     if sum(frequencies[index] for index in firsts) > MAX_CANDIDATES or frequencies[by_rarity[1]] == 0:
         return list(ranked), {}
     strict = set() if relaxed else {docnum for _, docnum in ranked}
@@ -160,8 +158,6 @@ def near_misses(
         if len(lacking) != 1 or not _within_span(positions, span):
             continue
         missing = lacking[0]
-        if KEEP_RAREST and missing == by_rarity[0]:
-            continue
         frequency = frequencies[missing]
         idf = math.log(1 + (doc_count - frequency + 0.5) / (frequency + 0.5))
         score = NEAR_BOOST * sum(scores) - MISSING_PENALTY * idf
@@ -173,11 +169,11 @@ def near_misses(
     if relaxed:
         return _relaxed(ranked, found, words, given)
     found.sort(key=lambda item: (-item[0], item[1]))
-    found = _with_other_fields(searcher, words, found[: MAX_NEAR_MISSES * 3])[:MAX_NEAR_MISSES]
+    found = found[:MAX_NEAR_MISSES]
     if not found:
         return list(ranked), {}
     head, tail = list(ranked[:window]), list(ranked[window:])
-    ceiling = _ceiling(searcher, words, head, given, found[0][0], matchers=None)
+    ceiling = _ceiling(searcher, words, head, given, found[0][0])
     lacks: dict[int, str] = {}
     for score, docnum, missing in found:
         placed = min(score, math.nextafter(ceiling, -math.inf))
@@ -211,41 +207,19 @@ def _relaxed(
     return rescored, {}
 
 
-def _with_other_fields(
-    searcher, words: NearMissQuery, found: list[tuple[float, int, int]]
-) -> list[tuple[float, int, int]]:
-    """`found` (score, docnum, lacking word) with each word's scores in the other default
-    fields (title, subtitle, tags...) added, as BM25F adds them; best first."""
-    if not OTHER_FIELDS:
-        return found
-    context = searcher.context()
-    extra = dict.fromkeys((docnum for _, docnum, _ in found), 0.0)
-    docnums = sorted(extra)
-    for clauses in words.others:
-        for field, text, boost in clauses:
-            matcher = wq.Term(field, text).matcher(searcher, context)
-            for docnum in docnums:
-                if _all_at([matcher], docnum):
-                    extra[docnum] += boost * matcher.score()
-                elif not matcher.is_active():
-                    break
-    rescored = [(score + extra[docnum], docnum, missing) for score, docnum, missing in found]
-    rescored.sort(key=lambda item: (-item[0], item[1]))
-    return rescored
-
-
 def _ceiling(
     searcher,
     words: NearMissQuery,
     head: Sequence[tuple[float, int]],
     given: dict[int, list[tuple[str, float]]],
     best: float,
-    matchers=None,
 ) -> float:
-    """The lowest score of a note of `head` that no near miss may pass: one whose body holds
-    every word within one passage (the rerank's passage bonus says so), or within
-    `PROTECT_SPAN` times a passage (a long paragraph). Only notes below `best`, the best
-    near miss's score, need looking at."""
+    """The lowest score of a note of `head` that no near miss may pass: one with every
+    word in one passage, in two passages or beside its title (the rerank's bonuses say
+    so), or simply every word somewhere in its body. Only notes below `best`, the best
+    near miss's score, need looking at. Passing only notes that hold a word elsewhere
+    (the title, a tag) measured best: passing notes with every word scattered over the
+    body lost `scattered` queries (two words from each of two paragraphs)."""
     ceiling = math.inf
     at_risk = []
     for score, docnum in head:
@@ -253,18 +227,11 @@ def _ceiling(
             ceiling = min(ceiling, score)
         elif score < best:
             at_risk.append((docnum, score))
-    if not at_risk or not PROTECT_SPAN:
-        return ceiling
     at_risk.sort()
     context = searcher.context()
     matchers = [wq.Term("body", stem).matcher(searcher, context) for stem in words.stems]
-    span = int(PROTECT_SPAN * passage_span(len(words.stems)))
     for docnum, score in at_risk:
-        if score >= ceiling:
-            continue
-        if _all_at(matchers, docnum) and _within_span(
-            [list(matcher.value_as("positions")) for matcher in matchers], span
-        ):
+        if score < ceiling and _all_at(matchers, docnum):
             ceiling = score
         if not all(matcher.is_active() for matcher in matchers):
             break
