@@ -202,3 +202,27 @@ def test_minus_before_any_term_parses_as_not(parser, kept, scope, excluded, quot
 def test_a_hyphen_between_letters_or_digits_is_never_an_operator(parser, stock_parser, left, right, before):
     text = f"{before} {left}-{right}"
     assert parser.parse(text) == stock_parser.parse(text)
+
+
+# -- other forms users type ------------------------------------------------------------------
+
+
+def test_typographic_quotes_make_a_phrase_as_straight_ones_do(parser, notes):
+    assert parser.parse("\u201cGPRS gateway\u201d") == parser.parse('"GPRS gateway"')
+    assert parser.parse("\u201egateway GPRS\u201c") == parser.parse('"gateway GPRS"')
+    assert notes.count("\u201cgateway GPRS\u201d") == notes.count('"gateway GPRS"') == 0
+    # The apostrophe stays a character of the word.
+    assert parser.parse("Russia\u2019s") == parser.parse("Russia\u2019s")
+
+
+def test_a_typographic_quoted_word_is_not_corrected_and_the_result_names_the_query_as_typed(search_bundled):
+    typed = "\u201cransomwear\u201d"
+    answer = json.loads(search_bundled(typed, "--json").stdout)
+    assert answer["query"] == typed
+    assert answer["total"] == 0 and answer.get("corrected_query") is None
+    straight = json.loads(search_bundled('"ransomwear"', "--json").stdout)
+    assert {key: value for key, value in answer.items() if key != "query"} == {
+        key: value for key, value in straight.items() if key != "query"
+    }
+    # Unquoted, the word is corrected: the quotes are what keep it as typed.
+    assert json.loads(search_bundled("ransomwear", "--json").stdout)["corrected_query"] == "ransomware"

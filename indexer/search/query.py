@@ -70,6 +70,17 @@ NOT_OPERATOR = r"(?:^|(?<=[\s()]))NOT(?=\s)|(?:^|(?<=[\s(]))-(?=[^\s\-)])"
 _COMPARISON = re.compile(r"[<>]")
 
 
+# Typographic double quotes, as phones and word processors type them and notes paste
+# them, stand for `"` (one character for one: offsets into the text stay the same). Single
+# ones are left alone: `’` is also the apostrophe of `Russia’s`.
+_TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+
+
+def straight_quotes(text: str) -> str:
+    """`text` with “typographic” double quotes as `"`: `“GPRS gateway”` is a phrase."""
+    return text.translate(_TYPOGRAPHIC_QUOTES)
+
+
 class BoundedRangePlugin(RangePlugin):
     """Whoosh's `[a to b]` ranges, with bounds that cannot contain a bracket.
 
@@ -132,6 +143,7 @@ class QueryParser:
             raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         if not text.strip():
             raise QueryError("empty query", hint='try: search "ransomware"')
+        text = straight_quotes(text)
         check_balance(text)
         fields = check_fields(text, self.catalog)
         check_fuzzy_distances(text)
