@@ -33,6 +33,9 @@ SAME_NOTES = [
     "title:ransomware OR source:zdnet",
     "attack AND NOT ransomware",
     "NOT tag:ransomware",
+    "ransomware -attack",
+    "-tag:ransomware date:2021",
+    'ransomware -"ransomware attack" -(conti OR revil)',
     "(conti OR revil) ransomware",
     '"GPRS gateway"',
     '"flaw to affect"',
@@ -441,6 +444,29 @@ def test_cluster_ranking_bonuses_are_whooshs(bundled_on_both):
     }
 
 
+@pytest.mark.parametrize(
+    "query", ["their researchers ragnar ransomware", "vulnerability laterally vulnerable servers"]
+)
+def test_cluster_gives_the_two_passages_and_subject_and_detail_bonuses_where_whoosh_does(
+    bundled_on_both, query
+):
+    """Four words, two from each of two paragraphs, or some in the title and the others in
+    one paragraph: the note Whoosh ranks first earns the same bonuses on the cluster."""
+    whoosh, cluster = bundled_on_both
+    expected = whoosh.search(query, limit=1, explain=True, passages=0).hits[0]
+    found = cluster.search(query, limit=10, explain=True, passages=0).hits
+    got = next(hit for hit in found if hit.path == expected.path)
+
+    def bonuses(hit):
+        return {part.term for part in hit.explanation if part.field == "ranking"}
+
+    assert bonuses(expected) & {
+        "the words in two passages of body",
+        "the words beside the title in one passage of body",
+    }
+    assert bonuses(got) == bonuses(expected)
+
+
 def test_benchmark_query_shapes_answer_on_both_engines(bundled_on_both):
     """The latency benchmark's queries (two title words, author, quoted tag and source,
     date ranges and months, title phrases), repeats included: none fails, same totals."""
@@ -496,7 +522,10 @@ def test_shell_completion_values_come_from_the_cluster(bundled_on_both):
         assert [(value.text, value.count) for value in remote.field_values(field, prefix)] == expected
 
 
-@pytest.mark.parametrize("query", ["gatway GPRS", "ransomwear", "cimpanou ransomware"])
+@pytest.mark.parametrize(
+    "query",
+    ["gatway GPRS", "ransomwear", "cimpanou ransomware", "gatewy -ransomwear", "gatewy NOT (ransomwear)"],
+)
 def test_misspelled_words_are_corrected_as_whoosh_corrects_them(bundled_on_both, query):
     whoosh, cluster = bundled_on_both
     expected, got = whoosh.search(query, passages=0), cluster.search(query, passages=0)

@@ -12,7 +12,14 @@ import re
 from datetime import date, timedelta
 
 from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, RangePlugin
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+    OperatorsPlugin,
+    RangePlugin,
+)
 
 from indexer.engine.expansions import expansion_words, list_words_once
 from indexer.engine.parse_errors import whoosh_parsing_stage
@@ -52,10 +59,31 @@ _DATE_COMPARISON = re.compile(
     r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):(?P<op><=|>=|<|>)"
     r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?(?=$|[\s)])"
 )
+# `date:2021..2022`, `date:2021-08..`, `date:..2021-10-15`: a span, as GitHub writes it.
+_DATE_SPAN = re.compile(
+    r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):"
+    r"(?P<start>\d{4}(?:-\d{1,2}){0,2})?\.\.(?P<end>\d{4}(?:-\d{1,2}){0,2})?(?=$|[\s)])"
+)
 # A fuzzy distance after a word (a quoted phrase's `~N` is its slop, any size).
 _FUZZY_DISTANCE = re.compile(r"(?<=[^\s\"'~(])~(?P<distance>\d+)")
+# `NOT x`, and `-x` as web search engines, GitHub and Gmail read it: a `-` where a term
+# starts (the query's start, after a space or `(`), followed by the term itself. A hyphen
+# inside a word (`e-mail`, `COVID-19`, `2021-10`, `CVE-2021-44228`) is no operator, and a
+# lone `-` or `--` stays a word of no letters, as before.
+NOT_OPERATOR = r"(?:^|(?<=[\s()]))NOT(?=\s)|(?:^|(?<=[\s(]))-(?=[^\s\-)])"
 # A comparison that Whoosh's grammar cannot complete (`<script>`, `<a`, `< b`).
 _COMPARISON = re.compile(r"[<>]")
+
+
+# Typographic double quotes, as phones and word processors type them and notes paste
+# them, stand for `"` (one character for one: offsets into the text stay the same). Single
+# ones are left alone: `’` is also the apostrophe of `Russia’s`.
+_TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+
+
+def straight_quotes(text: str) -> str:
+    """`text` with “typographic” double quotes as `"`: `“GPRS gateway”` is a phrase."""
+    return text.translate(_TYPOGRAPHIC_QUOTES)
 
 
 class BoundedRangePlugin(RangePlugin):
@@ -102,6 +130,7 @@ class QueryParser:
         if with_dates not in self._parsers:
             parser = MultifieldParser(list(DEFAULT_SEARCH_FIELDS), self._schema, fieldboosts=self.boosts)
             parser.add_plugin(FuzzyTermPlugin())
+            parser.replace_plugin(OperatorsPlugin(Not=NOT_OPERATOR))
             parser.add_plugin(GtLtPlugin())
             parser.remove_plugin_class(RangePlugin)
             parser.add_plugin(BoundedRangePlugin())
@@ -119,14 +148,17 @@ class QueryParser:
             raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         if not text.strip():
             raise QueryError("empty query", hint='try: search "ransomware"')
+        text = straight_quotes(text)
         check_balance(text)
         fields = check_fields(text, self.catalog)
         check_fuzzy_distances(text)
+        edits: list[Edit] = []
         if "date" in fields:
-            text = rewrite_date_comparisons(text, self.catalog)
+            text, edits = rewrite_dates(text, self.catalog)
         self._bad_dates.clear()
         try:
             parsed = self._whoosh_parser("date" in fields).parse(text)
+            restore_offsets(parsed, edits)
             if self._bad_dates and _contains_null(parsed):
                 raise QueryError(f"cannot read date {self._bad_dates[0]!r}", hint=DATE_HINT)
             parsed = parsed.normalize()
@@ -165,6 +197,35 @@ class QueryParser:
 def _blank_quotes(text: str) -> str:
     """`text` with quoted text blanked out (its length and quotes kept): `"a b:c"` is no scope."""
     return _QUOTED.sub(lambda match: match.group()[0] + "_" * (len(match.group()) - 1), text)
+
+
+_NEGATION = re.compile(NOT_OPERATOR + r"|(?<=\s)ANDNOT(?=\s)")
+
+
+def negated_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` excludes words: each (start, end) of a `NOT x`, `-x`, `-"a phrase"`,
+    `-tag:x`, `NOT (a OR b)` or `ANDNOT x`, the operator included. The spelling
+    correction leaves these words alone (correcting one would exclude notes that have it)."""
+    blank = _blank_quotes(text)
+    return [(match.start(), _operand_end(blank, match.end())) for match in _NEGATION.finditer(blank)]
+
+
+def _operand_end(blank: str, start: int) -> int:
+    """Where the term after an operator at `start` ends: a word, or a group to its `)`
+    (`blank` has its quoted text blanked, so a phrase is one word)."""
+    at = start
+    while at < len(blank) and blank[at].isspace():
+        at += 1
+    depth = 0
+    while at < len(blank):
+        char = blank[at]
+        if depth == 0 and (char.isspace() or char == ")"):
+            break
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        at += 1
+        if depth == 0 and char == ")":
+            break
+    return at
 
 
 def check_fuzzy_distances(text: str) -> None:
@@ -253,21 +314,77 @@ def check_balance(text: str) -> None:
         raise QueryError(f"{message} at column {offset + 1}", hint="close it, or drop it")
 
 
+# One rewrite of the query text: (start, end) in the rewritten text, (start, end) in the typed.
+Edit = tuple[int, int, int, int]
+
+
+def rewrite_dates(text: str, catalog: FieldCatalog) -> tuple[str, list[Edit]]:
+    """`text` with its date comparisons and `..` spans as the ranges Whoosh reads, and where
+    each rewrite is (for `restore_offsets`)."""
+    edits: list[Edit] = []
+    parts: list[str] = []
+    typed_at = 0
+    written = 0
+    matches = sorted(
+        [(match, _comparison_range) for match in _DATE_COMPARISON.finditer(text)]
+        + [(match, _span_range) for match in _DATE_SPAN.finditer(text)],
+        key=lambda found: found[0].start(),
+    )
+    for match, rewrite in matches:
+        if match.start() < typed_at or catalog.index_field(match["name"]) != "date":
+            continue
+        replacement = rewrite(match)
+        parts.append(text[typed_at : match.start()])
+        written += match.start() - typed_at
+        edits.append((written, written + len(replacement), match.start(), match.end()))
+        parts.append(replacement)
+        written += len(replacement)
+        typed_at = match.end()
+    parts.append(text[typed_at:])
+    return "".join(parts), edits
+
+
 def rewrite_date_comparisons(text: str, catalog: FieldCatalog) -> str:
     """`date:<X` as the range before the first day of X, `date:>X` after its last day;
-    `<=` and `>=` include X. X is a year, a month or a day (`2021`, `2021-08`, `2021-08-16`)."""
+    `<=` and `>=` include X. X is a year, a month or a day (`2021`, `2021-08`, `2021-08-16`).
+    `date:X..Y` (as GitHub writes it) is `date:[X to Y]`; `X..` and `..Y` are open ends."""
+    return rewrite_dates(text, catalog)[0]
 
-    def as_range(match: re.Match[str]) -> str:
-        if catalog.index_field(match["name"]) != "date":
-            return match.group()
-        first, last = _date_span(match["year"], match["month"], match["day"])
-        if first is None or last is None:
-            raise QueryError(f"cannot read date {match.group()[len(match['name']) + 1 :]!r}", hint=DATE_HINT)
-        before, after = first - timedelta(days=1), last + timedelta(days=1)
-        bounds = {"<": f"[to {before}]", "<=": f"[to {last}]", ">": f"[{after} to]", ">=": f"[{first} to]"}
-        return f"{match['name']}:{bounds[match['op']]}"
 
-    return _DATE_COMPARISON.sub(as_range, text)
+def _comparison_range(match: re.Match[str]) -> str:
+    first, last = _date_span(match["year"], match["month"], match["day"])
+    if first is None or last is None:
+        raise QueryError(f"cannot read date {match.group()[len(match['name']) + 1 :]!r}", hint=DATE_HINT)
+    before, after = first - timedelta(days=1), last + timedelta(days=1)
+    bounds = {"<": f"[to {before}]", "<=": f"[to {last}]", ">": f"[{after} to]", ">=": f"[{first} to]"}
+    return f"{match['name']}:{bounds[match['op']]}"
+
+
+def _span_range(match: re.Match[str]) -> str:
+    start, end = match["start"] or "", match["end"] or ""
+    return f"{match['name']}:[{start}{' ' if start else ''}to{' ' if end else ''}{end}]"
+
+
+def restore_offsets(query: wq.Query, edits: list[Edit]) -> None:
+    """Point the parsed words' character offsets back into the text as typed: ranking reads
+    the words as typed there (`date:>2021-10 ransomware gangs` lost its exact-form bonuses
+    when the offsets were the rewritten text's)."""
+    if not edits:
+        return
+
+    def typed(offset: int) -> int:
+        for start, end, typed_start, typed_end in reversed(edits):
+            if offset >= end:
+                return offset + typed_end - end
+            if offset >= start:
+                return typed_start
+        return offset
+
+    for leaf in query.leaves():
+        if getattr(leaf, "startchar", None) is not None and getattr(leaf, "endchar", None) is not None:
+            leaf.startchar, leaf.endchar = typed(leaf.startchar), typed(leaf.endchar)
+        if getattr(leaf, "char_ranges", None):
+            leaf.char_ranges = [(typed(start), typed(end)) for start, end in leaf.char_ranges]
 
 
 def _date_span(year: str, month: str | None, day: str | None) -> tuple[date | None, date | None]:
@@ -343,6 +460,18 @@ def _star_means_every_note(query: wq.Query) -> wq.Query:
         return node
 
     return query.accept(every)
+
+
+def wanted_leaves(query: wq.Query) -> list[wq.Query]:
+    """The query's leaves (words, phrases, ranges) that a note matches by having, not
+    those it excludes (`NOT x`, `-x`, `a ANDNOT x`): what highlighting marks."""
+    if isinstance(query, wq.Not):
+        return []
+    if isinstance(query, wq.AndNot):
+        return wanted_leaves(query.a)
+    if query.is_leaf():
+        return [query]
+    return [leaf for child in query.children() for leaf in wanted_leaves(child)]
 
 
 def _contains_null(query: wq.Query) -> bool:
