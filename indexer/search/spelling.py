@@ -56,6 +56,9 @@ _CONTEXT_CANDIDATES = 4
 # Words found only in note bodies are indexed as stems alone, so they are looked for among
 # the words one edit away from the typed one: ~50 * length candidates, each stemmed.
 _MAX_EDITED_CHARS = 12
+# Words one edit from a typed one that keep its first letters are checked against the
+# index's words with those letters, listed once (see `_known_one_edit_away`).
+_LISTED_PREFIX = 2
 
 # Unstemmed fields whose words stand in for the stemmed ones.
 _SURFACE_FIELDS = ("path", "link", "tag", "author", "source")
@@ -330,14 +333,21 @@ class _Corrector:
         words (`conit` -> `condit`, the stem of "condition") unless `own_stems`."""
         body = "body" if "body" in fields else next(field for field in fields if field in _STEMMED_FIELDS)
         analyze = self.schema[body].process_text
+        # Most of the ~450 strings keep the typed word's first two letters, and so do their
+        # stems: those are looked for among the field's words with that prefix, listed once
+        # (about 2 ms) rather than looked up one by one (15 microseconds each, ~8 ms).
+        prefix = typed[:_LISTED_PREFIX]
+        listed = set(self.lexicon.words_starting(body, prefix))
         known = set()
         for word in one_edit_away(typed):
             stems = list(analyze(word, mode="query"))
-            if (
-                len(stems) == 1
-                and (own_stems or stems[0] != word)
-                and self.reader.doc_frequency(body, stems[0])
-            ):
+            if len(stems) != 1 or (not own_stems and stems[0] == word):
+                continue
+            stem = stems[0]
+            if stem.startswith(prefix):
+                if stem in listed:
+                    known.add(word)
+            elif self.reader.doc_frequency(body, stem):
                 known.add(word)
         return known
 
