@@ -122,10 +122,10 @@ class NoteIndex(SearchFlow):
         """The Whoosh searcher, opened once and reused across queries."""
         if self._searcher is None:
             from indexer.engine.scoring import CachedLengthBM25F
-            from indexer.engine.term_stats import remember_doc_frequencies
+            from indexer.engine.term_stats import remember_term_stats
 
             self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
-            remember_doc_frequencies(self._searcher)
+            remember_term_stats(self._searcher)
         return self._searcher
 
     # -- queries -----------------------------------------------------------------------
