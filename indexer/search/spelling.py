@@ -292,7 +292,10 @@ class _Corrector:
         (`million`, `former`) included, after the written ones (`ransomware` before the stem
         `ransomwar`, one edit closer to `ransomwear`)."""
         typed = value.lower()
-        fields = DEFAULT_SEARCH_FIELDS
+        return [candidate for _, candidate in self._ranked_candidates(typed, self._pool(typed))]
+
+    def _pool(self, typed: str) -> set[str]:
+        """The words `candidates` ranks: close written words, and words one edit away."""
         # Two letters in common: listing the written words by first letter alone took
         # ~60 ms a field of the news archive (its paths and links hold every title word);
         # words one edit away need no listing (below).
@@ -304,27 +307,26 @@ class _Corrector:
             if term != typed and term.isalpha()
         }
         if typed.isalpha() and len(typed) <= _MAX_EDITED_CHARS:
-            pool |= self._known_one_edit_away(typed, fields, own_stems=True)
+            pool |= self._known_one_edit_away(typed, DEFAULT_SEARCH_FIELDS, own_stems=True)
+        return pool
+
+    def _ranked_candidates(self, typed: str, pool: set[str]) -> list[tuple[tuple[bool, int], str]]:
+        """The words of `pool` that notes have, best first, each with its tier."""
         surface = [field for field in _SURFACE_FIELDS if field in self._fields]
         ranked = []
         for candidate in pool:
-            found = self._notes(candidate, fields)
+            found = self._notes(candidate, DEFAULT_SEARCH_FIELDS)
             if found:
                 # A word seen as written (in a path, link, tag, author or source) is a word;
                 # one known only by its stem may be a stem's look-alike (`sente`, `sent`).
                 written = any(self.reader.doc_frequency(field, candidate) for field in surface)
                 ranked.append((not written, edit_distance(typed, candidate), -found, candidate))
-        return [candidate for *_, candidate in sorted(ranked)]
+        return [((not_written, edits), candidate) for not_written, edits, _, candidate in sorted(ranked)]
 
     def candidate_tiers(self, value: str) -> list[tuple[tuple[bool, int], str]]:
-        """`candidates(value)`, each with its tier: (not seen as written, edits)."""
-        typed = value.lower()
-        surface = [field for field in _SURFACE_FIELDS if field in self._fields]
-        tiers = []
-        for candidate in self.candidates(value):
-            written = any(self.reader.doc_frequency(field, candidate) for field in surface)
-            tiers.append(((not written, edit_distance(typed, candidate)), candidate))
-        return tiers
+        """`candidates(value)`, each with its tier: (not seen as written, edits), ranked
+        once (it was ranked, then each word's tier worked out again)."""
+        return self._ranked_candidates(value.lower(), self._pool(value.lower()))
 
     def _known_one_edit_away(
         self, typed: str, fields: tuple[str, ...], *, own_stems: bool = False
