@@ -101,6 +101,8 @@ class Worker:
         if line:
             profile = json.loads(line).get("profile", "")
         self.process.wait(timeout=60)
+        self.process.stdin.close()
+        self.process.stdout.close()
         return profile
 
     def _read(self) -> dict:
