@@ -16,7 +16,10 @@ kept in the manifest. At commit, pairs that share a paragraph of their own are t
 candidates; those whose shared paragraphs hold at least `CANDIDATE_OVERLAP` of both
 notes' own words are read again and compared shingle by shingle. Verdicts are kept
 beside the index, keyed by both signatures and the boilerplate they had, so an update
-reads only the notes whose pairs changed. docs/duplicates.md has the measurements.
+reads only the notes whose pairs changed. Notes with the same signature are one unit,
+compared once (a story saved 1,000 times costs one comparison), and each unit is
+compared with at most `MAX_PARTNERS` candidates: the work grows with the notes, never
+with the square of a group's size. docs/duplicates.md has the measurements.
 """
 
 from __future__ import annotations
