@@ -502,5 +502,8 @@ def test_usage_errors_are_one_line_and_exit_2(workspace, command, args, line):
 
 
 def test_a_query_that_starts_with_a_dash_runs_after_double_dash(built):
+    # `-gprs` is every note without gprs: 39 of the 40, as `NOT gprs`.
     result = run_search("--count", "--", "-gprs")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "1\n", "")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "39\n", "")
+    assert run_search("--count", "NOT gprs").stdout == "39\n"
+    assert run_search("--count", "gprs").stdout == "1\n"

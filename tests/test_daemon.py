@@ -189,6 +189,7 @@ OUTPUT_MODES = [
     ("author:cimpanu date:2021-10", "--sort", "-date"),
     ("ransomwear",),  # no match, with a suggestion on stderr: exit 1
     ("zzzqqqxxyy", "--count"),
+    ("ransomware -attack", "--json"),  # `-word` excludes, served as in process
     ("nosuchfield:x",),  # a query error: exit 2
     ("ransomware", "--limit", "-3"),  # a usage error: exit 2
     ("--version",),

@@ -33,6 +33,9 @@ SAME_NOTES = [
     "title:ransomware OR source:zdnet",
     "attack AND NOT ransomware",
     "NOT tag:ransomware",
+    "ransomware -attack",
+    "-tag:ransomware date:2021",
+    'ransomware -"ransomware attack" -(conti OR revil)',
     "(conti OR revil) ransomware",
     '"GPRS gateway"',
     '"flaw to affect"',
@@ -439,6 +442,29 @@ def test_cluster_ranking_bonuses_are_whooshs(bundled_on_both):
     assert "all words in title (as typed)" in {
         part.term for part in got.explanation if part.field == "ranking"
     }
+
+
+@pytest.mark.parametrize(
+    "query", ["their researchers ragnar ransomware", "vulnerability laterally vulnerable servers"]
+)
+def test_cluster_gives_the_two_passages_and_subject_and_detail_bonuses_where_whoosh_does(
+    bundled_on_both, query
+):
+    """Four words, two from each of two paragraphs, or some in the title and the others in
+    one paragraph: the note Whoosh ranks first earns the same bonuses on the cluster."""
+    whoosh, cluster = bundled_on_both
+    expected = whoosh.search(query, limit=1, explain=True, passages=0).hits[0]
+    found = cluster.search(query, limit=10, explain=True, passages=0).hits
+    got = next(hit for hit in found if hit.path == expected.path)
+
+    def bonuses(hit):
+        return {part.term for part in hit.explanation if part.field == "ranking"}
+
+    assert bonuses(expected) & {
+        "the words in two passages of body",
+        "the words beside the title in one passage of body",
+    }
+    assert bonuses(got) == bonuses(expected)
 
 
 def test_benchmark_query_shapes_answer_on_both_engines(bundled_on_both):

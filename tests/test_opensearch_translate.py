@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.errors import QueryError
 from indexer.index.fields import FieldCatalog
@@ -239,3 +242,137 @@ def test_a_quoted_phrase_earns_only_its_as_typed_bonus(parse):
         "affect",
     ]
     assert typed["span_near"]["slop"] == 0 and clause["bool"]["boost"] == 3.0
+
+
+# -- the two-passages and subject-and-detail bonuses, checked against Whoosh's own ------------
+
+
+def _cluster_score(query: dict, positions: dict, scores: dict) -> float | None:
+    """What Lucene would score `query` (the few forms the bonuses use) for one note, None
+    if it does not match. `positions`: (field, word) -> positions; `scores`: (field, word)
+    -> the word's score there. An unordered span_near matches where one position of each
+    word lies in a window whose width, less the words' own, is at most its slop (Lucene's
+    NearSpansUnordered); found here by trying every combination."""
+    from itertools import product
+
+    kind, body = next(iter(query.items()))
+    if kind == "term":
+        field, value = next(iter(body.items()))
+        word = value["value"] if isinstance(value, dict) else value
+        return scores.get((field, word), 1.0) if positions.get((field, word)) else None
+    if kind == "span_near":
+        assert body["in_order"] is False
+        places = [positions.get(next(iter(clause["span_term"].items())), []) for clause in body["clauses"]]
+        width = len(places)
+        fits = any(max(chosen) - min(chosen) + 1 - width <= body["slop"] for chosen in product(*places))
+        return 0.0 if places and all(places) and fits else None
+    assert kind == "bool"
+    total = 0.0
+    for clause in [*body.get("must", []), *body.get("filter", [])]:
+        found = _cluster_score(clause, positions, scores)
+        if found is None:
+            return None
+        total += found if clause in body.get("must", []) else 0.0
+    if any(_cluster_score(clause, positions, scores) is not None for clause in body.get("must_not", [])):
+        return None
+    matched = [
+        found
+        for clause in body.get("should", [])
+        if (found := _cluster_score(clause, positions, scores)) is not None
+    ]
+    if body.get("minimum_should_match", 0) > len(matched):
+        return None
+    return (total + sum(matched)) * body.get("boost", 1.0)
+
+
+_positions = st.lists(st.integers(0, 140), min_size=0, max_size=3, unique=True).map(sorted)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    count=st.integers(3, 6),
+    body=st.lists(_positions, min_size=6, max_size=6),
+    titled=st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_two_passages_and_beside_title_clauses_match_exactly_where_whoosh_gives_the_bonus(
+    count, body, titled
+):
+    from indexer.opensearch.ranking import bonus_clauses
+    from indexer.search import ranking
+
+    words = tuple(f"w{index}" for index in range(count))
+    positions = {("body", word): body[index] for index, word in enumerate(words)}
+    positions |= {("title", word): [0] for index, word in enumerate(words) if titled[index]}
+    scores = {("body", word): 1.0 + index for index, word in enumerate(words)}
+    bonuses = [
+        ranking.Bonus("body", words, ranking.TWO_PASSAGES_BOOST, span=0, two_passages=True),
+        ranking.Bonus("body", words, ranking.TITLE_AND_PASSAGE_BOOST, span=0, beside_title=True),
+    ]
+    found = [
+        {0: (scores["body", word], positions["body", word])} if body[i] else {}
+        for i, word in enumerate(words)
+    ]
+    titles = [{0: (1.0, ())} if titled[i] else {} for i in range(count)]
+    earned: dict = {}
+    ranking._add_two_passages(bonuses[0], found, [0], {0: 0.0}, earned)
+    ranking._add_beside_title(bonuses[1], found, titles, [0], {0: 0.0}, earned)
+    expected = dict(earned.get(0, []))
+    clauses = dict(bonus_clauses(bonuses))
+    assert set(clauses) <= {
+        "the words in two passages of body",
+        "the words beside the title in one passage of body",
+    }
+    got = {
+        label: score
+        for label, clause in clauses.items()
+        if (score := _cluster_score(clause, positions, scores))
+    }
+    assert got == pytest.approx(expected)
+
+
+def test_a_four_word_query_sends_its_two_passages_bonus_as_three_splits(parse):
+    from indexer.opensearch.ranking import bonus_clauses
+    from indexer.search.ranking import TWO_PASSAGES_BOOST, ranking_bonuses
+
+    text = "falcon harbour lantern ferry"
+    clauses = dict(bonus_clauses(ranking_bonuses(parse(text), text)))
+    two = clauses["the words in two passages of body"]["bool"]
+    assert two["boost"] == TWO_PASSAGES_BOOST
+    (splits,) = two["filter"]
+    groups = [
+        [
+            [span["span_term"]["body"] for span in near["span_near"]["clauses"]]
+            for near in split["bool"]["filter"]
+        ]
+        for split in splits["bool"]["should"]
+    ]
+    assert groups == [
+        [["falcon", "harbour"], ["lantern", "ferri"]],
+        [["falcon", "lantern"], ["harbour", "ferri"]],
+        [["falcon", "ferri"], ["harbour", "lantern"]],
+    ]
+    # Two words within 15 positions: Lucene's slop counts the positions between them.
+    assert {
+        near["span_near"]["slop"] for split in splits["bool"]["should"] for near in split["bool"]["filter"]
+    } == {14}
+    # No clause asks for a negative slop (which matched nothing before).
+    assert '"slop": -' not in json.dumps(clauses)
+
+
+def test_the_stop_words_typed_are_a_clause_on_the_words_as_written(parse):
+    from indexer.opensearch.ranking import bonus_clauses
+    from indexer.search.ranking import STOP_WORDS_PASSAGE_BOOST, ranking_bonuses
+
+    text = "the if you enter"
+    ((label, clause),) = bonus_clauses(ranking_bonuses(parse(text), text))
+    assert label == "all words in body (as typed, stop words included)"
+    assert clause["bool"]["boost"] == STOP_WORDS_PASSAGE_BOOST
+    assert clause["bool"]["must"] == [{"term": {"body": {"value": "enter"}}}]
+    (typed,) = clause["bool"]["filter"]
+    assert [span["span_term"]["body_words"] for span in typed["span_near"]["clauses"]] == [
+        "enter",
+        "the",
+        "if",
+        "you",
+    ]
+    assert typed["span_near"]["slop"] == 45 - 3 and typed["span_near"]["in_order"] is False

@@ -58,6 +58,7 @@ terms = st.one_of(
     st.builds(
         "{}~{}".format, words, st.sampled_from(["", "1", "2", "3", "9", "99", "-1", "0.5", "2/1", "x"])
     ),
+    st.builds("{}{}".format, st.sampled_from(["-", "+", "--", "-(", "NOT "]), words),  # -word, +word
     st.builds("{}^{}".format, words, st.sampled_from(["", "2", "-1", "1e308", "x"])),
     st.builds(
         "{}:{}".format, st.sampled_from([*FIELDS, "auther", "", "ｔｉｔｌｅ"]), st.one_of(st.just(""), words)

@@ -53,8 +53,20 @@ T = Token
         ("auther:cimpanu", [(T.UNKNOWN_FIELD, "auther:"), (T.TEXT, "cimpanu")]),
         (
             "-tag:x Country:Ukraine",
-            [(T.TEXT, "-"), (T.FIELD, "tag:"), (T.TEXT, "x "), (T.FIELD, "Country:"), (T.TEXT, "Ukraine")],
+            [
+                (T.OPERATOR, "-"),
+                (T.FIELD, "tag:"),
+                (T.TEXT, "x "),
+                (T.FIELD, "Country:"),
+                (T.TEXT, "Ukraine"),
+            ],
         ),
+        # A leading `-` is NOT, as search reads it; a hyphen inside a word, or a lone `-`, is text.
+        ("ransomware -attack", [(T.TEXT, "ransomware "), (T.OPERATOR, "-"), (T.TEXT, "attack")]),
+        ('x -"a b"', [(T.TEXT, "x "), (T.OPERATOR, "-"), (T.PHRASE, '"a b"')]),
+        ("(a -b)", [(T.OPERATOR, "("), (T.TEXT, "a "), (T.OPERATOR, "-"), (T.TEXT, "b"), (T.OPERATOR, ")")]),
+        ("e-mail COVID-19 - -- x", [(T.TEXT, "e-mail COVID-19 - -- x")]),
+        ("+tag:x", [(T.TEXT, "+"), (T.FIELD, "tag:"), (T.TEXT, "x")]),
         ("tags:x url:y", [(T.FIELD, "tags:"), (T.TEXT, "x "), (T.FIELD, "url:"), (T.TEXT, "y")]),
         ("see https://therecord.media", [(T.TEXT, "see https://therecord.media")]),
         ("link:https://x.org", [(T.FIELD, "link:"), (T.TEXT, "https://x.org")]),

@@ -19,8 +19,9 @@ the cluster gives the bonuses to every match, not only to the best `RERANK_WINDO
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations
 
-from indexer.search.ranking import Bonus, describe
+from indexer.search.ranking import TWO_PASSAGES_MAX_WORDS, Bonus, describe, passage_span
 
 # The fields of title, subtitle and body as written (see `mapping`).
 WRITTEN_SUFFIX = "_words"
@@ -35,6 +36,11 @@ def bonus_clauses(bonuses: Sequence[Bonus]) -> list[tuple[str, dict]]:
     for bonus in bonuses:
         words = list(bonus.words)  # a word typed twice counts twice, as in `rerank`
         if not words:
+            continue
+        if bonus.two_passages or bonus.beside_title:
+            found = _two_passages(bonus) if bonus.two_passages else _beside_title(bonus)
+            if found is not None:
+                clauses.append(found)
             continue
         stems_placed = _placement(bonus.field, bonus, words)
         if bonus.boost:
@@ -79,3 +85,67 @@ def _placement(field: str, bonus: Bonus, words: list[str]) -> dict | None:
     # bounds the gaps' total, not each gap: for two words it is the same; for more it
     # allows the same total with one gap longer (said in the docs, as for phrases).
     return {"span_near": {"clauses": spans, "slop": (bonus.gap - 1) * (len(words) - 1), "in_order": True}}
+
+
+def _unordered(field: str, words: Sequence[str]) -> dict:
+    """The words in any order, first to last at most `passage_span` of their number apart."""
+    spans = [{"span_term": {field: word}} for word in words]
+    return {
+        "span_near": {
+            "clauses": spans,
+            "slop": passage_span(len(words)) - (len(words) - 1),
+            "in_order": False,
+        }
+    }
+
+
+def _any_of(queries: list[dict]) -> dict:
+    return {"bool": {"should": queries, "minimum_should_match": 1}}
+
+
+def _two_passages(bonus: Bonus) -> tuple[str, dict] | None:
+    """The two-passages bonus (`ranking._add_two_passages`): every way of splitting the
+    words into two groups of two or more (3 for four words, 10 for five, 25 for six), each
+    group an unordered span of its own; worth the words' body scores times the boost."""
+    words = list(dict.fromkeys(bonus.words))
+    if len(words) < 4 or len(words) > TWO_PASSAGES_MAX_WORDS:
+        return None
+    first, rest = words[0], words[1:]
+    splits = []
+    for size in range(1, len(words) - 2):  # the first word's group: itself and `size` others
+        for others in combinations(rest, size):
+            group = [first, *others]
+            apart = [word for word in words if word not in group]
+            splits.append(
+                {"bool": {"filter": [_unordered(bonus.field, group), _unordered(bonus.field, apart)]}}
+            )
+    label = f"the words in two passages of {bonus.field}"
+    return label, _scored(bonus.field, words, bonus.boost, [_any_of(splits)])
+
+
+def _beside_title(bonus: Bonus) -> tuple[str, dict] | None:
+    """The subject-and-detail bonus (`ranking._add_beside_title`): for each set of words
+    the title may hold (some, not all, leaving two or more), the title holding exactly
+    those and the body the others within one passage, worth those others' body scores
+    times the boost. The sets are exclusive, so one at most scores. Queries of more than
+    `TWO_PASSAGES_MAX_WORDS` words get none here (their sets number in the hundreds)."""
+    words = list(dict.fromkeys(bonus.words))
+    if len(words) < 3 or len(words) > TWO_PASSAGES_MAX_WORDS:
+        return None
+    ways = []
+    for size in range(1, len(words) - 1):
+        for titled in combinations(words, size):
+            others = [word for word in words if word not in titled]
+            placed = {
+                "bool": {
+                    "must": [{"term": {bonus.field: {"value": word}}} for word in others],
+                    "filter": [
+                        *({"term": {"title": word}} for word in titled),
+                        _unordered(bonus.field, others),
+                    ],
+                    "must_not": [{"term": {"title": word}} for word in others],
+                    "boost": bonus.boost,
+                }
+            }
+            ways.append(placed)
+    return f"the words beside the title in one passage of {bonus.field}", _any_of(ways)

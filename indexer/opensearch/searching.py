@@ -29,7 +29,7 @@ from indexer.search.facets import _most_frequent_first, facet_names, resolve_fac
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
 from indexer.search.options import SearchOptions, SortOrder
-from indexer.search.query import QueryParser
+from indexer.search.query import QueryParser, wanted_leaves
 from indexer.search.ranking import Bonus
 from indexer.search.results import Contribution, Hit, Passage, SearchResult, TermMatcher, best_passages
 from indexer.search.spelling import FEW_HITS, Suggestion
@@ -384,10 +384,11 @@ class _Scored(NamedTuple):
 
 def query_terms(parsed: wq.Query) -> QueryTerms:
     """The terms of a parsed query by field (words and phrases; wildcards and fuzzy terms,
-    which only the cluster expands, are not highlighted), and its date ranges."""
+    which only the cluster expands, are not highlighted; nor are the words it excludes),
+    and its date ranges."""
     found: dict[str, set[str]] = {}
     ranges = []
-    for leaf in parsed.leaves():
+    for leaf in wanted_leaves(parsed):
         if isinstance(leaf, wq.DateRange):
             ranges.append(date_range_days(leaf))
         elif isinstance(leaf, wq.Phrase):

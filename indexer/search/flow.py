@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from indexer.errors import QueryError
+from indexer.search.query import straight_quotes
 from indexer.search.ranking import ranking_bonuses, relaxed_query
 
 if TYPE_CHECKING:
@@ -51,7 +52,13 @@ class SearchFlow:
     def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
         raise NotImplementedError
 
-    def _search(self, text: str, options: SearchOptions) -> SearchResult:
+    def _search(self, typed: str, options: SearchOptions) -> SearchResult:
+        result = self._search_straight(straight_quotes(typed), options)
+        # “Typographic” quotes are read as `"` throughout (parse, correction, ranking);
+        # the result still names the query as typed.
+        return result if result.query == typed else replace(result, query=typed)
+
+    def _search_straight(self, text: str, options: SearchOptions) -> SearchResult:
         started = time.perf_counter()
         parsed = self.parser.parse(text)
         result = self._ranked(text, parsed, started, options)

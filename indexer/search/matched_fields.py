@@ -34,13 +34,15 @@ class QueryTerms:
         """
         from whoosh import query as wq
 
+        from indexer.search.query import wanted_leaves
+
         found: dict[str, set[str]] = {}
         ranges = []
-        for leaf in parsed.leaves():
+        for leaf in wanted_leaves(parsed):  # excluded words are not highlighted
             if isinstance(leaf, wq.DateRange):
                 ranges.append(date_range_days(leaf))
                 continue
-            if isinstance(leaf, wq.Not) or leaf.field() is None:
+            if leaf.field() is None:
                 continue
             for fieldname, term in leaf.expanded_terms(reader, phrases=True):
                 text = term.decode("utf-8") if isinstance(term, bytes) else str(term)

@@ -12,7 +12,14 @@ import re
 from datetime import date, timedelta
 
 from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, RangePlugin
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+    OperatorsPlugin,
+    RangePlugin,
+)
 
 from indexer.engine.expansions import expansion_words, list_words_once
 from indexer.engine.parse_errors import whoosh_parsing_stage
@@ -54,8 +61,24 @@ _DATE_COMPARISON = re.compile(
 )
 # A fuzzy distance after a word (a quoted phrase's `~N` is its slop, any size).
 _FUZZY_DISTANCE = re.compile(r"(?<=[^\s\"'~(])~(?P<distance>\d+)")
+# `NOT x`, and `-x` as web search engines, GitHub and Gmail read it: a `-` where a term
+# starts (the query's start, after a space or `(`), followed by the term itself. A hyphen
+# inside a word (`e-mail`, `COVID-19`, `2021-10`, `CVE-2021-44228`) is no operator, and a
+# lone `-` or `--` stays a word of no letters, as before.
+NOT_OPERATOR = r"(?:^|(?<=[\s()]))NOT(?=\s)|(?:^|(?<=[\s(]))-(?=[^\s\-)])"
 # A comparison that Whoosh's grammar cannot complete (`<script>`, `<a`, `< b`).
 _COMPARISON = re.compile(r"[<>]")
+
+
+# Typographic double quotes, as phones and word processors type them and notes paste
+# them, stand for `"` (one character for one: offsets into the text stay the same). Single
+# ones are left alone: `’` is also the apostrophe of `Russia’s`.
+_TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+
+
+def straight_quotes(text: str) -> str:
+    """`text` with “typographic” double quotes as `"`: `“GPRS gateway”` is a phrase."""
+    return text.translate(_TYPOGRAPHIC_QUOTES)
 
 
 class BoundedRangePlugin(RangePlugin):
@@ -102,6 +125,7 @@ class QueryParser:
         if with_dates not in self._parsers:
             parser = MultifieldParser(list(DEFAULT_SEARCH_FIELDS), self._schema, fieldboosts=self.boosts)
             parser.add_plugin(FuzzyTermPlugin())
+            parser.replace_plugin(OperatorsPlugin(Not=NOT_OPERATOR))
             parser.add_plugin(GtLtPlugin())
             parser.remove_plugin_class(RangePlugin)
             parser.add_plugin(BoundedRangePlugin())
@@ -119,6 +143,7 @@ class QueryParser:
             raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
         if not text.strip():
             raise QueryError("empty query", hint='try: search "ransomware"')
+        text = straight_quotes(text)
         check_balance(text)
         fields = check_fields(text, self.catalog)
         check_fuzzy_distances(text)
@@ -165,6 +190,35 @@ class QueryParser:
 def _blank_quotes(text: str) -> str:
     """`text` with quoted text blanked out (its length and quotes kept): `"a b:c"` is no scope."""
     return _QUOTED.sub(lambda match: match.group()[0] + "_" * (len(match.group()) - 1), text)
+
+
+_NEGATION = re.compile(NOT_OPERATOR + r"|(?<=\s)ANDNOT(?=\s)")
+
+
+def negated_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` excludes words: each (start, end) of a `NOT x`, `-x`, `-"a phrase"`,
+    `-tag:x`, `NOT (a OR b)` or `ANDNOT x`, the operator included. The spelling
+    correction leaves these words alone (correcting one would exclude notes that have it)."""
+    blank = _blank_quotes(text)
+    return [(match.start(), _operand_end(blank, match.end())) for match in _NEGATION.finditer(blank)]
+
+
+def _operand_end(blank: str, start: int) -> int:
+    """Where the term after an operator at `start` ends: a word, or a group to its `)`
+    (`blank` has its quoted text blanked, so a phrase is one word)."""
+    at = start
+    while at < len(blank) and blank[at].isspace():
+        at += 1
+    depth = 0
+    while at < len(blank):
+        char = blank[at]
+        if depth == 0 and (char.isspace() or char == ")"):
+            break
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        at += 1
+        if depth == 0 and char == ")":
+            break
+    return at
 
 
 def check_fuzzy_distances(text: str) -> None:
@@ -343,6 +397,18 @@ def _star_means_every_note(query: wq.Query) -> wq.Query:
         return node
 
     return query.accept(every)
+
+
+def wanted_leaves(query: wq.Query) -> list[wq.Query]:
+    """The query's leaves (words, phrases, ranges) that a note matches by having, not
+    those it excludes (`NOT x`, `-x`, `a ANDNOT x`): what highlighting marks."""
+    if isinstance(query, wq.Not):
+        return []
+    if isinstance(query, wq.AndNot):
+        return wanted_leaves(query.a)
+    if query.is_leaf():
+        return [query]
+    return [leaf for child in query.children() for leaf in wanted_leaves(child)]
 
 
 def _contains_null(query: wq.Query) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS, STRUCTURED_PREFIX
+from indexer.search.query import negated_spans
 
 if TYPE_CHECKING:
     from indexer.index.fields import FieldCatalog
@@ -116,7 +117,7 @@ def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) 
     corrector = _Corrector(notes)
     words = [
         match
-        for match in _TOKEN.finditer(text)
+        for match in _tokens(text)
         if match["field"] is None and match["word"] is not None and corrector._correctable(match["word"])
     ]
     found = {id(match): corrector._notes(match["word"].lower(), DEFAULT_SEARCH_FIELDS) for match in words}
@@ -190,12 +191,23 @@ def _best_query(notes: Lexicon, texts: list[tuple[tuple[bool, int], str]], score
     return best[2] if best is not None else None
 
 
+def _tokens(text: str) -> list[re.Match[str]]:
+    """The query's tokens that may be corrected: not those it excludes (`NOT x`, `-x`):
+    correcting an excluded word into one the notes have would drop those notes."""
+    excluded = negated_spans(text)
+    return [
+        match
+        for match in _TOKEN.finditer(text)
+        if not any(start <= match.start() < end for start, end in excluded)
+    ]
+
+
 def corrected_text(notes: Lexicon, text: str) -> str | None:
     """`text` with its misspelled words replaced by the index's closest, more common words;
     None if none is (a quoted phrase is left as typed)."""
     corrector = _Corrector(notes)
     replacements = []
-    for match in _TOKEN.finditer(text):
+    for match in _tokens(text):
         found = corrector.correct(match)
         if corrector.words_looked_up > _MAX_CORRECTED_WORDS:
             return None

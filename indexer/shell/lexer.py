@@ -58,7 +58,8 @@ _SCANNER = re.compile(
     | (?P<range>[\[{][^\]}]*[\]}]?)
     | (?P<compare>(?<=:)[<>]=?[^\s()]*)
     | (?P<paren>[()])
-    | (?P<sign>[+\-](?=[^\W\d]\w*:(?!//)))       # `-tag:x`: the field still starts a word
+    | (?P<minus>(?<![^\s(])-(?=[^\s\-)]))       # `-x`, `-"a b"`, `-tag:x`: NOT, as search reads it
+    | (?P<sign>\+(?=[^\W\d]\w*:(?!//)))          # `+tag:x`: the field still starts a word
     | (?P<word>[^\s()"]+)
     """,
     re.VERBOSE,
@@ -83,7 +84,7 @@ def tokenize(line: str, catalog: FieldCatalog, commands: CommandRegistry = COMMA
             tokens.append((Token.PHRASE, text))
         elif kind in ("range", "compare"):
             tokens.append((Token.RANGE, text))
-        elif kind == "paren" or (kind == "word" and text.lstrip("+-") in _OPERATORS):
+        elif kind in ("paren", "minus") or (kind == "word" and text.lstrip("+-") in _OPERATORS):
             tokens.append((Token.OPERATOR, text))
         elif kind == "word" and ("*" in text or "?" in text or _FUZZY.match(text)):
             tokens.append((Token.PATTERN, text))
