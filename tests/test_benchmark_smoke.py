@@ -114,3 +114,17 @@ def test_the_engine_paths_benchmark_builds_on_both_paths(tmp_path):
         ("stock", False, 40),
     ]
     assert "stock/fast" in completed.stdout
+
+
+def test_the_build_scale_benchmark_builds_two_sizes_of_copies_and_compares_their_cpu(tmp_path, capsys):
+    from benchmarks import build_scale
+
+    output = tmp_path / "scale.json"
+    argv = ["--corpus", str(BUNDLED_CORPUS), "--notes", "10", "--copies", "1", "--json", str(output)]
+    code = build_scale.main(argv)
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert code == (0 if report["passed"] else 1)  # the ratio itself only a quiet machine can judge
+    assert [(row["copies"], row["notes"]) for row in report["rows"]] == [(1, 10), (2, 20)]
+    assert report["rows"][1]["groups"] == 10 and report["rows"][1]["notes_in_groups"] == 20
+    assert report["notes_ratio"] == 2.0 and report["target"] == build_scale.MAX_RATIO
+    assert "CPU ratio" in capsys.readouterr().out
