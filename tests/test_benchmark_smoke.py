@@ -145,3 +145,17 @@ def test_the_same_ranking_check_passes_the_same_code_and_catches_a_changed_ranki
     assert same_ranking.main([*common, "--before", str(changed)]) == 1
     out = capsys.readouterr().out
     assert "0 queries differ" not in out and "before {" in out
+
+
+def test_the_build_scale_benchmark_builds_two_sizes_of_copies_and_compares_their_cpu(tmp_path, capsys):
+    from benchmarks import build_scale
+
+    output = tmp_path / "scale.json"
+    argv = ["--corpus", str(BUNDLED_CORPUS), "--notes", "10", "--copies", "1", "--json", str(output)]
+    code = build_scale.main(argv)
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert code == (0 if report["passed"] else 1)  # the ratio itself only a quiet machine can judge
+    assert [(row["copies"], row["notes"]) for row in report["rows"]] == [(1, 10), (2, 20)]
+    assert report["rows"][1]["groups"] == 10 and report["rows"][1]["notes_in_groups"] == 20
+    assert report["notes_ratio"] == 2.0 and report["target"] == build_scale.MAX_RATIO
+    assert "CPU ratio" in capsys.readouterr().out
