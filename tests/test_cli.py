@@ -507,3 +507,19 @@ def test_a_query_that_starts_with_a_dash_runs_after_double_dash(built):
     assert (result.exit_code, result.stdout, result.stderr) == (0, "39\n", "")
     assert run_search("--count", "NOT gprs").stdout == "39\n"
     assert run_search("--count", "gprs").stdout == "1\n"
+
+
+def test_a_count_of_one_is_singular_in_the_build_messages(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# One note\n\nzyzzyva\n", encoding="utf-8")
+    runner = CliRunner()
+    index = tmp_path / "index"
+    built = runner.invoke(indexer_main, ["build", "--corpus", str(corpus), "--index", str(index)])
+    assert built.exit_code == 0, built.output
+    assert re.fullmatch(rf"Indexed 1 note in \d+\.\d s into {re.escape(str(index))}\n", built.stdout)
+    again = runner.invoke(indexer_main, ["update", "--corpus", str(corpus), "--index", str(index)])
+    assert again.stdout == f"Index {index} is up to date: 1 note\n"
+    (corpus / "b.md").write_text("# Another\n\nzyzzyva\n", encoding="utf-8")
+    grown = runner.invoke(indexer_main, ["update", "--corpus", str(corpus), "--index", str(index)])
+    assert re.search(r"; 2 notes in \d+\.\d s\n", grown.stdout)

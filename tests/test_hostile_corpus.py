@@ -147,7 +147,7 @@ def test_the_size_cap_is_an_option_and_an_11_mb_note_indexes_under_a_12_mb_cap(
         indexer_main, ["build", "--corpus", "corpus", "--index", "index", "--max-size", "12"]
     )
     assert (raised.exit_code, raised.stderr) == (0, "")
-    assert re.fullmatch(r"Indexed 1 notes in \d+\.\d s into index\n", raised.stdout)
+    assert re.fullmatch(r"Indexed 1 note in \d+\.\d s into index\n", raised.stdout)
     assert found(corpus, index_dir, '"lorem ipsum" bigword') == ["big.md"]
 
 

@@ -15,7 +15,7 @@ from indexer.cli.output import print_correction, print_result, print_suggestion
 from indexer.cli.settings import Settings
 from indexer.output.console import ProgressBar, warn
 from indexer.output.formats import OutputFormat
-from indexer.output.safe_text import terminal_safe
+from indexer.output.safe_text import counted, terminal_safe
 from indexer.search.options import SortOrder
 from indexer.status import ExitStatus
 
@@ -271,7 +271,8 @@ def freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Setting
         )
     if outcome.action == "built":
         report = outcome.report
-        click.echo(f"search: built the index: {report.notes} notes{took(report.seconds)}", err=True)
+        notes = counted(report.notes, "note")
+        click.echo(f"search: built the index: {notes}{took(report.seconds)}", err=True)
         print_skips("search", report)
     elif outcome.action == "updated":
         report = outcome.report

@@ -18,7 +18,7 @@ from indexer.cli.options import (
     print_skips,
 )
 from indexer.output.console import Group, ProgressBar, cli_errors, warn
-from indexer.output.safe_text import json_safe, terminal_safe
+from indexer.output.safe_text import counted, json_safe, terminal_safe
 from indexer.status import ExitStatus
 
 INDEXER_EPILOG = """\b
@@ -167,11 +167,12 @@ def _finish_report(action: str, report, index_dir: Path | str, *, strict: bool, 
     count = len(report.skipped) + len(report.still_skipped)
     skipped = f", {count} skipped" if count else ""
     if action == "build" or report.rebuilt:
-        click.echo(f"Indexed {report.notes} notes{skipped} in {report.seconds:.1f} s into {index_dir}")
+        notes = counted(report.notes, "note")
+        click.echo(f"Indexed {notes}{skipped} in {report.seconds:.1f} s into {index_dir}")
     elif report.touched:
         click.echo(f"Updated {index_dir}: {change_counts(report)}{skipped}; {notes_and_time(report)}")
     else:
-        click.echo(f"Index {index_dir} is up to date: {report.notes} notes{skipped}")
+        click.echo(f"Index {index_dir} is up to date: {counted(report.notes, 'note')}{skipped}")
     if strict and (report.skipped or report.still_skipped):
         if report.still_skipped and not quiet:
             paths = ", ".join(path for path, _ in report.still_skipped[:5])
@@ -311,7 +312,7 @@ def duplicates_command(collections, corpus: Path, index_dir: Path, as_json: bool
             for path in group:
                 click.echo(terminal_safe(f"   {path}  {titles[path]}"))
         notes_in_groups = sum(len(group) for group in groups)
-        click.echo(f"{len(groups)} group{'' if len(groups) == 1 else 's'}, {notes_in_groups} notes", err=True)
+        click.echo(f"{counted(len(groups), 'group')}, {counted(notes_in_groups, 'note')}", err=True)
 
 
 @indexer_main.command(
@@ -350,7 +351,7 @@ def list_command(as_json: bool) -> None:
         for item in known:
             corpus = item.corpus or f"(no finished build) {item.index_dir}"
             mark = "  (missing)" if item.corpus_missing else ""
-            notes = "-" if item.notes is None else f"{item.notes} notes"
+            notes = "-" if item.notes is None else counted(item.notes, "note")
             click.echo(terminal_safe(f"{corpus}{mark}"))
             click.echo(f"    {notes}, {human_size(item.size_bytes)}, updated {item.updated_at or '-'}")
         click.echo(f"{len(known)} index{'' if len(known) == 1 else 'es'} in {indexes_path()}", err=True)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from indexer.output.safe_text import terminal_safe
+from indexer.output.safe_text import counted, terminal_safe
 
 if TYPE_CHECKING:
     from indexer.index.store import IndexReport
@@ -20,14 +20,15 @@ def change_counts(report: IndexReport, *, new: str = "added") -> str:
 
 def notes_and_time(report: IndexReport) -> str:
     """The index after it: "4490 notes in 1.2 s"."""
-    return f"{report.notes} notes in {report.seconds:.1f} s"
+    return f"{counted(report.notes, 'note')} in {report.seconds:.1f} s"
 
 
 def describe_batch(report: IndexReport, *, clock: Callable[[], str] | None = None) -> str:
     """Watch mode's line for a batch: "12:03:04 1 added, 2 changed, 0 removed; 4491 notes (0.3 s)"."""
     stamp = clock() if clock else time.strftime("%H:%M:%S")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
-    return f"{stamp} {change_counts(report)}{skipped}; {report.notes} notes ({report.seconds:.1f} s)"
+    notes = counted(report.notes, "note")
+    return f"{stamp} {change_counts(report)}{skipped}; {notes} ({report.seconds:.1f} s)"
 
 
 def stats_lines(figures: Mapping[str, object]) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from indexer.notes.note import Note
-from indexer.output.safe_text import terminal_safe
+from indexer.output.safe_text import counted, terminal_safe
 from indexer.search.facets import FacetValues
 from indexer.search.results import Contribution, Hit, SearchResult, Span
 from indexer.search.spelling import Suggestion
@@ -188,7 +188,7 @@ def render_timeline_text(timeline: MonthCounts, style: TextStyle = PLAIN, *, tot
     width = max(10, min(50, (style.width or 80) - 7 - digits - 6))
     for row in chart_rows(timeline):
         if row.gap:
-            lines.append(_paint(f"  {'⋮':<7}  {row.gap} months without notes", "dim", style))
+            lines.append(_paint(f"  {'⋮':<7}  {counted(row.gap, 'month')} without notes", "dim", style))
             continue
         drawn = bar(row.count, peak, width)
         padding = " " * (width - len(drawn))

@@ -52,3 +52,8 @@ def json_safe(document: str) -> str:
 def has_unsafe_characters(text: str) -> bool:
     """True if printing `text` raw could change the terminal's state or mislead the reader."""
     return _UNSAFE.search(text) is not None
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 note`, `2 notes`: a count and its noun, plural when it is not one."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -25,7 +25,7 @@ from indexer.output.render import (
     render_suggestion,
     render_text,
 )
-from indexer.output.safe_text import terminal_safe
+from indexer.output.safe_text import counted, terminal_safe
 from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.results import Hit
 from indexer.search.searching import NoteIndex, SearchResult
@@ -329,7 +329,7 @@ class Shell:
         with ProgressBar("Indexing") as progress:
             outcome = ensure_fresh_index(corpus, index_dir, options=self.index_options, progress=progress)
         if outcome.action == "built":
-            self.screen.note(f"built the index of {name}: {outcome.report.notes} notes", dim=True)
+            self.screen.note(f"built the index of {name}: {counted(outcome.report.notes, 'note')}", dim=True)
         weights = self.settings.weights if self.settings is not None else None
         aliases = self.settings.aliases if self.settings is not None else None
         fresh = open_index(corpus, index_dir, weights=weights, aliases=aliases)
@@ -367,7 +367,7 @@ class Shell:
         if report.touched:
             self.screen.note(f"Updated: {change_counts(report)}; {notes_and_time(report)}")
         else:
-            self.screen.note(f"The index is up to date: {report.notes} notes.")
+            self.screen.note(f"The index is up to date: {counted(report.notes, 'note')}.")
 
     def print_stats(self) -> None:
         from indexer.index.stats import index_stats
