@@ -24,11 +24,6 @@ if TYPE_CHECKING:
     from indexer.search.spelling import Suggestion
 
 
-# Below this many hits a query is worth correcting (a correction costs tens of ms). Here,
-# not in `spelling`, so that a search with more hits never loads the spelling code.
-FEW_HITS = 5
-
-
 class SearchFlow:
     """What an engine supplies: `parser`, `_result` (one ranked query), `_terms` (what
     passages are chosen by), `_correction` (the query with its misspellings fixed) and

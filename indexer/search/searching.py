@@ -21,9 +21,9 @@ from indexer.index.schema import TEXT_ANALYZER
 from indexer.index.store import open_whoosh_index
 from indexer.notes.note import Note, NoteMemo, ParsedNotes
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
-from indexer.search.flow import FEW_HITS, SearchFlow
+from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
-from indexer.search.options import SearchOptions, SortOrder
+from indexer.search.options import FEW_HITS, SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank
 from indexer.search.results import (  # SearchResult and SortOrder are imported from here too

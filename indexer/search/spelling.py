@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS, STRUCTURED_PREFIX
-from indexer.search.flow import FEW_HITS
+from indexer.search.options import FEW_HITS
 from indexer.search.query import negated_spans
 
 if TYPE_CHECKING:
