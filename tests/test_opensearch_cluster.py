@@ -522,7 +522,10 @@ def test_shell_completion_values_come_from_the_cluster(bundled_on_both):
         assert [(value.text, value.count) for value in remote.field_values(field, prefix)] == expected
 
 
-@pytest.mark.parametrize("query", ["gatway GPRS", "ransomwear", "cimpanou ransomware"])
+@pytest.mark.parametrize(
+    "query",
+    ["gatway GPRS", "ransomwear", "cimpanou ransomware", "gatewy -ransomwear", "gatewy NOT (ransomwear)"],
+)
 def test_misspelled_words_are_corrected_as_whoosh_corrects_them(bundled_on_both, query):
     whoosh, cluster = bundled_on_both
     expected, got = whoosh.search(query, passages=0), cluster.search(query, passages=0)

@@ -9,6 +9,11 @@ of the words' BM25 there), times the boost, required to match (`filter`) a span 
 that places the words as the bonus asks. Both engines share one ranking model, and the
 cluster computes it in one request, in Java, next to the postings.
 
+The two bonuses that are no single span are sent as their alternatives: two details
+from two paragraphs as every split of the words into two groups, each an unordered span;
+a subject and a detail as every set of words the title may hold, the others an
+unordered span of the body (see docs/opensearch.md).
+
 The exact-form bonuses (the words as typed, stop words and endings included) are
 checked the same way on the `title_words`, `subtitle_words` and `body_words` fields,
 which index the words as `schema.EXACT_ANALYZER` numbers them. One difference, said in docs/opensearch.md:

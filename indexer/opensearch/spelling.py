@@ -22,9 +22,9 @@ from indexer.search.spelling import (
     _MORE_COMMON,
     _OPERATORS,
     _SPECIAL,
-    _TOKEN,
     Suggestion,
     _same_case,
+    _tokens,
     edit_distance,
     with_words,
 )
@@ -79,7 +79,7 @@ def corrected_in_context(notes: ClusterNotes, text: str) -> str | None:
     None if a word has no such replacement."""
     absent = [
         match
-        for match in _TOKEN.finditer(text)
+        for match in _tokens(text)  # not the words the query excludes
         if match["field"] is None
         and match["word"] is not None
         and _correctable(match["word"])
@@ -106,7 +106,7 @@ def suggest_query(notes: ClusterNotes, text: str, total: int) -> Suggestion | No
     """A corrected `text` with clearly more hits than `total` (as `spelling.suggest_query`,
     for unscoped words): each rare word replaced by its closest word in many more notes."""
     replacements = []
-    for match in _TOKEN.finditer(text):
+    for match in _tokens(text):
         word = match["word"]
         if match["field"] is not None or word is None or not _correctable(word):
             continue

@@ -59,6 +59,11 @@ _DATE_COMPARISON = re.compile(
     r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):(?P<op><=|>=|<|>)"
     r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?(?=$|[\s)])"
 )
+# `date:2021..2022`, `date:2021-08..`, `date:..2021-10-15`: a span, as GitHub writes it.
+_DATE_SPAN = re.compile(
+    r"(?:^|(?<=[\s(+\-]))(?P<name>[^\W\d]\w*):"
+    r"(?P<start>\d{4}(?:-\d{1,2}){0,2})?\.\.(?P<end>\d{4}(?:-\d{1,2}){0,2})?(?=$|[\s)])"
+)
 # A fuzzy distance after a word (a quoted phrase's `~N` is its slop, any size).
 _FUZZY_DISTANCE = re.compile(r"(?<=[^\s\"'~(])~(?P<distance>\d+)")
 # `NOT x`, and `-x` as web search engines, GitHub and Gmail read it: a `-` where a term
@@ -147,11 +152,13 @@ class QueryParser:
         check_balance(text)
         fields = check_fields(text, self.catalog)
         check_fuzzy_distances(text)
+        edits: list[Edit] = []
         if "date" in fields:
-            text = rewrite_date_comparisons(text, self.catalog)
+            text, edits = rewrite_dates(text, self.catalog)
         self._bad_dates.clear()
         try:
             parsed = self._whoosh_parser("date" in fields).parse(text)
+            restore_offsets(parsed, edits)
             if self._bad_dates and _contains_null(parsed):
                 raise QueryError(f"cannot read date {self._bad_dates[0]!r}", hint=DATE_HINT)
             parsed = parsed.normalize()
@@ -307,21 +314,77 @@ def check_balance(text: str) -> None:
         raise QueryError(f"{message} at column {offset + 1}", hint="close it, or drop it")
 
 
+# One rewrite of the query text: (start, end) in the rewritten text, (start, end) in the typed.
+Edit = tuple[int, int, int, int]
+
+
+def rewrite_dates(text: str, catalog: FieldCatalog) -> tuple[str, list[Edit]]:
+    """`text` with its date comparisons and `..` spans as the ranges Whoosh reads, and where
+    each rewrite is (for `restore_offsets`)."""
+    edits: list[Edit] = []
+    parts: list[str] = []
+    typed_at = 0
+    written = 0
+    matches = sorted(
+        [(match, _comparison_range) for match in _DATE_COMPARISON.finditer(text)]
+        + [(match, _span_range) for match in _DATE_SPAN.finditer(text)],
+        key=lambda found: found[0].start(),
+    )
+    for match, rewrite in matches:
+        if match.start() < typed_at or catalog.index_field(match["name"]) != "date":
+            continue
+        replacement = rewrite(match)
+        parts.append(text[typed_at : match.start()])
+        written += match.start() - typed_at
+        edits.append((written, written + len(replacement), match.start(), match.end()))
+        parts.append(replacement)
+        written += len(replacement)
+        typed_at = match.end()
+    parts.append(text[typed_at:])
+    return "".join(parts), edits
+
+
 def rewrite_date_comparisons(text: str, catalog: FieldCatalog) -> str:
     """`date:<X` as the range before the first day of X, `date:>X` after its last day;
-    `<=` and `>=` include X. X is a year, a month or a day (`2021`, `2021-08`, `2021-08-16`)."""
+    `<=` and `>=` include X. X is a year, a month or a day (`2021`, `2021-08`, `2021-08-16`).
+    `date:X..Y` (as GitHub writes it) is `date:[X to Y]`; `X..` and `..Y` are open ends."""
+    return rewrite_dates(text, catalog)[0]
 
-    def as_range(match: re.Match[str]) -> str:
-        if catalog.index_field(match["name"]) != "date":
-            return match.group()
-        first, last = _date_span(match["year"], match["month"], match["day"])
-        if first is None or last is None:
-            raise QueryError(f"cannot read date {match.group()[len(match['name']) + 1 :]!r}", hint=DATE_HINT)
-        before, after = first - timedelta(days=1), last + timedelta(days=1)
-        bounds = {"<": f"[to {before}]", "<=": f"[to {last}]", ">": f"[{after} to]", ">=": f"[{first} to]"}
-        return f"{match['name']}:{bounds[match['op']]}"
 
-    return _DATE_COMPARISON.sub(as_range, text)
+def _comparison_range(match: re.Match[str]) -> str:
+    first, last = _date_span(match["year"], match["month"], match["day"])
+    if first is None or last is None:
+        raise QueryError(f"cannot read date {match.group()[len(match['name']) + 1 :]!r}", hint=DATE_HINT)
+    before, after = first - timedelta(days=1), last + timedelta(days=1)
+    bounds = {"<": f"[to {before}]", "<=": f"[to {last}]", ">": f"[{after} to]", ">=": f"[{first} to]"}
+    return f"{match['name']}:{bounds[match['op']]}"
+
+
+def _span_range(match: re.Match[str]) -> str:
+    start, end = match["start"] or "", match["end"] or ""
+    return f"{match['name']}:[{start}{' ' if start else ''}to{' ' if end else ''}{end}]"
+
+
+def restore_offsets(query: wq.Query, edits: list[Edit]) -> None:
+    """Point the parsed words' character offsets back into the text as typed: ranking reads
+    the words as typed there (`date:>2021-10 ransomware gangs` lost its exact-form bonuses
+    when the offsets were the rewritten text's)."""
+    if not edits:
+        return
+
+    def typed(offset: int) -> int:
+        for start, end, typed_start, typed_end in reversed(edits):
+            if offset >= end:
+                return offset + typed_end - end
+            if offset >= start:
+                return typed_start
+        return offset
+
+    for leaf in query.leaves():
+        if getattr(leaf, "startchar", None) is not None and getattr(leaf, "endchar", None) is not None:
+            leaf.startchar, leaf.endchar = typed(leaf.startchar), typed(leaf.endchar)
+        if getattr(leaf, "char_ranges", None):
+            leaf.char_ranges = [(typed(start), typed(end)) for start, end in leaf.char_ranges]
 
 
 def _date_span(year: str, month: str | None, day: str | None) -> tuple[date | None, date | None]:

@@ -1,4 +1,5 @@
-"""`-word` excludes, as in web search, GitHub and Gmail; a hyphen inside a word does not."""
+"""Forms users type: `-word` excludes (as in web search, GitHub and Gmail; a hyphen inside a
+word does not), typographic quotes, `date:X..Y` spans."""
 
 from __future__ import annotations
 
@@ -226,3 +227,27 @@ def test_a_typographic_quoted_word_is_not_corrected_and_the_result_names_the_que
     }
     # Unquoted, the word is corrected: the quotes are what keep it as typed.
     assert json.loads(search_bundled("ransomwear", "--json").stdout)["corrected_query"] == "ransomware"
+
+
+@pytest.mark.parametrize(
+    ("span", "range_form"),
+    [
+        ("date:2021..2022", "date:[2021 to 2022]"),
+        ("date:2021-08..2021-09", "date:[2021-08 to 2021-09]"),
+        ("date:2021-08..", "date:>=2021-08"),
+        ("date:..2021-10-15", "date:<=2021-10-15"),
+        ("ransomware date:2021-10..", "ransomware date:>=2021-10"),
+    ],
+)
+def test_a_date_span_with_two_dots_is_a_range(parser, notes, span, range_form):
+    assert parser.parse(span) == parser.parse(range_form)
+    assert notes.count(span) == notes.count(range_form) > 0
+
+
+@pytest.mark.parametrize("dated", ["date:>2021-10", "date:2021..2022", "date:2021-10"])
+def test_words_after_a_rewritten_date_keep_their_offsets_into_the_query_as_typed(parser, dated):
+    from indexer.search.ranking import ranking_bonuses
+
+    text = f"{dated} ransomware gangs"
+    exact = {bonus.exact for bonus in ranking_bonuses(parser.parse(text), text) if bonus.exact}
+    assert exact == {("ransomware", "gangs")}
