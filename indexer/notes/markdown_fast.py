@@ -3,10 +3,11 @@ tokens markdown-it gives (tests/test_markdown_fast.py compares them on every not
 shared corpora and on random markup), at a fraction of the cost.
 
 - `plain_paragraph`, a block rule tried first: a paragraph whose lines start with no
-  block markup is handed to markdown-it's own paragraph rule at once, without
-  the ten rules before it (table, code, fence, quote, rule, list, footnote, reference,
-  HTML, heading, setext heading), none of which can match such lines. Block parsing of
-  the news corpus: 2.2 s -> 1.1 s of CPU.
+  block markup gets markdown-it's paragraph tokens at once, without the ten rules
+  before it (table, code, fence, quote, rule, list, footnote, reference, HTML, heading,
+  setext heading), none of which can match such lines, and without the paragraph
+  rule's own terminator rules on each of its lines (which need the same markers). Block
+  parsing of the news corpus: 2.2 s -> 1.1 s of CPU.
 - `simple_inline`, the tokens of an inline run whose only markup is plain links and
   images (`[text](https://…)`, `![alt](a.png)`: no markup in the text, no space, escape
   or parenthesis in the target, no title) found by one regex, where markdown-it's inline
@@ -69,9 +70,21 @@ def plain_paragraph(state: Any, startLine: int, endLine: int, silent: bool) -> b
     position = starts[startLine] + shifts[startLine]
     if src[position] == "[" and "]:" in src[position : ends[line - 1]]:
         return False  # maybe a link reference definition: its label ends with `]:`
-    from markdown_it.rules_block import paragraph
+    # markdown-it's paragraph rule would now try its terminator rules (fence, quote, rule,
+    # list, HTML, heading, table, footnote) on every line after the first: each needs a
+    # marker at the line's start, and no line here has one. Its tokens, at once.
+    from markdown_it.common.utils import mdTrim
 
-    return paragraph(state, startLine, endLine, silent)
+    content = mdTrim(state.getLines(startLine, line, state.blkIndent, False))
+    state.line = line
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [startLine, line]
+    token = state.push("inline", "", 0)
+    token.content = content
+    token.map = [startLine, line]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
+    return True
 
 
 class _Child:
