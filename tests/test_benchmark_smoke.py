@@ -114,3 +114,48 @@ def test_the_engine_paths_benchmark_builds_on_both_paths(tmp_path):
         ("stock", False, 40),
     ]
     assert "stock/fast" in completed.stdout
+
+
+def test_the_same_ranking_check_passes_the_same_code_and_catches_a_changed_ranking(tmp_path, capsys):
+    """`benchmarks/same_ranking.py` on the bundled corpus: this tree against itself gives
+    the same hits (exit 0, a CPU-time row a kind); against a tree whose search leaves its
+    best hit out, it lists the queries that differ and exits 1."""
+    from benchmarks import same_ranking
+
+    common = ["--corpus", str(BUNDLED_CORPUS), "--index", str(tmp_path / "index"), "--per-kind", "3"]
+    common += ["--kinds", "title,body"]
+    assert same_ranking.main([*common, "--before", str(REPO)]) == 0
+    out = capsys.readouterr().out
+    assert "| title | 3 |" in out and "| body | 3 |" in out and "| all | 6 |" in out
+    assert "0 queries differ" in out
+
+    changed = tmp_path / "before"
+    shutil.copytree(REPO / "indexer", changed / "indexer", ignore=shutil.ignore_patterns("__pycache__"))
+    searching = changed / "indexer" / "search" / "searching.py"
+    searching.write_text(
+        searching.read_text(encoding="utf-8")
+        + "\n\n_search = NoteIndex.search\n\n\n"
+        + "def _without_the_best(self, *args, **kwargs):\n"
+        + "    from dataclasses import replace\n\n"
+        + "    result = _search(self, *args, **kwargs)\n"
+        + "    return replace(result, hits=result.hits[1:])\n\n\n"
+        + "NoteIndex.search = _without_the_best\n",
+        encoding="utf-8",
+    )
+    assert same_ranking.main([*common, "--before", str(changed)]) == 1
+    out = capsys.readouterr().out
+    assert "0 queries differ" not in out and "before {" in out
+
+
+def test_the_build_scale_benchmark_builds_two_sizes_of_copies_and_compares_their_cpu(tmp_path, capsys):
+    from benchmarks import build_scale
+
+    output = tmp_path / "scale.json"
+    argv = ["--corpus", str(BUNDLED_CORPUS), "--notes", "10", "--copies", "1", "--json", str(output)]
+    code = build_scale.main(argv)
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert code == (0 if report["passed"] else 1)  # the ratio itself only a quiet machine can judge
+    assert [(row["copies"], row["notes"]) for row in report["rows"]] == [(1, 10), (2, 20)]
+    assert report["rows"][1]["groups"] == 10 and report["rows"][1]["notes_in_groups"] == 20
+    assert report["notes_ratio"] == 2.0 and report["target"] == build_scale.MAX_RATIO
+    assert "CPU ratio" in capsys.readouterr().out

@@ -132,6 +132,56 @@ def test_phrases_and_fuzzy_words_are_scored_as_whoosh_does(bundled_index):
             assert ours and ours == _whooshs(notes, text), text
 
 
+def _relaxed(notes, text: str):
+    from indexer.search.ranking import relaxed_query
+
+    return relaxed_query(with_column_dates(notes.parser.parse(text)))
+
+
+@pytest.mark.parametrize("matcher_type", [None, wq.Or.ARRAY_MATCHER, wq.Or.DEFAULT_MATCHER])
+def test_the_relaxed_query_is_scored_as_whoosh_does(bundled_index, matcher_type):
+    """Notes with any of the words, each word found worth a constant (`ConstantScoreQuery`)
+    beside its own score: the same notes and floats as Whoosh's, in either kind of union."""
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        compared = 0
+        for text in (
+            "ransomware zqxjv attack",
+            "gprs gateway zqxjv",
+            "security update windows qqqq author:x",
+        ):
+            query = _relaxed(notes, text)
+            assert query is not None, text
+            if matcher_type is not None:
+                for part in [query, *query.children()]:
+                    if isinstance(part, wq.Or):
+                        part.matcher_type = matcher_type
+            ours = scored_matches(notes.searcher, query)
+            assert ours is not None, text
+            assert ours == _whoosh_collects(notes.searcher, query), text
+            compared += bool(ours)
+        assert compared >= 2
+
+
+def test_the_relaxed_query_is_scored_as_whoosh_does_over_segments_and_deletions(
+    corpus, write_note, index_dir
+):
+    for number in range(14):
+        write_note(
+            f"n{number}.md", info_note(f"Ransomware gang {number}", "attack gateway word " * (number + 1))
+        )
+    build_index(corpus, index_dir)
+    write_note("n3.md", info_note("Title three changed", "other words attack " * 40))
+    write_note("late.md", info_note("A late ransomware note", "ransomware gateway attack"))
+    update_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert len(notes.searcher.reader().leaf_readers()) == 2
+        for text in ("ransomware zqxjv", "gateway attack zqxjv", "changed late gang"):
+            query = _relaxed(notes, text)
+            ours = scored_matches(notes.searcher, query)
+            assert ours and ours == _whoosh_collects(notes.searcher, query), text
+
+
 def test_other_queries_are_left_to_whoosh(bundled_index):
     corpus, index = bundled_index
     with open_index(corpus, index) as notes:

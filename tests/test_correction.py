@@ -194,3 +194,54 @@ def test_of_close_words_equally_near_the_one_whose_note_holds_the_query_best_is_
         result = notes.search("carming harbour")
     assert result.corrected_query == "charming harbour"
     assert paths(result) == ["charming-harbour.md"]
+
+
+def test_the_chosen_correction_is_scored_once_though_searched_twice(corpus_with_typo_target, monkeypatch):
+    """Choosing a correction scores its query; the hits shown come from that same scoring."""
+    from indexer.search.searching import NoteIndex
+
+    scored: list[str] = []
+    original = NoteIndex._in_tie_order
+
+    def counting(self, query, *args, **kwargs):
+        scored.append(repr(query))
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(NoteIndex, "_in_tie_order", counting)
+    with open_index(*corpus_with_typo_target) as notes:
+        result = notes.search("milloin dollar ransom")
+        assert result.corrected_query == "million dollar ransom"
+        assert paths(result) == ["target.md"]
+        chosen = repr(notes.parser.parse("million dollar ransom"))
+        assert scored.count(chosen) == 1
+        scored.clear()
+        notes.search("milloin dollar ransom")  # a new search scores it again
+        assert scored.count(chosen) == 1
+
+
+def test_words_one_edit_away_are_found_with_or_without_the_listed_prefix(corpus_with_typo_target):
+    """The words one edit from a typed word that keep its first two letters are checked
+    against the listed body words; those that change them are looked up: either way the
+    same words as looking each up."""
+    from indexer.index.schema import DEFAULT_SEARCH_FIELDS
+    from indexer.search.spelling import _Corrector, one_edit_away
+
+    with open_index(*corpus_with_typo_target) as notes:
+        corrector = _Corrector(notes)
+        reader = notes.searcher.reader()
+        analyze = notes.searcher.schema["body"].process_text
+
+        def looked_up(typed: str) -> set[str]:
+            found = set()
+            for word in one_edit_away(typed):
+                stems = list(analyze(word, mode="query"))
+                if len(stems) == 1 and reader.doc_frequency("body", stems[0]):
+                    found.add(word)
+            return found
+
+        for typed in ("milloin", "imllion", "dolar", "odllar", "ransoms", "fillerr"):
+            assert corrector._known_one_edit_away(typed, DEFAULT_SEARCH_FIELDS, own_stems=True) == looked_up(
+                typed
+            )
+        assert "million" in corrector._known_one_edit_away("imllion", DEFAULT_SEARCH_FIELDS, own_stems=True)
+        assert "million" in corrector._known_one_edit_away("milloin", DEFAULT_SEARCH_FIELDS, own_stems=True)

@@ -176,3 +176,86 @@ def test_a_build_compares_copies_on_the_texts_it_indexed_without_reading_them_ag
     report = build_index(corpus, tmp_path / "index", options=IndexOptions(procs=procs))
     assert report.notes == 6 and not report.skipped
     assert read_duplicate_groups(tmp_path / "index") == [["a-again.md", "a.md"]]
+
+
+# The work of finding copies grows with the notes, whatever the groups (operation counts,
+# not seconds): pairs compared word by word plus pairs counted paragraph by paragraph.
+def story(number: int) -> list[str]:
+    """Six twelve-word paragraphs of their own for story `number`."""
+    return [" ".join(f"s{number}p{p}w{w}" for w in range(12)) for p in range(6)]
+
+
+def finding_of(texts: dict[str, str]):
+    signatures = {path: paragraph_signature(text) for path, text in texts.items()}
+    finding = find_copies(signatures, texts.get)
+    return finding, finding.compared + finding.pair_steps
+
+
+def shuffled_copies(stories: int, copies: int) -> dict[str, str]:
+    """`copies` copies of each story with their paragraphs in another order (what the
+    scaled benchmark corpus writes)."""
+    texts = {}
+    for number in range(stories):
+        lines = story(number)
+        for copy in range(copies):
+            turn = copy % len(lines)
+            texts[f"s{number:03d}-x{copy:04d}.md"] = "\n\n".join(lines[turn:] + lines[:turn])
+    return texts
+
+
+def test_bigger_groups_of_copies_cost_no_more_work_per_note():
+    small, small_work = finding_of(shuffled_copies(20, 5))
+    large, large_work = finding_of(shuffled_copies(20, 10))
+    assert len(large.groups) == 20 and all(len(group) == 10 for group in large.groups)
+    assert len(small.groups) == 20 and all(len(group) == 5 for group in small.groups)
+    # Twice the notes, in groups twice as big: pair by pair it was 45/10 = 4.5 times the work.
+    assert large_work <= 2.6 * small_work
+
+
+def test_one_giant_group_of_identical_notes_and_an_edited_copy_is_one_group():
+    def giant(size: int) -> dict[str, str]:
+        texts = shuffled_copies(10, 1)
+        texts |= {f"giant/{copy:04d}.md": "\n\n".join(story(99)) for copy in range(size)}
+        edited = story(99)
+        edited[0] = edited[0].replace("s99p0w5", "changed")
+        texts["giant/edited.md"] = "\n\n".join(edited)
+        return texts
+
+    finding, work = finding_of(giant(1000))
+    assert finding.groups == [sorted(path for path in giant(1000) if path.startswith("giant/"))]
+    assert finding.compared == 2  # two of the 1,000 with each other, one of them with the edited copy
+    assert work <= 2.6 * finding_of(giant(500))[1]
+
+
+def versions(count: int, *, template: bool) -> dict[str, str]:
+    """`count` notes filled in from one template with two paragraphs of their own
+    (`template`), or `count` versions of one story, each with one word edited."""
+    texts = {}
+    for number in range(count):
+        lines = story(0)
+        if template:
+            lines += story(1000 + number)[:2]
+        else:
+            p, w = number % 6, number // 6 % 12
+            lines[p] = lines[p].replace(f"s0p{p}w{w}", f"edit{number}")
+        texts[f"v{number:04d}.md"] = "\n\n".join(lines)
+    return texts
+
+
+@pytest.mark.parametrize("template", [True, False])
+def test_many_notes_from_one_template_or_story_cost_a_bounded_work_per_note(template):
+    from indexer.index.near_copies import MAX_PARTNERS, MAX_UNITS_PER_PARAGRAPH
+
+    # Per note: each paragraph counts at most MAX_UNITS_PER_PARAGRAPH - 1 pairs, and each
+    # note is compared with at most MAX_PARTNERS others.
+    bound = 8 * (MAX_UNITS_PER_PARAGRAPH - 1) + MAX_PARTNERS
+    for count in (4, 9, 16, 17, 64, 400):
+        finding, work = finding_of(versions(count, template=template))
+        assert work <= bound * count, count
+        assert finding.compared <= MAX_PARTNERS * count
+        if template:  # their own text differs entirely: never folded
+            assert finding.groups == []
+    # Six versions of a story, each with a word edited in another paragraph, are one group;
+    # nine versions are all compared with each other (8 partners each), as before the bound.
+    assert finding_of(versions(6, template=False))[0].groups == [sorted(versions(6, template=False))]
+    assert finding_of(versions(9, template=False))[0].compared == 9 * 8 // 2

@@ -32,7 +32,7 @@ def assert_read_alike(text: str) -> None:
     assert parse_markdown(text) == parse_markdown(text, shortcuts=False), repr(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py: 30 everyday, 300 thorough)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".join))
 def test_the_shortcuts_read_random_markup_as_markdown_it_alone(text):
     assert_read_alike(text)

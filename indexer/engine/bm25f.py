@@ -18,7 +18,8 @@ words, alone or field-scoped) are scored here instead, a posting block at a time
 - the matches are returned as Whoosh's `UnlimitedCollector` lists them: score
   descending, then document number.
 
-Anything else in the query (a phrase, a fuzzy word, a range, a negation, a date) makes
+Phrases, fuzzy words and constant-score words (the relaxed query's) are scored here too.
+Anything else in the query (a range, a negation, a date) makes
 `scored_matches` return None, and the caller asks Whoosh. Fast path only
 (`version.fast_path`). tests/test_bm25f.py checks every match's score and place against
 Whoosh's own search on many queries.
@@ -82,6 +83,16 @@ class _Phrase:
 
 
 @dataclass(frozen=True, slots=True)
+class _Constant:
+    """Whoosh's `ConstantScoreQuery` where no current match is needed (a search): a
+    `ListMatcher` of the child's notes, each scoring `score` (the relaxed query counts
+    each word found this way, `ranking.relaxed_query`)."""
+
+    child: Any
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class _Boosted:
     child: Any
     boost: float
@@ -101,7 +112,8 @@ def scored_matches(
     """Every note matching `query` as (score, docnum), best first then by docnum, as
     Whoosh's `UnlimitedCollector` gives them with `searcher`'s BM25F weighting; only the
     notes in `allow` (if given) and not in `mask`. None when the query holds anything
-    but words, phrases and fuzzy words (`Term`, `Phrase`, `FuzzyTerm`, combined by `Or`
+    but words, phrases, fuzzy and constant-score words (`Term`, `Phrase`, `FuzzyTerm`,
+    `ConstantScoreQuery`, combined by `Or`
     and `And`): then ask Whoosh.
 
     `postings`, if given, keeps what was read of each word's postings: its score in each
@@ -248,6 +260,8 @@ class _Segment:
         if kind is _Boosted:
             boost = node.boost
             return {docnum: score * boost for docnum, score in self.evaluate(node.child, wanted).items()}
+        if kind is _Constant:
+            return dict.fromkeys(self.evaluate(node.child, wanted), node.score)
         if kind is _ArrayUnion:
             boost = node.boost
             total: Scores = {}
@@ -313,7 +327,7 @@ def _size(node) -> int:
     kind = type(node)
     if kind is _Leaf:
         return node.size
-    if kind is _Boosted:
+    if kind is _Boosted or kind is _Constant:
         return _size(node.child)
     if kind is _Phrase:
         return _size(node.words)
@@ -348,6 +362,8 @@ def can_score(query) -> bool:
         return not query.minquality
     if kind is wq.Phrase or kind is wq.FuzzyTerm:
         return True
+    if kind is wq.ConstantScoreQuery:
+        return can_score(query.child)
     if kind is wq.And or kind is wq.Or:
         if kind is wq.Or and (query.scale or query.minmatch or query.matcher_type == wq.Or.SPLIT_MATCHER):
             return False
@@ -375,6 +391,9 @@ def _plan(query, searcher, reader: _LookupOnce, *, scored: bool = True):
         return _Leaf(field, btext, query.boost, size) if size else _EMPTY
     if kind is wq.Phrase:
         return _plan_phrase(query, searcher, reader)
+    if kind is wq.ConstantScoreQuery:
+        child = _plan(query.child, searcher, reader, scored=scored)
+        return _EMPTY if child is _EMPTY else _Constant(child, query.score)
     if kind is wq.FuzzyTerm:
         # `MultiTerm.matcher`: each listed word a `Term` with the fuzzy term's boost, OR-ed,
         # and without weighting if the term scores constantly (the words still score).

@@ -73,7 +73,8 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     # field_lengths: columns read whole
     "whoosh.codec.whoosh3": ("_lenfield",),
     "whoosh.codec.whoosh3:W3PerDocReader": ("_cached_reader",),
-    "whoosh.reading:SegmentReader": ("_perdoc",),
+    # term_stats: a segment's terms reader, whose term infos a searcher remembers
+    "whoosh.reading:SegmentReader": ("_perdoc", "_terms"),
     "whoosh.columns:FixedBytesColumn.Reader": ("_dbfile", "_basepos", "_count", "_fixedlen", "_doccount"),
     "whoosh.columns:NumericColumn.Reader": ("_typecode",),
     # expansions: the words a fuzzy term, wildcard or range stands for

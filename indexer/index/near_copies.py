@@ -16,7 +16,10 @@ kept in the manifest. At commit, pairs that share a paragraph of their own are t
 candidates; those whose shared paragraphs hold at least `CANDIDATE_OVERLAP` of both
 notes' own words are read again and compared shingle by shingle. Verdicts are kept
 beside the index, keyed by both signatures and the boilerplate they had, so an update
-reads only the notes whose pairs changed. docs/duplicates.md has the measurements.
+reads only the notes whose pairs changed. Notes with the same signature are one unit,
+compared once (a story saved 1,000 times costs one comparison), and each unit is
+compared with at most `MAX_PARTNERS` candidates: the work grows with the notes, never
+with the square of a group's size. docs/duplicates.md has the measurements.
 """
 
 from __future__ import annotations
@@ -31,8 +34,15 @@ from dataclasses import dataclass, field
 
 # A paragraph in this many notes or more is boilerplate: it does not count as own text.
 BOILERPLATE_NOTES = 3
-# Paragraphs in more notes than this make no candidate pairs (a footer in hundreds of notes).
-MAX_NOTES_PER_PARAGRAPH = 50
+# A paragraph in more units than this (versions: notes with the same paragraphs count once)
+# makes no candidate pairs: a footer in hundreds of notes, a template filled in many times.
+# A paragraph makes at most 120 pairs however many notes hold it (on the news corpus a cap
+# of 5 finds the same pairs as one of 50; a story saved 1,000 times is one unit).
+MAX_UNITS_PER_PARAGRAPH = 16
+# A unit (the notes with one signature) is compared word by word with at most this many
+# candidates, its closest: the work a commit does grows with the notes, never with the
+# square of a group's size (on the news corpus no note has more than 3 candidates).
+MAX_PARTNERS = 8
 # Copies differ in at most this share of either note's own text and of its whole text.
 MAX_DIFFERING = 0.2
 # Notes whose whole texts differ by at most this share are copies even when their own text
@@ -144,10 +154,24 @@ class CopyFinding:
 
     groups: list[list[str]]
     verdicts: dict[str, list[float]]
-    # every candidate pair -> [own first, own second, whole first, whole second] differing
+    # every pair compared (or looked up) -> [own first, own second, whole first, whole second]
     figures: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     compared: int = 0  # pairs compared word by word this time (not from kept verdicts)
     notes_read: int = 0
+    # Work that grows with the pairs a paragraph makes (a pair counted once per paragraph
+    # it shares): the operation count tests/test_duplicates.py holds to linear growth.
+    pair_steps: int = 0
+
+
+@dataclass(slots=True)
+class _Unit:
+    """Notes with one signature (the same paragraphs, in any order), compared as one: the
+    first note (`members[0]`) stands for them all. `together`: they are copies of each
+    other (checked on two of them; never for notes under `MIN_WORDS` words)."""
+
+    keys: Signature
+    members: list[str]
+    together: bool = False
 
 
 def find_copies(
@@ -159,21 +183,27 @@ def find_copies(
 
     `read_text(path)` gives a note's plain text (None if it cannot be read now: then it is
     folded with nothing). `known` holds verdicts from the last commit.
+
+    Notes with the same signature are one unit: a verdict depends on the two signatures
+    alone (it is kept by them), so a story saved 1,000 times is one comparison of two of
+    its copies, not 499,500, and its units' pairs are compared once for all their notes.
     """
     sets = {path: frozenset(keys) for path, keys in signatures.items()}
-    holders: dict[int, list[str]] = defaultdict(list)
-    for path, keys in sets.items():
+    by_keys: dict[Signature, list[str]] = defaultdict(list)
+    for path in sorted(sets):
+        by_keys[sets[path]].append(path)
+    notes_holding: dict[int, int] = defaultdict(int)
+    for keys, paths in by_keys.items():
         for key in keys:
-            holders[key].append(path)
-    boilerplate = {key for key, paths in holders.items() if len(paths) >= BOILERPLATE_NOTES}
-    pairs = _candidate_pairs(sets, holders)
+            notes_holding[key] += len(paths)
+    boilerplate = {key for key, count in notes_holding.items() if count >= BOILERPLATE_NOTES}
     known = known or {}
-    verdicts: dict[str, list[float]] = {}
     texts: dict[str, str | None] = {}
-    finding = CopyFinding(groups=[], verdicts=verdicts)
-    copies = []
-    for first, second in pairs:
-        key = _verdict_key(sets[first], sets[second], boilerplate)
+    finding = CopyFinding(groups=[], verdicts={})
+
+    def verdict(first: str, second: str, first_keys: Signature, second_keys: Signature) -> list[float] | None:
+        """The figures of a pair, kept or compared now (None: a note cannot be read)."""
+        key = _verdict_key(first_keys, second_keys, boilerplate)
         figures = known.get(key)
         if not (isinstance(figures, list) and len(figures) == 4):
             for path in (first, second):
@@ -182,53 +212,97 @@ def find_copies(
                     finding.notes_read += 1
             first_text, second_text = texts[first], texts[second]
             if first_text is None or second_text is None:
-                continue
-            verdict = compare_texts(first_text, second_text, boilerplate)
-            figures = [*verdict.own, *verdict.whole]
+                return None
+            compared = compare_texts(first_text, second_text, boilerplate)
+            figures = [*compared.own, *compared.whole]
             finding.compared += 1
-        verdicts[key] = finding.figures[(first, second)] = [round(float(value), 4) for value in figures]
-        if _copies(figures):
+        finding.verdicts[key] = finding.figures[(first, second)] = [
+            round(float(value), 4) for value in figures
+        ]
+        return figures
+
+    units: list[_Unit] = []
+    for keys, paths in by_keys.items():
+        if len(paths) > 1 and sum(map(paragraph_words, keys)) >= MIN_WORDS:
+            figures = verdict(paths[0], paths[1], keys, keys)
+            if figures is None or not _copies(figures):  # told apart pair by pair, as any notes
+                units.extend(_Unit(keys, [path]) for path in paths)
+                continue
+            units.append(_Unit(keys, paths, together=True))
+        else:
+            units.append(_Unit(keys, paths))
+    unit_of = {unit.members[0]: unit for unit in units}
+    copies = []
+    for first, second in _candidate_pairs(units, notes_holding, finding):
+        figures = verdict(first, second, unit_of[first].keys, unit_of[second].keys)
+        if figures is not None and _copies(figures):
             copies.append((max(figures), first, second))
-    finding.groups = complete_groups(copies)
+    grouped = complete_groups(copies)
+    in_group = {first for group in grouped for first in group}
+    groups = [sorted(path for first in group for path in unit_of[first].members) for group in grouped]
+    groups += [unit.members for unit in units if unit.together and unit.members[0] not in in_group]
+    finding.groups = sorted(groups)
     return finding
 
 
 def _candidate_pairs(
-    sets: Mapping[str, Signature], holders: Mapping[int, list[str]]
+    units: list[_Unit], notes_holding: Mapping[int, int], finding: CopyFinding
 ) -> list[tuple[str, str]]:
-    """Pairs worth comparing word by word: the paragraphs they share verbatim hold
-    `CANDIDATE_OVERLAP` of both notes' own words (whole words when either has none of its
-    own), or `CANDIDATE_WHOLE_OVERLAP` of both notes' whole words (a story saved three
-    times). Counted from the signatures alone, paragraph by paragraph."""
+    """Pairs of units (by their first notes) worth comparing word by word: the paragraphs
+    they share verbatim hold `CANDIDATE_OVERLAP` of both notes' own words (whole words when
+    either has none of its own), or `CANDIDATE_WHOLE_OVERLAP` of both notes' whole words (a
+    story saved three times). Counted from the signatures alone, paragraph by paragraph;
+    a paragraph in more than `MAX_UNITS_PER_PARAGRAPH` units makes no pairs."""
+    holders: dict[int, list[str]] = defaultdict(list)
+    own_words: dict[str, int] = defaultdict(int)
+    whole_words: dict[str, int] = {}
+    for unit in units:
+        first = unit.members[0]
+        whole_words[first] = sum(map(paragraph_words, unit.keys))
+        for key in unit.keys:
+            holders[key].append(first)
+            if notes_holding[key] < BOILERPLATE_NOTES:
+                own_words[first] += paragraph_words(key)
     shared_whole: dict[tuple[str, str], int] = defaultdict(int)
     shared_own: dict[tuple[str, str], int] = defaultdict(int)
-    own_words: dict[str, int] = defaultdict(int)
     for key, paths in holders.items():
+        if not 1 < len(paths) <= MAX_UNITS_PER_PARAGRAPH:
+            continue
         words = paragraph_words(key)
-        if len(paths) < BOILERPLATE_NOTES:
-            for path in paths:
-                own_words[path] += words
-        if 1 < len(paths) <= MAX_NOTES_PER_PARAGRAPH:
-            for pair in itertools.combinations(sorted(paths), 2):
-                shared_whole[pair] += words
-                if len(paths) < BOILERPLATE_NOTES:
-                    shared_own[pair] += words
-    whole_words = {path: sum(paragraph_words(key) for key in keys) for path, keys in sets.items()}
+        own = notes_holding[key] < BOILERPLATE_NOTES
+        for pair in itertools.combinations(sorted(paths), 2):
+            finding.pair_steps += 1
+            shared_whole[pair] += words
+            if own:
+                shared_own[pair] += words
 
     def share(shared: int, first: str, second: str, total: Mapping[str, int]) -> float:
         return shared / max(total[first], total[second], 1)
 
-    pairs = []
+    candidates = []
     for (first, second), shared in shared_whole.items():
-        if min(whole_words[first], whole_words[second]) < MIN_WORDS:
+        if min(whole_words[first], whole_words[second]) < MIN_WORDS:  # never folded
             continue
-        if share(shared, first, second, whole_words) >= CANDIDATE_WHOLE_OVERLAP:
-            pairs.append((first, second))
-        elif not own_words[first] or not own_words[second]:
-            if share(shared, first, second, whole_words) >= CANDIDATE_OVERLAP:
-                pairs.append((first, second))
-        elif share(shared_own[(first, second)], first, second, own_words) >= CANDIDATE_OVERLAP:
-            pairs.append((first, second))
+        whole = share(shared, first, second, whole_words)
+        if (
+            whole >= CANDIDATE_WHOLE_OVERLAP
+            or ((not own_words[first] or not own_words[second]) and whole >= CANDIDATE_OVERLAP)
+            or (
+                own_words[first]
+                and own_words[second]
+                and share(shared_own[(first, second)], first, second, own_words) >= CANDIDATE_OVERLAP
+            )
+        ):
+            candidates.append((-whole, first, second))
+    # Each unit keeps its `MAX_PARTNERS` closest candidates (most shared words first): a
+    # template filled in by 16 notes makes 120 candidates, each compared with 8 at most.
+    partners: dict[str, int] = defaultdict(int)
+    pairs = set()
+    for _, first, second in sorted(candidates):
+        for path in (first, second):
+            partners[path] += 1
+            if partners[path] <= MAX_PARTNERS:
+                pairs.add((first, second))
     return sorted(pairs)
 
 

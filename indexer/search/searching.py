@@ -77,6 +77,8 @@ class NoteIndex(SearchFlow):
         self._copies: Copies | None = None
         self._newest_first: OrderOf | None = None
         self._stored: dict[int, dict] = {}  # docnum -> stored fields, for this searcher
+        # The ranked matches of each query scored during one search (see `_matches`).
+        self._matched: dict[tuple, tuple[list[tuple[Any, int]], int, WordPostings | None]] = {}
         # Parsed notes kept between searches (each checked against its file's stat first).
         self.note_memo: NoteMemo | None = NoteMemo()
 
@@ -97,6 +99,7 @@ class NoteIndex(SearchFlow):
         self._copies = None
         self._newest_first = None
         self._stored = {}
+        self._matched = {}
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -120,8 +123,10 @@ class NoteIndex(SearchFlow):
         """The Whoosh searcher, opened once and reused across queries."""
         if self._searcher is None:
             from indexer.engine.scoring import CachedLengthBM25F
+            from indexer.engine.term_stats import remember_term_stats
 
             self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
+            remember_term_stats(self._searcher)
         return self._searcher
 
     # -- queries -----------------------------------------------------------------------
@@ -159,7 +164,11 @@ class NoteIndex(SearchFlow):
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        return self._search(text, SearchOptions.of(options, **keywords))
+        self._matched = {}
+        try:
+            return self._search(text, SearchOptions.of(options, **keywords))
+        finally:
+            self._matched = {}
 
     def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
         return self._query_terms(parsed) if options.passages > 0 else None
@@ -278,8 +287,7 @@ class NoteIndex(SearchFlow):
         copies = None if options.all_copies else self.copies
         # Our own ranked list of (score, docnum), every match: tie order -> rerank -> fold
         # -> page -> hits. Whoosh's `Results` is read once and never edited.
-        postings = WordPostings() if bonuses else None  # what the search reads, for the rerank
-        ranked, total = self._in_tie_order(parsed, window, options.sort, exclude, postings)
+        ranked, total, postings = self._matches(parsed, window, options.sort, exclude, keep=bool(bonuses))
         notes = ParsedNotes(self.corpus, self.note_memo)  # ranking and passages read each note once
         bonuses_given: dict[int, list[tuple[str, float]]] = {}
         if bonuses:
@@ -372,6 +380,21 @@ class NoteIndex(SearchFlow):
             collector = FilterCollector(collector, allow, mask)
         searcher.search_with_collector(_lazy_unions_under_and(query, searcher.reader()), collector)
         return collector.results()
+
+    def _matches(
+        self, query: wq.Query, window: int | None, sort: SortOrder, exclude: Collection[int], *, keep: bool
+    ) -> tuple[list[tuple[Any, int]], int, WordPostings | None]:
+        """`_in_tie_order`, and what it read of the words' postings if `keep` (for the
+        rerank), remembered for the rest of this search: a correction scores each candidate
+        query to choose one (`_best_score`), then searches the chosen one again."""
+        key = (repr(query), window, sort, tuple(sorted(exclude)), keep)
+        found = self._matched.get(key)
+        if found is None:
+            postings = WordPostings() if keep else None  # what the search reads, for the rerank
+            ranked, total = self._in_tie_order(query, window, sort, exclude, postings)
+            found = self._matched[key] = (ranked, total, postings)
+        ranked, total, postings = found
+        return list(ranked), total, postings
 
     def _in_tie_order(
         self,

@@ -56,6 +56,9 @@ _CONTEXT_CANDIDATES = 4
 # Words found only in note bodies are indexed as stems alone, so they are looked for among
 # the words one edit away from the typed one: ~50 * length candidates, each stemmed.
 _MAX_EDITED_CHARS = 12
+# Words one edit from a typed one that keep its first letters are checked against the
+# index's words with those letters, listed once (see `_known_one_edit_away`).
+_LISTED_PREFIX = 2
 
 # Unstemmed fields whose words stand in for the stemmed ones.
 _SURFACE_FIELDS = ("path", "link", "tag", "author", "source")
@@ -300,7 +303,10 @@ class _Corrector:
         (`million`, `former`) included, after the written ones (`ransomware` before the stem
         `ransomwar`, one edit closer to `ransomwear`)."""
         typed = value.lower()
-        fields = DEFAULT_SEARCH_FIELDS
+        return [candidate for _, candidate in self._ranked_candidates(typed, self._pool(typed))]
+
+    def _pool(self, typed: str) -> set[str]:
+        """The words `candidates` ranks: close written words, and words one edit away."""
         # Two letters in common: listing the written words by first letter alone took
         # ~60 ms a field of the news archive (its paths and links hold every title word);
         # words one edit away need no listing (below).
@@ -312,27 +318,26 @@ class _Corrector:
             if term != typed and term.isalpha()
         }
         if typed.isalpha() and len(typed) <= _MAX_EDITED_CHARS:
-            pool |= self._known_one_edit_away(typed, fields, own_stems=True)
+            pool |= self._known_one_edit_away(typed, DEFAULT_SEARCH_FIELDS, own_stems=True)
+        return pool
+
+    def _ranked_candidates(self, typed: str, pool: set[str]) -> list[tuple[tuple[bool, int], str]]:
+        """The words of `pool` that notes have, best first, each with its tier."""
         surface = [field for field in _SURFACE_FIELDS if field in self._fields]
         ranked = []
         for candidate in pool:
-            found = self._notes(candidate, fields)
+            found = self._notes(candidate, DEFAULT_SEARCH_FIELDS)
             if found:
                 # A word seen as written (in a path, link, tag, author or source) is a word;
                 # one known only by its stem may be a stem's look-alike (`sente`, `sent`).
                 written = any(self.reader.doc_frequency(field, candidate) for field in surface)
                 ranked.append((not written, edit_distance(typed, candidate), -found, candidate))
-        return [candidate for *_, candidate in sorted(ranked)]
+        return [((not_written, edits), candidate) for not_written, edits, _, candidate in sorted(ranked)]
 
     def candidate_tiers(self, value: str) -> list[tuple[tuple[bool, int], str]]:
-        """`candidates(value)`, each with its tier: (not seen as written, edits)."""
-        typed = value.lower()
-        surface = [field for field in _SURFACE_FIELDS if field in self._fields]
-        tiers = []
-        for candidate in self.candidates(value):
-            written = any(self.reader.doc_frequency(field, candidate) for field in surface)
-            tiers.append(((not written, edit_distance(typed, candidate)), candidate))
-        return tiers
+        """`candidates(value)`, each with its tier: (not seen as written, edits), ranked
+        once (it was ranked, then each word's tier worked out again)."""
+        return self._ranked_candidates(value.lower(), self._pool(value.lower()))
 
     def _known_one_edit_away(
         self, typed: str, fields: tuple[str, ...], *, own_stems: bool = False
@@ -341,14 +346,21 @@ class _Corrector:
         words (`conit` -> `condit`, the stem of "condition") unless `own_stems`."""
         body = "body" if "body" in fields else next(field for field in fields if field in _STEMMED_FIELDS)
         analyze = self.schema[body].process_text
+        # Most of the ~450 strings keep the typed word's first two letters, and so do their
+        # stems: those are looked for among the field's words with that prefix, listed once
+        # (about 2 ms) rather than looked up one by one (15 microseconds each, ~8 ms).
+        prefix = typed[:_LISTED_PREFIX]
+        listed = set(self.lexicon.words_starting(body, prefix))
         known = set()
         for word in one_edit_away(typed):
             stems = list(analyze(word, mode="query"))
-            if (
-                len(stems) == 1
-                and (own_stems or stems[0] != word)
-                and self.reader.doc_frequency(body, stems[0])
-            ):
+            if len(stems) != 1 or (not own_stems and stems[0] == word):
+                continue
+            stem = stems[0]
+            if stem.startswith(prefix):
+                if stem in listed:
+                    known.add(word)
+            elif self.reader.doc_frequency(body, stem):
                 known.add(word)
         return known
 
