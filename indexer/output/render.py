@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from indexer.notes.note import Note
 from indexer.output.safe_text import counted, terminal_safe
 from indexer.search.facets import FacetValues
 from indexer.search.results import Contribution, Hit, SearchResult, Span
-from indexer.search.spelling import Suggestion
 from indexer.search.timeline import MonthCounts
+
+if TYPE_CHECKING:
+    from indexer.search.spelling import Suggestion
 
 _ANSI = re.compile("\x1b\\[[0-9;]*m")
 _RESET = "\x1b[0m"

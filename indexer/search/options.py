@@ -11,6 +11,10 @@ from typing import Any
 
 from indexer.errors import QueryError
 
+# Below this many hits a query is worth a spelling suggestion (a correction costs tens of
+# ms). Here, not in `spelling`, so that a search with more hits never loads that code.
+FEW_HITS = 5
+
 # Passages of each hit found and shown by default, and the longest one in characters.
 DEFAULT_PASSAGES = 2
 DEFAULT_CONTEXT_CHARS = 220

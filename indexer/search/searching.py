@@ -7,7 +7,7 @@ import time
 from collections.abc import Collection, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 
@@ -20,12 +20,11 @@ from indexer.index.fields import FieldCatalog, catalog_from_field_names
 from indexer.index.schema import TEXT_ANALYZER
 from indexer.index.store import open_whoosh_index
 from indexer.notes.note import Note, NoteMemo, ParsedNotes
-from indexer.search.explain import explain_hits
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
 from indexer.search.near_miss import NearMissQuery, near_misses
-from indexer.search.options import SearchOptions, SortOrder
+from indexer.search.options import FEW_HITS, SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank
 from indexer.search.results import (  # SearchResult and SortOrder are imported from here too
@@ -37,9 +36,11 @@ from indexer.search.results import (  # SearchResult and SortOrder are imported 
     best_passages,
 )
 from indexer.search.saved import SavedSearches
-from indexer.search.spelling import FEW_HITS, Suggestion, corrected_in_context, suggest_query
 from indexer.search.ties import OrderOf, in_tie_order, newest_first
 from indexer.search.timeline import MonthCounts, month_counts
+
+if TYPE_CHECKING:
+    from indexer.search.spelling import Suggestion
 
 # Fields whose terms are highlighted in passages and titles.
 _PASSAGE_FIELDS = frozenset({"body", "title", "subtitle"})
@@ -176,6 +177,8 @@ class NoteIndex(SearchFlow):
         return self._query_terms(parsed) if options.passages > 0 else None
 
     def _correction(self, text: str) -> str | None:
+        from indexer.search.spelling import corrected_in_context  # only when a query needs it
+
         return corrected_in_context(self, text, self._best_score)
 
     def _best_score(self, text: str) -> float:
@@ -191,7 +194,11 @@ class NoteIndex(SearchFlow):
     def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
         """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""
         total = self.count(text) if total is None else total
-        return suggest_query(self, text, total) if total < FEW_HITS else None
+        if total >= FEW_HITS:
+            return None
+        from indexer.search.spelling import suggest_query  # only when a query needs it
+
+        return suggest_query(self, text, total)
 
     @reads_index
     def similar(self, path: str, options: SearchOptions | None = None, /, **keywords: Any) -> SearchResult:
@@ -310,6 +317,8 @@ class NoteIndex(SearchFlow):
         page_ranked = options.page_of(ranked)
         explained = {}
         if options.explain:
+            from indexer.search.explain import explain_hits  # only with --explain
+
             explained = explain_hits(self._whoosh_search, parsed, [docnum for _, docnum in page_ranked])
             for docnum, given in bonuses_given.items():
                 if docnum in explained:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS, STRUCTURED_PREFIX
+from indexer.search.options import FEW_HITS
 from indexer.search.query import negated_spans
 
 if TYPE_CHECKING:
@@ -36,8 +37,6 @@ class Lexicon(Protocol):
     def count(self, text: str) -> int: ...
 
 
-# Below this many hits a query is worth correcting (a correction costs tens of ms).
-FEW_HITS = 5
 # Words with more notes than this are not typos worth correcting.
 _KNOWN_WORD_NOTES = FEW_HITS - 1
 # A correction must be in this many times more notes than the word typed.
