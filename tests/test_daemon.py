@@ -626,3 +626,18 @@ def test_a_request_that_fails_does_not_return_its_index_to_the_pool(corpus, writ
     with pool.lend(corpus, index_dir, {}, {}) as fresh:
         assert fresh is not failed
     pool.close()
+
+
+def test_stop_says_one_query_in_the_singular(own_daemon):
+    from click.testing import CliRunner
+
+    from indexer.cli import indexer_main
+
+    words = ("GPRS gateway", "--count")
+    pid = own_daemon.start(routes_of=(words,))
+    assert own_daemon.run(*words).stdout == b"1\n"
+    assert own_daemon.served() == 1
+    with environment(own_daemon.env):
+        stopped = CliRunner().invoke(indexer_main, ["daemon", "stop", *own_daemon.args()])
+    assert stopped.stdout == f"stopped the resident process {pid} (served 1 query)\n"
+    own_daemon.process.wait(timeout=PATIENCE)

@@ -92,4 +92,5 @@ def stop_command(corpus: Path, index_dir: Path) -> None:
     if status is None:
         click.echo(f"no resident process serves {index}", err=True)
         sys.exit(ExitStatus.NO_MATCH)
-    click.echo(f"stopped the resident process {status['pid']} (served {status['served']} queries)")
+    served = f"{status['served']} quer{'y' if status['served'] == 1 else 'ies'}"
+    click.echo(f"stopped the resident process {status['pid']} (served {served})")
