@@ -66,8 +66,10 @@ class SearchFlow:
         parsed = self.parser.parse(text)
         result = self._ranked(text, parsed, started, options)
         strict_total = result.total
-        if result.total == 0 and options.correct and (fixed := self._corrected(text, options)) is not None:
-            return replace(fixed, seconds=time.perf_counter() - started)
+        if result.total == 0 and options.correct:
+            fixed = self._corrected(text, parsed, options)
+            if fixed is not None:
+                return replace(fixed, seconds=time.perf_counter() - started)
         if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)) is not None:
             # Rather than nothing, the notes with most of the words (the result says so).
             terms = self._terms(parsed, options)
@@ -107,7 +109,7 @@ class SearchFlow:
             return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses, near=words)
         return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses)
 
-    def _corrected(self, text: str, options: SearchOptions) -> SearchResult | None:
+    def _corrected(self, text: str, parsed_text: wq.Query, options: SearchOptions) -> SearchResult | None:
         """The hits of `text` with its misspelled words corrected, if that finds any: only
         unscoped words outside quotes are corrected (a quoted word or a field's exact
         value is meant as typed)."""
@@ -120,9 +122,7 @@ class SearchFlow:
             return None
         # A correction of a word that is in the index may be a guess: the notes holding
         # the other words as typed in one passage may rank among its hits.
-        result = self._ranked(
-            corrected, parsed, time.perf_counter(), options, (self.parser.parse(text), text)
-        )
+        result = self._ranked(corrected, parsed, time.perf_counter(), options, (parsed_text, text))
         if not result.total:
             return None
         return replace(result, query=text, corrected_query=corrected)
