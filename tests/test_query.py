@@ -7,7 +7,7 @@ from whoosh import query as wq
 from indexer.errors import QueryError, UnknownFieldError
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import build_schema
-from indexer.search.query import BoundedRangePlugin, QueryParser, check_fields
+from indexer.search.query import MAX_NESTING, BoundedRangePlugin, QueryParser, check_fields
 from indexer.search.searching import SortOrder, open_index
 
 CATALOG = FieldCatalog(structured=("country", "malware", "threatactor"))
@@ -302,12 +302,19 @@ def test_a_fuzzy_term_lists_its_words_once_per_reader(notes):
         ("(a OR (b AND c)", "unclosed parenthesis at column 1"),
         ("gprs)", "unmatched closing parenthesis at column 5"),
         ('"a (b" c)', "unmatched closing parenthesis at column 9"),
+        ("(" * 101 + "a" + ")" * 101, "parentheses nested more than 100 deep at column 101"),
+        ("(" * 994 + "a" + ")" * 994, "parentheses nested more than 100 deep at column 101"),
     ],
 )
 def test_unbalanced_quotes_and_parentheses_are_errors_naming_the_column(parser, text, message):
     with pytest.raises(QueryError) as caught:
         parser.parse(text)
     assert str(caught.value) == message
+
+
+def test_parentheses_nested_up_to_the_limit_parse_as_the_word_inside(parser):
+    nested = parser.parse("(" * MAX_NESTING + "ransomware" + ")" * MAX_NESTING)
+    assert nested == parser.parse("ransomware")
 
 
 @pytest.mark.parametrize("text", ['"gprs gateway"', "(a OR b) c", '"(not a group"', "don't"])

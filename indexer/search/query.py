@@ -283,8 +283,14 @@ def check_fields(text: str, catalog: FieldCatalog) -> set[str]:
 _COMPARISON = re.compile(r"[<>]?=?")
 
 
+# Whoosh's parser recurses once per level of parentheses; deeper than this is refused before it
+# runs (near Python's recursion limit a refusal cost seconds of CPU, not milliseconds).
+MAX_NESTING = 100
+
+
 def unbalanced(text: str) -> tuple[str, int] | None:
-    """The first unclosed quote or parenthesis of a query, or unmatched `)`, and its offset."""
+    """The first unclosed quote or parenthesis of a query, unmatched `)` or parenthesis nested
+    deeper than `MAX_NESTING`, and its offset."""
     quote_at: int | None = None
     opened: list[int] = []
     for offset, char in enumerate(text):
@@ -295,6 +301,8 @@ def unbalanced(text: str) -> tuple[str, int] | None:
             quote_at = offset
         elif char == "(":
             opened.append(offset)
+            if len(opened) > MAX_NESTING:
+                return f"parentheses nested more than {MAX_NESTING} deep", offset
         elif char == ")":
             if not opened:
                 return "unmatched closing parenthesis", offset
@@ -311,7 +319,8 @@ def check_balance(text: str) -> None:
     problem = unbalanced(text)
     if problem is not None:
         message, offset = problem
-        raise QueryError(f"{message} at column {offset + 1}", hint="close it, or drop it")
+        hint = "close it, or drop it" if "nested" not in message else "drop the extra parentheses"
+        raise QueryError(f"{message} at column {offset + 1}", hint=hint)
 
 
 # One rewrite of the query text: (start, end) in the rewritten text, (start, end) in the typed.
