@@ -5,7 +5,9 @@ of its title or subtitle, four content words of one paragraph (in the note's ord
 any order; or any four of its words, stop words included, in any order), a short phrase,
 two words and the author or month, title words with a typo, two words of each of two
 paragraphs, a title word among body words, or a sentence fragment as remembered, with a
-typo, or words of one paragraph with one word that is not in the note. Queries are built from the parsed notes
+typo, or words of one paragraph with one word that is not in the note; body words in
+another inflection, a name and a topic word, half a title and a detail, a pasted sentence
+with one word changed. Queries are built from the parsed notes
 (`parse_note`) with this module's own tokenizer and statistics,
 never from any search index, so no system under test can shape them.
 """
@@ -35,6 +37,10 @@ KINDS = (
     "any-words-shuffled",
     "fragment-typo",
     "wrong-word",
+    "inflected",
+    "name-topic",
+    "title-half",
+    "sentence-changed",
 )
 
 # Function words a user leaves out of a remembered detail (and numbers never qualify:
@@ -431,6 +437,15 @@ def _wrong_word_item(text: CorpusText, note: Note, rng: random.Random) -> KnownI
     chosen = _paragraph_words(text, note, 3, rng)
     if chosen is None:
         return None
+    foreign = _foreign_word(text, note, rng)
+    if foreign is None:
+        return None
+    return KnownItem("wrong-word", note.path, _shuffled(rng, (*chosen, foreign)))
+
+
+def _foreign_word(text: CorpusText, note: Note, rng: random.Random) -> str | None:
+    """A content word of another note's paragraph that `note` does not have (not even in
+    another form: no word of the note starts with its first `_WRONG_WORD_PREFIX` letters)."""
     own = {
         word.lower()[:_WRONG_WORD_PREFIX]
         for source in (note.title, note.subtitle, " ".join(note.tags), *text.paragraphs[note.path])
@@ -445,7 +460,125 @@ def _wrong_word_item(text: CorpusText, note: Note, rng: random.Random) -> KnownI
     ]
     if other.path == note.path or not foreign:
         return None
-    return KnownItem("wrong-word", note.path, _shuffled(rng, (*chosen, rng.choice(foreign))))
+    return rng.choice(foreign)
+
+
+def inflect(word: str) -> str | None:
+    """`word` in another inflection, by rule (not always a dictionary word, as a user's
+    guess is not): plural to singular and back, past tense to `-ing` and back; None when
+    no rule fits. `attacks` -> `attack`, `server` -> `servers`, `companies` -> `company`,
+    `targeted` -> `targeting`, `hosting` -> `hosted`."""
+    if len(word) < 4:
+        return None
+    if word.endswith("ies") and len(word) >= 5:
+        return word[:-3] + "y"
+    if word.endswith("ed") and len(word) >= 6:
+        return word[:-2] + "ing"
+    if word.endswith("ing") and len(word) >= 7:
+        return word[:-3] + "ed"
+    if word.endswith("s"):
+        return None if word.endswith(("ss", "us", "is")) or len(word) < 5 else word[:-1]
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word[-1] in "xzh":  # `patches`, `boxes`: not guessed
+        return None
+    return word + "s"
+
+
+def _inflected_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """The body kind's four words of one paragraph, in the note's order, two of them in
+    another inflection (`attack` for `attacks`, `targeting` for `targeted`): a user who
+    remembers what a story said, not the forms of the words it used."""
+    chosen = _paragraph_words(text, note, 4, rng)
+    if chosen is None:
+        return None
+    # Only into a form some note has (`smalls` and `earliers` are no one's guess).
+    changeable = [index for index, word in enumerate(chosen) if text.document_frequency[inflect(word) or ""]]
+    if len(changeable) < 2:
+        return None
+    changed = set(rng.sample(changeable, 2))
+    typed = tuple(inflect(word) if index in changed else word for index, word in enumerate(chosen))
+    if len(set(typed)) < 4:
+        return None
+    return KnownItem("inflected", note.path, typed)
+
+
+def _names(paragraph: str) -> list[tuple[str, str]]:
+    """Two capitalised words side by side inside a sentence (not its first word, no
+    punctuation between them): `Justice Department`, `Tom Kellermann`. Lower-case."""
+    tokens = paragraph.split()
+    found = []
+    for index in range(1, len(tokens) - 1):
+        if tokens[index - 1][-1] in _SENTENCE_END + ":" or tokens[index][-1] in ",;:" + _SENTENCE_END:
+            continue
+        pair = tuple(token.strip(_EDGE_PUNCTUATION) for token in tokens[index : index + 2])
+        if (
+            all(
+                _ALPHABETIC.fullmatch(word) and word[0].isupper() and not word.isupper() and len(word) >= 3
+                for word in pair
+            )
+            and not {word.lower() for word in pair} & STOP_WORDS
+        ):
+            found.append((pair[0].lower(), pair[1].lower()))
+    return found
+
+
+def _name_topic_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """A two-word name from one paragraph (`tom kellermann`, `justice department`) and a
+    content word of the title, the name first or last: a user who remembers who or what a
+    story was about and its topic, not its words."""
+    names = [name for paragraph in text.own_paragraphs(note) for name in _names(paragraph)]
+    if not names:
+        return None
+    name = rng.choice(names)
+    stems = {part[:_WRONG_WORD_PREFIX] for part in name}
+    topic = [word for word in text.content_words(note.title) if word[:_WRONG_WORD_PREFIX] not in stems]
+    if not topic:
+        return None
+    word = rng.choice(topic)
+    return KnownItem("name-topic", note.path, (*name, word) if rng.random() < 0.5 else (word, *name))
+
+
+def _title_half_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Two content words of the title and one of a paragraph, in random order: a title
+    half remembered, and a detail of the story for the rest (the reverse of `mixed`)."""
+    title = text.content_words(note.title)
+    body = _paragraph_words(text, note, 1, rng)
+    if len(title) < 2 or body is None or body[0] in title:
+        return None
+    return KnownItem("title-half", note.path, _shuffled(rng, (*_ordered_sample(rng, title, 2), body[0])))
+
+
+# A sentence pasted from memory: this many consecutive words of one sentence.
+SENTENCE_WORDS = 10
+
+
+def _sentence_changed_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Ten consecutive words of one sentence of a paragraph as written (stop words
+    included, not quoted), one content word replaced by a content word the note does not
+    have: a long sentence pasted from memory, with one word wrong."""
+    candidates = []
+    for paragraph in text.own_paragraphs(note):
+        tokens = paragraph.split()
+        for start in range(len(tokens) - SENTENCE_WORDS + 1):
+            window = tokens[start : start + SENTENCE_WORDS]
+            if any(token[-1] in _SENTENCE_END for token in window[:-1]):
+                continue
+            found = [token.strip(_EDGE_PUNCTUATION) for token in window]
+            if not all(_ALPHABETIC.fullmatch(word) for word in found):
+                continue
+            content = [index for index, word in enumerate(found) if text.is_content_word(word)]
+            if len(content) >= 3:
+                candidates.append((found, content))
+    if not candidates:
+        return None
+    found, content = rng.choice(candidates)
+    foreign = _foreign_word(text, note, rng)
+    if foreign is None:
+        return None
+    chosen = [word.lower() for word in found]
+    chosen[rng.choice(content)] = foreign
+    return KnownItem("sentence-changed", note.path, tuple(chosen))
 
 
 _MAKERS = {
@@ -461,4 +594,8 @@ _MAKERS = {
     "any-words-shuffled": _any_words_shuffled_item,
     "fragment-typo": _fragment_typo_item,
     "wrong-word": _wrong_word_item,
+    "inflected": _inflected_item,
+    "name-topic": _name_topic_item,
+    "title-half": _title_half_item,
+    "sentence-changed": _sentence_changed_item,
 }

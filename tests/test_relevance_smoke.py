@@ -14,6 +14,7 @@ from benchmarks.known_items import (
     STOP_WORDS,
     KnownItem,
     generate,
+    inflect,
     load_notes,
     misspell,
     paragraphs,
@@ -255,3 +256,95 @@ def test_wrong_word_queries_are_three_words_of_a_paragraph_and_one_the_note_lack
         assert len(foreign) == 1, item
         rest = set(item.words) - set(foreign)
         assert any(rest <= set(found) for found in _paragraph_words(note)), item
+
+
+def _written(note) -> set[str]:
+    return {
+        word.lower()
+        for source in (note.title, note.subtitle, " ".join(note.tags), *paragraphs(note.body))
+        for word in words(source)
+    }
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [
+        ("attacks", "attack"),
+        ("server", "servers"),
+        ("companies", "company"),
+        ("targeted", "targeting"),
+        ("hosting", "hosted"),
+        ("access", None),
+        ("patch", None),
+        ("the", None),
+    ],
+)
+def test_a_word_is_inflected_by_plural_and_tense_rules(word, other):
+    assert inflect(word) == other
+
+
+def test_inflected_queries_are_body_words_in_order_two_in_another_form(notes, items):
+    drawn = [item for item in items if item.kind == "inflected"]
+    assert drawn
+    for item in drawn:
+        assert len(set(item.words)) == 4
+        found = _paragraph_words(notes[item.target])
+        # Two words are as written in one paragraph, and the other two are a form of
+        # two more of its words, all four in the paragraph's order.
+        assert any(
+            sum(word in words_of for word in item.words) >= 2
+            and all(
+                word in words_of or inflect(word) in words_of or any(inflect(own) == word for own in words_of)
+                for word in item.words
+            )
+            for words_of in found
+        ), item
+        assert sum(word not in _written(notes[item.target]) for word in item.words) <= 2, item
+
+
+def test_name_topic_queries_are_two_capitalised_words_side_by_side_and_a_title_word(notes, items):
+    drawn = [item for item in items if item.kind == "name-topic"]
+    assert drawn
+    for item in drawn:
+        note = notes[item.target]
+        title = {word.lower() for word in words(note.title)}
+        text = " ".join(paragraphs(note.body)).lower()
+        assert len(item.words) == 3, item
+        first, last = (item.words[0], item.words[1:]), (item.words[2], item.words[:2])
+        # The name's two words side by side in the note's text.
+        assert any(
+            topic in title and re.search(r"\b" + r"\W+".join(pair) + r"\b", text)
+            for topic, pair in (first, last)
+        ), item
+
+
+def test_title_half_queries_hold_two_title_words_and_one_body_word(notes, items):
+    drawn = [item for item in items if item.kind == "title-half"]
+    assert drawn
+    for item in drawn:
+        note = notes[item.target]
+        title = {word.lower() for word in words(note.title)}
+        assert len(set(item.words)) == 3 and sum(word in title for word in item.words) == 2, item
+        body = [word for word in item.words if word not in title]
+        assert any(body[0] in found for found in _paragraph_words(note)), item
+
+
+def test_sentence_changed_queries_are_ten_words_of_a_sentence_one_replaced_by_a_word_the_note_lacks(
+    notes, items
+):
+    drawn = [item for item in items if item.kind == "sentence-changed"]
+    assert drawn
+    for item in drawn:
+        note = notes[item.target]
+        assert len(item.words) == 10 and not item.phrase, item
+        windows = [[word.lower() for word in words(paragraph)] for paragraph in paragraphs(note.body)]
+        assert any(
+            sum(
+                typed != written for typed, written in zip(item.words, found[start : start + 10], strict=True)
+            )
+            == 1
+            for found in windows
+            for start in range(len(found) - 9)
+        ), item
+        written = _written(note)
+        assert sum(not any(own.startswith(word[:5]) for own in written) for word in item.words) == 1, item
