@@ -134,8 +134,11 @@ class ClusterNotes(SearchFlow):
     def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
         """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""
         from indexer.opensearch.spelling import suggest_query
+        from indexer.search.lowercase_or import or_suggestion
 
         total = self.count(text) if total is None else total
+        if (written := or_suggestion(self.count, text, total)) is not None:
+            return written
         return suggest_query(self, text, total) if total < FEW_HITS else None
 
     def suggest(self, suggesters: dict) -> dict:

@@ -196,7 +196,11 @@ class NoteIndex(SearchFlow):
         total = self.count(text) if total is None else total
         if total >= FEW_HITS:
             return None
+        from indexer.search.lowercase_or import or_suggestion
         from indexer.search.spelling import suggest_query  # only when a query needs it
+
+        if (written := or_suggestion(self.count, text, total)) is not None:
+            return written
 
         return suggest_query(self, text, total)
 
