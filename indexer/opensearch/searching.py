@@ -28,6 +28,7 @@ from indexer.search.explain import explain_hits
 from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
+from indexer.search.near_miss import NearMissQuery
 from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser, wanted_leaves
 from indexer.search.ranking import Bonus
@@ -213,9 +214,12 @@ class ClusterNotes(SearchFlow):
         terms: QueryTerms,
         dsl: dict | None = None,
         bonuses: Sequence[Bonus] = (),
+        near: NearMissQuery | None = None,
+        relaxed: bool = False,
     ) -> SearchResult:
         """One request for the hits, facets and timeline; `bonuses` (see `ranking`) are
-        optional clauses of the query, which reorder the notes it matches."""
+        optional clauses of the query, which reorder the notes it matches. Near misses
+        (`near`, `relaxed`) are Whoosh's only: the cluster ranks the notes `parsed` matches."""
         limit, page, sort, passages = options.limit, options.page, options.sort, options.passages
         context, timeline = options.context, options.timeline
         facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in options.facets))

@@ -59,8 +59,6 @@ class NoteIndex(SearchFlow):
     ...         print(hit.title, hit.date)
     """
 
-    near_misses = True
-
     def __init__(
         self,
         corpus: Path,
@@ -167,11 +165,10 @@ class NoteIndex(SearchFlow):
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        self._matched = {}
         try:
             return self._search(text, SearchOptions.of(options, **keywords))
         finally:
-            self._matched = {}
+            self._matched = {}  # the matches remembered for this search only
 
     def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
         return self._query_terms(parsed) if options.passages > 0 else None
