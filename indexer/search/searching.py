@@ -59,8 +59,6 @@ class NoteIndex(SearchFlow):
     ...         print(hit.title, hit.date)
     """
 
-    near_misses = True
-
     def __init__(
         self,
         corpus: Path,
@@ -167,11 +165,10 @@ class NoteIndex(SearchFlow):
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        self._matched = {}
         try:
             return self._search(text, SearchOptions.of(options, **keywords))
         finally:
-            self._matched = {}
+            self._matched = {}  # the matches remembered for this search only
 
     def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
         return self._query_terms(parsed) if options.passages > 0 else None
@@ -196,7 +193,11 @@ class NoteIndex(SearchFlow):
         total = self.count(text) if total is None else total
         if total >= FEW_HITS:
             return None
+        from indexer.search.lowercase_or import or_suggestion
         from indexer.search.spelling import suggest_query  # only when a query needs it
+
+        if (written := or_suggestion(self.count, text, total)) is not None:
+            return written
 
         return suggest_query(self, text, total)
 
