@@ -57,6 +57,14 @@ NEAR_SPAN = 1.0
 # A near miss scores its words' body scores this many times (a note with every word in
 # one passage has them twice: BM25F and the passage bonus).
 NEAR_BOOST = 1 + PASSAGE_BOOST
+# And up to this many times more, the closer its words: all of them side by side count
+# it whole, spread over the whole passage nothing (`_closeness`). Three words in one
+# sentence say more than three in a paragraph, as a short paragraph holding them does
+# for passage retrieval's bm25 (wrong-word, query sets 11-13: 0.602 without, 0.646 with
+# 1.0, 0.664 with 2.0, 0.689 with 4.0).
+PROXIMITY = 4.0
+# The same for the relaxed fallback's notes with every word but one in one passage.
+RELAXED_PROXIMITY = 0.0
 # A near miss never ranks above a note with one of these bonuses (`ranking.rerank`'s labels).
 _PROTECTED = frozenset(
     {
@@ -161,9 +169,10 @@ def near_misses(
         missing = lacking[0]
         frequency = frequencies[missing]
         idf = math.log(1 + (doc_count - frequency + 0.5) / (frequency + 0.5))
-        score = NEAR_BOOST * sum(scores) - MISSING_PENALTY * idf
+        close = _closeness(positions, span)
+        score = (NEAR_BOOST + PROXIMITY * close) * sum(scores) - MISSING_PENALTY * idf
         if relaxed:
-            score = PASSAGE_BOOST * sum(scores)
+            score = (PASSAGE_BOOST + RELAXED_PROXIMITY * close) * sum(scores)
         found.append((score, docnum, missing))
     if not found:
         return list(ranked), {}
@@ -174,9 +183,9 @@ def near_misses(
     if not found:
         return list(ranked), {}
     head, tail = list(ranked[:window]), list(ranked[window:])
-    ceiling = _ceiling(searcher, words, head, given, found[0][0], postings)
+    ceilings = _ceilings(searcher, words, head, given, [score for score, _, _ in found], postings)
     lacks: dict[int, str] = {}
-    for score, docnum, missing in found:
+    for (score, docnum, missing), ceiling in zip(found, ceilings, strict=True):
         placed = min(score, math.nextafter(ceiling, -math.inf))
         head.append((placed, docnum))
         lacks[docnum] = words.typed[missing]
@@ -190,24 +199,20 @@ def could_reach(
     given: dict[int, list[tuple[str, float]]],
     wanted: int | None,
     shown: Callable[[Sequence[tuple[float, int]]], int] = len,
-    in_body: Callable[[int], bool] | None = None,
 ) -> bool:
     """Whether a near miss could be among the first `wanted` hits (None: all) of `ranked`
     (the strict matches, reranked; `given`: their bonuses), `shown(prefix)` being how many
     hits a prefix of `ranked` makes (fewer when copies fold into a better note).
 
-    A near miss never passes a note of the head with one of the `_PROTECTED` bonuses, nor
-    one whose body holds every word (`in_body(docnum)` says so, when known; see
-    `_ceiling`: such a note below the best near miss lowers the ceiling, and one above it
-    is above every near miss anyway): when every note before the page's end is one of
-    those, the page is the same with or without near misses, and their postings need not
-    be read."""
+    A near miss never passes a note of the head with one of the `_PROTECTED` bonuses (see
+    `_ceilings`; a note whose body holds every word elsewhere it may pass): when every
+    note before the page's end has one, the page is the same with or without near misses,
+    and their postings need not be read."""
     if wanted is None:
         return True
     protected = 0
     for _, docnum in ranked[:RERANK_WINDOW]:
-        labelled = any(label in _PROTECTED for label, _ in given.get(docnum, ()))
-        if not labelled and (in_body is None or not in_body(docnum)):
+        if not any(label in _PROTECTED for label, _ in given.get(docnum, ())):
             break
         protected += 1
     return protected < wanted or shown(ranked[:protected]) < wanted
@@ -236,35 +241,79 @@ def _relaxed(
     return rescored, {}
 
 
-def _ceiling(
+def _ceilings(
     searcher,
     words: NearMissQuery,
     head: Sequence[tuple[float, int]],
     given: dict[int, list[tuple[str, float]]],
-    best: float,
+    near: Sequence[float],
     postings: WordPostings,
-) -> float:
-    """The lowest score of a note of `head` that no near miss may pass: one with every
-    word in one passage, in two passages or beside its title (the rerank's bonuses say
-    so), or simply every word somewhere in its body. Only notes below `best`, the best
-    near miss's score, need looking at. Passing only notes that hold a word elsewhere
-    (the title, a tag) measured best: passing notes with every word scattered over the
-    body lost `scattered` queries (two words from each of two paragraphs)."""
-    ceiling = math.inf
+) -> list[float]:
+    """For each near miss's score in `near`, the lowest score of a note of `head` it may
+    not pass (inf: none). No near miss passes a note with one of the `_PROTECTED` bonuses
+    (every word in one passage or in its title, two passages, the subject and a detail);
+    nor a note whose body holds every word, unless the near miss's score is above that
+    note's plus the note's own evidence measured the near miss's way (`_evidence`: its
+    closest passage of every word, or of every word but one). So three words side by side
+    pass four strewn over a long body, and never four as close. Only notes below the best
+    near miss need looking at."""
+    hard = math.inf
     at_risk = []
+    best = max(near, default=-math.inf)
     for score, docnum in head:
         if any(label in _PROTECTED for label, _ in given.get(docnum, ())):
-            ceiling = min(ceiling, score)
+            hard = min(hard, score)
         elif score < best:
             at_risk.append((docnum, score))
-    if not at_risk:
-        return ceiling
-    read_words(searcher, "body", words.stems, postings, [docnum for docnum, _ in at_risk])
-    holding = [postings.scores("body", stem) for stem in words.stems]
-    for docnum, score in at_risk:
-        if score < ceiling and all(docnum in notes for notes in holding):
-            ceiling = score
-    return ceiling
+    guarded: list[tuple[float, float]] = []  # (score, score with its passage evidence)
+    if at_risk:
+        read_words(searcher, "body", words.stems, postings, [docnum for docnum, _ in at_risk])
+        holding = [postings.scores("body", stem) for stem in words.stems]
+        for docnum, score in at_risk:
+            if score < hard and all(docnum in notes for notes in holding):
+                scores = [
+                    boost * notes[docnum] for boost, notes in zip(words.body_boosts, holding, strict=True)
+                ]
+                positions = [_positions(searcher, postings, stem, docnum) for stem in words.stems]
+                guarded.append((score, score + _evidence(scores, positions)))
+    return [
+        min(hard, min((score for score, total in guarded if total >= value), default=math.inf))
+        for value in near
+    ]
+
+
+def _evidence(scores: Sequence[float], positions: Sequence[Sequence[int]]) -> float:
+    """What a note holding every word, though not in one passage (their body `scores` and
+    `positions`), would gain as a near miss does from its closest passage of all its
+    words but one: the passage bonus and the closeness bonus on those words."""
+    count = len(scores)
+    best = 0.0
+    for left_out in range(count):
+        kept = [index for index in range(count) if index != left_out]
+        close = _closeness([positions[index] for index in kept], passage_span(count - 1))
+        if close > 0:
+            best = max(best, (PASSAGE_BOOST + PROXIMITY * close) * sum(scores[index] for index in kept))
+    return best
+
+
+def _closeness(positions: Sequence[Sequence[int]], span: int) -> float:
+    """1 for words side by side (each word's positions, ascending), falling to 0 for
+    words `span` positions apart or more: 1 - the smallest window holding them all / span."""
+    merged = sorted((position, word) for word, places in enumerate(positions) for position in places)
+    seen = [0] * len(positions)
+    missing = len(positions)
+    left = 0
+    smallest = span
+    for position, word in merged:
+        seen[word] += 1
+        missing -= seen[word] == 1
+        while missing == 0:
+            first, first_word = merged[left]
+            smallest = min(smallest, position - first)
+            seen[first_word] -= 1
+            missing += seen[first_word] == 0
+            left += 1
+    return max(0.0, 1 - smallest / span) if span > 0 else 0.0
 
 
 def _positions(searcher, postings: WordPostings, stem: str, docnum: int) -> list[int]:

@@ -311,7 +311,7 @@ class NoteIndex(SearchFlow):
         if (
             near is not None
             and total
-            and (relaxed or self._near_misses_matter(near, ranked, bonuses_given, wanted, copies, postings))
+            and (relaxed or self._near_misses_matter(ranked, bonuses_given, wanted, copies))
         ):
             ranked, lacking = near_misses(
                 self.searcher, near, ranked, bonuses_given, RERANK_WINDOW, relaxed=relaxed, postings=postings
@@ -368,18 +368,15 @@ class NoteIndex(SearchFlow):
 
     @staticmethod
     def _near_misses_matter(
-        near: NearMissQuery,
         ranked: Sequence[tuple[float, int]],
         given: dict[int, list[tuple[str, float]]],
         wanted: int | None,
         copies: Copies | None,
-        postings: WordPostings | None,
     ) -> bool:
         """Whether near misses could change the first `wanted` hits of the strict `ranked`
         (see `near_miss.could_reach`); when not, their postings are not read at all."""
         shown = (lambda prefix: len(copies.fold(list(prefix)))) if copies else len
-        in_body = partial(_holds_every_word, postings, near.stems) if postings is not None else None
-        return could_reach(ranked, given, wanted, shown, in_body)
+        return could_reach(ranked, given, wanted, shown)
 
     def _whoosh_search(
         self,
@@ -621,16 +618,6 @@ class NoteIndex(SearchFlow):
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
-
-
-def _holds_every_word(postings: WordPostings, words: Sequence[str], docnum: int) -> bool:
-    """Whether the search read that note `docnum`'s body holds each of `words` (False when
-    it did not read a word's body postings there)."""
-    return all(
-        postings.knows("body", word, (docnum,), positions=False)
-        and postings.score("body", word, docnum) is not None
-        for word in words
-    )
 
 
 def without_link_targets(text: str) -> str:
