@@ -13,10 +13,16 @@ one paragraph holds the others. Web search engines answer this with a soft AND: 
 - a near miss holds every word but one in its body within one passage (the same window
   as `ranking.passage_span` gives that many words);
 - it scores its words' body scores twice (`NEAR_BOOST`: as BM25F and the passage bonus
-  score them for a note with every word in one passage), less `MISSING_PENALTY` times
-  the lacking word's idf; it never passes a note whose body holds every word (in one
-  passage, two, or anywhere), nor one with every word in its title: it only passes notes
-  that match a word outside the body (the title, a tag) and have no passage of them;
+  score them for a note with every word in one passage), and up to `PROXIMITY` times
+  more the closer they are (all side by side: the whole bonus; spread over the whole
+  passage: none), less `MISSING_PENALTY` times the lacking word's idf;
+- it never passes a note with every word in one passage, in its title, in two passages
+  or beside its title (the rerank's bonuses); a note whose body holds every word
+  elsewhere it passes only when its score is above that note's plus what that note's
+  closest passage of all its words but one is worth measured the same way (passage
+  bonus and closeness): three words in one sentence pass four strewn over a long body,
+  and never four as close (MaxP, a note judged by its best passage, with the strict
+  AND's extra word kept as the stronger evidence);
 - at most `MAX_NEAR_MISSES` join; the count, facets and timeline are the strict query's.
 
 When no note has every word, the relaxed fallback's notes whose words but one lie in one
@@ -45,9 +51,11 @@ from indexer.search.ranking import (
 
 MIN_WORDS = 3
 MAX_WORDS = 8
-# The lacking word costs this many times its idf (the body score of one occurrence of a
-# word is about its idf times 1.2-1.6).
-MISSING_PENALTY = 2.0
+# The lacking word's idf, this many times, is taken from the words' body scores before
+# they are multiplied (the body score of one occurrence of a word is about its idf times
+# 1.2-1.6). Query sets 11-13, wrong-word / scattered / mixed: 2.0 outside the multiplier
+# 0.668 / 0.877 / 0.824; 1.0 inside 0.658 / 0.880 / 0.836; 2.0 inside 0.621 / 0.882 / 0.837.
+MISSING_PENALTY = 1.0
 # Near misses joining the ranked notes, at most.
 MAX_NEAR_MISSES = 10
 # The two rarest words' notes read at most (a query of common words only is not worth it).
@@ -63,13 +71,16 @@ NEAR_BOOST = 1 + PASSAGE_BOOST
 # for passage retrieval's bm25 (wrong-word, query sets 11-13: 0.602 without, 0.646 with
 # 1.0, 0.664 with 2.0, 0.689 with 4.0).
 PROXIMITY = 4.0
-# The same for the relaxed fallback's notes with every word but one in one passage.
-RELAXED_PROXIMITY = 0.0
+# Passing a note whose body holds every word costs the lacking word this many times its
+# idf more (scattered, query sets 11-13: 0.880 without, 0.882 with 2.0; wrong-word 0.658,
+# 0.651).
+PASS_PENALTY = 2.0
 # A near miss never ranks above a note with one of these bonuses (`ranking.rerank`'s labels).
 _PROTECTED = frozenset(
     {
         "all words in body",
         "all words in title",
+        "all words in subtitle",
         "the words in two passages of body",
         "the words beside the title in one passage of body",
     }
@@ -168,11 +179,12 @@ def near_misses(
             continue
         missing = lacking[0]
         frequency = frequencies[missing]
-        idf = math.log(1 + (doc_count - frequency + 0.5) / (frequency + 0.5))
+        idf = _idf(doc_count, frequency)
         close = _closeness(positions, span)
-        score = (NEAR_BOOST + PROXIMITY * close) * sum(scores) - MISSING_PENALTY * idf
+        # The lacking word counts against the words held, at the same weight.
+        score = (NEAR_BOOST + PROXIMITY * close) * (sum(scores) - MISSING_PENALTY * idf)
         if relaxed:
-            score = (PASSAGE_BOOST + RELAXED_PROXIMITY * close) * sum(scores)
+            score = PASSAGE_BOOST * sum(scores)
         found.append((score, docnum, missing))
     if not found:
         return list(ranked), {}
@@ -183,7 +195,9 @@ def near_misses(
     if not found:
         return list(ranked), {}
     head, tail = list(ranked[:window]), list(ranked[window:])
-    ceilings = _ceilings(searcher, words, head, given, [score for score, _, _ in found], postings)
+    # Passing a note with every word costs the lacking word again, `PASS_PENALTY` times its idf.
+    passing = [score - PASS_PENALTY * _idf(doc_count, frequencies[missing]) for score, _, missing in found]
+    ceilings = _ceilings(searcher, words, head, given, passing, postings, found[0][0])
     lacks: dict[int, str] = {}
     for (score, docnum, missing), ceiling in zip(found, ceilings, strict=True):
         placed = min(score, math.nextafter(ceiling, -math.inf))
@@ -248,6 +262,7 @@ def _ceilings(
     given: dict[int, list[tuple[str, float]]],
     near: Sequence[float],
     postings: WordPostings,
+    best: float,
 ) -> list[float]:
     """For each near miss's score in `near`, the lowest score of a note of `head` it may
     not pass (inf: none). No near miss passes a note with one of the `_PROTECTED` bonuses
@@ -259,7 +274,6 @@ def _ceilings(
     near miss need looking at."""
     hard = math.inf
     at_risk = []
-    best = max(near, default=-math.inf)
     for score, docnum in head:
         if any(label in _PROTECTED for label, _ in given.get(docnum, ())):
             hard = min(hard, score)
@@ -294,6 +308,10 @@ def _evidence(scores: Sequence[float], positions: Sequence[Sequence[int]]) -> fl
         if close > 0:
             best = max(best, (PASSAGE_BOOST + PROXIMITY * close) * sum(scores[index] for index in kept))
     return best
+
+
+def _idf(doc_count: int, frequency: int) -> float:
+    return math.log(1 + (doc_count - frequency + 0.5) / (frequency + 0.5))
 
 
 def _closeness(positions: Sequence[Sequence[int]], span: int) -> float:

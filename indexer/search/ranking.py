@@ -239,7 +239,7 @@ def rerank(
     its words' postings (see `engine/bm25f.py`), saves reading them again.
     """
     head, tail = list(ranked[:RERANK_WINDOW]), list(ranked[RERANK_WINDOW:])
-    if not bonuses or len(head) < 2:
+    if not bonuses or not head:
         return [*head, *tail], {}
     scores = {docnum: score for score, docnum in head}
     given: dict[int, list[tuple[str, float]]] = {}
