@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.notes.markdown import _parser, parse_markdown
-from indexer.notes.markdown_fast import block_tokens
+from indexer.notes.markdown_blocks import block_tokens
 from tests.conftest import SHARED, parsed_shared_notes
 
 # Pieces of markdown that the short cuts must either read exactly or leave to markdown-it.
@@ -133,6 +133,21 @@ def test_the_block_short_cut_reads_the_common_shapes_and_leaves_the_rest():
     for rest in ("```\ncode\n```", "    indented code", "<div>html</div>", "| a | b |\n|---|---|",
                  "[ref]: https://r.example", "[^1]: a footnote", "\tTabbed", "- a\n  - nested"):  # fmt: skip
         assert block_tokens(rest) is None, rest
+
+
+def test_the_copies_of_markdown_its_helpers_agree_with_markdown_it():
+    # `markdown_blocks` copies `mdTrim`'s characters and `validateLink` so as not to load
+    # markdown-it: a new markdown-it that changes either must show here.
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    from indexer.notes import markdown_blocks
+
+    assert markdown_blocks._MD_TRIM == MD_TRIM_CHARS
+    md = _parser()
+    for url in ["https://e.x", "javascript:alert(1)", " JavaScript:x", "vbscript:x", "file:///etc",
+                "data:image/png;base64,AA", "DATA:image/webp;x", "data:text/html;x", "data:image/svg+xml;x",
+                "mailto:a@b.c", "\tdata:image/gif;x", "", "javascript", "fi le:x"]:  # fmt: skip
+        assert markdown_blocks.validate_link(url) == md.validateLink(url), url
 
 
 def test_a_note_of_the_common_shapes_is_read_without_loading_markdown_it():

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from indexer.notes.markdown_fast import block_tokens, simple_inline, validate_link
+from indexer.notes.markdown_fast import simple_inline
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -143,6 +143,8 @@ class _LazyParser:
 
     @staticmethod
     def validateLink(url: str) -> bool:
+        from indexer.notes.markdown_blocks import validate_link
+
         return validate_link(url)
 
     def __getattr__(self, name: str):
@@ -158,6 +160,8 @@ class _Reader:
         self.only_images = False  # of the last inline run read
 
     def read(self, text: str) -> None:
+        from indexer.notes.markdown_blocks import block_tokens
+
         self.env: dict = {}
         tokens = block_tokens(text) if self.shortcuts else None
         if tokens is None:
