@@ -10,7 +10,7 @@ from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
 
 from indexer.engine import bm25f
-from indexer.engine.bm25f import WordPostings, scored_matches
+from indexer.engine.bm25f import WordPostings, read_words, scored_matches
 from indexer.engine.date_column import with_column_dates
 from indexer.index.store import build_index, update_index
 from indexer.search.searching import _lazy_unions_under_and, open_index
@@ -269,3 +269,57 @@ def test_words_read_by_earlier_queries_of_a_searcher_score_alike(bundled_index, 
         for text in sequence:
             assert _ours(notes, text) == _whooshs(notes, text), text
         assert notes.searcher.weighting.kept_reads._postings <= 3
+
+
+def test_words_read_for_a_rerank_are_whooshs_and_read_once(bundled_index, monkeypatch):
+    from indexer.engine import bm25f
+
+    corpus, index = bundled_index
+    with open_index(corpus, index) as notes:
+        searcher = notes.searcher
+        everyone = range(searcher.doc_count_all())
+        holding = list(searcher.docs_for_query(wq.Term("body", "gatewai")))
+        some = sorted({*holding[::2], *everyone[::5]})  # half the notes with the word, and others
+        postings = WordPostings()
+        read_words(searcher, "body", ["gatewai"], postings, some)  # these notes only
+        assert _assert_postings_are_whooshs(searcher, postings, "body", "gatewai", some) > 0
+        assert not postings.knows("body", "gatewai", everyone, positions=False)
+        read_words(searcher, "body", ["ransomwar", "gatewai"], postings)  # every note
+        assert _assert_postings_are_whooshs(searcher, postings, "body", "ransomwar", everyone) > 0
+        assert _assert_postings_are_whooshs(searcher, postings, "body", "gatewai", everyone) > 0
+        assert postings.scores("body", "gatewai") == {
+            docnum: postings.score("body", "gatewai", docnum)
+            for docnum in everyone
+            if postings.score("body", "gatewai", docnum) is not None
+        }
+        reads = []
+        leaf_scores = bm25f._leaf_scores
+        monkeypatch.setattr(bm25f, "_leaf_scores", lambda *args: reads.append(args[2]) or leaf_scores(*args))
+        read_words(searcher, "body", ["ransomwar"], postings, some)  # known already
+        assert reads == []
+        searched = WordPostings()  # a search's reads are reused too
+        assert _ours(notes, "gprs gateway", searched)
+        assert b"gpr" in reads
+        reads.clear()
+        read_words(searcher, "body", ["gpr"], searched)
+        assert reads == []
+
+
+def test_words_are_read_over_segments_and_deletions(corpus, write_note, index_dir):
+    for number in range(14):
+        write_note(f"n{number}.md", info_note(f"Gang {number}", "attack gateway word " * (number + 1)))
+    build_index(corpus, index_dir)
+    write_note("n3.md", info_note("Title three changed", "other words attack " * 40))
+    write_note("late.md", info_note("A late note", "ransomware gateway attack"))
+    update_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        searcher = notes.searcher
+        assert len(searcher.reader().leaf_readers()) == 2
+        everyone = range(searcher.doc_count_all())
+        for docnums in (everyone, list(everyone)[1::2]):
+            postings = WordPostings()
+            read_words(
+                searcher, "body", ["gatewai", "attack"], postings, None if docnums is everyone else docnums
+            )
+            assert _assert_postings_are_whooshs(searcher, postings, "body", "gatewai", docnums) > 0
+            assert _assert_postings_are_whooshs(searcher, postings, "body", "attack", docnums) > 0

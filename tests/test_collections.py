@@ -134,7 +134,37 @@ def test_a_collection_without_a_path_is_an_error_naming_the_file(home):
     Path("notes.toml").write_text("[collections.blog]\nindex = 'x'\n", encoding="utf-8")
     result = search("-c", "blog", "x")
     assert result.exit_code == 2
-    assert result.stderr.startswith("search: notes.toml: collections blog needs a path")
+    assert result.stderr == 'search: notes.toml: [collections.blog] needs a path, e.g. path = "~/notes"\n'
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        # A top-level key written below a table is in that table, as TOML reads it.
+        (
+            'path = "x"\nlimit = 5\n',
+            "[collections.blog] has unknown key 'limit'; 'limit' is a top-level key: "
+            "move it above the first [table] (a collection holds path, index)",
+        ),
+        (
+            'pth = "x"\n',
+            "[collections.blog] has unknown key 'pth'; did you mean 'path'? (a collection holds path, index)",
+        ),
+        (
+            'path = "x"\nwhatever = 1\n',
+            "[collections.blog] has unknown key 'whatever' (a collection holds path, index)",
+        ),
+    ],
+)
+def test_a_key_a_collection_does_not_hold_is_one_line_naming_file_table_key_and_nearest_key(
+    home, table, message
+):
+    Path("notes.toml").write_text(
+        f'[collections.news]\npath = "news"\n\n[collections.blog]\n{table}', encoding="utf-8"
+    )
+    result = search("-c", "blog", "x")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"search: notes.toml: {message}\n"
 
 
 def _settings_for(*names: str):

@@ -145,3 +145,82 @@ def test_only_plain_queries_of_three_words_or_more_are_soft(text):
     parser = QueryParser(build_schema(), FieldCatalog())
     assert near_miss_query(parser.parse(text), text) is None
     assert near_miss_query(parser.parse(QUERY), QUERY).typed == ("lantern", "falcon", "harbour", "dawn")
+
+
+def test_near_misses_are_not_read_when_the_page_holds_only_notes_they_cannot_pass(
+    soft_corpus, write_note, monkeypatch
+):
+    from indexer.search import searching
+
+    corpus, index_dir = soft_corpus
+    write_note(
+        "all.md",
+        info_note("Quarterly notes", f"{filler(0, 60)}\n\nAt dawn a lantern lit the harbour for the falcon."),
+    )
+    build_index(corpus, index_dir)
+    calls = []
+    looked = searching.near_misses
+    monkeypatch.setattr(searching, "near_misses", lambda *a, **k: calls.append(1) or looked(*a, **k))
+    with open_index(corpus, index_dir) as notes:
+        first = notes.search(QUERY, limit=1)  # all.md: every word in one passage
+        assert (paths(first), calls) == (["all.md"], [])
+        two = notes.search(QUERY, limit=2)  # the second place is open to a near miss
+        assert (paths(two), calls) == (["all.md", "paragraph.md"], [1])
+        second_page = notes.search(QUERY, limit=1, page=2)
+        assert (paths(second_page), second_page.hits[0].missing) == (["paragraph.md"], ("lantern",))
+
+
+def _paragraph_queries(corpus) -> list[str]:
+    """Four words of a body paragraph of each bundled note, in order, shuffled, and with
+    one of them replaced by a word of another note (one wrong)."""
+    import random
+    import re
+
+    from indexer.index.schema import TEXT_ANALYZER
+
+    stop = TEXT_ANALYZER.stoplist
+    drawn = random.Random(5)
+    paragraphs = []
+    for path in sorted(corpus.rglob("*.md")):
+        body = path.read_text(encoding="utf-8").split("\n\n")
+        for paragraph in body[2:6]:
+            words = list(dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z]{5,}", paragraph)))
+            words = [word for word in words if word not in stop]
+            if len(words) >= 6:
+                paragraphs.append(words)
+    queries = []
+    for words in paragraphs:
+        four = drawn.sample(words, 4)
+        other = drawn.choice(drawn.choice(paragraphs))
+        queries += [" ".join(sorted(four, key=words.index)), " ".join(four), " ".join([*four[:3], other])]
+    return list(dict.fromkeys(queries))
+
+
+@pytest.mark.parametrize(("limit", "all_copies"), [(10, False), (2, True)])
+def test_skipping_near_misses_that_cannot_reach_the_page_changes_no_page(
+    bundled_index, monkeypatch, limit, all_copies
+):
+    """The pages with near misses looked for only where they could reach the page are
+    the pages with them looked for on every query: the same notes, marks and order."""
+    from indexer.search import searching
+
+    corpus, index = bundled_index
+    queries = _paragraph_queries(corpus)[:90]
+    assert len(queries) == 90
+
+    def pages(notes):
+        return [
+            [
+                (hit.path, hit.missing, hit.duplicates)
+                for hit in notes.search(text, limit=limit, all_copies=all_copies).hits
+            ]
+            for text in queries
+        ]
+
+    with open_index(corpus, index) as notes:
+        skipped = pages(notes)
+    monkeypatch.setattr(searching, "could_reach", lambda *args: True)
+    with open_index(corpus, index) as notes:
+        every = pages(notes)
+    assert skipped == every
+    assert sum(any(missing for _, missing, _ in page) for page in every) >= 3  # near misses did join

@@ -53,6 +53,8 @@ SAME_NOTES = [
     'date:"oct 2021"',
     "path:news",
     "link:therecord",
+    "https://therecord.media/t-mobile-confirms-breach-through-misconfigured-gprs-gateway/",
+    "http://www.example.org/conti-playbook?utm_source=x",
     "*",
 ]
 FACETS = ["source", "author", "tag", "year", "month"]

@@ -51,6 +51,19 @@ def test_phrase_becomes_an_ordered_span_of_adjacent_words(parse):
     }
 
 
+def test_a_pasted_link_is_its_words_or_a_span_of_the_link_field(parse):
+    words, link = to_dsl(parse("https://www.therecord.media/some-story?utm_source=x"))["bool"]["should"]
+    assert words["bool"]["minimum_should_match"] == 1
+    assert link == {
+        "span_near": {
+            "clauses": [{"span_term": {"link": word}} for word in ("therecord", "media", "some", "story")],
+            "slop": 0,
+            "in_order": True,
+            "boost": 1.0,
+        }
+    }
+
+
 def test_negation_alone_means_every_note_without_it(parse):
     assert to_dsl(parse("NOT tag:ransomware")) == {
         "bool": {

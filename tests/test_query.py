@@ -7,6 +7,7 @@ from whoosh import query as wq
 from indexer.errors import QueryError, UnknownFieldError
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import build_schema
+from indexer.search.pasted_link import pasted_link
 from indexer.search.query import MAX_NESTING, BoundedRangePlugin, QueryParser, check_fields
 from indexer.search.searching import SortOrder, open_index
 
@@ -129,6 +130,64 @@ def test_a_lone_negation_means_every_note_without_it(notes):
     result = notes.search("NOT tag:ransomware", limit=0)
     assert result.total == notes.note_count() - notes.search("tag:ransomware", limit=0).total
     assert result.total > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("https://therecord.media/some-story/", "therecord.media/some-story/"),
+        ("HTTP://WWW.ZDNet.com/a/b?utm_source=x&p=1&fbclid=y#top", "zdnet.com/a/b?p=1"),
+        ("therecord.media/some-story", "therecord.media/some-story"),
+        ("www.zdnet.com", "zdnet.com"),
+        ("  https://user@example.org:8080/x  ", "example.org:8080/x"),
+    ],
+)
+def test_a_pasted_link_keeps_host_path_and_query_without_scheme_www_or_tracking(text, link):
+    assert pasted_link(text) == link
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "therecord.media",  # a bare host reads as words, as a file name would (notes.toml)
+        "gprs gateway",
+        "https://therecord.media/x ransomware",
+        '"https://therecord.media/x"',
+        "link:therecord.media/x",
+        "3.5/10",
+        "e-mail",
+        "https://",
+    ],
+)
+def test_text_that_is_not_one_link_is_not_a_pasted_link(text):
+    assert pasted_link(text) is None
+
+
+def test_a_pasted_link_searches_the_link_field_as_well_as_its_words(parser):
+    words = parser.parse("https://therecord.media/some-story").subqueries[0]
+    assert repr(parser.parse("https://therecord.media/some-story")) == repr(
+        wq.Or([words, wq.Phrase("link", ["therecord", "media", "some", "story"])])
+    )
+    assert repr(parser.parse("link:therecord.media/some-story")) == (
+        "Phrase('link', ['therecord', 'media', 'some', 'story'], slop=1, boost=1.000000)"
+    )
+
+
+@pytest.mark.parametrize("text", ["therecord.media", "notes.toml", "gprs gateway", "https://x.org/a gprs"])
+def test_queries_that_are_not_one_link_search_no_link_field(parser, text):
+    assert "'link'" not in repr(parser.parse(text))
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://therecord.media/t-mobile-confirms-breach-through-misconfigured-gprs-gateway/",
+        "http://www.therecord.media/t-mobile-confirms-breach-through-misconfigured-gprs-gateway?utm_source=x",
+        "therecord.media/t-mobile-confirms-breach-through-misconfigured-gprs-gateway",
+    ],
+)
+def test_a_pasted_link_finds_the_note_saved_from_it(notes, pasted):
+    assert paths(notes.search(pasted)) == ["T-Mobile-confirms-breach-through-misconfigured-GPRS-gateway.md"]
 
 
 # -- searching the bundled corpus -----------------------------------------------------

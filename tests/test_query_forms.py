@@ -251,3 +251,59 @@ def test_words_after_a_rewritten_date_keep_their_offsets_into_the_query_as_typed
     text = f"{dated} ransomware gangs"
     exact = {bonus.exact for bonus in ranking_bonuses(parser.parse(text), text) if bonus.exact}
     assert exact == {("ransomware", "gangs")}
+
+
+# -- a lower-case `or` is a (stop) word, `tag:a,b` is both tags ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("conti or revil", "conti OR revil"),
+        ("tag:a Or tag:b or c", "tag:a OR tag:b OR c"),
+        ('"a or b" or c', '"a or b" OR c'),
+        ("(a or b) c", "(a OR b) c"),
+        ("conti OR revil", None),
+        ("or conti", None),
+        ("conti or", None),
+        ("tag:or conti", None),
+        ('"conti or revil"', None),
+        ("conti orb", None),
+    ],
+)
+def test_a_lower_case_or_between_two_words_is_the_one_written_as_the_operator(text, written):
+    from indexer.search.lowercase_or import with_or_operator
+
+    assert with_or_operator(text) == written
+
+
+def test_a_lower_case_or_that_finds_nothing_where_OR_finds_notes_says_so(search_bundled):
+    either = search_bundled("tag:gprs OR tag:conti", "--count")
+    assert either.exit_code == 0 and int(either.stdout) > 0
+    for extra in ((), ("--count",), ("--sort", "date")):
+        result = search_bundled("tag:gprs or tag:conti", *extra)
+        assert result.exit_code == 1
+        assert (
+            f"Did you mean 'tag:gprs OR tag:conti'? {int(either.stdout)} notes match it "
+            "(lower-case 'or' is ignored and every word is needed; OR finds either).\n"
+        ) in result.stderr
+
+
+def test_a_lower_case_or_shown_the_notes_with_most_words_still_gets_the_hint(search_bundled):
+    answer = json.loads(search_bundled("gprs or conti", "--json").stdout)
+    assert (answer["relaxed"], answer["suggestion"]) == (True, "gprs OR conti")
+
+
+def test_a_lower_case_or_whose_words_are_found_together_gets_no_hint(search_bundled):
+    answer = json.loads(search_bundled("conti or revil", "--json").stdout)
+    assert answer["total"] > 0 and "suggestion" not in answer
+
+
+def test_the_explanation_and_the_parsed_query_show_both_words_and_both_tags_are_needed(search_bundled):
+    words = search_bundled("conti or revil", "--explain", "--debug-query")
+    assert "body:conti" in words.stdout and "body:revil" in words.stdout and ":or" not in words.stdout
+    assert "parsed: ((title:conti^3" in words.stderr and ") AND (title:revil^3" in words.stderr
+    tags = search_bundled("tag:ransomware,conti", "--explain", "--debug-query", "-n", "0")
+    assert "parsed: (tag:ransomware AND tag:conti)" in tags.stderr
+    explained = [line for line in tags.stdout.splitlines() if "  tag:" in line]
+    assert len(explained) == 2 * tags.stdout.count("score ")

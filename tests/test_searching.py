@@ -7,7 +7,13 @@ import shutil
 import pytest
 
 from indexer.errors import QueryError
+from indexer.index.fields import FieldCatalog
+from indexer.index.schema import build_schema
 from indexer.index.store import build_index, update_index
+from indexer.search.flow import SearchFlow
+from indexer.search.options import SearchOptions
+from indexer.search.query import QueryParser
+from indexer.search.results import SearchResult
 from indexer.search.searching import open_index
 from tests.conftest import info_note
 
@@ -151,3 +157,55 @@ def test_a_corrected_search_after_close_reads_the_new_searcher(bundled_index):
         again = notes.search("ransomwear")
     assert first.corrected_query == again.corrected_query == "ransomware"
     assert [hit.path for hit in again.hits] == [hit.path for hit in first.hits]
+
+
+class RecordingFlow(SearchFlow):
+    """An engine whose `_result` finds `total` notes (one for a relaxed query) and records
+    the near-miss words and the relaxed flag it is given."""
+
+    def __init__(self, total: int) -> None:
+        self.parser = QueryParser(build_schema(), FieldCatalog())
+        self.total = total
+        self.calls: list[tuple[tuple[str, ...] | None, bool]] = []
+
+    def _result(self, text, parsed, started, options, *, terms=None, bonuses=(), near=None, relaxed=False):
+        self.calls.append((near.stems if near else None, relaxed))
+        return SearchResult(text, "", 1 if relaxed else self.total, 1, 10, (), 0.0)
+
+    def _terms(self, parsed, options):
+        return None
+
+    def _correction(self, text):
+        return None
+
+    def did_you_mean(self, text, total=None):
+        return None
+
+
+@pytest.mark.parametrize(("total", "relaxed"), [(3, False), (0, True)])
+def test_the_search_flow_gives_every_engine_the_near_miss_words_the_same_way(total, relaxed):
+    engine = RecordingFlow(total)
+    result = engine._search("gprs gateway breach", SearchOptions())
+    assert result.relaxed is relaxed
+    assert engine.calls[-1] == (("gpr", "gatewai", "breach"), relaxed)
+    engine._search("gprs gateway breach", SearchOptions(correct=False))
+    assert engine.calls[-1][0] is None  # --exact: no near misses
+
+
+def test_both_engines_take_near_misses_through_one_result_signature():
+    import inspect
+
+    from indexer.opensearch.searching import ClusterNotes
+    from indexer.search.searching import NoteIndex
+
+    for engine in (SearchFlow, NoteIndex, ClusterNotes):
+        parameters = inspect.signature(engine._result).parameters
+        assert (parameters["near"].default, parameters["relaxed"].default) == (None, False), engine
+        assert parameters["near"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert not hasattr(SearchFlow, "near_misses")
+
+
+def test_a_search_forgets_the_matches_it_remembered_once_it_ends(bundled_index):
+    with open_index(*bundled_index) as notes:
+        assert notes.search("gatewy breach").total  # a correction scores several candidate queries
+        assert notes._matched == {}

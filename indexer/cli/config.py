@@ -132,22 +132,51 @@ def _collection_name(value: object, key: str) -> str:
 
 
 def _collections(value: object, key: str) -> dict[str, dict[str, str]]:
-    """`[collections.NAME]` tables: `path` (the corpus) and, optionally, `index`."""
+    """`[collections.NAME]` tables: `path` (the corpus) and, optionally, `index`. A bad
+    table is a `CollectionTableError` naming it (not the whole `collections` value)."""
     if not isinstance(value, dict):
         raise ValueError('must be tables such as [collections.news] path = "~/archive/news"')
     collections = {}
     for name, table in value.items():
         if not COLLECTION_NAME.fullmatch(name):
-            raise ValueError(f"name {name!r} must be letters, digits, - and _")
-        if not isinstance(table, dict) or not isinstance(table.get("path"), str) or not table["path"]:
-            raise ValueError(f'{name} needs a path, e.g. [collections.{name}] path = "~/notes"')
-        unknown = sorted(set(table) - {"path", "index"})
+            raise CollectionTableError(f"[collections.{name!r}]: a name must be letters, digits, - and _")
+        if not isinstance(table, dict):
+            raise CollectionTableError(
+                f'collections.{name} must be a table: [collections.{name}] path = "~/notes"'
+            )
+        unknown = sorted(set(table) - set(COLLECTION_KEYS))
         if unknown:
-            raise ValueError(f"{name} has unknown key {unknown[0]!r} (keys: path, index)")
+            raise CollectionTableError(
+                f"[collections.{name}] has unknown key {unknown[0]!r}" + _table_key_hint(unknown[0])
+            )
+        if not isinstance(table.get("path"), str) or not table["path"]:
+            raise CollectionTableError(f'[collections.{name}] needs a path, e.g. path = "~/notes"')
         if "index" in table and (not isinstance(table["index"], str) or not table["index"]):
-            raise ValueError(f"{name} index must be a folder path")
+            raise CollectionTableError(f"[collections.{name}] index must be a folder path")
         collections[name] = {k: str(v) for k, v in table.items()}
     return collections
+
+
+# What a `[collections.NAME]` table holds.
+COLLECTION_KEYS = ("path", "index")
+
+
+class CollectionTableError(ValueError):
+    """One `[collections.NAME]` table is wrong: the message names it and the key."""
+
+
+def _table_key_hint(key: str) -> str:
+    """What to do with a key a `[collections.NAME]` table does not hold: a top-level key
+    written below the table (TOML puts it in the table), or the nearest table key."""
+    import difflib
+
+    keys = ", ".join(COLLECTION_KEYS)
+    if key in KEYS:
+        return f"; {key!r} is a top-level key: move it above the first [table] (a collection holds {keys})"
+    near = difflib.get_close_matches(key.lower().replace("-", "_"), COLLECTION_KEYS, n=1, cutoff=0.6)
+    if near:
+        return f"; did you mean {near[0]!r}? (a collection holds {keys})"
+    return f" (a collection holds {keys})"
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[object, str], str]:
@@ -390,6 +419,8 @@ def _merged_collections(layers: list[tuple[dict[str, object], str]], config: Con
             continue
         try:
             tables = KEYS["collections"].check(values["collections"], "collections")
+        except CollectionTableError as exc:
+            raise ConfigError(f"{origin}: {exc}") from None
         except ValueError as exc:
             raise ConfigError(f"{origin}: collections {exc}, not {values['collections']!r}") from None
         for name, table in _anchored("collections", tables, Path(origin).parent).items():

@@ -595,6 +595,17 @@ class WordPostings:
                 return False
         return True
 
+    def scores(self, field: str, word: str) -> dict[int, float]:
+        """Docnum -> the word's score in `field`, for every note whose postings of it were
+        read (all of its notes after `read_words` without `docnums`)."""
+        found: dict[int, float] = {}
+        for offset, _, read, _ in self._reads.get((field, word), ()):
+            if offset:
+                found.update({docnum + offset: score for docnum, score in read.scores.items()})
+            else:
+                found.update(read.scores)
+        return found
+
     def score(self, field: str, word: str, docnum: int) -> float | None:
         """The word's score in `field` of note `docnum`; None if the note lacks it (or its
         postings were not read for it: ask `knows` first)."""
@@ -614,6 +625,43 @@ class WordPostings:
         local = docnum - offset
         ids, values = read.blocks[bisect_right(read.firsts, local) - 1]
         return decoder(values[bisect_left(ids, local)])
+
+
+def read_words(
+    searcher, field: str, words: Iterable[str], postings: WordPostings, docnums: Collection[int] | None = None
+) -> None:
+    """Read each of `words`' postings in `field` into `postings`, with their scores and
+    positions: in every note that has the word, or (`docnums`) at least in those. What
+    `postings` (a search's reads) or the searcher's kept reads already cover is not read
+    again; the rest is read a block at a time, skipping the blocks that hold none of
+    `docnums`, and kept for the searcher's later queries."""
+    from whoosh.scoring import BM25FScorer
+
+    field_type = searcher.schema[field]
+    kept = getattr(searcher.weighting, "kept_reads", None)
+    segments = searcher.leaf_searchers()
+    ordered = sorted(docnums) if docnums is not None else None
+    for word in words:
+        try:
+            btext = field_type.to_bytes(word)
+        except ValueError:
+            continue
+        reads = postings._reads.get((field, word), ())
+        for subsearcher, offset in segments:
+            size = subsearcher.reader().doc_frequency(field, btext)
+            if not size:
+                continue  # `knows`: a segment without a read of the word has none of it
+            wanted = None
+            if ordered is not None:
+                count = subsearcher.doc_count_all()
+                wanted = frozenset(
+                    docnum - offset
+                    for docnum in ordered[bisect_left(ordered, offset) : bisect_left(ordered, offset + count)]
+                )
+            if any(entry[0] == offset and entry[2].covers(wanted) for entry in reads):
+                continue
+            segment = _Segment(subsearcher, offset, searcher.weighting, BM25FScorer, postings, kept)
+            segment.word(_Leaf(field, btext, 1.0, size), wanted)
 
 
 def _covering(reads, docnum: int, positions: bool):

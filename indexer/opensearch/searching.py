@@ -28,6 +28,7 @@ from indexer.search.explain import explain_hits
 from indexer.search.facets import _most_frequent_first, facet_names, resolve_facet
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, date_range_days, matched_fields
+from indexer.search.near_miss import NearMissQuery
 from indexer.search.options import SearchOptions, SortOrder
 from indexer.search.query import QueryParser, wanted_leaves
 from indexer.search.ranking import Bonus
@@ -134,8 +135,11 @@ class ClusterNotes(SearchFlow):
     def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
         """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""
         from indexer.opensearch.spelling import suggest_query
+        from indexer.search.lowercase_or import or_suggestion
 
         total = self.count(text) if total is None else total
+        if (written := or_suggestion(self.count, text, total)) is not None:
+            return written
         return suggest_query(self, text, total) if total < FEW_HITS else None
 
     def suggest(self, suggesters: dict) -> dict:
@@ -210,9 +214,12 @@ class ClusterNotes(SearchFlow):
         terms: QueryTerms,
         dsl: dict | None = None,
         bonuses: Sequence[Bonus] = (),
+        near: NearMissQuery | None = None,
+        relaxed: bool = False,
     ) -> SearchResult:
         """One request for the hits, facets and timeline; `bonuses` (see `ranking`) are
-        optional clauses of the query, which reorder the notes it matches."""
+        optional clauses of the query, which reorder the notes it matches. Near misses
+        (`near`, `relaxed`) are Whoosh's only: the cluster ranks the notes `parsed` matches."""
         limit, page, sort, passages = options.limit, options.page, options.sort, options.passages
         context, timeline = options.context, options.timeline
         facet_fields = list(dict.fromkeys(resolve_facet(name, self.catalog) for name in options.facets))

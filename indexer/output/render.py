@@ -222,7 +222,8 @@ def render_correction(corrected: str, typed: str, *, how: str = "search --exact"
 def render_suggestion(suggestion: Suggestion) -> str:
     """The did-you-mean line: `Did you mean 'ransomware'? 17 notes match it.`"""
     plural = "note matches" if suggestion.total == 1 else "notes match"
-    return terminal_safe(f"Did you mean {suggestion.query!r}? {suggestion.total} {plural} it.")
+    why = f" ({suggestion.why})" if suggestion.why else ""
+    return terminal_safe(f"Did you mean {suggestion.query!r}? {suggestion.total} {plural} it{why}.")
 
 
 # -- text helpers ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from whoosh import query as wq
 
     from indexer.search.matched_fields import QueryTerms
+    from indexer.search.near_miss import NearMissQuery
     from indexer.search.options import SearchOptions
     from indexer.search.query import QueryParser
     from indexer.search.ranking import Bonus
@@ -31,8 +32,6 @@ class SearchFlow:
     `did_you_mean`."""
 
     parser: QueryParser
-    # Whether `_result` takes `near` (a `NearMissQuery`): notes lacking one word join.
-    near_misses = False
 
     def _result(
         self,
@@ -43,7 +42,12 @@ class SearchFlow:
         *,
         terms: QueryTerms | None = None,
         bonuses: tuple[Bonus, ...] = (),
+        near: NearMissQuery | None = None,
+        relaxed: bool = False,
     ) -> SearchResult:
+        """`parsed` ranked: one page of hits, and what is counted over all of them. With
+        `near`, notes lacking one of its words may join (`near_miss`; an engine without
+        near misses ranks the strict matches only); `relaxed`: `parsed` is the relaxed query."""
         raise NotImplementedError
 
     def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
@@ -73,13 +77,9 @@ class SearchFlow:
         if result.total == 0 and options.relevance and (fallback := relaxed_query(parsed)) is not None:
             # Rather than nothing, the notes with most of the words (the result says so).
             terms = self._terms(parsed, options)
-            words = near_miss_query(parsed, text) if self.near_misses and options.correct else None
-            if words is not None:  # those with the words but one in one passage first
-                relaxed = self._result(
-                    text, fallback, started, options, terms=terms, near=words, relaxed=True
-                )
-            else:
-                relaxed = self._result(text, fallback, started, options, terms=terms)
+            # Those with the words but one in one passage first.
+            words = near_miss_query(parsed, text) if options.correct else None
+            relaxed = self._result(text, fallback, started, options, terms=terms, near=words, relaxed=True)
             if relaxed.total:
                 result = replace(relaxed, relaxed=True)
         if options.suggest:
@@ -101,13 +101,11 @@ class SearchFlow:
         terms = self._terms(parsed, options)
         bonuses = ranking_bonuses(parsed, text) if options.relevance else ()
         # Soft AND (see `near_miss`): notes lacking one word join, unless `--exact`.
-        soft = self.near_misses and options.relevance and options.correct
+        soft = options.relevance and options.correct
         words = near_miss_query(*(typed or (parsed, text))) if soft else None
         if words is not None and typed is not None:
             words = replace(words, corrected=True)
-        if words is not None:
-            return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses, near=words)
-        return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses)
+        return self._result(text, parsed, started, options, terms=terms, bonuses=bonuses, near=words)
 
     def _corrected(self, text: str, parsed_text: wq.Query, options: SearchOptions) -> SearchResult | None:
         """The hits of `text` with its misspelled words corrected, if that finds any: only

@@ -27,14 +27,15 @@ words' body postings (a note lacking one word has one of them).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from whoosh import query as wq
 
+from indexer.engine.bm25f import WordPostings, read_words
 from indexer.search.ranking import (
     PASSAGE_BOOST,
-    _all_at,
+    RERANK_WINDOW,
     _exact_words,
     _within_span,
     field_clause,
@@ -108,13 +109,17 @@ def near_misses(
     window: int,
     *,
     relaxed: bool = False,
+    postings: WordPostings | None = None,
 ) -> tuple[list[tuple[float, int]], dict[int, str]]:
     """`ranked` (every strict match, best first, its first `window` reranked) with the near
     misses merged into that head; and for each near miss, the word it lacks (as typed).
     `given` (a note's bonuses) gets each near miss's penalty, for `--explain`.
 
     `relaxed`: `ranked` are the notes with most of the words (no note has them all); those
-    whose words but one lie within one passage get the passage bonus on those words."""
+    whose words but one lie within one passage get the passage bonus on those words.
+
+    `postings` (what the search read of its words' postings) saves reading them again;
+    what is read here is added to it."""
     reader = searcher.reader()
     count = len(words.stems)
     frequencies = [reader.doc_frequency("body", stem) for stem in words.stems]
@@ -126,36 +131,32 @@ def near_misses(
     if sum(frequencies[index] for index in firsts) > MAX_CANDIDATES or frequencies[by_rarity[1]] == 0:
         return list(ranked), {}
     strict = set() if relaxed else {docnum for _, docnum in ranked}
-    context = searcher.context()
-    matchers = [wq.Term("body", stem).matcher(searcher, context) for stem in words.stems]
-    read: dict[int, dict[int, tuple[float, list[int]]]] = {}  # word -> docnum -> (score, positions)
-    for index in firsts:
-        read[index] = postings = {}
-        matcher = matchers[index]
-        while matcher.is_active():
-            postings[matcher.id()] = (matcher.score(), list(matcher.value_as("positions")))
-            matcher.next()
-    candidates = sorted(set().union(*(read[index] for index in firsts)) - strict)
+    postings = WordPostings() if postings is None else postings
+    read_words(searcher, "body", [words.stems[index] for index in firsts], postings)
+    read = {index: postings.scores("body", words.stems[index]) for index in firsts}
+    candidates = sorted(set().union(*read.values()) - strict)
+    others = [index for index in range(count) if index not in read]
+    # The other words are read for the candidates only (the blocks without one skipped).
+    read_words(searcher, "body", [words.stems[index] for index in others], postings, candidates)
+    read.update((index, postings.scores("body", words.stems[index])) for index in others)
     doc_count = reader.doc_count_all()
     found: list[tuple[float, int, int]] = []  # (score, docnum, the index of the lacking word)
     span = int(NEAR_SPAN * passage_span(count - 1))
-    for docnum in candidates:  # ascending: the matchers only go forward
-        scores, positions, lacking = [], [], []
-        for index, matcher in enumerate(matchers):
-            if index in read:
-                here = read[index].get(docnum)
-            elif _all_at([matcher], docnum):
-                here = (matcher.score(), list(matcher.value_as("positions")))
-            else:
-                here = None
+    for docnum in candidates:
+        scores, holding, lacking = [], [], []
+        for index in range(count):
+            here = read[index].get(docnum)
             if here is None:
                 lacking.append(index)
                 if len(lacking) > 1:
                     break
             else:
-                scores.append(words.body_boosts[index] * here[0])
-                positions.append(here[1])
-        if len(lacking) != 1 or not _within_span(positions, span):
+                scores.append(words.body_boosts[index] * here)
+                holding.append(index)
+        if len(lacking) != 1:
+            continue
+        positions = [_positions(searcher, postings, words.stems[index], docnum) for index in holding]
+        if not _within_span(positions, span):
             continue
         missing = lacking[0]
         frequency = frequencies[missing]
@@ -173,7 +174,7 @@ def near_misses(
     if not found:
         return list(ranked), {}
     head, tail = list(ranked[:window]), list(ranked[window:])
-    ceiling = _ceiling(searcher, words, head, given, found[0][0])
+    ceiling = _ceiling(searcher, words, head, given, found[0][0], postings)
     lacks: dict[int, str] = {}
     for score, docnum, missing in found:
         placed = min(score, math.nextafter(ceiling, -math.inf))
@@ -182,6 +183,34 @@ def near_misses(
         given.setdefault(docnum, []).append((f"most words: lacks {words.typed[missing]}", placed))
     head.sort(key=lambda item: -item[0])
     return [*head, *tail], lacks
+
+
+def could_reach(
+    ranked: Sequence[tuple[float, int]],
+    given: dict[int, list[tuple[str, float]]],
+    wanted: int | None,
+    shown: Callable[[Sequence[tuple[float, int]]], int] = len,
+    in_body: Callable[[int], bool] | None = None,
+) -> bool:
+    """Whether a near miss could be among the first `wanted` hits (None: all) of `ranked`
+    (the strict matches, reranked; `given`: their bonuses), `shown(prefix)` being how many
+    hits a prefix of `ranked` makes (fewer when copies fold into a better note).
+
+    A near miss never passes a note of the head with one of the `_PROTECTED` bonuses, nor
+    one whose body holds every word (`in_body(docnum)` says so, when known; see
+    `_ceiling`: such a note below the best near miss lowers the ceiling, and one above it
+    is above every near miss anyway): when every note before the page's end is one of
+    those, the page is the same with or without near misses, and their postings need not
+    be read."""
+    if wanted is None:
+        return True
+    protected = 0
+    for _, docnum in ranked[:RERANK_WINDOW]:
+        labelled = any(label in _PROTECTED for label, _ in given.get(docnum, ()))
+        if not labelled and (in_body is None or not in_body(docnum)):
+            break
+        protected += 1
+    return protected < wanted or shown(ranked[:protected]) < wanted
 
 
 def _relaxed(
@@ -213,6 +242,7 @@ def _ceiling(
     head: Sequence[tuple[float, int]],
     given: dict[int, list[tuple[str, float]]],
     best: float,
+    postings: WordPostings,
 ) -> float:
     """The lowest score of a note of `head` that no near miss may pass: one with every
     word in one passage, in two passages or beside its title (the rerank's bonuses say
@@ -227,12 +257,21 @@ def _ceiling(
             ceiling = min(ceiling, score)
         elif score < best:
             at_risk.append((docnum, score))
-    at_risk.sort()
-    context = searcher.context()
-    matchers = [wq.Term("body", stem).matcher(searcher, context) for stem in words.stems]
+    if not at_risk:
+        return ceiling
+    read_words(searcher, "body", words.stems, postings, [docnum for docnum, _ in at_risk])
+    holding = [postings.scores("body", stem) for stem in words.stems]
     for docnum, score in at_risk:
-        if score < ceiling and _all_at(matchers, docnum):
+        if score < ceiling and all(docnum in notes for notes in holding):
             ceiling = score
-        if not all(matcher.is_active() for matcher in matchers):
-            break
     return ceiling
+
+
+def _positions(searcher, postings: WordPostings, stem: str, docnum: int) -> list[int]:
+    """The body positions of `stem` in note `docnum`, which has it: from the blocks read,
+    or (postings not read a block at a time) from Whoosh's matcher."""
+    if postings.knows("body", stem, (docnum,), positions=True):
+        return postings.positions("body", stem, docnum)
+    matcher = wq.Term("body", stem).matcher(searcher, searcher.context())
+    matcher.skip_to(docnum)
+    return list(matcher.value_as("positions"))

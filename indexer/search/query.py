@@ -27,6 +27,7 @@ from indexer.errors import QueryError, UnknownFieldError
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import DEFAULT_SEARCH_FIELDS
 from indexer.search.fuzzy import Lexicon, expand_fuzzy_terms
+from indexer.search.pasted_link import pasted_link
 
 MAX_QUERY_CHARS = 10_000
 # Each costs time in proportion: a fuzzy term of distance 99 matched every term of the
@@ -167,6 +168,7 @@ class QueryParser:
                     f"query {text.strip()!r} has no searchable words (only stop words or symbols)"
                 )
             parsed = _star_means_every_note(parsed)
+            parsed = self._with_link_field(parsed, text)
             check_cost(parsed)
             if self.reader is not None:
                 check_expansions(parsed, self.reader)
@@ -192,6 +194,16 @@ class QueryParser:
                 ) from None
             raise QueryError(f"cannot parse query ({_describe(exc)})") from None
         return _allow_pure_negation(parsed)
+
+    def _with_link_field(self, parsed: wq.Query, text: str) -> wq.Query:
+        """A query that is one pasted link searches the link field as well as its words
+        (see `pasted_link`); any other query is returned as it is."""
+        link = pasted_link(text)
+        words = list(self._schema["link"].process_text(link, mode="query")) if link else []
+        if not words:
+            return parsed
+        in_link = wq.Term("link", words[0]) if len(words) == 1 else wq.Phrase("link", words)
+        return wq.Or([parsed, in_link])
 
 
 def _blank_quotes(text: str) -> str:

@@ -23,7 +23,7 @@ from indexer.notes.note import Note, NoteMemo, ParsedNotes
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
-from indexer.search.near_miss import NearMissQuery, near_misses
+from indexer.search.near_miss import NearMissQuery, could_reach, near_misses
 from indexer.search.options import FEW_HITS, SearchOptions, SortOrder
 from indexer.search.query import QueryParser
 from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank
@@ -58,8 +58,6 @@ class NoteIndex(SearchFlow):
     ...     for hit in notes.search("GPRS gateway").hits:
     ...         print(hit.title, hit.date)
     """
-
-    near_misses = True
 
     def __init__(
         self,
@@ -167,11 +165,10 @@ class NoteIndex(SearchFlow):
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        self._matched = {}
         try:
             return self._search(text, SearchOptions.of(options, **keywords))
         finally:
-            self._matched = {}
+            self._matched = {}  # the matches remembered for this search only
 
     def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
         return self._query_terms(parsed) if options.passages > 0 else None
@@ -196,7 +193,11 @@ class NoteIndex(SearchFlow):
         total = self.count(text) if total is None else total
         if total >= FEW_HITS:
             return None
+        from indexer.search.lowercase_or import or_suggestion
         from indexer.search.spelling import suggest_query  # only when a query needs it
+
+        if (written := or_suggestion(self.count, text, total)) is not None:
+            return written
 
         return suggest_query(self, text, total)
 
@@ -307,9 +308,13 @@ class NoteIndex(SearchFlow):
                 self.searcher, ranked, bonuses, partial(self._field_text, notes), needed, postings
             )
         lacking: dict[int, str] = {}
-        if near is not None and total:
+        if (
+            near is not None
+            and total
+            and (relaxed or self._near_misses_matter(near, ranked, bonuses_given, wanted, copies, postings))
+        ):
             ranked, lacking = near_misses(
-                self.searcher, near, ranked, bonuses_given, RERANK_WINDOW, relaxed=relaxed
+                self.searcher, near, ranked, bonuses_given, RERANK_WINDOW, relaxed=relaxed, postings=postings
             )
         if copies:
             ranked = copies.fold(ranked, keep=wanted)
@@ -360,6 +365,21 @@ class NoteIndex(SearchFlow):
             timeline=months,
             warnings=tuple(f"{path}: no passages: {reason}" for path, reason in notes.problems.items()),
         )
+
+    @staticmethod
+    def _near_misses_matter(
+        near: NearMissQuery,
+        ranked: Sequence[tuple[float, int]],
+        given: dict[int, list[tuple[str, float]]],
+        wanted: int | None,
+        copies: Copies | None,
+        postings: WordPostings | None,
+    ) -> bool:
+        """Whether near misses could change the first `wanted` hits of the strict `ranked`
+        (see `near_miss.could_reach`); when not, their postings are not read at all."""
+        shown = (lambda prefix: len(copies.fold(list(prefix)))) if copies else len
+        in_body = partial(_holds_every_word, postings, near.stems) if postings is not None else None
+        return could_reach(ranked, given, wanted, shown, in_body)
 
     def _whoosh_search(
         self,
@@ -601,6 +621,16 @@ class NoteIndex(SearchFlow):
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
+
+
+def _holds_every_word(postings: WordPostings, words: Sequence[str], docnum: int) -> bool:
+    """Whether the search read that note `docnum`'s body holds each of `words` (False when
+    it did not read a word's body postings there)."""
+    return all(
+        postings.knows("body", word, (docnum,), positions=False)
+        and postings.score("body", word, docnum) is not None
+        for word in words
+    )
 
 
 def without_link_targets(text: str) -> str:

@@ -85,6 +85,7 @@ class Suggestion:
 
     query: str
     total: int
+    why: str = ""  # said after the count: why this query may be the one meant
 
 
 def suggest_query(notes: Lexicon, text: str, total: int) -> Suggestion | None:
