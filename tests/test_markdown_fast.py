@@ -81,6 +81,7 @@ LINE_STARTS = [
     "", "", "", " ", "   ", "    ", "> ", ">", ">  ", "> > ", "- ", "* ", "+ ", "1. ", "2) ", "10. ",
     "-  ", "-     ", "# ", "## ", "####### ", "#", "  - ", "   * ", "> - ", "> # ", "[x]: ", "[^a]: ",
     "| ", ">\t", "\t", "1.5 ", "=", "-", "***", "---", "===", "- - -",
+    "```", "  ```", "~~~", "````", "```py ", "~~~ x`", "    ```", "`x` ", "~~s~~ ",
 ]  # fmt: skip
 LINE_PIECES = [
     "word", "two words", "**bold**", "*it*", "---", "===", "- - -", "***", "_", "__x__", "[l](u)",
@@ -113,6 +114,9 @@ def test_the_block_short_cut_reads_random_lines_as_markdown_it_alone(text):
         "A line\n    lazily indented\n- a list after a paragraph\n> a quote after one",
         "a | b\n--|--\n\n- a | b\n- --|--",
         "> quote\nlazy line\n\n>  indented quote\n\n> - list in a quote",
+        "```py\n  code\n\n````\n```\n\n  ~~~\n   indented\n ~~~~  \n`code` and ~~struck~~ start lines",
+        "Text\n```\nunclosed fence after a paragraph\n   \n",
+        "``` a`b\nnot a fence: a backtick in its info\n\n```\nunclosed, ends in spaces\n  ",
     ],
 )
 def test_the_block_short_cut_reads_each_case_as_markdown_it_alone(text):
@@ -130,7 +134,11 @@ def test_the_block_short_cut_reads_the_common_shapes_and_leaves_the_rest():
         ("inline", 0), ("inline", 3), ("inline", 5), ("inline", 7), ("inline", 8), ("inline", 10),
         ("inline", 12), ("hr", 15), ("inline", 17),
     ]  # fmt: skip
-    for rest in ("```\ncode\n```", "    indented code", "<div>html</div>", "| a | b |\n|---|---|",
+    fence = block_tokens("```py\n  x = 1\n```")
+    assert [(token.type, token.content, token.info) for token in fence or ()] == [
+        ("fence", "  x = 1\n", "py")
+    ]
+    for rest in ("    indented code", "<div>html</div>", "| a | b |\n|---|---|",
                  "[ref]: https://r.example", "[^1]: a footnote", "\tTabbed", "- a\n  - nested"):  # fmt: skip
         assert block_tokens(rest) is None, rest
 
@@ -159,7 +167,7 @@ def test_a_note_of_the_common_shapes_is_read_without_loading_markdown_it():
         "parsed = parse_markdown('Title\\n=====\\n\\nA [link](https://e.x/a_b).\\n\\n**Bold** and *it*.\\n\\n"
         "- one\\n- two\\n\\n> quoted')\n"
         "print(len(parsed.blocks), parsed.links, 'markdown_it' in sys.modules)\n"
-        "parse_markdown('```\\ncode\\n```')\n"
+        "parse_markdown('| a | b |\\n|---|---|')\n"
         "print('markdown_it' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
