@@ -185,3 +185,59 @@ def test_the_help_pipe_example_prints_paths_a_shell_can_open_from_the_current_fo
     paths = result.stdout.splitlines()
     assert paths and all(Path(path).is_absolute() and Path(path).is_file() for path in paths)
     assert any("Conti" in Path(path).read_text(encoding="utf-8") for path in paths)
+
+
+def example_lines(command, path: list[str]) -> list[str]:
+    """The example lines of a command's help, as printed."""
+    text = CliRunner().invoke(command, [*path, "--help"], terminal_width=200).stdout
+    section = text.split("Examples:", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in section.splitlines() if line.strip()]
+
+
+EVERY_COMMAND = COMMANDS + RESIDENT_PROCESS_COMMANDS
+
+
+@pytest.mark.parametrize(
+    ("command", "path"), EVERY_COMMAND, ids=lambda value: getattr(value, "name", str(value))
+)
+def test_no_help_example_leaves_a_wildcard_for_the_shell_to_expand(command, path):
+    # `search ransom*` run in a folder holding `ransomware.md` searches for that file name.
+    for line in example_lines(command, path):
+        unquoted = re.sub(r"'[^']*'|\"[^\"]*\"", "", line.split(" #", 1)[0])
+        assert not re.search(r"[*?\[]", unquoted), line
+
+
+def indexer_examples() -> list[str]:
+    """The `indexer ...` example lines of every `indexer` help that run on their own in a
+    checkout: no pipe, no folder of the user's (`~/`), no collection it does not name, no
+    cluster, not the endless `watch`, not the resident process's (test_daemon has those)."""
+    lines = [
+        line.split(" #", 1)[0].strip()
+        for command, path in EVERY_COMMAND
+        if command is indexer_main
+        for line in example_lines(command, path)
+        if line.startswith("indexer ")
+    ]
+    skipped = ("|", ">", "~/", "-c news", "--engine opensearch", "indexer watch", "indexer daemon")
+    return list(dict.fromkeys(line for line in lines if not any(mark in line for mark in skipped)))
+
+
+@pytest.mark.parametrize("line", indexer_examples())
+def test_each_indexer_help_example_runs_as_shown_in_the_checkout(tmp_path, monkeypatch, line, bundled_index):
+    import shlex
+    import shutil
+
+    from tests.conftest import BUNDLED_CORPUS, copy_bundled_index, write_project_settings
+
+    shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
+    write_project_settings(tmp_path)
+    copy_bundled_index(bundled_index, tmp_path / "corpus", tmp_path / "index_data")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(indexer_main, shlex.split(line)[1:])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_search_help_says_which_notes_its_examples_search():
+    text = CliRunner().invoke(search_main, ["--help"], terminal_width=200).stdout
+    assert "Without --corpus or -c, a search reads the default collection of notes.toml" in text
+    assert "'ransom*'" in text

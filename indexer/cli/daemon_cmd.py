@@ -76,7 +76,10 @@ def status_command(corpus: Path, index_dir: Path, as_json: bool) -> None:
 @daemon_group.command(
     "stop",
     context_settings=CONTEXT,
-    epilog="\b\nExamples:\n  indexer daemon stop\n  indexer daemon stop --index ~/.cache/notes-index",
+    epilog=(
+        "\b\nExamples:\n  indexer daemon stop\n"
+        "  indexer daemon stop --corpus ~/notes      # the one serving that folder's index"
+    ),
 )
 @corpus_option
 @index_option

@@ -24,7 +24,7 @@ from indexer.status import ExitStatus
 INDEXER_EPILOG = """\b
 Examples:
   indexer build --corpus ~/notes         # its index goes to your data folder
-  indexer update -c news                 # a collection named in notes.toml
+  indexer update -c news                 # a collection you named in notes.toml
   indexer stats --json
   indexer list                           # every index and its corpus
   indexer forget ~/old-notes             # remove the index of a folder
@@ -286,10 +286,10 @@ def watch_command(
 def duplicates_command(collections, corpus: Path, index_dir: Path, as_json: bool) -> None:
     """List the groups of near-duplicate notes found at the last build or update.
 
-    Notes are near-duplicates when at most a fifth of either one's own text differs
-    from the other (paragraphs found in three or more notes, boilerplate, not counted)
-    (the same story saved twice, or re-saved after the source edited it). A search shows
-    the best-ranked copy of a group once, with "+N similar copies".
+    Notes are near-duplicates (the same story saved twice, or saved again after its
+    source edited it) when at most a fifth of either one's own text differs from the
+    other; paragraphs found in three or more notes are boilerplate and not counted. A
+    search shows the best-ranked copy of a group once, with "+N similar copies".
     """
     from indexer.index.duplicates import read_duplicate_groups
     from indexer.search.searching import open_index

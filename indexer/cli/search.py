@@ -37,10 +37,10 @@ SEARCH_EPILOG = """\b
 Examples:
   search "GPRS gateway"
   search --corpus ~/notes "meeting notes"       # your own folder; its index goes to your data folder
-  search -c news -c blog ransomware             # collections of notes.toml, one ranked list
+  search -c news -c blog ransomware             # two collections you named in notes.toml: one list
   search 'author:cimpanu tag:ransomware date:2021-10'
   search 'title:"zero-day" OR tag:CVE-2021-44228' --sort -date -n 5
-  search ransom* --json | jq '.hits[].title'
+  search 'ransom*' --json | jq '.hits[].title'
   search 'tag:"The Record"' --files --absolute | xargs -d '\\n' grep -l Conti
   search ransomware --facet source --facet year      # counts among all hits
   search 'date:2021' --facet country --facet-limit 5 --json
@@ -56,11 +56,15 @@ Examples:
   search --engine opensearch --url http://localhost:9200 ransomware   # notes on a cluster
 
 \b
-Query language: words are ANDed; OR, NOT, (groups), "phrases", wild*cards,
-fuzzy~ (fuzzy~2); fields title: subtitle: body: source: author: tag: (tags:)
-date: link: path:, plus structured tags such as country: or malware:.
+Query language: words are ANDed (a lower-case "or" too); OR, NOT, (groups),
+"phrases", wild*cards, fuzzy~ (fuzzy~2); fields title: subtitle: body: source:
+author: tag: (tags:; tag:a,b is both) date: link: path:, plus structured tags
+such as country: or malware:. A pasted link also searches link:.
 Dates: date:2021  date:2021-08  date:[2021-08-01 to 2021-08-31]  date:>2021-10-15
 date:yesterday  date:"aug 2021".
+
+Without --corpus or -c, a search reads the default collection of notes.toml: in
+the repository's folder, its sample notes, which the examples above search.
 
 Exit status: 0 hits found, 1 no match, 2 error, 130 interrupted.
 """
