@@ -4,10 +4,8 @@ shapes a note built to be slow takes; and they are taken where they should be.""
 
 from __future__ import annotations
 
-import gc
 import subprocess
 import sys
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +14,7 @@ from hypothesis import strategies as st
 from indexer.notes.markdown import _parser, parse_markdown
 from indexer.notes.markdown_blocks import block_tokens
 from tests.conftest import SHARED, parsed_shared_notes
+from tests.growth import assert_grows_linearly
 
 # Pieces of markdown that the short cuts must either read exactly or leave to markdown-it.
 PIECES = [
@@ -189,30 +188,10 @@ def test_plain_paragraphs_and_plain_links_do_not_go_through_markdown_its_inline_
     assert parsed.blocks[1].atoms == ((2, 6),)  # a passage is never cut inside the link's text
 
 
-def cpu_seconds(text: str) -> float:
-    """The CPU time of one parse, without the cyclic garbage collector: a full collection
-    walks every object of the process, so its cost grows with whatever the test run holds
-    (in the whole suite '[a](b) ' measured 0.016 s, then 0.162 s at four times the size;
-    alone, 0.09 s)."""
-    gc.collect()
-    gc.disable()
-    try:
-        started = time.process_time()
-        parse_markdown(text)
-        return time.process_time() - started
-    finally:
-        gc.enable()
-
-
 @pytest.mark.parametrize("unit", ["![a](", "[a](", "[a](b) ", "*a* [a](b) ", "[[1](u), "])
 def test_parsing_time_grows_linearly_with_openers_and_links(unit):
     parse_markdown(unit * 100)  # warm up
-    small = large = float("inf")
-    # The best of three, interleaved: a burst of load (it slows even CPU time, through the
-    # caches) weighs on one run, seldom on all three of one size.
-    for _ in range(3):
-        small, large = min(small, cpu_seconds(unit * 3000)), min(large, cpu_seconds(unit * 12000))
-    # Four times the input: linear growth takes four times as long, quadratic sixteen (a
-    # paragraph of n links took n² when each link's text was found from the first piece);
-    # the bound halfway (in ratio) leaves a factor of two for noise either way.
-    assert large < small * 8 + 0.02, f"{unit!r}: {small:.3f} s, then {large:.3f} s for four times as much"
+    # A paragraph of n links took n² when each link's text was found from the first piece:
+    # at these sizes (3,000 and 12,000 units) that showed as more than 8x for 4x the input.
+    # One parse a size (each takes tens of milliseconds); 20 ms of slack for the clock.
+    assert_grows_linearly(parse_markdown, unit * 3000, unit * 12000, what=repr(unit), at_least=0, slack=0.02)
