@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -233,8 +234,78 @@ def serving_every_mode(bundled_index, tmp_path_factory) -> Iterator[Daemon]:
         stop_every_process(env, index)
 
 
+# The one-shot searches the served ones are compared with, each in a process of its own
+# that answers in process (NOTES_NO_DAEMON), forked, one a mode, from a process that has
+# loaded what a search loads: a fresh interpreter a mode cost ~0.25 s of CPU, 19 times
+# over, most of it imports. What to load is what the first mode loaded in a first child,
+# in the order it did; each child then starts where a fresh `search` stands once those
+# imports are done, its own work (opening the index, parsing notes) still its own. A child
+# ends as the console script's code does: its SystemExit leaves the script, and Python
+# exits with its status after the atexit functions and a flush. Its stdin is the test's,
+# as for `Daemon.run`; stdout and stderr go to files of its own. argv[1]: the folder for
+# them, argv[2]: the modes' arguments (JSON); prints each mode's exit status (JSON).
+FORKED_SEARCHES = """
+import importlib, json, os, sys
+sys.argv[0] = 'search'
+from indexer.cli.startup import run_search
+folder, modes = sys.argv[1], json.loads(sys.argv[2])
+
+
+def fork(words, out, err, scout=None):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+        os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+        sys.argv[1:] = words
+        try:
+            run_search()
+        finally:
+            if scout is not None:
+                os.write(scout, ' '.join(sys.modules).encode())
+                os._exit(0)
+        raise SystemExit
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+read_end, write_end = os.pipe()
+fork(modes[0], os.devnull, os.devnull, scout=write_end)
+os.close(write_end)
+with os.fdopen(read_end, 'rb') as loaded:
+    for name in loaded.read().decode().split():
+        if name not in sys.modules and not name.startswith('__'):
+            try:
+                importlib.import_module(name)
+            except Exception:
+                pass
+print(json.dumps([fork(words, f'{folder}/{n}.out', f'{folder}/{n}.err') for n, words in enumerate(modes)]))
+"""
+
+
+@pytest.fixture(scope="module")
+def in_process_outputs(serving_every_mode, tmp_path_factory) -> dict[tuple[str, ...], tuple]:
+    """Mode -> (stdout, stderr, status) of the one-shot search (see FORKED_SEARCHES)."""
+    daemon = serving_every_mode
+    folder = tmp_path_factory.mktemp("in-process")
+    modes = [[*words, *daemon.args()] for words in OUTPUT_MODES]
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_SEARCHES, str(folder), json.dumps(modes)],
+        capture_output=True,
+        cwd=daemon.cwd,
+        env=daemon.env | {"NOTES_NO_DAEMON": "1"},
+        timeout=PATIENCE,
+    )
+    assert (done.returncode, done.stderr) == (0, b"")
+    statuses = json.loads(done.stdout)
+    return {
+        words: ((folder / f"{n}.out").read_bytes(), (folder / f"{n}.err").read_bytes(), statuses[n])
+        for n, words in enumerate(OUTPUT_MODES)
+    }
+
+
 @pytest.mark.parametrize("words", OUTPUT_MODES, ids=" ".join)
-def test_served_output_is_byte_for_byte_the_in_process_output(serving_every_mode, words):
+def test_served_output_is_byte_for_byte_the_in_process_output(serving_every_mode, in_process_outputs, words):
     daemon = serving_every_mode
     served = daemon.run(*words, script=PROBE)
     stderr, loaded = served.stderr.rsplit(b"\nloaded: ", 1)
@@ -242,9 +313,14 @@ def test_served_output_is_byte_for_byte_the_in_process_output(serving_every_mode
     # process's count of queries, read before and after, was not this client's alone: a
     # query whose client had given up waiting is counted when it ends, perhaps meanwhile.)
     assert loaded == b"\n"
-    local = daemon.run(*words, daemon=False)
-    assert (served.stdout, stderr, served.returncode) == (local.stdout, local.stderr, local.returncode)
+    assert (served.stdout, stderr, served.returncode) == in_process_outputs[words]
     assert served.stdout or stderr
+
+
+def test_a_forked_one_shot_search_answers_as_a_fresh_process_does(serving_every_mode, in_process_outputs):
+    """The reference above against `Daemon.run` in a fresh interpreter, for the hit list."""
+    fresh = serving_every_mode.run(*OUTPUT_MODES[0], daemon=False)
+    assert (fresh.stdout, fresh.stderr, fresh.returncode) == in_process_outputs[OUTPUT_MODES[0]]
 
 
 def test_colour_variables_of_the_client_reach_the_served_search(bundled_daemon):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -11,6 +10,7 @@ from indexer.index.schema import TEXT_ANALYZER, note_document
 from indexer.notes.markdown import parse_markdown
 from indexer.notes.note import parse_note_text
 from indexer.search.results import TermMatcher, best_passages
+from tests.growth import assert_grows_linearly
 
 
 def matcher(*stems):
@@ -184,22 +184,9 @@ def test_a_note_without_title_or_level_one_heading_is_named_by_its_file():
 
 @pytest.mark.parametrize("unit", ["*x ", "![a](", "[a](", "<a ", "{#a ", "{{< ", "[[a", "#a/", "_x "])
 def test_parsing_time_grows_linearly_with_the_input(unit):
-    def cost(n):
-        """CPU seconds a parse, over as many parses as take 20 ms: even the cheapest unit
-        (0.2 ms a parse) is timed over many calls, so no slack for noise is needed."""
-        text = unit * n
-        calls, started = 0, time.process_time()
-        while (spent := time.process_time() - started) < 0.02 or calls == 0:
-            parse_markdown(text)
-            calls += 1
-        return spent / calls
-
-    cost(200)  # warm up
-    small = large = float("inf")
-    for _ in range(2):  # the best of two, interleaved
-        small, large = min(small, cost(1000)), min(large, cost(4000))
-    # Four times the input; quadratic growth would be sixteen times.
-    assert large < small * 8, f"{small * 1000:.2f} ms at 1000, {large * 1000:.2f} ms at 4000"
+    parse_markdown(unit * 200)  # warm up
+    # Each size timed over as many parses as take 20 ms (the cheapest unit is 0.2 ms a parse).
+    assert_grows_linearly(parse_markdown, unit * 1000, unit * 4000, what=repr(unit))
 
 
 @pytest.mark.shared_corpus

@@ -301,7 +301,7 @@ def _cluster_score(query: dict, positions: dict, scores: dict) -> float | None:
 _positions = st.lists(st.integers(0, 140), min_size=0, max_size=3, unique=True).map(sorted)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=5 * settings.default.max_examples, deadline=None)  # 150 everyday
 @given(
     count=st.integers(3, 6),
     body=st.lists(_positions, min_size=6, max_size=6),

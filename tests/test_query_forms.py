@@ -190,7 +190,7 @@ words = st.from_regex(r"[a-z]{2,9}", fullmatch=True).filter(lambda word: word.up
 scopes = st.sampled_from(["", "title:", "tag:", "author:", "body:"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(kept=st.lists(words, min_size=0, max_size=3), scope=scopes, excluded=words, quoted=st.booleans())
 def test_minus_before_any_term_parses_as_not(parser, kept, scope, excluded, quoted):
     term = f'{scope}"{excluded} {excluded}"' if quoted else f"{scope}{excluded}"
@@ -198,7 +198,7 @@ def test_minus_before_any_term_parses_as_not(parser, kept, scope, excluded, quot
     assert parser.parse(f"{head} -{term}".strip()) == parser.parse(f"{head} NOT {term}".strip())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
 @given(left=words, right=st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True), before=words)
 def test_a_hyphen_between_letters_or_digits_is_never_an_operator(parser, stock_parser, left, right, before):
     text = f"{before} {left}-{right}"

@@ -3,7 +3,6 @@ to make a parser slow, notes skipped and then fixed. Each case of issue 15 is a 
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
 from tests.conftest import info_note, write_project_settings
+from tests.growth import assert_grows_linearly
 
 SEARCH = [sys.executable, "-c", "from indexer.cli import search_main; search_main()"]
 
@@ -119,39 +119,12 @@ def read_index_and_show(text: str) -> None:
     best_passages(note.body, note.body_line, matcher, count=2, context=240, section=note.section)
 
 
-def cpu_seconds_per_call(work, text: str, *, at_least: float = 0.02) -> float:
-    """The CPU time of one call, over as many calls as take `at_least` seconds of CPU: CPU
-    time, not wall time, so a loaded machine does not change it much."""
-    import time
-
-    calls, started = 0, time.process_time()
-    while (spent := time.process_time() - started) < at_least or calls == 0:
-        work(text)
-        calls += 1
-    return spent / calls
-
-
 @pytest.mark.parametrize("shape", ADVERSARIAL_SHAPES, ids=list(ADVERSARIAL_SHAPES))
 def test_reading_an_adversarial_note_takes_time_linear_in_its_size(shape):
     make, count = ADVERSARIAL_SHAPES[shape]
     read_index_and_show(make(10))  # warm up: imports, caches
-    small_text, large_text = make(count // 2), make(2 * count)
-    small = large = float("inf")
-    # Without the cyclic garbage collector: a full collection walks every object of the
-    # process (the whole suite's) and can fall inside the larger note's calls only. The
-    # `many links` ratio was 11-13 in two loaded full-suite runs and 4.0 alone.
-    gc.disable()
-    try:
-        for _ in range(3):  # the best of three, interleaved: a burst of load weighs on both sizes
-            small = min(small, cpu_seconds_per_call(read_index_and_show, small_text))
-            large = min(large, cpu_seconds_per_call(read_index_and_show, large_text))
-    finally:
-        gc.enable()
-    # Four times the input: linear growth takes four times as long, quadratic sixteen; the
-    # bound halfway (in ratio) leaves a factor of two for noise either way.
-    assert large / small <= 8, (
-        f"{shape}: {small * 1000:.1f} ms at {count // 2}, {large * 1000:.1f} ms at {2 * count}"
-    )
+    small, large = make(count // 2), make(2 * count)
+    assert_grows_linearly(read_index_and_show, small, large, what=f"{shape} at {count // 2}")
 
 
 @pytest.fixture
