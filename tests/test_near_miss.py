@@ -275,3 +275,19 @@ def test_skipping_near_misses_that_cannot_reach_the_page_changes_no_page(
         every = pages(notes)
     assert skipped == every
     assert sum(any(missing for _, missing, _ in page) for page in every) >= 3  # near misses did join
+
+
+def test_a_lone_note_with_every_word_in_its_title_keeps_its_place_above_near_misses(
+    corpus, write_note, index_dir
+):
+    # The only note with all four words has them in its title; the near miss has three
+    # side by side. Without its bonuses (a lone match was not reranked) it was passed.
+    write_note("titled.md", info_note("Lantern falcon harbour dawn", filler(7000, 300)))
+    write_note("close.md", info_note("Weekly log", f"The falcon left the harbour at dawn. {filler(0, 20)}"))
+    for number in range(6):
+        write_note(f"other{number}.md", info_note(f"Weekly notes {number}", filler(1000 + 50 * number, 50)))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search(QUERY)
+    assert paths(result) == ["titled.md", "close.md"]
+    assert result.total == 1 and result.hits[1].missing == ("lantern",)

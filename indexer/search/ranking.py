@@ -226,6 +226,8 @@ def rerank(
     field_text: FieldText | None = None,
     needed: int | None = None,
     postings: WordPostings | None = None,
+    *,
+    alone: bool = False,
 ) -> tuple[list[tuple[float, int]], dict[int, list[tuple[str, float]]]]:
     """`ranked` ((score, docnum), best first) with the bonuses added to its first
     `RERANK_WINDOW` entries, which are then sorted again; the rest keep their order.
@@ -236,10 +238,13 @@ def rerank(
 
     Also returns, for each note that got one, its bonuses as (description, score), so
     that an explanation adds up to the final score. `postings`, what the search read of
-    its words' postings (see `engine/bm25f.py`), saves reading them again.
+    its words' postings (see `engine/bm25f.py`), saves reading them again. A lone match
+    gets its bonuses only with `alone` (near misses may join it and are compared with its
+    score: without them, a note with every word in its title or one passage would be
+    passed as if it had none).
     """
     head, tail = list(ranked[:RERANK_WINDOW]), list(ranked[RERANK_WINDOW:])
-    if not bonuses or not head:
+    if not bonuses or len(head) < (1 if alone else 2):
         return [*head, *tail], {}
     scores = {docnum: score for score, docnum in head}
     given: dict[int, list[tuple[str, float]]] = {}

@@ -318,7 +318,13 @@ class NoteIndex(SearchFlow):
             if copies and needed is not None:
                 needed += copies.among(docnum for _, docnum in ranked[:RERANK_WINDOW])
             ranked, bonuses_given = rerank(
-                self.searcher, ranked, bonuses, partial(self._field_text, notes), needed, postings
+                self.searcher,
+                ranked,
+                bonuses,
+                partial(self._field_text, notes),
+                needed,
+                postings,
+                alone=near is not None,
             )
         lacking: dict[int, str] = {}
         if (
