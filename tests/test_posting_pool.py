@@ -118,3 +118,66 @@ def test_runs_already_deleted_by_a_cancelled_writer_raise_nothing_later(monkeypa
     del postings
     gc.collect()
     assert unraisable == []
+
+
+class _Lengths:
+    """A per-document reader's lengths, as `write_posting_lists` and Whoosh's `add_postings` ask."""
+
+    def __init__(self, lengths: dict[str, list[int]]) -> None:
+        self.lengths = lengths
+
+    def doc_count_all(self) -> int:
+        return len(next(iter(self.lengths.values())))
+
+    def doc_field_length_reader(self, fieldname):
+        return self.lengths[fieldname].__getitem__
+
+
+@pytest.mark.parametrize("with_lengths", [True, False], ids=["lengths", "no lengths"])
+def test_words_written_a_block_at_once_are_byte_for_byte_whooshs(with_lengths):
+    """Words of one posting, of a block's worth (128) and of more; weights all 1.0, all the
+    same, or different; with and without positions and field lengths: the postings and
+    term files `write_posting_lists` writes are the bytes Whoosh's `add_postings` writes."""
+    from whoosh.codec import default_codec
+    from whoosh.filedb.filestore import RamStorage
+
+    from indexer.engine.posting_writer import write_posting_lists
+    from indexer.index.schema import build_schema
+
+    rng = random.Random(7)
+    schema = build_schema()
+    notes = 400
+    lengths = {name: [rng.choice([0, 1, 7, 300, 5000]) for _ in range(notes)] for name in ("body", "tag")}
+    lists = []
+    for fieldname in ("body", "tag"):  # positions, and KEYWORD's frequencies only
+        for number, size in enumerate([1, 1, 2, 5, 127, 128, 129, 256, 300, 1, 3]):
+            word = f"w{number:02}".encode()
+            docnums = sorted(rng.sample(range(notes), size))
+            kind = number % 3  # weights: all 1.0, all the same, or different
+            postings = []
+            for docnum in docnums:
+                weight = 1.0 if kind == 0 else 2.5 if kind == 1 else float(rng.randint(1, 9)) / 3
+                value = (
+                    bytes(rng.randrange(256) for _ in range(rng.randint(1, 12)))
+                    if fieldname == "body"
+                    else b""
+                )
+                postings.append((fieldname, word, docnum, weight, value or None))
+            lists.append((fieldname, word, postings))
+
+    def written(write) -> dict[str, bytes]:
+        storage = RamStorage()
+        codec = default_codec()
+        segment = codec.new_segment(storage, "s")
+        fieldwriter = codec.field_writer(storage, segment)
+        write(fieldwriter, _Lengths(lengths) if with_lengths else None)
+        fieldwriter.close()
+        return {name.rsplit(".", 1)[1]: storage.open_file(name).read() for name in storage.list()}
+
+    ours = written(lambda fieldwriter, known: write_posting_lists(fieldwriter, schema, known, iter(lists)))
+    whooshs = written(
+        lambda fieldwriter, known: fieldwriter.add_postings(
+            schema, known, (posting for _, _, postings in lists for posting in postings)
+        )
+    )
+    assert set(ours) == {"trm", "pst"} and ours == whooshs

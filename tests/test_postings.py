@@ -71,3 +71,11 @@ def test_positions_are_encoded_as_whoosh_encodes_them_up_to_the_cap():
     for positions in [*lists, [0], [5], (3,), (1, 4, 9)]:
         assert capped.encode(positions) == Positions().encode(list(positions)[:MAX_POSITIONS])
         assert capped.decode_positions(capped.encode(positions)) == list(positions)[:MAX_POSITIONS]
+
+
+@pytest.mark.parametrize("position", [0, 1, 255, 256, 70_000, 1 << 16, (1 << 16) - 1, 1 << 40])
+def test_a_lone_position_is_encoded_as_whoosh_encodes_it_first_time_and_after(position):
+    ours, whooshs = CappedPositions(), Positions()
+    for poslist in ([position], [position], (position,)):
+        assert ours.encode(poslist) == whooshs.encode(list(poslist))
+    assert ours.decode_positions(ours.encode([position])) == [position]

@@ -278,6 +278,32 @@ def test_a_parallel_build_indexes_exactly_what_a_single_process_build_does(bundl
     assert not (tmp_path / "two" / "notes_v1.tmp").exists()
 
 
+@pytest.mark.parametrize("frozen_before", [False, True], ids=["nothing frozen", "code frozen"])
+def test_a_parallel_build_freezes_its_postings_and_leaves_the_collector_as_it_found_it(
+    bundled_index, tmp_path, monkeypatch, frozen_before
+):
+    import gc
+
+    import indexer.index.parallel
+
+    corpus, _ = bundled_index
+    monkeypatch.setattr(indexer.index.parallel, "FREEZE_EVERY_NOTES", 3)
+    freezes = []
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: (freezes.append(1), real_freeze())[1])
+    holder = [object()]  # something tracked, to be frozen (as the search command freezes its code)
+    if frozen_before:
+        real_freeze()
+    try:
+        report = build_index(corpus, tmp_path / "index", options=_options(procs=2))
+        after = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert report.added == 40 and holder
+    assert (after > 0) == frozen_before  # unfrozen again (or, frozen by someone else, left frozen)
+    assert len(freezes) == (0 if frozen_before else 20 // 3)  # this process's share: every 3rd note
+
+
 @pytest.mark.parametrize("failing", ["worker", "commit", "single-process commit"])
 def test_a_failure_while_writing_leaves_the_previous_index_untouched(
     bundled_index, tmp_path, monkeypatch, failing

@@ -59,7 +59,9 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
         "_lk",  # an argument: not Whoosh's lock (ours excludes other writers)
     ),
     # posting_writer: the codec's block buffers, filled a block at a time
-    "whoosh.codec.whoosh3:W3FieldWriter": ("_postwriter",),
+    # (and a word whose postings fit in one block written at once: the field writer's
+    # files, and the term info's fields)
+    "whoosh.codec.whoosh3:W3FieldWriter": ("_postwriter", "_postfile", "_tindex", "_fieldid", "_format"),
     "whoosh.codec.whoosh3:W3PostingsWriter": (
         "_write_block",
         "_blocklimit",
@@ -69,6 +71,17 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
         "_minlength",
         "_maxlength",
         "_maxweight",
+        "_compression",
+        "_byteids",
+    ),
+    "whoosh.codec.whoosh3:W3TermInfo": (
+        "_weight",
+        "_df",
+        "_minlength",
+        "_maxlength",
+        "_maxweight",
+        "_minid",
+        "_maxid",
     ),
     # field_lengths: columns read whole
     "whoosh.codec.whoosh3": ("_lenfield",),

@@ -128,6 +128,29 @@ def _parser(shortcuts: bool = True) -> MarkdownIt:
     return md
 
 
+class _LazyParser:
+    """Stands in for `_parser()` until something needs more of it than its two link rules
+    (which `simple_inline` asks of every link): a note whose blocks `block_tokens` reads
+    and whose inline runs the short cuts read is parsed without loading markdown-it
+    (~100 M instructions, a quarter of a search's imports)."""
+
+    def __init__(self, shortcuts: bool) -> None:
+        self._shortcuts = shortcuts
+
+    @staticmethod
+    def normalizeLink(url: str) -> str:
+        return url  # as `_parser()`'s
+
+    @staticmethod
+    def validateLink(url: str) -> bool:
+        from indexer.notes.markdown_blocks import validate_link
+
+        return validate_link(url)
+
+    def __getattr__(self, name: str):
+        return getattr(_parser(self._shortcuts), name)
+
+
 class _Reader:
     def __init__(self, shortcuts: bool = True) -> None:
         self.shortcuts = shortcuts
@@ -137,10 +160,15 @@ class _Reader:
         self.only_images = False  # of the last inline run read
 
     def read(self, text: str) -> None:
-        md = _parser(self.shortcuts)
-        self.md = md
+        from indexer.notes.markdown_blocks import block_tokens
+
         self.env: dict = {}
-        tokens = md.parse(text, self.env)
+        tokens = block_tokens(text) if self.shortcuts else None
+        if tokens is None:
+            self.md = _parser(self.shortcuts)
+            tokens = self.md.parse(text, self.env)
+        else:
+            self.md = _LazyParser(self.shortcuts)
         callout_pending = False
         row: list[str] | None = None
         row_line = 0
@@ -231,7 +259,8 @@ class _Reader:
         children: list | None = simple_inline(content, self.md, self.env) if self.shortcuts else None
         if children is None:
             children = []
-            self.md.inline.parse(content, self.md, self.env, children)
+            md = _parser(self.shortcuts)
+            md.inline.parse(content, md, self.env, children)
         line = _LineBuilder()
         pending: list[str] = []
         link_start: int | None = None
