@@ -105,10 +105,21 @@ def test_positions_of_words_are_those_the_tokens_get(text, stoplist):
     assert analyzer.positions(text, words) == {word: expected[word] for word in words}
 
 
+@pytest.mark.parametrize("text", TEXTS)
+def test_found_positions_are_those_of_the_words_that_occur(text):
+    analyzer = WordAnalyzer(stem=False)
+    expected: dict[str, list[int]] = {}
+    for token in analyzer(text, positions=True):
+        expected.setdefault(token.text, []).append(token.pos)
+    words = [*sorted(expected)[:3], "zqxjv"]
+    assert analyzer.found_positions(text, words) == {word: expected[word] for word in words[:-1]}
+
+
 def test_positions_are_empty_unless_every_word_occurs():
     analyzer = WordAnalyzer(stem=False, stoplist=frozenset())
     assert analyzer.positions("Hackers breached the café", ["cafe", "the"]) == {"cafe": [3], "the": [2]}
     assert analyzer.positions("Hackers breached the café", ["cafe", "servers"]) == {}
+    assert analyzer.found_positions("Hackers breached the café", ["cafe", "servers"]) == {"cafe": [3]}
     with pytest.raises(ValueError, match="without stemming"):
         WordAnalyzer(stem=True).positions("Hackers", ["hacker"])
 

@@ -219,6 +219,47 @@ def test_the_chosen_correction_is_scored_once_though_searched_twice(corpus_with_
         assert scored.count(chosen) == 1
 
 
+def test_a_search_parses_each_query_once(corpus_with_typo_target, monkeypatch):
+    """A correction parses each candidate query to score it; the one chosen is not parsed
+    again to be searched (and a new search parses anew)."""
+    from indexer.search.query import QueryParser
+
+    parsed: list[str] = []
+    original = QueryParser.parse
+
+    def counting(self, text):
+        parsed.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(QueryParser, "parse", counting)
+    with open_index(*corpus_with_typo_target) as notes:
+        result = notes.search("milloin dollar ransom")
+        assert (result.corrected_query, paths(result)) == ("million dollar ransom", ["target.md"])
+        assert parsed.count("million dollar ransom") == 1
+        assert parsed.count("milloin dollar ransom") == 1
+        assert len(parsed) == len(set(parsed))
+        parsed.clear()
+        notes.search("milloin dollar ransom")
+        assert parsed.count("million dollar ransom") == 1
+
+
+def test_one_word_is_stemmed_as_the_field_analyzes_it():
+    """The words one edit from a typed word are stemmed without a token each: the same
+    indexed forms (none for a stop word or an overlong string) as the field's analysis."""
+    from indexer.index.schema import build_schema
+    from indexer.search.spelling import _word_stems, one_edit_away
+
+    schema = build_schema()
+    words = {*one_edit_away("senntenced"), *one_edit_away("cafe"), "the", "and", "café", "straße", "x" * 150}
+    for name in ("body", "title"):
+        field = schema[name]
+        stems = _word_stems(field)
+        for word in sorted(words):
+            assert stems(word) == list(field.process_text(word, mode="query")), (name, word)
+    assert _word_stems(schema["body"])("the") == []
+    assert _word_stems(schema["body"])("sentenced") == ["sentenc"]
+
+
 def test_words_one_edit_away_are_found_with_or_without_the_listed_prefix(corpus_with_typo_target):
     """The words one edit from a typed word that keep its first two letters are checked
     against the listed body words; those that change them are looked up: either way the

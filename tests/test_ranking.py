@@ -493,3 +493,44 @@ def test_link_targets_and_addresses_are_not_words_of_the_text_checked_as_typed()
 
     text = 'Hackers [breached](https://a.example/x/y) ![map](img/m.png "t") servers at www.b.example/z.'
     assert without_link_targets(text).split() == ["Hackers", "[breached]", "![map]", "servers", "at"]
+
+
+def test_a_notes_exact_words_are_checked_in_one_pass_as_one_by_one():
+    """The exact checks of one note (the passage's, the typed order's, the stop words')
+    share one pass over its text: the same checks pass as when each reads it alone."""
+    import random
+    import re
+
+    from indexer.errors import QueryError
+    from indexer.search.searching import without_link_targets
+    from tests.conftest import BUNDLED_CORPUS
+
+    parser = QueryParser(build_schema(), FieldCatalog())
+    drawn = random.Random(3)
+    texts = [
+        without_link_targets(path.read_text(encoding="utf-8"))
+        for path in sorted(BUNDLED_CORPUS.rglob("*.md"))
+    ]
+    passed = compared = 0
+    for text in texts:
+        words = re.findall(r"[A-Za-z]+", text)
+        for _ in range(6):
+            start = drawn.randrange(max(1, len(words) - 6))
+            typed = words[start : start + drawn.choice((2, 4, 5))]
+            if drawn.random() < 0.5:
+                drawn.shuffle(typed)
+            query = " ".join(typed)
+            try:
+                parsed = parser.parse(query)
+            except QueryError:
+                continue  # stop words only
+            checks = [
+                (bonus, 1.0)
+                for bonus in ranking_bonuses(parsed, query)
+                if bonus.field == "body" and bonus.exact and bonus.exact_boost
+            ]
+            one_by_one = [check for check in checks if ranking._has_exact_words(text, check[0])]
+            assert ranking._with_exact_words(text, checks) == one_by_one, query
+            passed += len(one_by_one)
+            compared += len(checks)
+    assert passed >= 50 and compared > passed  # checks that pass and checks that fail

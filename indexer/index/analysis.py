@@ -86,6 +86,14 @@ class WordAnalyzer(Composable):
             raise ValueError("positions() needs an analyzer without stemming")
         if text.isascii() and not all(word in text.lower() for word in words):
             return {}  # a word missing from the text: no need to find every word
+        places = self.found_positions(text, words)
+        return places if len(places) == len(set(words)) else {}
+
+    def found_positions(self, text: str, words: Collection[str]) -> dict[str, list[int]]:
+        """`positions` of those of `words` that occur in `text` (the others left out): one
+        pass over a text for the words of several checks."""
+        if self.stem:
+            raise ValueError("positions() needs an analyzer without stemming")
         found = self._pattern.findall(text)
         if not found:
             return {}
@@ -104,11 +112,8 @@ class WordAnalyzer(Composable):
             ]
             first = kept[0] if kept else 0
             folded = [folded[index] for index in kept]
-        wanted = set(words)
-        if not wanted.issubset(folded):
-            return {}
         places: dict[str, list[int]] = {}
-        for word in wanted:
+        for word in set(words).intersection(folded):
             at = places[word] = []
             index = folded.index(word)
             while True:

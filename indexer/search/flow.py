@@ -53,6 +53,10 @@ class SearchFlow:
     def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
         raise NotImplementedError
 
+    def _parse(self, text: str) -> wq.Query:
+        """`text` parsed (an engine may remember it for the rest of a search)."""
+        return self.parser.parse(text)
+
     def _correction(self, text: str) -> str | None:
         raise NotImplementedError
 
@@ -67,7 +71,7 @@ class SearchFlow:
 
     def _search_straight(self, text: str, options: SearchOptions) -> SearchResult:
         started = time.perf_counter()
-        parsed = self.parser.parse(text)
+        parsed = self._parse(text)
         result = self._ranked(text, parsed, started, options)
         strict_total = result.total
         if result.total == 0 and options.correct:
@@ -115,7 +119,7 @@ class SearchFlow:
         if corrected is None:
             return None
         try:
-            parsed = self.parser.parse(corrected)
+            parsed = self._parse(corrected)
         except QueryError:
             return None
         # A correction of a word that is in the index may be a guess: the notes holding

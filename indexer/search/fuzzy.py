@@ -34,6 +34,7 @@ class Lexicon:
     def __init__(self, reader) -> None:
         self.reader = reader
         self._by_prefix: dict[tuple[str, str], list[str]] = {}
+        self._sets: dict[tuple[str, str], frozenset[str]] = {}
 
     def words_starting(self, field: str, prefix: str) -> list[str]:
         key = (field, prefix)
@@ -41,6 +42,14 @@ class Lexicon:
             from_bytes = self.reader.schema[field].from_bytes
             self._by_prefix[key] = [from_bytes(btext) for btext in self.reader.expand_prefix(field, prefix)]
         return self._by_prefix[key]
+
+    def word_set(self, field: str, prefix: str) -> frozenset[str]:
+        """`words_starting` as a set, made once."""
+        key = (field, prefix)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(self.words_starting(field, prefix))
+        return found
 
     def close_words(self, field: str, word: str, maxdist: int, *, prefix: int = MIN_PREFIX) -> list[str]:
         """Words of `field` within `maxdist` edits of `word` (insert, delete, substitute or

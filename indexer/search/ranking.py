@@ -417,10 +417,8 @@ def _add_exact_bonuses(
         # keep it, and every note after it, out of the first `needed` places.
         if len(scores) >= needed and ceiling[docnum] < heapq.nlargest(needed, scores.values())[-1]:
             break
-        text = field_text(docnum, "body")
-        for bonus, words_score in in_body[docnum]:
-            if _has_exact_words(text, bonus):
-                _add(scores, given, docnum, bonus, words_score)
+        for bonus, words_score in _with_exact_words(field_text(docnum, "body"), in_body[docnum]):
+            _add(scores, given, docnum, bonus, words_score)
 
 
 def _add(
@@ -517,6 +515,28 @@ def _has_exact_words(text: str | None, bonus: Bonus) -> bool:
     if not places:
         return False
     return bonus.placed([places[word] for word in bonus.exact])
+
+
+def _with_exact_words(text: str | None, checks: list[tuple[Bonus, float]]) -> list[tuple[Bonus, float]]:
+    """The `checks` (a bonus, a score) whose bonus `_has_exact_words` in `text`, in order:
+    the text's words are found once for all of them (a note may have three exact checks:
+    the passage's, the typed order's, the stop words')."""
+    if not text:
+        return []
+    lowered = text.lower() if text.isascii() else None
+    # A word missing from the text rules its check out without finding every word.
+    hopeful = [
+        check for check in checks if lowered is None or all(word in lowered for word in check[0].exact)
+    ]
+    if not hopeful:
+        return []
+    places = EXACT_ANALYZER.found_positions(text, {word for bonus, _ in hopeful for word in bonus.exact})
+    return [
+        (bonus, words_score)
+        for bonus, words_score in hopeful
+        if all(word in places for word in bonus.exact)
+        and bonus.placed([places[word] for word in bonus.exact])
+    ]
 
 
 def _exact_words(query: wq.Query | None, text: str) -> list[str]:

@@ -80,6 +80,7 @@ class NoteIndex(SearchFlow):
         self._stored: dict[int, dict] = {}  # docnum -> stored fields, for this searcher
         # The ranked matches of each query scored during one search (see `_matches`).
         self._matched: dict[tuple, tuple[list[tuple[Any, int]], int, WordPostings | None]] = {}
+        self._parsed: dict[str, wq.Query] = {}  # the queries parsed during one search
         # Parsed notes kept between searches (each checked against its file's stat first).
         self.note_memo: NoteMemo | None = NoteMemo()
 
@@ -101,6 +102,7 @@ class NoteIndex(SearchFlow):
         self._newest_first = None
         self._stored = {}
         self._matched = {}
+        self._parsed = {}
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -169,6 +171,17 @@ class NoteIndex(SearchFlow):
             return self._search(text, SearchOptions.of(options, **keywords))
         finally:
             self._matched = {}  # the matches remembered for this search only
+            self._parsed = {}
+
+    def _parse(self, text: str) -> wq.Query:
+        """`text` parsed, remembered for the rest of this search: a correction parses each
+        candidate query to score it, then the chosen one again to search it (Whoosh's
+        parser takes about a millisecond). Scoring never changes a parsed query: what it
+        adjusts is a copy (`with_column_dates`)."""
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            parsed = self._parsed[text] = self.parser.parse(text)
+        return parsed
 
     def _terms(self, parsed: wq.Query, options: SearchOptions) -> QueryTerms | None:
         return self._query_terms(parsed) if options.passages > 0 else None
@@ -181,7 +194,7 @@ class NoteIndex(SearchFlow):
     def _best_score(self, text: str) -> float:
         """The ranked score of the best note `text` finds (0 if none): what a correction
         is chosen by."""
-        parsed = self.parser.parse(text)
+        parsed = self._parse(text)
         options = SearchOptions(limit=1, passages=0, all_copies=True)
         result = self._result(
             text, parsed, time.perf_counter(), options, terms=None, bonuses=ranking_bonuses(parsed, text)
