@@ -263,7 +263,7 @@ def test_skipping_near_misses_that_cannot_reach_the_page_changes_no_page(
         return [
             [
                 (hit.path, hit.missing, hit.duplicates)
-                for hit in notes.search(text, limit=limit, all_copies=all_copies).hits
+                for hit in notes.search(text, limit=limit, all_copies=all_copies, passages=0).hits
             ]
             for text in queries
         ]

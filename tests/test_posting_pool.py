@@ -29,6 +29,21 @@ def random_postings(seed: int, notes: int = 60) -> list[tuple]:
     return postings
 
 
+def with_our_deflate(monkeypatch) -> None:
+    """Make Whoosh's codec compress its blocks with the deflate our writer uses (ISA-L's
+    where installed: the same zlib streams, other bytes than zlib's own deflate)."""
+    import types
+    import zlib
+
+    import whoosh.codec.whoosh3
+
+    from indexer.engine.posting_writer import deflate
+
+    monkeypatch.setattr(
+        whoosh.codec.whoosh3, "zlib", types.SimpleNamespace(compress=deflate, decompress=zlib.decompress)
+    )
+
+
 def pooled(pool, postings: list[tuple]) -> list[tuple]:
     for posting in postings:
         pool.add(posting)
@@ -95,6 +110,7 @@ def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, m
 
     ours = build_and_update(tmp_path / "grouped")
     use_stock_whoosh(monkeypatch)  # Whoosh's own writer, pool and codec calls
+    with_our_deflate(monkeypatch)
     assert ours == build_and_update(tmp_path / "whoosh")
     assert len(ours) > 1
 
@@ -134,10 +150,11 @@ class _Lengths:
 
 
 @pytest.mark.parametrize("with_lengths", [True, False], ids=["lengths", "no lengths"])
-def test_words_written_a_block_at_once_are_byte_for_byte_whooshs(with_lengths):
+def test_words_written_at_once_are_byte_for_byte_whooshs(with_lengths, monkeypatch):
     """Words of one posting, of a block's worth (128) and of more; weights all 1.0, all the
     same, or different; with and without positions and field lengths: the postings and
-    term files `write_posting_lists` writes are the bytes Whoosh's `add_postings` writes."""
+    term files `write_posting_lists` writes are the bytes Whoosh's `add_postings` writes
+    (with the same deflate)."""
     from whoosh.codec import default_codec
     from whoosh.filedb.filestore import RamStorage
 
@@ -147,7 +164,9 @@ def test_words_written_a_block_at_once_are_byte_for_byte_whooshs(with_lengths):
     rng = random.Random(7)
     schema = build_schema()
     notes = 400
-    lengths = {name: [rng.choice([0, 1, 7, 300, 5000]) for _ in range(notes)] for name in ("body", "tag")}
+    # Body lengths growing with the note (each block's shortest and longest differ from the
+    # others'); none in the other field (as in a field that is not scored).
+    lengths = {"body": [1 + docnum * 37 for docnum in range(notes)], "tag": [0] * notes}
     lists = []
     for fieldname in ("body", "tag"):  # positions, and KEYWORD's frequencies only
         for number, size in enumerate([1, 1, 2, 5, 127, 128, 129, 256, 300, 1, 3]):
@@ -175,9 +194,30 @@ def test_words_written_a_block_at_once_are_byte_for_byte_whooshs(with_lengths):
         return {name.rsplit(".", 1)[1]: storage.open_file(name).read() for name in storage.list()}
 
     ours = written(lambda fieldwriter, known: write_posting_lists(fieldwriter, schema, known, iter(lists)))
+    with_our_deflate(monkeypatch)
     whooshs = written(
         lambda fieldwriter, known: fieldwriter.add_postings(
             schema, known, (posting for _, _, postings in lists for posting in postings)
         )
     )
-    assert set(ours) == {"trm", "pst"} and ours == whooshs
+    assert set(ours) == {"trm", "pst"}
+    assert ours == whooshs, "not the bytes Whoosh writes"  # (a short message: the files are large)
+
+
+@pytest.mark.parametrize("isal_installed", [True, False], ids=["isal", "without isal"])
+def test_blocks_are_zlib_streams_with_or_without_isal(isal_installed, monkeypatch):
+    import sys
+    import zlib
+
+    from indexer.engine import posting_writer
+
+    posting_writer._deflate.cache_clear()
+    if not isal_installed:
+        monkeypatch.setitem(sys.modules, "isal", None)  # `import isal` raises ImportError
+    try:
+        data = bytes(random.Random(1).randrange(20) for _ in range(5000))
+        compressed = posting_writer.deflate(data, 3)
+        assert zlib.decompress(compressed) == data and len(compressed) < len(data)
+        assert (compressed == zlib.compress(data, 3)) is not isal_installed
+    finally:
+        posting_writer._deflate.cache_clear()
