@@ -78,7 +78,15 @@ class Worker:
     def __init__(self, tree: Path, corpus: Path, index_dir: Path, *, profile: bool = False) -> None:
         environment = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER, str(corpus), str(index_dir), "1" if profile else "0"],
+            # absolute: the worker runs in `tree`, where a relative path names another folder
+            [
+                sys.executable,
+                "-c",
+                _WORKER,
+                str(corpus.resolve()),
+                str(index_dir.resolve()),
+                "1" if profile else "0",
+            ],
             cwd=tree,
             env=environment,
             stdin=subprocess.PIPE,

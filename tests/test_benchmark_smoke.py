@@ -6,6 +6,7 @@ Structure only: the figures of a smoke run on 40 notes say nothing about speed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -145,6 +146,21 @@ def test_the_same_ranking_check_passes_the_same_code_and_catches_a_changed_ranki
     assert same_ranking.main([*common, "--before", str(changed)]) == 1
     out = capsys.readouterr().out
     assert "0 queries differ" not in out and "before {" in out
+
+
+def test_the_same_ranking_check_reads_relative_paths_from_where_it_was_started(tmp_path, capsys, monkeypatch):
+    """Each side's process runs in its own tree: a relative `--corpus`/`--index` must still
+    name the folders it named where the command was typed (a side that could not read the
+    notes ranked without passages, cheaper and different, and looked like a regression)."""
+    from benchmarks import same_ranking
+
+    copy = tmp_path / "copy"
+    shutil.copytree(REPO / "indexer", copy / "indexer", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.chdir(tmp_path)
+    corpus = os.path.relpath(BUNDLED_CORPUS, tmp_path)
+    common = ["--corpus", corpus, "--index", "index", "--per-kind", "3", "--kinds", "body"]
+    assert same_ranking.main([*common, "--before", str(copy)]) == 0
+    assert "0 queries differ" in capsys.readouterr().out
 
 
 def test_the_build_scale_benchmark_builds_two_sizes_of_copies_and_compares_their_cpu(tmp_path, capsys):
