@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -398,24 +398,30 @@ FRAGMENT_WORDS = 5
 _SENTENCE_END = ".!?"
 
 
+def _sentence_windows(text: CorpusText, note: Note, size: int) -> Iterator[tuple[list[str], list[int]]]:
+    """Every run of `size` consecutive words of one sentence of the note's own paragraphs,
+    in order, where each word is alphabetic once its edge punctuation is off: the words,
+    and the indexes of the content words among them."""
+    for paragraph in text.own_paragraphs(note):
+        tokens = paragraph.split()
+        for start in range(len(tokens) - size + 1):
+            window = tokens[start : start + size]
+            if any(token[-1] in _SENTENCE_END for token in window[:-1]):
+                continue
+            found = [token.strip(_EDGE_PUNCTUATION) for token in window]
+            if all(_ALPHABETIC.fullmatch(word) for word in found):
+                yield found, [index for index, word in enumerate(found) if text.is_content_word(word)]
+
+
 def _fragment_typo_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
     """Five consecutive words of one paragraph as written (stop words included, not
     quoted, within one sentence), two of them content words at least, one content word
     of four letters or more misspelled: a sentence fragment remembered and mistyped."""
     candidates = []
-    for paragraph in text.own_paragraphs(note):
-        tokens = paragraph.split()
-        for start in range(len(tokens) - FRAGMENT_WORDS + 1):
-            window = tokens[start : start + FRAGMENT_WORDS]
-            if any(token[-1] in _SENTENCE_END for token in window[:-1]):
-                continue
-            found = [token.strip(_EDGE_PUNCTUATION) for token in window]
-            if not all(_ALPHABETIC.fullmatch(word) for word in found):
-                continue
-            content = [index for index, word in enumerate(found) if text.is_content_word(word)]
-            typeable = [index for index in content if len(found[index]) >= MIN_TYPO_CHARS]
-            if len(content) >= 2 and typeable:
-                candidates.append((found, typeable))
+    for found, content in _sentence_windows(text, note, FRAGMENT_WORDS):
+        typeable = [index for index in content if len(found[index]) >= MIN_TYPO_CHARS]
+        if len(content) >= 2 and typeable:
+            candidates.append((found, typeable))
     if not candidates:
         return None
     found, typeable = rng.choice(candidates)
@@ -557,19 +563,11 @@ def _sentence_changed_item(text: CorpusText, note: Note, rng: random.Random) -> 
     """Ten consecutive words of one sentence of a paragraph as written (stop words
     included, not quoted), one content word replaced by a content word the note does not
     have: a long sentence pasted from memory, with one word wrong."""
-    candidates = []
-    for paragraph in text.own_paragraphs(note):
-        tokens = paragraph.split()
-        for start in range(len(tokens) - SENTENCE_WORDS + 1):
-            window = tokens[start : start + SENTENCE_WORDS]
-            if any(token[-1] in _SENTENCE_END for token in window[:-1]):
-                continue
-            found = [token.strip(_EDGE_PUNCTUATION) for token in window]
-            if not all(_ALPHABETIC.fullmatch(word) for word in found):
-                continue
-            content = [index for index, word in enumerate(found) if text.is_content_word(word)]
-            if len(content) >= 3:
-                candidates.append((found, content))
+    candidates = [
+        (found, content)
+        for found, content in _sentence_windows(text, note, SENTENCE_WORDS)
+        if len(content) >= 3
+    ]
     if not candidates:
         return None
     found, content = rng.choice(candidates)
