@@ -80,15 +80,19 @@ def test_every_match_and_score_is_whooshs_on_the_bundled_corpus(bundled_index):
     assert compared > 50
 
 
-def test_segments_and_deleted_notes_are_scored_as_whoosh_does(corpus, write_note, index_dir):
+def _two_segments(corpus, write_note, index_dir, *, gang="Ransomware gang", late="A late ransomware note"):
+    """14 notes built as one segment, then one of them changed and one added by an update:
+    a second segment, and a deleted note in the first."""
     for number in range(14):
-        write_note(
-            f"n{number}.md", info_note(f"Ransomware gang {number}", "attack gateway word " * (number + 1))
-        )
+        write_note(f"n{number}.md", info_note(f"{gang} {number}", "attack gateway word " * (number + 1)))
     build_index(corpus, index_dir)
     write_note("n3.md", info_note("Title three changed", "other words attack " * 40))
-    write_note("late.md", info_note("A late ransomware note", "ransomware gateway attack"))
-    update_index(corpus, index_dir)  # a second segment, and a deleted note in the first
+    write_note("late.md", info_note(late, "ransomware gateway attack"))
+    update_index(corpus, index_dir)
+
+
+def test_segments_and_deleted_notes_are_scored_as_whoosh_does(corpus, write_note, index_dir):
+    _two_segments(corpus, write_note, index_dir)
     with open_index(corpus, index_dir) as notes:
         assert len(notes.searcher.reader().leaf_readers()) == 2
         assert any(segment.has_deletions() for segment, _ in notes.searcher.reader().leaf_readers())
@@ -166,14 +170,7 @@ def test_the_relaxed_query_is_scored_as_whoosh_does(bundled_index, matcher_type)
 def test_the_relaxed_query_is_scored_as_whoosh_does_over_segments_and_deletions(
     corpus, write_note, index_dir
 ):
-    for number in range(14):
-        write_note(
-            f"n{number}.md", info_note(f"Ransomware gang {number}", "attack gateway word " * (number + 1))
-        )
-    build_index(corpus, index_dir)
-    write_note("n3.md", info_note("Title three changed", "other words attack " * 40))
-    write_note("late.md", info_note("A late ransomware note", "ransomware gateway attack"))
-    update_index(corpus, index_dir)
+    _two_segments(corpus, write_note, index_dir)
     with open_index(corpus, index_dir) as notes:
         assert len(notes.searcher.reader().leaf_readers()) == 2
         for text in ("ransomware zqxjv", "gateway attack zqxjv", "changed late gang"):
@@ -306,12 +303,7 @@ def test_words_read_for_a_rerank_are_whooshs_and_read_once(bundled_index, monkey
 
 
 def test_words_are_read_over_segments_and_deletions(corpus, write_note, index_dir):
-    for number in range(14):
-        write_note(f"n{number}.md", info_note(f"Gang {number}", "attack gateway word " * (number + 1)))
-    build_index(corpus, index_dir)
-    write_note("n3.md", info_note("Title three changed", "other words attack " * 40))
-    write_note("late.md", info_note("A late note", "ransomware gateway attack"))
-    update_index(corpus, index_dir)
+    _two_segments(corpus, write_note, index_dir, gang="Gang", late="A late note")
     with open_index(corpus, index_dir) as notes:
         searcher = notes.searcher
         assert len(searcher.reader().leaf_readers()) == 2
