@@ -152,18 +152,24 @@ def help_examples() -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("line", help_examples())
-def test_each_help_example_runs_as_shown_in_the_checkout(tmp_path, monkeypatch, line, bundled_index):
-    import shlex
+def _in_a_checkout(tmp_path, monkeypatch, bundled_index):
+    """`tmp_path` as a checkout (the sample notes, the project's notes.toml, their index as
+    the Quickstart's first search left it) and the current folder."""
     import shutil
 
     from tests.conftest import BUNDLED_CORPUS, copy_bundled_index, write_project_settings
 
     shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
     write_project_settings(tmp_path)
-    # Its index as the Quickstart's first search left it (the pipe example below builds it).
     copy_bundled_index(bundled_index, tmp_path / "corpus", tmp_path / "index_data")
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize("line", help_examples())
+def test_each_help_example_runs_as_shown_in_the_checkout(tmp_path, monkeypatch, line, bundled_index):
+    import shlex
+
+    _in_a_checkout(tmp_path, monkeypatch, bundled_index)
     words = shlex.split(line, comments=True)[1:]
     if words and words[0].startswith("@"):
         assert CliRunner().invoke(search_main, ["--save", "apt28", "threatactor:APT28"]).exit_code == 0
@@ -225,14 +231,8 @@ def indexer_examples() -> list[str]:
 @pytest.mark.parametrize("line", indexer_examples())
 def test_each_indexer_help_example_runs_as_shown_in_the_checkout(tmp_path, monkeypatch, line, bundled_index):
     import shlex
-    import shutil
 
-    from tests.conftest import BUNDLED_CORPUS, copy_bundled_index, write_project_settings
-
-    shutil.copytree(BUNDLED_CORPUS, tmp_path / "corpus")
-    write_project_settings(tmp_path)
-    copy_bundled_index(bundled_index, tmp_path / "corpus", tmp_path / "index_data")
-    monkeypatch.chdir(tmp_path)
+    _in_a_checkout(tmp_path, monkeypatch, bundled_index)
     result = CliRunner().invoke(indexer_main, shlex.split(line)[1:])
     assert result.exit_code == 0, result.output
 
