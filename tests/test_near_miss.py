@@ -294,14 +294,21 @@ def test_a_lone_note_with_every_word_in_its_title_keeps_its_place_above_near_mis
     assert result.total == 1 and result.hits[1].missing == ("lantern",)
 
 
-def test_near_misses_read_best_bound_first_give_the_pages_of_reading_every_one(
-    bundled_index, corpus, write_note, index_dir, monkeypatch
+def _pages(corpus, index, queries):
+    with open_index(corpus, index) as notes:
+        return [
+            [(hit.path, hit.missing, hit.score) for hit in notes.search(text, limit=10, passages=0).hits]
+            for text in queries
+        ]
+
+
+def test_near_misses_read_best_bound_first_give_the_page_of_reading_every_one(
+    corpus, write_note, index_dir, monkeypatch
 ):
-    """The positions of notes lacking one word are read best bound first, and no longer once
-    none left can reach the ten best near misses: the same pages and scores as reading every
-    one of them (the bundled notes' paragraph queries), and fewer positions read where many
-    notes lack one word (short notes with three words side by side, long ones that cannot
-    reach them)."""
+    """The positions of notes lacking one word are read best bound first (their words side
+    by side), and no longer once none left can reach the ten best near misses: the same
+    page and scores as reading every one, fewer positions read (short notes with three
+    words side by side, long ones that cannot reach them)."""
     from indexer.search import near_miss
 
     write_note("all.md", info_note("Full", f"Lantern, falcon, harbour and dawn. {filler(0, 30)}"))
@@ -313,23 +320,23 @@ def test_near_misses_read_best_bound_first_give_the_pages_of_reading_every_one(
     read = []
     positions = near_miss._positions
     monkeypatch.setattr(near_miss, "_positions", lambda *args: read.append(1) or positions(*args))
-
-    def pages(corpus, index, queries):
-        with open_index(corpus, index) as notes:
-            return [
-                [(hit.path, hit.missing, hit.score) for hit in notes.search(text, limit=10, passages=0).hits]
-                for text in queries
-            ]
-
-    bundled_queries = _paragraph_queries(bundled_index[0])[:90]
-    bounded = pages(*bundled_index, bundled_queries)
-    read.clear()
-    few = pages(corpus, index_dir, [QUERY])
+    bounded = _pages(corpus, index_dir, [QUERY])
     bounded_reads = len(read)
     monkeypatch.setattr(near_miss, "_bound", lambda held: math.inf)
-    assert pages(*bundled_index, bundled_queries) == bounded
     read.clear()
-    assert pages(corpus, index_dir, [QUERY]) == few
-    assert few[0][0][0] == "all.md" and all(path.startswith("short") for path, _, _ in few[0][1:])
+    assert _pages(corpus, index_dir, [QUERY]) == bounded
+    assert bounded[0][0][0] == "all.md" and all(path.startswith("short") for path, _, _ in bounded[0][1:])
     assert bounded_reads < len(read)
+
+
+def test_near_misses_read_best_bound_first_give_the_pages_of_reading_every_one_on_paragraph_queries(
+    bundled_index, monkeypatch
+):
+    """The same over 90 paragraph queries of the bundled notes (one word wrong in a third)."""
+    from indexer.search import near_miss
+
+    queries = _paragraph_queries(bundled_index[0])[:90]
+    bounded = _pages(*bundled_index, queries)
+    monkeypatch.setattr(near_miss, "_bound", lambda held: math.inf)
+    assert _pages(*bundled_index, queries) == bounded
     assert sum(any(missing for _, missing, _ in page) for page in bounded) >= 3  # near misses did join
