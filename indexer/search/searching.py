@@ -585,7 +585,8 @@ class NoteIndex(SearchFlow):
         if matcher is not None and terms is not None:
             title_spans = matcher.spans(title)
             subtitle_spans = matcher.spans(stored.get("subtitle", ""))
-            found = self._passages(notes, notes.shown(path, _indexed_note(stored)), matcher, passages, context)
+            shown = notes.shown(path, _indexed_note(stored))
+            found = self._passages(notes, shown, matcher, passages, context)
             body_matched = any(passage.spans for passage in found)
             if not found and stored.get("subtitle"):
                 found = (Passage(stored["subtitle"], subtitle_spans),)
