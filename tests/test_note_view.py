@@ -152,6 +152,13 @@ def test_notes_whose_folder_is_gone_show_their_passages_from_the_index(gateway_i
     assert result.hits[0].passages[0].spans and not result.warnings
 
 
+def test_a_note_deleted_since_indexing_shows_nothing_of_what_it_said(gateway_index, corpus, index_dir):
+    gateway_index.unlink()
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search("gateway")
+    assert [hit.passages for hit in result.hits] == [()] and not result.warnings
+
+
 def test_a_damaged_stored_view_falls_back_to_parsing_the_note(corpus, write_note, index_dir, monkeypatch):
     import indexer.index.schema
 

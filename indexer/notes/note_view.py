@@ -128,15 +128,17 @@ def decode_note_view(
 
 def indexed_view(root: str, rel_path: str, indexed: IndexedNote) -> NoteView | None:
     """The note's view from the index when its file is as it was indexed (the same size and
-    modification time, a regular file), or gone (its folder too: the hit itself comes from
-    the index, and so do its passages); None when the file changed since, or the stored
-    view is missing or damaged: the caller then parses the file, as for an older index."""
+    modification time, a regular file), or when the whole corpus folder is gone (moved, or
+    on a drive not mounted: the hits come from the index, and so do their passages); None
+    when the file changed or was deleted since, or the stored view is missing or damaged:
+    the caller then reads the file, as for an older index (a deleted note shows nothing)."""
     if indexed.value is None or indexed.mtime_ns is None:
         return None
     try:
         info = os.stat(os.path.join(root, rel_path), follow_symlinks=False)
     except FileNotFoundError:
-        pass
+        if os.path.isdir(root):
+            return None  # deleted: what it said is not shown again
     except OSError:
         return None  # parsing it says why it cannot be read now
     else:
