@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.index.opening import open_whoosh_index
 from indexer.index.schema import TEXT_ANALYZER
-from indexer.index.store import build_index, open_whoosh_index
+from indexer.index.store import build_index
 from indexer.notes.markdown import Block
 from indexer.notes.note import ParsedNotes, parse_note
 from indexer.notes.note_view import (

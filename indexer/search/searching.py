@@ -17,8 +17,8 @@ from indexer.errors import QueryError
 from indexer.index.damage import reads_index
 from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
+from indexer.index.opening import open_whoosh_index
 from indexer.index.schema import TEXT_ANALYZER
-from indexer.index.store import open_whoosh_index
 from indexer.notes.note import NoteMemo, ParsedNotes
 from indexer.notes.note_view import IndexedNote, NoteView
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
