@@ -27,7 +27,7 @@ from indexer.search.matched_fields import QueryTerms, matched_fields
 from indexer.search.near_miss import NearMissQuery, could_reach, near_misses
 from indexer.search.options import FEW_HITS, SearchOptions, SortOrder
 from indexer.search.query import QueryParser
-from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank
+from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank, word_groups
 from indexer.search.results import (  # SearchResult and SortOrder are imported from here too
     Contribution,
     Hit,
@@ -190,7 +190,24 @@ class NoteIndex(SearchFlow):
     def _correction(self, text: str) -> str | None:
         from indexer.search.spelling import corrected_in_context  # only when a query needs it
 
-        return corrected_in_context(self, text, self._best_score)
+        return corrected_in_context(self, text, self._best_score, self._others_found)
+
+    def _others_found(self, text: str, without: str) -> bool:
+        """Whether a note has the words of `without` (`text` less one of its words): False
+        only when `text` is a plain AND of words (what the parser makes of unquoted words,
+        each an `Or` of its fields) and `without` is the same less that word's `Or`, so
+        that `text` with the word replaced by any other matches only notes `without`
+        matches. A correction then spares scoring each replacement (a parse, a search and
+        a rerank each). The notes are found as a search scores them, rarest words first
+        (Whoosh's matchers would read every field of every word first)."""
+        full, rest = self._parse(text), self._parse(without)
+        if '"' in text or not isinstance(full, wq.And) or len(word_groups(full)) != len(full.subqueries):
+            return True  # not only words: a replacement may change more than its word
+        parts = rest.subqueries if isinstance(rest, wq.And) else [rest]
+        if len(parts) != len(full.subqueries) - 1 or any(part not in full.subqueries for part in parts):
+            return True
+        found = self._scored_matches(rest, ())
+        return found is None or bool(found)
 
     def _best_score(self, text: str) -> float:
         """The ranked score of the best note `text` finds (0 if none): what a correction
