@@ -37,6 +37,10 @@ SLOW: dict[str, str] = {
     "tests/test_near_miss.py::test_skipping_near_misses_that_cannot_reach_the_page_changes_no_page": (
         "90 queries drawn from the whole bundled corpus, each searched with and without the short cut"
     ),
+    "tests/test_near_miss.py::test_near_misses_read_best_bound_first_give_the_pages_of_reading_every_one"
+    "_on_paragraph_queries": (
+        "90 queries drawn from the whole bundled corpus, each searched with and without the bound"
+    ),
     "tests/test_hostile_corpus.py::test_indexer_build_on_the_hostile_corpus_exits_0"
     "_with_one_line_a_file_and_counts_the_skips": (
         "every hostile case in one corpus through `indexer build` (each case is also tested alone)"
