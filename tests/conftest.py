@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import shutil
 import signal
@@ -274,14 +275,29 @@ def no_resident_process_left_behind(tmp_path_factory: pytest.TempPathFactory):
     assert not left, f"the tests left resident query processes running: {left}"
 
 
+# The OpenSearch client is an optional extra (`.[opensearch]`), not in `.[test]`.
+HAS_OPENSEARCH_CLIENT = importlib.util.find_spec("opensearchpy") is not None
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test that starts the OpenSearch cluster (directly or through another fixture) is
     marked `cluster`: the README's test command leaves them out (pyproject's addopts), and
-    `.ci/run` runs them as a step of their own (`pytest -m cluster`)."""
+    `.ci/run` runs them as a step of their own (`pytest -m cluster`). Tests marked
+    `opensearch_client` skip where the client is not installed (the README's command), and
+    `.ci/run` runs them with the cluster's, where it is. The tests listed in `tests/tiers.py`
+    (a process or a whole corpus is their subject) are marked `slow`: the README's command
+    leaves them out too, and `.ci/run` runs them in a step of their own (`pytest -m slow`)."""
+    from tests.tiers import slow_reason
+
     for item in items:
         if "opensearch_cluster" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.cluster)
+        if slow_reason(item.nodeid):
+            item.add_marker(pytest.mark.slow)
+        if not HAS_OPENSEARCH_CLIENT and item.get_closest_marker("opensearch_client"):
+            reason = "needs the opensearch-py client: pip install -e '.[opensearch]'"
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")

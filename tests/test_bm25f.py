@@ -315,3 +315,22 @@ def test_words_are_read_over_segments_and_deletions(corpus, write_note, index_di
             )
             assert _assert_postings_are_whooshs(searcher, postings, "body", "gatewai", docnums) > 0
             assert _assert_postings_are_whooshs(searcher, postings, "body", "attack", docnums) > 0
+
+
+def test_words_are_scored_without_making_whooshs_scorer(bundled_index, monkeypatch):
+    """A word's postings read a block at a time are scored with the numbers its scorer
+    would hold (`CachedLengthBM25F.bm25_parameters`), not through a scorer made for each
+    word and segment: the same floats (the tests above), and no scorer made."""
+    from whoosh import scoring
+
+    corpus, index = bundled_index
+    made = []
+    init = scoring.BM25FScorer.__init__
+    monkeypatch.setattr(
+        scoring.BM25FScorer, "__init__", lambda self, *a, **k: made.append(a) or init(self, *a, **k)
+    )
+    with open_index(corpus, index) as notes:
+        for text in ("ransomware attack", "gprs gateway", "title:gateway OR body:hackers"):
+            assert _ours(notes, text)
+        assert made == []
+        assert _whooshs(notes, "gprs gateway") and made  # Whoosh's own search makes them

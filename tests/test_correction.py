@@ -286,3 +286,56 @@ def test_words_one_edit_away_are_found_with_or_without_the_listed_prefix(corpus_
             )
         assert "million" in corrector._known_one_edit_away("imllion", DEFAULT_SEARCH_FIELDS, own_stems=True)
         assert "million" in corrector._known_one_edit_away("milloin", DEFAULT_SEARCH_FIELDS, own_stems=True)
+
+
+def test_words_whose_others_no_note_has_are_not_replaced_and_the_corrections_stay_the_same(
+    bundled_index, monkeypatch
+):
+    """When no note has every word, a correction tries close words for the words notes
+    have; where no note has the query's other words, no replacement can find one, and its
+    candidates are not scored: the same corrections and hits as scoring every one."""
+    import random
+    import re
+
+    from indexer.search.searching import NoteIndex
+
+    corpus, index = bundled_index
+    drawn = random.Random(3)
+    notes_words = [
+        list(
+            dict.fromkeys(
+                word.lower() for word in re.findall(r"[A-Za-z]{5,}", path.read_text(encoding="utf-8"))
+            )
+        )
+        for path in sorted(corpus.rglob("*.md"))
+    ]
+    queries = []
+    for words in notes_words:
+        if len(words) >= 8:
+            other = drawn.choice(drawn.choice(notes_words))
+            queries.append(" ".join([*drawn.sample(words, 3), other]))
+    queries = queries[:24]
+    assert len(queries) == 24
+    answers = []
+    skipped = []
+    others_found = NoteIndex._others_found
+
+    def counting(self, text, without):
+        found = others_found(self, text, without)
+        skipped.append(not found)
+        return found
+
+    monkeypatch.setattr(NoteIndex, "_others_found", counting)
+    for gate in (True, False):
+        if not gate:
+            monkeypatch.setattr(NoteIndex, "_others_found", lambda self, text, without: True)
+        with open_index(corpus, index) as notes:
+            answers.append(
+                [
+                    (result.corrected_query, paths(result), result.relaxed)
+                    for result in (notes.search(text, limit=10, passages=0) for text in queries)
+                ]
+            )
+    assert answers[0] == answers[1]
+    assert sum(skipped) >= 8
+    assert sum(corrected is not None for corrected, _, _ in answers[0]) >= 1

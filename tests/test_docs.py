@@ -37,6 +37,24 @@ def test_ci_runs_the_readme_test_command():
     assert quickstart_commands()[1] in ci
 
 
+def test_ci_runs_every_tier_the_readme_command_leaves_out():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "-m slow" in ci and "-m 'cluster or opensearch_client'" in ci
+    assert "pip install -q -e '.[test,opensearch]'" in ci  # the client, for the second
+
+
+def test_every_slow_test_names_a_test_and_is_listed_in_the_testing_page_with_its_reason():
+    from tests.tiers import SLOW
+
+    page = re.sub(r"\s+", " ", (REPO / "docs" / "testing.md").read_text(encoding="utf-8"))
+    for entry, reason in SLOW.items():
+        path, _, name = entry.partition("::")
+        source = (REPO / path).read_text(encoding="utf-8")
+        assert not name or re.search(rf"^def {name}\(", source, re.M), f"{entry} names no test"
+        assert f"`{entry.removeprefix('tests/')}`" in page, f"docs/testing.md does not list {entry}"
+        assert reason in page, f"docs/testing.md does not give the reason for {entry}"
+
+
 COMMANDS = [
     (search_main, []),
     (indexer_main, []),

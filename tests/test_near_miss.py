@@ -4,6 +4,7 @@ one paragraph ranks among the notes holding every word, marked, and is never cou
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from click.testing import CliRunner
@@ -291,3 +292,51 @@ def test_a_lone_note_with_every_word_in_its_title_keeps_its_place_above_near_mis
         result = notes.search(QUERY)
     assert paths(result) == ["titled.md", "close.md"]
     assert result.total == 1 and result.hits[1].missing == ("lantern",)
+
+
+def _pages(corpus, index, queries):
+    with open_index(corpus, index) as notes:
+        return [
+            [(hit.path, hit.missing, hit.score) for hit in notes.search(text, limit=10, passages=0).hits]
+            for text in queries
+        ]
+
+
+def test_near_misses_read_best_bound_first_give_the_page_of_reading_every_one(
+    corpus, write_note, index_dir, monkeypatch
+):
+    """The positions of notes lacking one word are read best bound first (their words side
+    by side), and no longer once none left can reach the ten best near misses: the same
+    page and scores as reading every one, fewer positions read (short notes with three
+    words side by side, long ones that cannot reach them)."""
+    from indexer.search import near_miss
+
+    write_note("all.md", info_note("Full", f"Lantern, falcon, harbour and dawn. {filler(0, 30)}"))
+    three = "The falcon harbour dawn."
+    for number in range(12):
+        write_note(f"short{number}.md", info_note(f"Short {number}", f"{three} {filler(0, 5)}"))
+        write_note(f"long{number}.md", info_note(f"Long {number}", f"{three} {filler(0, 400)}"))
+    build_index(corpus, index_dir)
+    read = []
+    positions = near_miss._positions
+    monkeypatch.setattr(near_miss, "_positions", lambda *args: read.append(1) or positions(*args))
+    bounded = _pages(corpus, index_dir, [QUERY])
+    bounded_reads = len(read)
+    monkeypatch.setattr(near_miss, "_bound", lambda held: math.inf)
+    read.clear()
+    assert _pages(corpus, index_dir, [QUERY]) == bounded
+    assert bounded[0][0][0] == "all.md" and all(path.startswith("short") for path, _, _ in bounded[0][1:])
+    assert bounded_reads < len(read)
+
+
+def test_near_misses_read_best_bound_first_give_the_pages_of_reading_every_one_on_paragraph_queries(
+    bundled_index, monkeypatch
+):
+    """The same over 90 paragraph queries of the bundled notes (one word wrong in a third)."""
+    from indexer.search import near_miss
+
+    queries = _paragraph_queries(bundled_index[0])[:90]
+    bounded = _pages(*bundled_index, queries)
+    monkeypatch.setattr(near_miss, "_bound", lambda held: math.inf)
+    assert _pages(*bundled_index, queries) == bounded
+    assert sum(any(missing for _, missing, _ in page) for page in bounded) >= 3  # near misses did join

@@ -176,6 +176,7 @@ def test_update_applies_added_changed_and_deleted_notes(opensearch_cluster, tmp_
         assert found.count(f'path:"{notes[0].stem}"') == 0
 
 
+@pytest.mark.opensearch_client
 def test_unreachable_cluster_is_one_line_naming_the_url_and_exit_2(tmp_path):
     url = "http://127.0.0.1:9"  # discard port: nothing listens
     where = ["--corpus", str(BUNDLED_CORPUS), "--engine", "opensearch", "--url", url]

@@ -157,6 +157,7 @@ def test_backoff_is_bounded_and_grows():
     assert list(Backoff(attempts=6, first_seconds=0.5, max_seconds=4).delays()) == [0.5, 1, 2, 4, 4]
 
 
+@pytest.mark.opensearch_client
 def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path, isolated_environment):
     from click.testing import CliRunner
 
@@ -177,6 +178,7 @@ def test_a_corpus_notes_toml_cannot_turn_tls_checks_off(tmp_path, isolated_envir
     assert error == expected + " check --url / NOTES_URL"
 
 
+@pytest.mark.opensearch_client
 def test_the_shell_on_an_unreachable_cluster_is_one_line_naming_the_url_and_exit_2(
     tmp_path, isolated_environment
 ):
@@ -389,3 +391,31 @@ def test_the_stop_words_typed_are_a_clause_on_the_words_as_written(parse):
         "you",
     ]
     assert typed["span_near"]["slop"] == 45 - 3 and typed["span_near"]["in_order"] is False
+
+
+def test_the_cluster_engine_without_its_client_is_one_line_naming_the_extra_and_exit_2(
+    tmp_path, isolated_environment, monkeypatch
+):
+    import sys
+
+    from click.testing import CliRunner
+
+    from indexer.cli import indexer_main, search_main
+
+    monkeypatch.setitem(sys.modules, "opensearchpy", None)  # `import opensearchpy` fails, as uninstalled
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    where = ["--corpus", str(corpus), "--engine", "opensearch", "--url", "http://127.0.0.1:9"]
+    for command, name, args in (
+        (search_main, "search", ["ransomware"]),
+        (search_main, "search", ["--shell"]),
+        (indexer_main, "indexer", ["build"]),
+        (indexer_main, "indexer", ["update"]),
+    ):
+        result = CliRunner().invoke(command, [*args, *where], input="ransomware\n")
+        assert (result.exit_code, result.stdout) == (2, ""), (args, result.output)
+        assert result.stderr == (
+            f"{name}: the OpenSearch engine needs the opensearch-py package;"
+            " pip install 'notes-indexer[opensearch]'\n"
+        ), args
+    assert not (isolated_environment / ".local" / "share").exists()  # no Whoosh index was built instead

@@ -104,3 +104,31 @@ def test_passages_of_a_5_mb_line_are_looked_for_in_its_start_only():
     (passage,) = best_passages(line, 1, matcher("word"))
     assert time.process_time() - started < 1  # the whole line took about 2 s
     assert passage.text.startswith("word word") and len(passage.text) <= 230
+
+
+def _spans_by_tokens(stems, text):
+    return tuple(
+        (token.startchar, token.endchar)
+        for token in TEXT_ANALYZER(text, chars=True, mode="query")
+        if token.text in stems
+    )
+
+
+def test_spans_are_those_of_the_matching_tokens_in_ascii_and_other_text():
+    """ASCII lines are pre-filtered by substrings of the lowercased line, others by the
+    case-blind regex over the folded line: both keep every line a term is in."""
+    stems = {"gatewai", "cafe", "ransomwar", "hack", "1"}
+    texts = [
+        "GATEWAYS, gateway; Gateway's gatewayed",
+        "The RansomWare hit the CAFE and the Café; hackers HACKED it",
+        "Le café “ransomware” — gateway",
+        "3.5.1 node.js 1 ransom ware",
+        "nothing here at all",
+        "",
+    ]
+    found = 0
+    for text in texts:
+        expected = _spans_by_tokens(stems, text)
+        assert matcher(*stems).spans(text) == expected
+        found += len(expected)
+    assert found >= 12

@@ -242,7 +242,7 @@ def start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, set
 
     served = current_request()
     if served is not None:
-        from indexer.index.store import index_exists
+        from indexer.index.opening import index_exists
 
         if not index_exists(index_dir):  # removed: building it is the client's to show
             from indexer.daemon.serving import RunLocally
@@ -252,7 +252,7 @@ def start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, set
             served.bring_current()
         return PendingCheck(known=False)
     if no_update:
-        from indexer.index.store import index_exists
+        from indexer.index.opening import index_exists
 
         return PendingCheck(known=not index_exists(index_dir))
     return start_change_check(corpus, index_dir, settings.ignore)
@@ -260,11 +260,13 @@ def start_freshness_check(corpus: Path, index_dir: Path, *, no_update: bool, set
 
 def freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Settings) -> None:
     """Build a missing index, or apply corpus changes first unless --no-update."""
-    from indexer.index.store import ensure_fresh_index, index_exists
-    from indexer.output.index_report import change_counts
+    from indexer.index.opening import index_exists
 
     if no_update and index_exists(index_dir):
         return
+    from indexer.index.store import ensure_fresh_index
+    from indexer.output.index_report import change_counts
+
     with ProgressBar("Indexing") as progress:
         outcome = ensure_fresh_index(
             corpus, index_dir, options=settings.index_options(wait_seconds=0), progress=progress

@@ -123,7 +123,7 @@ class Service:
             return f"idle for {self.idle_seconds:g} s"
         if not self.corpus.is_dir():
             return "the corpus folder was removed"
-        from indexer.index.store import index_exists
+        from indexer.index.opening import index_exists
 
         if not index_exists(self.index_dir):
             return "the index was removed"

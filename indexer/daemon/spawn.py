@@ -21,7 +21,7 @@ def start_in_background(settings, argv: list[str] | None = None) -> bool:
 
 
 def _start(settings, argv: list[str]) -> bool:
-    from indexer.index.store import index_exists
+    from indexer.index.opening import index_exists
 
     corpus, index_dir = os.path.abspath(settings.corpus), os.path.abspath(settings.index_dir)
     if not os.path.isdir(corpus) or not index_exists(index_dir):

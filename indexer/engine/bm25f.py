@@ -517,12 +517,23 @@ def _leaf_scores(
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
-    matcher = searcher.postings(field, btext, weighting=weighting)
+    # The scorer's numbers without the scorer (`CachedLengthBM25F.bm25_parameters`), for
+    # postings read a block at a time; else Whoosh's matcher and scorer, as `postings` makes them.
+    parameters = getattr(weighting, "bm25_parameters", None)
+    parameters = parameters(searcher, field, btext) if parameters and searcher.is_atomic() else None
+    matcher = searcher.reader().postings(field, btext) if parameters is not None else None
     if type(matcher) is FilterMatcher and deleted:
         matcher = matcher.child  # the deleted notes are left out below
-    scorer = getattr(matcher, "scorer", None)
+    if type(matcher) is not W3LeafMatcher:
+        parameters = None
+        matcher = searcher.postings(field, btext, weighting=weighting)
+        if type(matcher) is FilterMatcher and deleted:
+            matcher = matcher.child
+        scorer = getattr(matcher, "scorer", None)
+        if type(scorer) is scorer_type and type(matcher) is W3LeafMatcher:
+            parameters = (scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl)
     scores: Scores = {}
-    if type(matcher) is not W3LeafMatcher or type(scorer) is not scorer_type:
+    if parameters is None:
         # Not the codec or scorer written for: one posting at a time, as Whoosh would.
         while matcher.is_active():
             docnum = matcher.id()
@@ -531,7 +542,7 @@ def _leaf_scores(
             matcher.next()
         return scores, None
     blocks: list = []
-    idf, avgfl, B, K1, dfl = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
+    idf, avgfl, B, K1, dfl = parameters
     k1_plus_1 = K1 + 1
     one_minus_b = 1 - B
     ahead = sorted(wanted) if wanted is not None else None  # the wanted notes, in order

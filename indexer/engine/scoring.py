@@ -10,7 +10,8 @@ version the scorers are Whoosh's own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
@@ -18,6 +19,9 @@ from whoosh.scoring import BM25F, BM25FScorer
 from indexer.engine.bm25f import KeptReads
 from indexer.engine.field_lengths import field_lengths
 from indexer.engine.version import fast_path
+
+# (idf, average field length, B, K1, a note's field length): a BM25F scorer's numbers.
+Bm25Parameters = tuple[float, float, float, float, Callable[[int], Any]]
 
 if TYPE_CHECKING:
     from whoosh.scoring import BaseScorer
@@ -33,19 +37,41 @@ class CachedLengthBM25F(BM25F):
     def __init__(self, *args: float, **kwargs: float) -> None:
         super().__init__(*args, **kwargs)
         self._lengths: dict[tuple[object, str], list[int | None] | None] = {}
+        self._averages: dict[tuple[object, str], float] = {}  # (top searcher, field) -> average length
         # What `bm25f.scored_matches` read of words' postings, for this searcher's next queries.
         self.kept_reads = KeptReads()
+
+    def bm25_parameters(self, searcher: Searcher, fieldname: str, text: Any) -> Bm25Parameters | None:
+        """What the scorer `scorer(searcher, fieldname, text)` would score with (idf,
+        average length, B, K1, each note's length), without making it: `bm25f.py` scores a
+        block at a time and never calls a scorer, and a word's scorer costs more to make
+        than to use (its term info and largest weight, read for block skipping, which an
+        exhaustive search never does); None where `scorer` would not be a `BM25FScorer`
+        reading lengths from a list."""
+        if not fast_path() or not searcher.schema[fieldname].scorable:
+            return None
+        lengths = self._segment_lengths(searcher.reader(), fieldname)
+        if lengths is None:
+            return None
+        parent = searcher.get_parent()  # the statistics are the whole index's, as the scorer's
+        average = self._averages.get((parent, fieldname))
+        if average is None:
+            average = self._averages[parent, fieldname] = parent.avg_field_length(fieldname) or 1
+        B = self._field_B.get(fieldname, self.B)
+        return parent.idf(fieldname, text), average, B, self.K1, lengths.__getitem__
+
+    def _segment_lengths(self, reader, fieldname: str) -> list[int | None] | None:
+        key = (reader, fieldname)
+        if key not in self._lengths:
+            # Scorers are made per segment: a segment's reader has its per-document reader.
+            per_doc = reader._perdoc if isinstance(reader, SegmentReader) else None
+            self._lengths[key] = field_lengths(per_doc, fieldname)
+        return self._lengths[key]
 
     def scorer(self, searcher: Searcher, fieldname: str, text: str, qf: int = 1) -> BaseScorer:
         scorer = super().scorer(searcher, fieldname, text, qf)
         if type(scorer) is BM25FScorer and fast_path():
-            reader = searcher.reader()
-            key = (reader, fieldname)
-            if key not in self._lengths:
-                # Scorers are made per segment: a segment's reader has its per-document reader.
-                per_doc = reader._perdoc if isinstance(reader, SegmentReader) else None
-                self._lengths[key] = field_lengths(per_doc, fieldname)
-            lengths = self._lengths[key]
+            lengths = self._segment_lengths(searcher.reader(), fieldname)
             if lengths is not None:
                 scorer.dfl = lengths.__getitem__
         return scorer

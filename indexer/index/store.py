@@ -23,12 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexer.errors import IndexDamagedError, IndexLockedError, IndexMissingError, IndexWriteError, NotesError
-from indexer.index.change_check import MANIFEST_VERSION, STATE_FILE, has_current_index
+from indexer.errors import IndexDamagedError, IndexLockedError, IndexWriteError, NotesError
+from indexer.index.change_check import MANIFEST_VERSION, STATE_FILE
 from indexer.index.damage import damaged, is_damage, read_or_damaged
 from indexer.index.duplicates import note_text_reader, write_duplicate_groups
 from indexer.index.json_files import read_json_object, write_json_atomic
 from indexer.index.locking import write_lock
+from indexer.index.opening import MANIFEST_FILE, index_exists, old_index_names, open_whoosh_index
 from indexer.index.recovery import leftover_files, remove_leftovers
 from indexer.notes.corpus import CorpusScan, corpus_fingerprint, scan_corpus
 from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES
@@ -36,8 +37,8 @@ from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES
 if TYPE_CHECKING:
     from indexer.index.parallel import ShardResult
 
-MANIFEST_FILE = "manifest.json"
-# MANIFEST_VERSION and STATE_FILE live in `change_check`, the light check a search forks.
+# MANIFEST_FILE, MANIFEST_VERSION and STATE_FILE live where a search reads them: `opening`
+# (which opens the index for a search without loading this module) and `change_check`.
 # Below this many notes to index, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 400
 
@@ -92,87 +93,6 @@ class ChangeSet:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed or self.needs_rebuild)
-
-
-# -- opening -----------------------------------------------------------------------
-
-
-def index_exists(index_dir: Path) -> bool:
-    """True when `index_dir` holds an index of the current schema version.
-
-    Decided from the file names alone: Whoosh's `exists_in` reads the whole table of
-    contents (and unpickles the schema), which doubled the cost of opening an index.
-    """
-    if not Path(index_dir).is_dir():
-        return False
-    _require_readable(Path(index_dir))
-    return has_current_index(Path(index_dir))
-
-
-def _require_readable(index_dir: Path) -> None:
-    if not os.access(index_dir, os.R_OK | os.X_OK):
-        raise IndexDamagedError(
-            f"index folder {index_dir} is not readable (permission denied)",
-            hint=f"check its permissions: chmod u+rwx {index_dir}",
-        )
-
-
-def old_index_names(index_dir: Path) -> list[str]:
-    """Names of indexes in `index_dir` written by other schema versions."""
-    from indexer.index.schema_version import INDEX_NAME
-
-    try:
-        names = os.listdir(index_dir)
-    except OSError:
-        return []
-    found = set()
-    for name in names:
-        if name.startswith("_notes_v") and name.endswith(".toc"):
-            indexname = name[1:].rsplit("_", 1)[0]
-            if indexname != INDEX_NAME:
-                found.add(indexname)
-    return sorted(found)
-
-
-def open_whoosh_index(index_dir: Path, *, finished: bool = True):
-    """Open the index for reading; raise a `NotesError` saying what is wrong and what to do.
-
-    `finished`: refuse an index whose first build never committed its manifest (killed,
-    or failed): Whoosh's empty table of contents is there, but it would answer "0 notes".
-    """
-    from whoosh import index as whoosh_index
-    from whoosh.index import EmptyIndexError
-
-    from indexer.index.schema_version import INDEX_NAME
-
-    index_dir = Path(index_dir)
-    if not index_dir.is_dir():
-        raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
-    if not index_exists(index_dir):
-        if old_index_names(index_dir):
-            raise IndexMissingError(
-                f"index at {index_dir} was written by an older version of this tool",
-                hint="run: indexer build",
-            )
-        raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build")
-    if finished and not (index_dir / MANIFEST_FILE).exists() and not (index_dir / STATE_FILE).exists():
-        raise IndexMissingError(
-            f"the index at {index_dir} is incomplete: its first build did not finish",
-            hint="finish it: indexer build (a search without --no-update builds it too)",
-        )
-
-    def open_dir():
-        try:
-            return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-        except EmptyIndexError:
-            raise IndexMissingError(f"no index at {index_dir}", hint="run: indexer build") from None
-
-    # A table of contents that cannot be unpickled may raise anything. One that is gone
-    # between Whoosh's listing of the folder and its reading of the file was replaced by a
-    # newer commit (a build beside this search): opening again reads the newer one.
-    return read_or_damaged(
-        index_dir, open_dir, errors=(Exception,), reopened=lambda failure: failure is FileNotFoundError
-    )
 
 
 # -- building and updating -----------------------------------------------------------

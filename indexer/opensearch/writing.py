@@ -55,12 +55,12 @@ def build_cluster_index(
     replicas: int | None = None,
 ) -> IndexReport:
     """Index every note of `corpus` into a new `cluster.index_name` (an old one is dropped)."""
-    from opensearchpy.exceptions import OpenSearchException
-
     started = time.perf_counter()
     scan = scan_corpus(Path(corpus), follow_symlinks=options.follow_symlinks, ignore=options.ignore)
     report = IndexReport(rebuilt=True, skipped=list(scan.skipped))
-    client = connect(cluster)
+    client = connect(cluster)  # first: without the client, its one-line error (connection.py)
+    from opensearchpy.exceptions import OpenSearchException
+
     try:
         client.indices.delete(index=cluster.index_name, ignore_unavailable=True)
         sizes = {"shards": shards, "replicas": replicas}
@@ -92,10 +92,10 @@ def update_cluster_index(
     backoff: Backoff = Backoff(),
 ) -> IndexReport:
     """Apply new, changed and deleted notes (found by file size and time, as for Whoosh)."""
+    started = time.perf_counter()
+    client = connect(cluster)  # first: without the client, its one-line error (connection.py)
     from opensearchpy.exceptions import OpenSearchException
 
-    started = time.perf_counter()
-    client = connect(cluster)
     try:
         if not _current_index_exists(client, cluster):
             client.close()

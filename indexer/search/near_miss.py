@@ -32,6 +32,7 @@ words' body postings (a note lacking one word has one of them).
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -161,6 +162,10 @@ def near_misses(
     doc_count = reader.doc_count_all()
     found: list[tuple[float, int, int]] = []  # (score, docnum, the index of the lacking word)
     span = int(NEAR_SPAN * passage_span(count - 1))
+    # Each note lacking exactly one word, with the most its score can be (its words side
+    # by side): their positions are read best bound first, and no longer once no note left
+    # can reach the `MAX_NEAR_MISSES` best (the relaxed fallback keeps every one).
+    lacking_one: list[tuple[float, int, list[float], list[int], int]] = []
     for docnum in candidates:
         scores, holding, lacking = [], [], []
         for index in range(count):
@@ -174,10 +179,22 @@ def near_misses(
                 holding.append(index)
         if len(lacking) != 1:
             continue
+        missing = lacking[0]
+        bound = (
+            math.inf
+            if relaxed
+            else _bound(sum(scores) - MISSING_PENALTY * _idf(doc_count, frequencies[missing]))
+        )
+        lacking_one.append((bound, docnum, scores, holding, missing))
+    if not relaxed:
+        lacking_one.sort(key=lambda item: (-item[0], item[1]))
+    best: list[tuple[float, int]] = []  # the `MAX_NEAR_MISSES` best (score, -docnum) so far, a heap
+    for bound, docnum, scores, holding, missing in lacking_one:
+        if len(best) == MAX_NEAR_MISSES and bound < best[0][0]:
+            break  # every note left scores below the best ten found
         positions = [_positions(searcher, postings, words.stems[index], docnum) for index in holding]
         if not _within_span(positions, span):
             continue
-        missing = lacking[0]
         frequency = frequencies[missing]
         idf = _idf(doc_count, frequency)
         close = _closeness(positions, span)
@@ -186,6 +203,11 @@ def near_misses(
         if relaxed:
             score = PASSAGE_BOOST * sum(scores)
         found.append((score, docnum, missing))
+        if not relaxed:
+            if len(best) < MAX_NEAR_MISSES:
+                heapq.heappush(best, (score, -docnum))
+            else:
+                heapq.heappushpop(best, (score, -docnum))
     if not found:
         return list(ranked), {}
     if relaxed:
@@ -308,6 +330,13 @@ def _evidence(scores: Sequence[float], positions: Sequence[Sequence[int]]) -> fl
         if close > 0:
             best = max(best, (PASSAGE_BOOST + PROXIMITY * close) * sum(scores[index] for index in kept))
     return best
+
+
+def _bound(held: float) -> float:
+    """The highest score a near miss whose words' body scores less its lacking word's idf
+    are `held` can get, whatever its words' closeness (0 to 1): computed as its score is,
+    so no rounding puts a score above it."""
+    return max((NEAR_BOOST + PROXIMITY * 1.0) * held, (NEAR_BOOST + PROXIMITY * 0.0) * held)
 
 
 def _idf(doc_count: int, frequency: int) -> float:

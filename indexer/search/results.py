@@ -129,12 +129,22 @@ class TermMatcher:
         probes = sorted({_probe(term) for term in self.terms if term}, key=len, reverse=True)
         # A cheap pre-filter: a line can only match if it contains a term's first letters.
         self._probe = re.compile("|".join(map(re.escape, probes)), re.IGNORECASE) if probes else None
+        # In ASCII text, ASCII probes are found as plain substrings of the lowercased text:
+        # the same lines as the regex above, several times faster (its case-blind
+        # alternation is matched a character at a time).
+        self._ascii_probes = tuple(probes) if all(probe.isascii() for probe in probes) else None
         # Our `WordAnalyzer` finds the spans without a token a word; others go token by token.
         self._spans_of = getattr(analyzer, "spans_of", None)
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Offsets of the matching words of `text`."""
-        if self._probe is None or not self._probe.search(fold_accents(text)):
+        if self._probe is None:
+            return ()
+        if self._ascii_probes is not None and text.isascii():
+            lowered = text.lower()
+            if not any(probe in lowered for probe in self._ascii_probes):
+                return ()
+        elif not self._probe.search(fold_accents(text)):
             return ()
         if self._spans_of is not None:
             return tuple(self._spans_of(text, self.terms))

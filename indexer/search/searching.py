@@ -17,16 +17,17 @@ from indexer.errors import QueryError
 from indexer.index.damage import reads_index
 from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
+from indexer.index.opening import open_whoosh_index
 from indexer.index.schema import TEXT_ANALYZER
-from indexer.index.store import open_whoosh_index
-from indexer.notes.note import Note, NoteMemo, ParsedNotes
+from indexer.notes.note import NoteMemo, ParsedNotes
+from indexer.notes.note_view import IndexedNote, NoteView
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
 from indexer.search.near_miss import NearMissQuery, could_reach, near_misses
 from indexer.search.options import FEW_HITS, SearchOptions, SortOrder
 from indexer.search.query import QueryParser
-from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank
+from indexer.search.ranking import RERANK_WINDOW, Bonus, ranking_bonuses, rerank, word_groups
 from indexer.search.results import (  # SearchResult and SortOrder are imported from here too
     Contribution,
     Hit,
@@ -189,7 +190,24 @@ class NoteIndex(SearchFlow):
     def _correction(self, text: str) -> str | None:
         from indexer.search.spelling import corrected_in_context  # only when a query needs it
 
-        return corrected_in_context(self, text, self._best_score)
+        return corrected_in_context(self, text, self._best_score, self._others_found)
+
+    def _others_found(self, text: str, without: str) -> bool:
+        """Whether a note has the words of `without` (`text` less one of its words): False
+        only when `text` is a plain AND of words (what the parser makes of unquoted words,
+        each an `Or` of its fields) and `without` is the same less that word's `Or`, so
+        that `text` with the word replaced by any other matches only notes `without`
+        matches. A correction then spares scoring each replacement (a parse, a search and
+        a rerank each). The notes are found as a search scores them, rarest words first
+        (Whoosh's matchers would read every field of every word first)."""
+        full, rest = self._parse(text), self._parse(without)
+        if '"' in text or not isinstance(full, wq.And) or len(word_groups(full)) != len(full.subqueries):
+            return True  # not only words: a replacement may change more than its word
+        parts = rest.subqueries if isinstance(rest, wq.And) else [rest]
+        if len(parts) != len(full.subqueries) - 1 or any(part not in full.subqueries for part in parts):
+            return True
+        found = self._scored_matches(rest, ())
+        return found is None or bool(found)
 
     def _best_score(self, text: str) -> float:
         """The ranked score of the best note `text` finds (0 if none): what a correction
@@ -229,7 +247,7 @@ class NoteIndex(SearchFlow):
         if docnum is None:
             raise QueryError(f"{path} is not in the index", hint="update it: indexer update")
         notes = ParsedNotes(self.corpus, self.note_memo)
-        note = notes.get(path)
+        note = notes.shown(path, _indexed_note(searcher.stored_fields(docnum)))
         if note is None:
             reason = notes.problems.get(path, "file disappeared since it was indexed")
             raise QueryError(f"cannot read {path}: {reason}")
@@ -584,7 +602,8 @@ class NoteIndex(SearchFlow):
         if matcher is not None and terms is not None:
             title_spans = matcher.spans(title)
             subtitle_spans = matcher.spans(stored.get("subtitle", ""))
-            found = self._passages(notes, notes.get(path), matcher, passages, context)
+            shown = notes.shown(path, _indexed_note(stored))
+            found = self._passages(notes, shown, matcher, passages, context)
             body_matched = any(passage.spans for passage in found)
             if not found and stored.get("subtitle"):
                 found = (Passage(stored["subtitle"], subtitle_spans),)
@@ -623,7 +642,7 @@ class NoteIndex(SearchFlow):
         )
 
     def _passages(
-        self, notes: ParsedNotes, note: Note | None, matcher: TermMatcher, count: int, context: int
+        self, notes: ParsedNotes, note: NoteView | None, matcher: TermMatcher, count: int, context: int
     ) -> tuple[Passage, ...]:
         if note is None:
             return ()  # the file changed or vanished since it was indexed
@@ -637,6 +656,18 @@ class NoteIndex(SearchFlow):
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
+
+
+def _indexed_note(stored: dict) -> IndexedNote:
+    """What the index keeps of a note for showing it, from its stored fields."""
+    return IndexedNote(
+        stored.get("mtime_ns"),
+        stored.get("size"),
+        stored.get("blocks"),
+        stored.get("title", ""),
+        stored.get("subtitle", ""),
+        tuple(stored.get("tags", ())),
+    )
 
 
 def without_link_targets(text: str) -> str:

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 # The score of a query's best note (0 when it finds none).
 Score = Callable[[str], float]
+# Given a query and the same less one of its words: False only when no query with that
+# word replaced by another word can find a note (no note has the other words).
+OthersFound = Callable[[str, str], bool]
 
 
 class Lexicon(Protocol):
@@ -104,7 +107,9 @@ def suggest_query(notes: Lexicon, text: str, total: int) -> Suggestion | None:
     return None
 
 
-def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) -> str | None:
+def corrected_in_context(
+    notes: Lexicon, text: str, score: Score | None = None, others_found: OthersFound | None = None
+) -> str | None:
     """`text` with each unscoped, unquoted word that no note has replaced by one of its
     `_CONTEXT_CANDIDATES` closest words (see `candidates`) with which the query finds
     notes: the other words rule out a close word that no note has beside them. None if a
@@ -115,7 +120,9 @@ def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) 
 
     Words any note has are left alone unless the query has two or more and no note has them
     all (the caller asks only when the query as typed finds nothing): then one of them, the
-    rarest first, may be a typo that makes another word (`funs` for `funds`).
+    rarest first, may be a typo that makes another word (`funs` for `funds`). Where
+    `others_found(text, text without the word)` says no note has the other words, no
+    replacement of it can find one, and its candidates are not tried.
     """
     corrector = _Corrector(notes)
     words = [
@@ -130,6 +137,8 @@ def corrected_in_context(notes: Lexicon, text: str, score: Score | None = None) 
             return None  # one word that notes have finds them (or only deleted ones had it)
         present = sorted((match for match in words if found[id(match)]), key=lambda match: found[id(match)])
         for match in present[:_MAX_ABSENT_WORDS]:
+            if others_found is not None and not others_found(text, with_words(text, [match], {})):
+                continue  # no note has the other words: no replacement of this one finds a note
             texts = [
                 (
                     tier,
