@@ -29,6 +29,8 @@ Span = tuple[int, int]  # [start, end) character offsets of a matched word
 # matches, took seconds a hit to analyze in full.
 _MAX_LINE_CHARS = 10_000
 _MAX_SCANNED_CHARS = 500_000
+# A letter or digit outside ASCII (`é`, `ß`, `K`): a word with one may fold to a term's probe.
+_NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 
 
@@ -129,9 +131,9 @@ class TermMatcher:
         probes = sorted({_probe(term) for term in self.terms if term}, key=len, reverse=True)
         # A cheap pre-filter: a line can only match if it contains a term's first letters.
         self._probe = re.compile("|".join(map(re.escape, probes)), re.IGNORECASE) if probes else None
-        # In ASCII text, ASCII probes are found as plain substrings of the lowercased text:
-        # the same lines as the regex above, several times faster (its case-blind
-        # alternation is matched a character at a time).
+        # In text whose words are ASCII, ASCII probes are found as plain substrings of the
+        # lowercased text: the same lines as the regex above, several times faster (its
+        # case-blind alternation is matched a character at a time).
         self._ascii_probes = tuple(probes) if all(probe.isascii() for probe in probes) else None
         # Our `WordAnalyzer` finds the spans without a token a word; others go token by token.
         self._spans_of = getattr(analyzer, "spans_of", None)
@@ -140,7 +142,9 @@ class TermMatcher:
         """Offsets of the matching words of `text`."""
         if self._probe is None:
             return ()
-        if self._ascii_probes is not None and text.isascii():
+        if self._ascii_probes is not None and (text.isascii() or not _NON_ASCII_WORD_CHAR.search(text)):
+            # ASCII words (whatever the punctuation: curly quotes, dashes): folding
+            # changes none of their letters.
             lowered = text.lower()
             if not any(probe in lowered for probe in self._ascii_probes):
                 return ()
