@@ -160,3 +160,10 @@ def test_stemming_keeps_the_first_letter_of_every_word_of_the_news_corpus():
         if (stem := analyzer.normalize(word)) and stem[0] != fold_accents(word[:1].lower())[:1]
     ]
     assert len(words) > 50_000 and changed == []
+
+
+def test_ascii_words_looks_at_the_words_not_the_punctuation():
+    from indexer.index.analysis import ascii_words
+
+    assert ascii_words("plain text") and ascii_words("the gang’s “leak” — 3…")
+    assert not ascii_words("le café") and not ascii_words("\u212aelvin") and not ascii_words("x ①2")

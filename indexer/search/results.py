@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from indexer.index.analysis import fold_accents
+from indexer.index.analysis import ascii_words, fold_accents
 from indexer.notes.markdown import Block, parse_markdown
 from indexer.search.options import DEFAULT_CONTEXT_CHARS
 from indexer.search.options import SortOrder as SortOrder  # where callers have imported it from
@@ -29,8 +29,6 @@ Span = tuple[int, int]  # [start, end) character offsets of a matched word
 # matches, took seconds a hit to analyze in full.
 _MAX_LINE_CHARS = 10_000
 _MAX_SCANNED_CHARS = 500_000
-# A letter or digit outside ASCII (`é`, `ß`, `K`): a word with one may fold to a term's probe.
-_NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 
 
@@ -142,7 +140,7 @@ class TermMatcher:
         """Offsets of the matching words of `text`."""
         if self._probe is None:
             return ()
-        if self._ascii_probes is not None and (text.isascii() or not _NON_ASCII_WORD_CHAR.search(text)):
+        if self._ascii_probes is not None and ascii_words(text):
             # ASCII words (whatever the punctuation: curly quotes, dashes): folding
             # changes none of their letters.
             lowered = text.lower()
