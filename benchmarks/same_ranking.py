@@ -11,7 +11,8 @@ on the machine falls on both alike. Each process times its own search calls with
 `time.process_time` (CPU time, which load barely changes) around `NoteIndex.search(query,
 limit=10, all_copies=True)`, passages included, as `benchmarks/relevance.py` does.
 
-Every query's ranked paths (and `relaxed`, `corrected_query`) must be the same in both:
+Every query's ranked paths and passages (and `relaxed`, `corrected_query`) must be the
+same in both (`--before-index`: the before code's own index, when the schema changed):
 the differences are listed and the exit status is 1. `--profile after` (or `before`)
 runs cProfile in that process instead of timing and prints the 30 costliest calls by
 cumulative time.
@@ -53,14 +54,17 @@ for line in sys.stdin:
     started = time.process_time()
     try:
         result = notes.search(query, limit=10, all_copies=True)
+        cpu = time.process_time() - started
         answer = {
             "paths": [hit.path for hit in result.hits],
             "relaxed": result.relaxed,
             "corrected": result.corrected_query,
+            "passages": [[[p.line, p.heading, p.text, p.spans] for p in hit.passages] for hit in result.hits],
         }
     except QueryError as error:
+        cpu = time.process_time() - started
         answer = {"error": str(error)}
-    answer["cpu"] = time.process_time() - started
+    answer["cpu"] = cpu
     if profiler is not None:
         profiler.disable()
     print(json.dumps(answer), flush=True)
@@ -140,8 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for item in generate(notes, per_kind=arguments.per_kind, seed=seed, kinds=arguments.kinds or KINDS)
     ]
     trees = {"before": arguments.before, "after": REPO}
+    indexes = {"before": arguments.before_index or arguments.index, "after": arguments.index}
     workers = {
-        name: Worker(tree, arguments.corpus, arguments.index, profile=arguments.profile == name)
+        name: Worker(tree, arguments.corpus, indexes[name], profile=arguments.profile == name)
         for name, tree in trees.items()
     }
     for name, worker in workers.items():
@@ -199,6 +204,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="notes folder (read only)")
     parser.add_argument(
         "--index", type=Path, default=DEFAULT_INDEX, help="index of the corpus (built if stale)"
+    )
+    parser.add_argument(
+        "--before-index",
+        type=Path,
+        help="the before code's index of the same corpus, when its schema differs (default: --index)",
     )
     parser.add_argument(
         "--seed", type=lambda text: tuple(int(part) for part in text.split(",")), default=(7,)

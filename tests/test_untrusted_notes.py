@@ -158,6 +158,8 @@ def test_a_note_over_its_parse_budget_at_search_is_a_hit_without_passages_and_a_
 ):
     (workspace / "corpus" / "slow.md").write_text(info_note("Slow", "zyzzyva SLOWNOTE"))
     assert indexer("update").exit_code == 0
+    # Edited since it was indexed: a search parses it (a note as indexed is shown from the index).
+    (workspace / "corpus" / "slow.md").write_text(info_note("Slow", "zyzzyva SLOWNOTE, edited"))
     slow_parser()
     result = search("zyzzyva", "--no-update", "--json")
     assert result.exit_code == 0

@@ -13,6 +13,7 @@ from whoosh.support.charset import accent_map
 from indexer.engine.postings import cap_positions
 from indexer.index.analysis import PATH_WORD_PATTERN, WordAnalyzer
 from indexer.notes.note import Note
+from indexer.notes.note_view import encode_note_view
 from indexer.notes.tags import structured_field_name
 
 # Changing the fields or analyzers below? Bump SCHEMA_VERSION in `schema_version`.
@@ -87,6 +88,8 @@ def build_schema() -> Schema:
         structured=STORED,
         mtime_ns=STORED,
         size=STORED,
+        # The body's blocks as a hit shows them, so a search need not parse the note.
+        blocks=STORED,
     )
     schema.add(STRUCTURED_PREFIX + "*", KEYWORD(analyzer=VALUE_ANALYZER, scorable=True), glob=True)
     return cap_positions(schema)
@@ -106,6 +109,7 @@ def note_document(note: Note, *, mtime_ns: int, size: int) -> dict[str, object]:
         "structured": [list(pair) for pair in note.structured],
         "mtime_ns": mtime_ns,
         "size": size,
+        "blocks": encode_note_view(note),
     }
     optional = {
         "subtitle": note.subtitle,

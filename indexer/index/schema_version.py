@@ -7,5 +7,5 @@ index exists imports no Whoosh: the change check before a one-shot search asks i
 from __future__ import annotations
 
 # Bump when the fields or analyzers of `schema` change: older indexes are then rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_NAME = f"notes_v{SCHEMA_VERSION}"

@@ -18,6 +18,7 @@ from indexer.notes.formats import NoteDraft
 from indexer.notes.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
 from indexer.notes.formats.infolist import parse_infolist
 from indexer.notes.markdown import Block, parse_markdown
+from indexer.notes.note_view import IndexedNote, NoteView, indexed_view
 from indexer.notes.tags import MAX_STRUCTURED_FIELDS, cap_structured_fields, parse_wiki_tags
 
 DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
@@ -260,15 +261,18 @@ class ParsedNotes:
     """Notes of one corpus read on demand, each parsed once: the notes one search reads.
 
     Ranking checks the exact words of its best matches in their text, and the passages
-    of the page shown come from the same notes. Make a new one for each search, so that
-    a note edited since is read again; a `memo` (a long-lived process's) keeps parsed
-    notes between searches, each checked against its file's stat first.
+    of the page shown come from the same notes: from the view the index keeps of each
+    (`shown`, no parse) while its file is as it was indexed. Make a new one for each
+    search, so that a note edited since is read again; a `memo` (a long-lived process's)
+    keeps parsed notes between searches, each checked against its file's stat first.
     """
 
     def __init__(self, root: Path, memo: NoteMemo | None = None) -> None:
         self.root = Path(root)
+        self._root = str(root)
         self._memo = memo
         self._notes: dict[str, Note | None] = {}
+        self._shown: dict[str, NoteView | None] = {}
         self._texts: dict[str, str | None] = {}  # files as written, for ranking
         # Why a note could not be read now, by path: a FIFO or a link put at its path, a
         # note that takes too long to parse. A vanished file is no news and is not listed.
@@ -290,6 +294,18 @@ class ParsedNotes:
                 if not exc.reason.startswith("file disappeared"):
                     self.problems[rel_path] = exc.reason
         return self._notes[rel_path]
+
+    def shown(self, rel_path: str, indexed: IndexedNote | None = None) -> NoteView | None:
+        """What a hit shows of the note at `rel_path` (None if it cannot be read now): the
+        view the index keeps (`indexed`) while the file is as it was indexed, without
+        reading or parsing it; else the file parsed now (`get`)."""
+        if rel_path not in self._shown:
+            view = indexed_view(self._root, rel_path, indexed) if indexed is not None else None
+            if view is None:
+                note = self.get(rel_path)
+                view = NoteView.of(note) if note is not None else None
+            self._shown[rel_path] = view
+        return self._shown[rel_path]
 
     def text(self, rel_path: str) -> str | None:
         """The note's file as written, not parsed (None if it cannot be read now): ranking

@@ -19,7 +19,8 @@ from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
 from indexer.index.opening import open_whoosh_index
 from indexer.index.schema import TEXT_ANALYZER
-from indexer.notes.note import Note, NoteMemo, ParsedNotes
+from indexer.notes.note import NoteMemo, ParsedNotes
+from indexer.notes.note_view import IndexedNote, NoteView
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
@@ -246,7 +247,7 @@ class NoteIndex(SearchFlow):
         if docnum is None:
             raise QueryError(f"{path} is not in the index", hint="update it: indexer update")
         notes = ParsedNotes(self.corpus, self.note_memo)
-        note = notes.get(path)
+        note = notes.shown(path, _indexed_note(searcher.stored_fields(docnum)))
         if note is None:
             reason = notes.problems.get(path, "file disappeared since it was indexed")
             raise QueryError(f"cannot read {path}: {reason}")
@@ -601,7 +602,8 @@ class NoteIndex(SearchFlow):
         if matcher is not None and terms is not None:
             title_spans = matcher.spans(title)
             subtitle_spans = matcher.spans(stored.get("subtitle", ""))
-            found = self._passages(notes, notes.get(path), matcher, passages, context)
+            shown = notes.shown(path, _indexed_note(stored))
+            found = self._passages(notes, shown, matcher, passages, context)
             body_matched = any(passage.spans for passage in found)
             if not found and stored.get("subtitle"):
                 found = (Passage(stored["subtitle"], subtitle_spans),)
@@ -640,7 +642,7 @@ class NoteIndex(SearchFlow):
         )
 
     def _passages(
-        self, notes: ParsedNotes, note: Note | None, matcher: TermMatcher, count: int, context: int
+        self, notes: ParsedNotes, note: NoteView | None, matcher: TermMatcher, count: int, context: int
     ) -> tuple[Passage, ...]:
         if note is None:
             return ()  # the file changed or vanished since it was indexed
@@ -654,6 +656,18 @@ class NoteIndex(SearchFlow):
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
+
+
+def _indexed_note(stored: dict) -> IndexedNote:
+    """What the index keeps of a note for showing it, from its stored fields."""
+    return IndexedNote(
+        stored.get("mtime_ns"),
+        stored.get("size"),
+        stored.get("blocks"),
+        stored.get("title", ""),
+        stored.get("subtitle", ""),
+        tuple(stored.get("tags", ())),
+    )
 
 
 def without_link_targets(text: str) -> str:
