@@ -13,11 +13,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from indexer.index.analysis import ascii_words, fold_accents
-from indexer.notes.markdown import Block, parse_markdown
 from indexer.search.options import DEFAULT_CONTEXT_CHARS
 from indexer.search.options import SortOrder as SortOrder  # where callers have imported it from
 
 if TYPE_CHECKING:
+    from indexer.notes.blocks import Block
     from indexer.search.facets import FacetValues
     from indexer.search.spelling import Suggestion
     from indexer.search.timeline import MonthCounts
@@ -175,7 +175,12 @@ def best_passages(
     heading the body itself sits under. With no match in the body, the opening of the
     note stands in (without spans).
     """
-    blocks = parse_markdown(body).blocks if isinstance(body, str) else body
+    if isinstance(body, str):
+        from indexer.notes.markdown import parse_markdown
+
+        blocks = parse_markdown(body).blocks
+    else:
+        blocks = body
     candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str, tuple[Span, ...], bool]] = []
     headings: list[tuple[int, str]] = []
     opening: Passage | None = None
