@@ -5,10 +5,12 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
-from indexer.index.analysis import PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer, fold_accents
+from indexer.index.analysis import COMPILED_AS, PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer, fold_accents
 from indexer.index.schema import PATH_ANALYZER
 from tests.conftest import BUNDLED_CORPUS, SHARED_NEWS, needs_shared_news
 
@@ -160,3 +162,33 @@ def test_stemming_keeps_the_first_letter_of_every_word_of_the_news_corpus():
         if (stem := analyzer.normalize(word)) and stem[0] != fold_accents(word[:1].lower())[:1]
     ]
     assert len(words) > 50_000 and changed == []
+
+
+def test_ascii_words_looks_at_the_words_not_the_punctuation():
+    from indexer.index.analysis import ascii_words
+
+    assert ascii_words("plain text") and ascii_words("the gang’s “leak” — 3…")
+    assert not ascii_words("le café") and not ascii_words("\u212aelvin") and not ascii_words("x ①2")
+
+
+# Word characters of several scripts, the dot in every place, and what separates words.
+WORD_PIECES = ["a", "Z", "7", "é", "ß", "٣", "字", "_", ".", "..", " ", "-", "\n", "·", "’", "x.y", "3.5"]
+
+
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
+@given(st.lists(st.sampled_from(WORD_PIECES), max_size=30).map("".join))
+def test_the_faster_compiled_pattern_finds_exactly_the_words_of_word_pattern(text):
+    import re
+
+    assert re.compile(COMPILED_AS[WORD_PATTERN]).findall(text) == re.compile(WORD_PATTERN).findall(text)
+    assert [match.span() for match in WordAnalyzer()._pattern.finditer(text)] == [
+        match.span() for match in re.finditer(WORD_PATTERN, text)
+    ]
+
+
+def test_the_analyzer_keeps_its_expression_as_written():
+    """The index's pickled schema is the same whatever the expression is compiled as."""
+    analyzer = pickle.loads(pickle.dumps(WordAnalyzer()))
+    assert analyzer.expression == WORD_PATTERN
+    assert analyzer.__getstate__()["expression"] == WORD_PATTERN
+    assert analyzer._pattern.pattern == COMPILED_AS[WORD_PATTERN]

@@ -1,7 +1,10 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.index.near_copies import (
     MAX_DIFFERING,
+    SHINGLE_WORDS,
     compare_texts,
     complete_groups,
     differing_share,
@@ -259,3 +262,28 @@ def test_many_notes_from_one_template_or_story_cost_a_bounded_work_per_note(temp
     # nine versions are all compared with each other (8 partners each), as before the bound.
     assert finding_of(versions(6, template=False))[0].groups == [sorted(versions(6, template=False))]
     assert finding_of(versions(9, template=False))[0].compared == 9 * 8 // 2
+
+
+def _differing_share_word_by_word(words, other):
+    """What `differing_share` computes, a word at a time (the code it replaced)."""
+    if not words:
+        return 0.0
+    size = min(SHINGLE_WORDS, len(words))
+    if len(other) < size:
+        return 1.0
+    present = {tuple(other[i : i + size]) for i in range(len(other) - size + 1)}
+    covered = reach = 0
+    for start in range(len(words) - size + 1):
+        if tuple(words[start : start + size]) in present:
+            end = start + size
+            covered += end - max(start, reach)
+            reach = end
+    return (len(words) - covered) / len(words)
+
+
+@settings(deadline=None)  # examples: the profile's (tests/conftest.py)
+@given(
+    st.lists(st.sampled_from("abc"), max_size=40), st.lists(st.sampled_from("abc"), max_size=40)
+)  # three words: many shared shingles, runs of them, overlapping and apart
+def test_the_differing_share_is_the_share_of_words_no_shared_shingle_covers(words, other):
+    assert differing_share(words, other) == _differing_share_word_by_word(words, other)

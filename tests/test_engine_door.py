@@ -220,17 +220,24 @@ def _defines(target: object, name: str) -> bool:
         init = cls.__dict__.get("__init__")
         if init is not None and name in inspect.signature(init).parameters:
             return True
-        source = ast.parse(inspect.cleandoc("\n" + inspect.getsource(cls)))
-        for node in ast.walk(source):
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.ctx, ast.Store)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == "self"
-                and node.attr == name
-            ):
-                return True
+        if name in _set_on_self(cls):
+            return True
     return False
+
+
+@functools.cache
+def _set_on_self(cls: type) -> frozenset[str]:
+    """The attributes the code of `cls` (not of its bases) sets on `self`, read once a class
+    (several owners share base classes)."""
+    source = ast.parse(inspect.cleandoc("\n" + inspect.getsource(cls)))
+    return frozenset(
+        node.attr
+        for node in ast.walk(source)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def test_the_fast_path_is_the_tested_version_only(monkeypatch):

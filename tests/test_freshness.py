@@ -87,25 +87,47 @@ def test_a_discarded_in_process_check_never_walks(corpus, write_note, index_dir,
 
 
 @pytest.mark.parametrize(
-    ("load", "cores", "idle"),
-    [(0.1, 2, True), (0.9, 2, True), (1.2, 2, False), (2.0, 4, True), (3.5, 4, False), (0.0, 1, False)],
+    ("running", "cores", "idle"),
+    [(1, 2, True), (2, 2, False), (7, 2, False), (3, 4, True), (4, 4, False), (1, 1, False)],
 )
-def test_a_core_is_idle_when_the_load_leaves_a_whole_core_free(monkeypatch, load, cores, idle):
+def test_a_core_is_idle_when_fewer_processes_run_than_there_are_cores(monkeypatch, running, cores, idle):
     from indexer.index import freshness
 
-    monkeypatch.setattr(freshness.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(freshness, "_runnable_now", lambda: running)
     monkeypatch.setattr(freshness.os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
     assert freshness.a_core_is_idle() is idle
 
 
-def test_without_a_load_average_the_check_runs_in_this_process(monkeypatch):
+@pytest.mark.parametrize(("load", "idle"), [(0.2, True), (1.0, True), (1.3, False)])
+def test_without_a_count_of_runnable_processes_the_load_average_decides(monkeypatch, load, idle):
+    from indexer.index import freshness
+
+    monkeypatch.setattr(freshness, "_runnable_now", lambda: None)
+    monkeypatch.setattr(freshness.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(freshness.os, "getloadavg", lambda: (load, load, load))
+    assert freshness.a_core_is_idle() is idle
+
+
+def test_without_either_the_check_runs_in_this_process(monkeypatch):
     from indexer.index import freshness
 
     def unreadable():
         raise OSError("no load average")
 
+    monkeypatch.setattr(freshness, "_runnable_now", lambda: None)
+    monkeypatch.setattr(freshness.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(freshness.os, "getloadavg", unreadable)
     assert freshness.a_core_is_idle() is False
+
+
+def test_the_runnable_count_is_read_where_linux_gives_it():
+    from indexer.index import freshness
+
+    running = freshness._runnable_now()
+    if os.path.exists("/proc/loadavg"):
+        assert isinstance(running, int) and running >= 1  # this process runs as it reads
+    else:
+        assert running is None
 
 
 def test_the_default_forks_only_when_a_core_is_idle(corpus, write_note, index_dir, monkeypatch):

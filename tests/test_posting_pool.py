@@ -151,10 +151,10 @@ class _Lengths:
 
 @pytest.mark.parametrize("with_lengths", [True, False], ids=["lengths", "no lengths"])
 def test_words_written_at_once_are_byte_for_byte_whooshs(with_lengths, monkeypatch):
-    """Words of one posting, of a block's worth (128) and of more; weights all 1.0, all the
-    same, or different; with and without positions and field lengths: the postings and
-    term files `write_posting_lists` writes are the bytes Whoosh's `add_postings` writes
-    (with the same deflate)."""
+    """Words of one posting (weight 1.0, 2.5 or a third), of a block's worth (128) and of
+    more; weights all 1.0, all the same, or different; with and without positions and
+    field lengths: the postings and term files `write_posting_lists` writes are the bytes
+    Whoosh's `add_postings` writes (with the same deflate)."""
     from whoosh.codec import default_codec
     from whoosh.filedb.filestore import RamStorage
 
@@ -169,7 +169,7 @@ def test_words_written_at_once_are_byte_for_byte_whooshs(with_lengths, monkeypat
     lengths = {"body": [1 + docnum * 37 for docnum in range(notes)], "tag": [0] * notes}
     lists = []
     for fieldname in ("body", "tag"):  # positions, and KEYWORD's frequencies only
-        for number, size in enumerate([1, 1, 2, 5, 127, 128, 129, 256, 300, 1, 3]):
+        for number, size in enumerate([1, 1, 2, 5, 127, 128, 129, 256, 300, 1, 3, 1]):
             word = f"w{number:02}".encode()
             docnums = sorted(rng.sample(range(notes), size))
             kind = number % 3  # weights: all 1.0, all the same, or different

@@ -278,30 +278,76 @@ def test_a_parallel_build_indexes_exactly_what_a_single_process_build_does(bundl
     assert not (tmp_path / "two" / "notes_v1.tmp").exists()
 
 
-@pytest.mark.parametrize("frozen_before", [False, True], ids=["nothing frozen", "code frozen"])
-def test_a_parallel_build_freezes_its_postings_and_leaves_the_collector_as_it_found_it(
-    bundled_index, tmp_path, monkeypatch, frozen_before
+@pytest.mark.parametrize("procs", [1, 2])
+@pytest.mark.parametrize("enabled_before", [True, False], ids=["collector on", "collector off"])
+def test_a_build_pauses_the_garbage_collector_while_it_indexes_and_leaves_it_as_it_found_it(
+    bundled_index, tmp_path, monkeypatch, procs, enabled_before
 ):
     import gc
 
     import indexer.index.parallel
+    from indexer.engine.writer import NoteSegmentWriter
 
     corpus, _ = bundled_index
-    monkeypatch.setattr(indexer.index.parallel, "FREEZE_EVERY_NOTES", 3)
-    freezes = []
-    real_freeze = gc.freeze
-    monkeypatch.setattr(gc, "freeze", lambda: (freezes.append(1), real_freeze())[1])
-    holder = [object()]  # something tracked, to be frozen (as the search command freezes its code)
-    if frozen_before:
-        real_freeze()
+    seen = []
+
+    def watched(real):
+        def run(*args, **kwargs):
+            seen.append((real.__name__, gc.isenabled()))
+            return real(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(indexer.index.parallel, "_parse", watched(indexer.index.parallel._parse))
+    monkeypatch.setattr(NoteSegmentWriter, "_flush_segment", watched(NoteSegmentWriter._flush_segment))
+    frozen = gc.get_freeze_count()
+    was_enabled = gc.isenabled()
+    (gc.enable if enabled_before else gc.disable)()
     try:
-        report = build_index(corpus, tmp_path / "index", options=_options(procs=2))
-        after = gc.get_freeze_count()
+        report = build_index(corpus, tmp_path / "index", options=_options(procs=procs))
+        after = gc.isenabled()
     finally:
-        gc.unfreeze()
-    assert report.added == 40 and holder
-    assert (after > 0) == frozen_before  # unfrozen again (or, frozen by someone else, left frozen)
-    assert len(freezes) == (0 if frozen_before else 20 // 3)  # this process's share: every 3rd note
+        (gc.enable if was_enabled else gc.disable)()
+    assert report.added == 40
+    # this process's share (every note with one process, every other note with two), then its segment
+    assert seen == [("_parse", False)] * (40 // procs) + [("_flush_segment", False)]
+    assert after == enabled_before
+    assert gc.get_freeze_count() == frozen
+
+
+def test_indexing_notes_leaves_no_garbage_for_the_collector(bundled_index, tmp_path):
+    """Why the collector may be paused while a build indexes (`parallel.paused_collection`):
+    every object made reading, parsing and indexing notes, and writing their segment, is
+    freed by its reference count, skipped notes' errors included."""
+    import gc
+
+    from whoosh import index as whoosh_index
+
+    from indexer.engine.writer import open_writer
+    from indexer.index.parallel import index_notes
+    from indexer.index.schema import build_schema
+    from indexer.notes.corpus import scan_corpus
+
+    corpus, _ = bundled_index
+    scan = scan_corpus(corpus)
+    found = []
+    for attempt in range(2):  # the first run makes what is made once (classes, caches)
+        ix = whoosh_index.create_in(str(tmp_path), build_schema(), indexname=f"run{attempt}")
+        writer = open_writer(ix, limitmb=16)
+        gc.collect()
+        was_enabled = gc.isenabled()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            result = index_notes(writer, corpus, sorted(scan.files), scan.files, max_note_bytes=2500)
+            writer.finish_segment()
+            found.append(gc.collect())
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            (gc.enable if was_enabled else gc.disable)()
+        assert result.skipped and result.added  # both paths: notes indexed, and notes too big
+    assert found[1] == 0
 
 
 @pytest.mark.parametrize("failing", ["worker", "commit", "single-process commit"])

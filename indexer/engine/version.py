@@ -59,8 +59,8 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
         "_lk",  # an argument: not Whoosh's lock (ours excludes other writers)
     ),
     # posting_writer: the codec's block buffers, filled a block at a time
-    # (and a word whose postings fit in one block written at once: the field writer's
-    # files, and the term info's fields)
+    # (and a word written at once: the field writer's files, and the term info's row
+    # layout, packed without a term info object)
     "whoosh.codec.whoosh3:W3FieldWriter": ("_postwriter", "_postfile", "_tindex", "_fieldid", "_format"),
     "whoosh.codec.whoosh3:W3PostingsWriter": (
         "_write_block",
@@ -74,15 +74,7 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
         "_compression",
         "_byteids",
     ),
-    "whoosh.codec.whoosh3:W3TermInfo": (
-        "_weight",
-        "_df",
-        "_minlength",
-        "_maxlength",
-        "_maxweight",
-        "_minid",
-        "_maxid",
-    ),
+    "whoosh.codec.whoosh3:W3TermInfo": ("_struct",),
     # field_lengths: columns read whole
     "whoosh.codec.whoosh3": ("_lenfield",),
     "whoosh.codec.whoosh3:W3PerDocReader": ("_cached_reader",),

@@ -113,13 +113,33 @@ def start_change_check(
 
 
 def a_core_is_idle() -> bool:
-    """True when this process may run on two cores or more and the last minute's load
-    average leaves a whole one of them idle (the child's walk then costs no one anything);
-    False otherwise, and where the load average cannot be read (the check then runs in
-    this process)."""
+    """True when this process may run on two cores or more and one of them is idle: fewer
+    processes are runnable right now (this one included: Linux's /proc/loadavg) than
+    there are cores, or, where that count cannot be read, the last minute's load average
+    leaves a whole core free. False otherwise (the check then runs in this process).
+
+    The count of this moment, not the average: the average counts a burst of searches
+    run one after another as a busy core, and notices a core that just became busy only
+    after tens of seconds."""
     try:
-        load = os.getloadavg()[0]
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     except OSError:
         return False
-    return cores > 1 and load <= cores - 1
+    if cores < 2:
+        return False
+    running = _runnable_now()
+    if running is not None:
+        return running < cores
+    try:
+        return os.getloadavg()[0] <= cores - 1
+    except OSError:
+        return False
+
+
+def _runnable_now() -> int | None:
+    """Processes runnable at this moment, this one included, or None where unknown."""
+    try:
+        with open("/proc/loadavg", "rb") as loadavg:
+            return int(loadavg.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None

@@ -28,9 +28,10 @@ import hashlib
 import itertools
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 # A paragraph in this many notes or more is boilerplate: it does not count as own text.
 BOILERPLATE_NOTES = 3
@@ -124,14 +125,25 @@ def differing_share(words: list[str], other: list[str]) -> float:
     size = min(SHINGLE_WORDS, len(words))
     if len(other) < size:
         return 1.0
-    present = {tuple(other[i : i + size]) for i in range(len(other) - size + 1)}
-    covered = reach = 0
-    for start in range(len(words) - size + 1):
-        if tuple(words[start : start + size]) in present:
-            end = start + size
-            covered += end - max(start, reach)
-            reach = end
-    return (len(words) - covered) / len(words)
+    present = set(_shingles(other, size))
+    # One byte a shingle of `words`, 1 where `other` has it; the last size - 1 words start
+    # no shingle. A word is covered when a shingle starting at it or at one of the size - 1
+    # words before it occurs in `other`: dropping each 1 with the up to size - 1 zeros
+    # after it leaves the words not covered. (The loop this replaces, a word at a time,
+    # was most of the near-copy comparison at commit.)
+    found = bytes(map(present.__contains__, _shingles(words, size))) + bytes(size - 1)
+    uncovered = len(_COVERED_RUN[size].sub(b"", found))
+    return uncovered / len(words)
+
+
+def _shingles(words: list[str], size: int) -> Iterable[tuple[str, ...]]:
+    """Each run of `size` words of `words`, in order (zip stops at the shortest slice: the
+    last run)."""
+    return zip(*(words[start:] for start in range(size)), strict=False)
+
+
+# A shingle found, with the up to size - 1 words after it that it covers too, for each size.
+_COVERED_RUN = {size: re.compile(b"\x01\x00{0,%d}" % (size - 1)) for size in range(1, SHINGLE_WORDS + 1)}
 
 
 def compare_texts(first: str, second: str, boilerplate: set[int] | frozenset[int]) -> PairVerdict:
@@ -192,10 +204,8 @@ def find_copies(
     by_keys: dict[Signature, list[str]] = defaultdict(list)
     for path in sorted(sets):
         by_keys[sets[path]].append(path)
-    notes_holding: dict[int, int] = defaultdict(int)
-    for keys, paths in by_keys.items():
-        for key in keys:
-            notes_holding[key] += len(paths)
+    # Counted in C (Counter over every note's keys): a loop a key was most of the work here.
+    notes_holding = Counter(chain.from_iterable(sets.values()))
     boilerplate = {key for key, count in notes_holding.items() if count >= BOILERPLATE_NOTES}
     known = known or {}
     texts: dict[str, str | None] = {}
@@ -233,7 +243,7 @@ def find_copies(
             units.append(_Unit(keys, paths))
     unit_of = {unit.members[0]: unit for unit in units}
     copies = []
-    for first, second in _candidate_pairs(units, notes_holding, finding):
+    for first, second in _candidate_pairs(units, notes_holding, boilerplate, finding):
         figures = verdict(first, second, unit_of[first].keys, unit_of[second].keys)
         if figures is not None and _copies(figures):
             copies.append((max(figures), first, second))
@@ -246,7 +256,7 @@ def find_copies(
 
 
 def _candidate_pairs(
-    units: list[_Unit], notes_holding: Mapping[int, int], finding: CopyFinding
+    units: list[_Unit], notes_holding: Mapping[int, int], boilerplate: set[int], finding: CopyFinding
 ) -> list[tuple[str, str]]:
     """Pairs of units (by their first notes) worth comparing word by word: the paragraphs
     they share verbatim hold `CANDIDATE_OVERLAP` of both notes' own words (whole words when
@@ -254,15 +264,16 @@ def _candidate_pairs(
     story saved three times). Counted from the signatures alone, paragraph by paragraph;
     a paragraph in more than `MAX_UNITS_PER_PARAGRAPH` units makes no pairs."""
     holders: dict[int, list[str]] = defaultdict(list)
-    own_words: dict[str, int] = defaultdict(int)
+    own_words: dict[str, int] = {}
     whole_words: dict[str, int] = {}
+    # Only a paragraph in two notes or more can make a pair (most are in one).
+    in_several = {key for key, count in notes_holding.items() if count > 1}
     for unit in units:
         first = unit.members[0]
-        whole_words[first] = sum(map(paragraph_words, unit.keys))
-        for key in unit.keys:
+        whole_words[first] = whole = sum(key & _COUNT_MASK for key in unit.keys)
+        own_words[first] = whole - sum(key & _COUNT_MASK for key in unit.keys & boilerplate)
+        for key in unit.keys & in_several:
             holders[key].append(first)
-            if notes_holding[key] < BOILERPLATE_NOTES:
-                own_words[first] += paragraph_words(key)
     shared_whole: dict[tuple[str, str], int] = defaultdict(int)
     shared_own: dict[tuple[str, str], int] = defaultdict(int)
     for key, paths in holders.items():

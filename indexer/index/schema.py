@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter
 from whoosh.analysis.tokenizers import CommaSeparatedTokenizer
@@ -13,9 +14,11 @@ from whoosh.support.charset import accent_map
 
 from indexer.engine.postings import cap_positions
 from indexer.index.analysis import PATH_WORD_PATTERN, WordAnalyzer
-from indexer.notes.note import Note
 from indexer.notes.note_view import encode_note_view
 from indexer.notes.tags import structured_field_name
+
+if TYPE_CHECKING:
+    from indexer.notes.note import Note
 
 # Changing the fields or analyzers below? Bump SCHEMA_VERSION in `schema_version`.
 

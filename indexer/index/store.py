@@ -369,7 +369,7 @@ def _write(
     update replaces documents by path, so re-running a half-finished one is harmless.
     """
     from indexer.engine.writer import can_write_in_parallel, open_writer
-    from indexer.index.parallel import index_in_parallel, index_notes, worker_count
+    from indexer.index.parallel import index_in_parallel, index_notes, paused_collection, worker_count
 
     signatures = {rel: scan.files[rel] for rel in paths}
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
@@ -397,7 +397,7 @@ def _write(
                 progress(done, len(paths))
 
         writer = new_writer()
-        with _abandoned_on_error(writer):
+        with _abandoned_on_error(writer), paused_collection():
             result = index_notes(
                 writer, scan.root, paths, signatures, max_note_bytes=options.max_note_bytes,
                 replace=not clear, on_note=tick,
