@@ -34,15 +34,16 @@ def stored_views(index_dir: Path) -> dict[str, NoteView]:
     """Path -> the view the index keeps of each of its notes."""
     ix = open_whoosh_index(index_dir)
     with ix.searcher() as searcher:
+        values = searcher.reader().column_reader("blocks")
         return {
             fields["path_id"]: decode_note_view(
-                fields["blocks"],
+                values[docnum],
                 fields["path_id"],
                 title=fields.get("title", ""),
                 subtitle=fields.get("subtitle", ""),
                 tags=fields.get("tags", ()),
             )
-            for fields in searcher.all_stored_fields()
+            for docnum, fields in searcher.reader().iter_docs()
         }
 
 
