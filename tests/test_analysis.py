@@ -164,6 +164,13 @@ def test_stemming_keeps_the_first_letter_of_every_word_of_the_news_corpus():
     assert len(words) > 50_000 and changed == []
 
 
+def test_ascii_words_looks_at_the_words_not_the_punctuation():
+    from indexer.index.analysis import ascii_words
+
+    assert ascii_words("plain text") and ascii_words("the gang’s “leak” — 3…")
+    assert not ascii_words("le café") and not ascii_words("\u212aelvin") and not ascii_words("x ①2")
+
+
 # Word characters of several scripts, the dot in every place, and what separates words.
 WORD_PIECES = ["a", "Z", "7", "é", "ß", "٣", "字", "_", ".", "..", " ", "-", "\n", "·", "’", "x.y", "3.5"]
 

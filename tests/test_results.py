@@ -115,13 +115,16 @@ def _spans_by_tokens(stems, text):
 
 
 def test_spans_are_those_of_the_matching_tokens_in_ascii_and_other_text():
-    """ASCII lines are pre-filtered by substrings of the lowercased line, others by the
-    case-blind regex over the folded line: both keep every line a term is in."""
+    """Lines whose words are ASCII (curly quotes and dashes aside) are pre-filtered by
+    substrings of the lowercased line, others by the case-blind regex over the folded
+    line: both keep every line a term is in."""
     stems = {"gatewai", "cafe", "ransomwar", "hack", "1"}
     texts = [
         "GATEWAYS, gateway; Gateway's gatewayed",
         "The RansomWare hit the CAFE and the Café; hackers HACKED it",
         "Le café “ransomware” — gateway",
+        "The “RansomWare” gang’s GATEWAY — hacked… at the cafe",
+        "Kelvin \u212aelvin İstanbul ǅungla: the ransom’s gateways",
         "3.5.1 node.js 1 ransom ware",
         "nothing here at all",
         "",
@@ -131,4 +134,4 @@ def test_spans_are_those_of_the_matching_tokens_in_ascii_and_other_text():
         expected = _spans_by_tokens(stems, text)
         assert matcher(*stems).spans(text) == expected
         found += len(expected)
-    assert found >= 12
+    assert found >= 16

@@ -130,10 +130,10 @@ def test_reading_an_adversarial_note_takes_time_linear_in_its_size(shape):
 @pytest.fixture
 def slow_parser(monkeypatch):
     """A parser that never finishes on a note holding `SLOWNOTE`, and a 0.2 s budget."""
-    import indexer.notes.note
+    import indexer.notes.formats.infolist
     import indexer.notes.parse_budget
 
-    real = indexer.notes.note.parse_infolist
+    real = indexer.notes.formats.infolist.parse_infolist
 
     def parse(text):
         while "SLOWNOTE" in text:
@@ -141,7 +141,8 @@ def slow_parser(monkeypatch):
         return real(text)
 
     monkeypatch.setattr(indexer.notes.parse_budget, "PARSE_BUDGET_SECONDS", 0.2)
-    return lambda: monkeypatch.setattr(indexer.notes.note, "parse_infolist", parse)
+    # Patched where `note.parse_note_text` loads it from when it parses.
+    return lambda: monkeypatch.setattr(indexer.notes.formats.infolist, "parse_infolist", parse)
 
 
 def test_a_note_over_its_parse_budget_is_a_skipped_note_at_build(workspace, slow_parser):

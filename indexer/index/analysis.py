@@ -241,6 +241,17 @@ class WordAnalyzer(Composable):
             yield token
 
 
+# A letter or digit outside ASCII (`é`, `ß`, `K`): a word holding one may fold to ASCII.
+_NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
+
+
+def ascii_words(text: str) -> bool:
+    """Whether every word of `text` is ASCII (its punctuation may not be: curly quotes,
+    dashes): then lowercasing and folding change no word but by its case, and a word
+    is found in the lowercased text as it is."""
+    return text.isascii() or not _NON_ASCII_WORD_CHAR.search(text)
+
+
 def fold_accents(text: str) -> str:
     """Accents off (é -> e, ß -> ss), leaving ASCII text untouched."""
     return text if text.isascii() else text.translate(accent_map)

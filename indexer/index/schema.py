@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter
 from whoosh.analysis.tokenizers import CommaSeparatedTokenizer
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from indexer.engine.postings import cap_positions
 from indexer.index.analysis import PATH_WORD_PATTERN, WordAnalyzer
-from indexer.notes.note import Note
 from indexer.notes.note_view import encode_note_view
 from indexer.notes.tags import structured_field_name
+
+if TYPE_CHECKING:
+    from indexer.notes.note import Note
 
 # Changing the fields or analyzers below? Bump SCHEMA_VERSION in `schema_version`.
 
@@ -88,8 +92,10 @@ def build_schema() -> Schema:
         structured=STORED,
         mtime_ns=STORED,
         size=STORED,
-        # The body's blocks as a hit shows them, so a search need not parse the note.
-        blocks=STORED,
+        # The body's blocks as a hit shows them, so a search need not parse the note: a
+        # column of its own, read for the page's notes only (in the stored fields, which a
+        # search reads for its hundred best notes, it tripled their cost: 17 -> 46 us each).
+        blocks=COLUMN(VarBytesColumn()),
     )
     schema.add(STRUCTURED_PREFIX + "*", KEYWORD(analyzer=VALUE_ANALYZER, scorable=True), glob=True)
     return cap_positions(schema)

@@ -21,15 +21,14 @@ import functools
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from indexer.notes.blocks import Block, Span
 from indexer.notes.markdown_fast import simple_inline
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-Span = tuple[int, int]
-BlockKind = Literal["heading", "text", "code", "image"]
 
 # Characters that need the inline parser: links and images, code spans, inline HTML and
 # autolinks, backslash escapes.
@@ -57,17 +56,6 @@ _SPACES = re.compile(r"\s+")
 _HTML_TAG = re.compile(r"<[^<>]*>")
 # Elements whose content is no text a reader sees, and comments.
 _HTML_HIDDEN = (("<!--", "-->"), ("<script", "</script>"), ("<style", "</style>"), ("<?", "?>"))
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One block of a note as a reader sees it."""
-
-    kind: BlockKind  # "image": a paragraph of nothing but images (their alt text)
-    text: str  # plain text: one line for headings and text, the code's lines for code
-    line: int  # 0-based line of the parsed text where the block starts
-    level: int = 0  # headings: 1-6
-    atoms: tuple[Span, ...] = ()  # link texts and code spans: a passage is never cut inside one
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,16 +10,15 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexer.errors import NoteParseError
 from indexer.notes.corpus import special_file_reason
-from indexer.notes.dates import DateError, is_missing_date, normalize_date
-from indexer.notes.formats import NoteDraft
-from indexer.notes.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
-from indexer.notes.formats.infolist import parse_infolist
-from indexer.notes.markdown import Block, parse_markdown
 from indexer.notes.note_view import IndexedNote, NoteView, indexed_view
-from indexer.notes.tags import MAX_STRUCTURED_FIELDS, cap_structured_fields, parse_wiki_tags
+
+if TYPE_CHECKING:
+    from indexer.notes.blocks import Block
+    from indexer.notes.formats import NoteDraft
 
 DEFAULT_MAX_NOTE_BYTES = 10 * 1024 * 1024
 # One-line fields (title, author, ...) longer than this are cut: a hostile 5 MB title
@@ -153,6 +152,11 @@ def parse_note_text(text: str, rel_path: str) -> Note:
     """Build a `Note` from its text; `rel_path` names it in warnings and is its `path`."""
     if "\x00" in text:
         text = text.replace("\x00", "")
+    # The parsers are loaded here, not with this module: a search shows the notes the
+    # index keeps (`note_view`) and parses only a note edited since it was indexed.
+    from indexer.notes.formats.front_matter import FrontMatterError, has_front_matter, parse_front_matter
+    from indexer.notes.formats.infolist import parse_infolist
+
     # Front matter may follow a blank first line (seen in real notes).
     stripped = text.lstrip("\ufeff \t\n")
     try:
@@ -341,6 +345,10 @@ def split_authors(value: object) -> tuple[str, ...]:
 
 
 def _finish(draft: NoteDraft, rel_path: str) -> Note:
+    from indexer.notes.dates import DateError, is_missing_date, normalize_date
+    from indexer.notes.markdown import parse_markdown
+    from indexer.notes.tags import MAX_STRUCTURED_FIELDS, cap_structured_fields, parse_wiki_tags
+
     warnings = list(draft.warnings)
     note_date = None
     if draft.date is not None:

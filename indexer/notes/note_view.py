@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from indexer.notes.markdown import Block
+from indexer.notes.blocks import Block
 
 # The first byte of a stored value: the layout below. A value of another version is not
 # read (its note is parsed from its file instead); bump with any change of the layout.

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from indexer.index.analysis import fold_accents
-from indexer.notes.markdown import Block, parse_markdown
+from indexer.index.analysis import ascii_words, fold_accents
 from indexer.search.options import DEFAULT_CONTEXT_CHARS
 from indexer.search.options import SortOrder as SortOrder  # where callers have imported it from
 
 if TYPE_CHECKING:
+    from indexer.notes.blocks import Block
     from indexer.search.facets import FacetValues
     from indexer.search.spelling import Suggestion
     from indexer.search.timeline import MonthCounts
@@ -129,9 +129,9 @@ class TermMatcher:
         probes = sorted({_probe(term) for term in self.terms if term}, key=len, reverse=True)
         # A cheap pre-filter: a line can only match if it contains a term's first letters.
         self._probe = re.compile("|".join(map(re.escape, probes)), re.IGNORECASE) if probes else None
-        # In ASCII text, ASCII probes are found as plain substrings of the lowercased text:
-        # the same lines as the regex above, several times faster (its case-blind
-        # alternation is matched a character at a time).
+        # In text whose words are ASCII, ASCII probes are found as plain substrings of the
+        # lowercased text: the same lines as the regex above, several times faster (its
+        # case-blind alternation is matched a character at a time).
         self._ascii_probes = tuple(probes) if all(probe.isascii() for probe in probes) else None
         # Our `WordAnalyzer` finds the spans without a token a word; others go token by token.
         self._spans_of = getattr(analyzer, "spans_of", None)
@@ -140,7 +140,9 @@ class TermMatcher:
         """Offsets of the matching words of `text`."""
         if self._probe is None:
             return ()
-        if self._ascii_probes is not None and text.isascii():
+        if self._ascii_probes is not None and ascii_words(text):
+            # ASCII words (whatever the punctuation: curly quotes, dashes): folding
+            # changes none of their letters.
             lowered = text.lower()
             if not any(probe in lowered for probe in self._ascii_probes):
                 return ()
@@ -173,7 +175,12 @@ def best_passages(
     heading the body itself sits under. With no match in the body, the opening of the
     note stands in (without spans).
     """
-    blocks = parse_markdown(body).blocks if isinstance(body, str) else body
+    if isinstance(body, str):
+        from indexer.notes.markdown import parse_markdown
+
+        blocks = parse_markdown(body).blocks
+    else:
+        blocks = body
     candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str, tuple[Span, ...], bool]] = []
     headings: list[tuple[int, str]] = []
     opening: Passage | None = None

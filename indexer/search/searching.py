@@ -79,6 +79,7 @@ class NoteIndex(SearchFlow):
         self._copies: Copies | None = None
         self._newest_first: OrderOf | None = None
         self._stored: dict[int, dict] = {}  # docnum -> stored fields, for this searcher
+        self._views = None  # the column of the notes' views (`note_view`), for this searcher
         # The ranked matches of each query scored during one search (see `_matches`).
         self._matched: dict[tuple, tuple[list[tuple[Any, int]], int, WordPostings | None]] = {}
         self._parsed: dict[str, wq.Query] = {}  # the queries parsed during one search
@@ -102,6 +103,7 @@ class NoteIndex(SearchFlow):
         self._copies = None
         self._newest_first = None
         self._stored = {}
+        self._views = None
         self._matched = {}
         self._parsed = {}
         if self._searcher is not None:
@@ -247,7 +249,7 @@ class NoteIndex(SearchFlow):
         if docnum is None:
             raise QueryError(f"{path} is not in the index", hint="update it: indexer update")
         notes = ParsedNotes(self.corpus, self.note_memo)
-        note = notes.shown(path, _indexed_note(searcher.stored_fields(docnum)))
+        note = notes.shown(path, self._indexed_note(docnum, searcher.stored_fields(docnum)))
         if note is None:
             reason = notes.problems.get(path, "file disappeared since it was indexed")
             raise QueryError(f"cannot read {path}: {reason}")
@@ -602,7 +604,7 @@ class NoteIndex(SearchFlow):
         if matcher is not None and terms is not None:
             title_spans = matcher.spans(title)
             subtitle_spans = matcher.spans(stored.get("subtitle", ""))
-            shown = notes.shown(path, _indexed_note(stored))
+            shown = notes.shown(path, self._indexed_note(docnum, stored))
             found = self._passages(notes, shown, matcher, passages, context)
             body_matched = any(passage.spans for passage in found)
             if not found and stored.get("subtitle"):
@@ -641,6 +643,20 @@ class NoteIndex(SearchFlow):
             missing=missing,
         )
 
+    def _indexed_note(self, docnum: int, stored: dict) -> IndexedNote:
+        """What the index keeps of note `docnum` for showing it: its view and stored fields."""
+        if self._views is None:
+            reader = self.searcher.reader()
+            self._views = reader.column_reader("blocks") if reader.has_column("blocks") else False
+        return IndexedNote(
+            stored.get("mtime_ns"),
+            stored.get("size"),
+            self._views[docnum] if self._views is not False else None,
+            stored.get("title", ""),
+            stored.get("subtitle", ""),
+            tuple(stored.get("tags", ())),
+        )
+
     def _passages(
         self, notes: ParsedNotes, note: NoteView | None, matcher: TermMatcher, count: int, context: int
     ) -> tuple[Passage, ...]:
@@ -656,18 +672,6 @@ class NoteIndex(SearchFlow):
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
-
-
-def _indexed_note(stored: dict) -> IndexedNote:
-    """What the index keeps of a note for showing it, from its stored fields."""
-    return IndexedNote(
-        stored.get("mtime_ns"),
-        stored.get("size"),
-        stored.get("blocks"),
-        stored.get("title", ""),
-        stored.get("subtitle", ""),
-        tuple(stored.get("tags", ())),
-    )
 
 
 def without_link_targets(text: str) -> str:

@@ -1,0 +1,25 @@
+"""A note's body as a reader sees it: its blocks (headings, text, code, images).
+
+Apart from `markdown`, which reads them from a note's text: a search shows the blocks
+the index keeps (`note_view`) and so loads none of the parsing code (`markdown`, the
+note formats, dates), ~40 M instructions of a one-shot search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Span = tuple[int, int]
+BlockKind = Literal["heading", "text", "code", "image"]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a note as a reader sees it."""
+
+    kind: BlockKind  # "image": a paragraph of nothing but images (their alt text)
+    text: str  # plain text: one line for headings and text, the code's lines for code
+    line: int  # 0-based line of the parsed text where the block starts
+    level: int = 0  # headings: 1-6
+    atoms: tuple[Span, ...] = ()  # link texts and code spans: a passage is never cut inside one
