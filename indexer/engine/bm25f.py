@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from itertools import accumulate
 from operator import itemgetter
 from typing import Any
@@ -44,58 +43,75 @@ class _Unsupported(Exception):
     """A query node this scorer does not handle: Whoosh scores the query."""
 
 
-@dataclass(frozen=True, slots=True)
+# The plan's nodes are plain classes with `__slots__`, not dataclasses: nothing compares,
+# hashes or copies them, and building a dataclass costs a one-shot search ~4.5 M
+# instructions each (issue 19). Their fields are set once, in `__init__`.
+
+
 class _Leaf:
-    field: str
-    text: Any  # as the field's bytes
-    boost: float
-    size: int  # the notes of the segment that have it (deleted ones included)
+    __slots__ = ("boost", "field", "size", "text")
+
+    def __init__(self, field: str, text: Any, boost: float, size: int) -> None:
+        self.field = field
+        self.text = text  # as the field's bytes
+        self.boost = boost
+        self.size = size  # the notes of the segment that have it (deleted ones included)
 
 
-@dataclass(frozen=True, slots=True)
 class _Sum:
     """Notes of either side (`both`: only of both), their scores added left + right."""
 
-    left: Any
-    right: Any
-    both: bool
+    __slots__ = ("both", "left", "right")
+
+    def __init__(self, left: Any, right: Any, both: bool) -> None:
+        self.left = left
+        self.right = right
+        self.both = both
 
 
-@dataclass(frozen=True, slots=True)
 class _ArrayUnion:
     """Whoosh's `ArrayUnionMatcher`: each part's scores times `boost`, added in order
     (`scored` False: 1 for every note, as under a fuzzy word's constant score)."""
 
-    parts: tuple
-    boost: float
-    scored: bool = True
+    __slots__ = ("boost", "parts", "scored")
+
+    def __init__(self, parts: tuple, boost: float, scored: bool = True) -> None:
+        self.parts = parts
+        self.boost = boost
+        self.scored = scored
 
 
-@dataclass(frozen=True, slots=True)
 class _Phrase:
     """Whoosh's `Phrase` (a `SpanNear2` of its words, in order): the notes with each word
     1 to `slop` positions after the one before, scored as the intersection of the
     words (`words`, a binary tree of `_Sum`s over the leaves)."""
 
-    leaves: tuple[_Leaf, ...]
-    words: Any
-    slop: int
+    __slots__ = ("leaves", "slop", "words")
+
+    def __init__(self, leaves: tuple[_Leaf, ...], words: Any, slop: int) -> None:
+        self.leaves = leaves
+        self.words = words
+        self.slop = slop
 
 
-@dataclass(frozen=True, slots=True)
 class _Constant:
     """Whoosh's `ConstantScoreQuery` where no current match is needed (a search): a
     `ListMatcher` of the child's notes, each scoring `score` (the relaxed query counts
     each word found this way, `ranking.relaxed_query`)."""
 
-    child: Any
-    score: float
+    __slots__ = ("child", "score")
+
+    def __init__(self, child: Any, score: float) -> None:
+        self.child = child
+        self.score = score
 
 
-@dataclass(frozen=True, slots=True)
 class _Boosted:
-    child: Any
-    boost: float
+    __slots__ = ("boost", "child")
+
+    def __init__(self, child: Any, boost: float) -> None:
+        self.child = child
+        self.boost = boost
 
 
 _EMPTY: tuple = ()  # a word a segment does not hold (Whoosh's `NullMatcher`)
@@ -172,14 +188,22 @@ class KeptReads:
             self._postings += size
 
 
-@dataclass(slots=True)
 class _Read:
     """What was read of a word's postings in one segment."""
 
-    scores: Scores  # docnum -> the word's score (before its boost)
-    blocks: list | None  # each block read: (ids, values); None if read a posting at a time
-    firsts: list[int]  # each block's first docnum
-    covered: frozenset[int] | None  # the notes whose postings were read (None: all)
+    __slots__ = ("blocks", "covered", "firsts", "scores")
+
+    def __init__(
+        self,
+        scores: Scores,  # docnum -> the word's score (before its boost)
+        blocks: list | None,  # each block read: (ids, values); None if read a posting at a time
+        firsts: list[int],  # each block's first docnum
+        covered: frozenset[int] | None,  # the notes whose postings were read (None: all)
+    ) -> None:
+        self.scores = scores
+        self.blocks = blocks
+        self.firsts = firsts
+        self.covered = covered
 
     def covers(self, wanted: frozenset[int] | None) -> bool:
         return self.covered is None or (wanted is not None and wanted <= self.covered)
