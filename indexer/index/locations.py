@@ -8,8 +8,8 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "notes-indexer"
 
@@ -47,9 +47,9 @@ def default_index_dir(corpus: Path, environ: Mapping[str, str] = os.environ) -> 
     return indexes_path(environ) / f"{name}-{digest}"
 
 
-@dataclass(frozen=True, slots=True)
-class KnownIndex:
-    """An index folder in the data folder and what its last commit says."""
+class KnownIndex(NamedTuple):
+    """An index folder in the data folder and what its last commit says (a NamedTuple,
+    not a dataclass: ~1 M instructions to build instead of ~4.5 M on every search)."""
 
     index_dir: Path
     corpus: str | None  # None: no build has finished in it

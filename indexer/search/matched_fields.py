@@ -7,8 +7,8 @@ anyway, and a hit's stored title, tags and names are short.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from indexer.index.analysis import fold_accents
 from indexer.index.schema import NAME_ANALYZER, PATH_ANALYZER, STRUCTURED_PREFIX, TEXT_ANALYZER
@@ -18,9 +18,10 @@ from indexer.notes.tags import structured_field_name
 FIELD_ORDER = ("title", "subtitle", "body", "tags", "author", "source", "date", "link", "path")
 
 
-@dataclass(frozen=True, slots=True)
-class QueryTerms:
-    """The indexed terms a query looks for, by index field, and its date ranges."""
+class QueryTerms(NamedTuple):
+    """The indexed terms a query looks for, by index field, and its date ranges (a
+    NamedTuple, not a dataclass: ~1 M instructions to build instead of ~4.5 M on every
+    one-shot search)."""
 
     by_field: dict[str, frozenset[str]]
     date_ranges: tuple[tuple[date | None, date | None], ...] = ()
