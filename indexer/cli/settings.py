@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -16,9 +17,9 @@ from indexer.errors import NotesError
 from indexer.output.console import warn
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A corpus to search and the folder of its index; `name` when it is a collection."""
+class Target(NamedTuple):
+    """A corpus to search and the folder of its index; `name` when it is a collection.
+    (A NamedTuple, not a dataclass: ~1 M instructions to build instead of ~4.5 M.)"""
 
     corpus: Path
     index_dir: Path

@@ -7,15 +7,14 @@ note formats, dates), ~40 M instructions of a one-shot search.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Span = tuple[int, int]
 BlockKind = Literal["heading", "text", "code", "image"]
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class Block(NamedTuple):
     """One block of a note as a reader sees it."""
 
     kind: BlockKind  # "image": a paragraph of nothing but images (their alt text)

@@ -19,8 +19,7 @@ import os
 import stat
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from indexer.notes.blocks import Block
 
@@ -51,8 +50,8 @@ class NoteViewError(ValueError):
     """A stored view that does not decode: damaged, or written in another layout."""
 
 
-@dataclass(frozen=True, slots=True)
-class NoteView:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class NoteView(NamedTuple):
     """What a hit shows of a note: the fields passages and `similar` read, no more."""
 
     path: str  # relative to the corpus root, `/` separators
@@ -74,8 +73,8 @@ class NoteView:
         return cls(note.path, note.blocks, note.body_line, note.section, note.title, note.subtitle, note.tags)
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedNote:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class IndexedNote(NamedTuple):
     """What the index holds of a note for showing it: its file's size and modification
     time when it was indexed, its stored view (`encode_note_view`; None in an index
     written without one) and the stored fields a view adds."""

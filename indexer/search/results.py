@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from indexer.index.analysis import ascii_words, fold_accents
 from indexer.search.options import DEFAULT_CONTEXT_CHARS
@@ -32,8 +32,8 @@ _MAX_SCANNED_CHARS = 500_000
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class Passage:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class Passage(NamedTuple):
     """A piece of a note's text, with the matched words marked."""
 
     text: str
@@ -44,8 +44,8 @@ class Passage:
     code: bool = False  # a line of a code block (fenced or indented): shown as code
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class Contribution(NamedTuple):
     """What one query term added to a hit's score (see `explain`)."""
 
     field: str  # as users name it: "title", "body", "tag", "country"
