@@ -21,8 +21,8 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from indexer.errors import NotesError
 from indexer.output.formats import OutputFormat
@@ -48,8 +48,8 @@ class ConfigError(NotesError):
     """A configuration file or value is unusable."""
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class Setting(NamedTuple):
     """A value and where it came from ("default", "env NOTES_LIMIT", a file path...)."""
 
     value: object
@@ -257,8 +257,8 @@ def _date_format(value: object, key: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class Key(NamedTuple):
     """One configuration key: its default, its environment variable, its check."""
 
     default: object
@@ -317,14 +317,17 @@ FROM_CORPUS = frozenset({
 })  # fmt: skip
 
 
-@dataclass(slots=True)
 class Config:
-    """Every setting with its source, plus warnings about the files read."""
+    """Every setting with its source, plus warnings about the files read. (A plain class
+    with `__slots__`, not a dataclass: ~4.5 M instructions less on every search.)"""
 
-    settings: dict[str, Setting] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-    collection_sources: dict[str, str] = field(default_factory=dict)  # name -> the file naming it
+    __slots__ = ("collection_sources", "files", "settings", "warnings")
+
+    def __init__(self) -> None:
+        self.settings: dict[str, Setting] = {}
+        self.warnings: list[str] = []
+        self.files: list[Path] = []
+        self.collection_sources: dict[str, str] = {}  # name -> the file naming it
 
     def __getitem__(self, key: str) -> object:
         return self.settings[key].value

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from indexer.notes.note import Note
 from indexer.output.safe_text import counted, terminal_safe
@@ -35,8 +34,8 @@ THEMES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class TextStyle:
+# A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
+class TextStyle(NamedTuple):
     """How text output looks: colours and their theme, the width to wrap to (None: no
     wrapping), and how dates are written."""
 
