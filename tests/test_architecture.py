@@ -27,6 +27,7 @@ PACKAGE = REPO / "indexer"
 LAYERS = {
     "indexer.errors": 0,
     "indexer.status": 0,
+    "indexer.deflate": 0,  # the one deflate the index writes with (isal or zlib)
     "indexer.notes": 1,
     "indexer.engine": 2,
     "indexer.index": 3,

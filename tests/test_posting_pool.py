@@ -37,7 +37,7 @@ def with_our_deflate(monkeypatch) -> None:
 
     import whoosh.codec.whoosh3
 
-    from indexer.engine.posting_writer import deflate
+    from indexer.deflate import deflate
 
     monkeypatch.setattr(
         whoosh.codec.whoosh3, "zlib", types.SimpleNamespace(compress=deflate, decompress=zlib.decompress)
@@ -209,15 +209,15 @@ def test_blocks_are_zlib_streams_with_or_without_isal(isal_installed, monkeypatc
     import sys
     import zlib
 
-    from indexer.engine import posting_writer
+    from indexer import deflate
 
-    posting_writer._deflate.cache_clear()
+    deflate.compressor.cache_clear()
     if not isal_installed:
         monkeypatch.setitem(sys.modules, "isal", None)  # `import isal` raises ImportError
     try:
         data = bytes(random.Random(1).randrange(20) for _ in range(5000))
-        compressed = posting_writer.deflate(data, 3)
+        compressed = deflate.deflate(data, 3)
         assert zlib.decompress(compressed) == data and len(compressed) < len(data)
         assert (compressed == zlib.compress(data, 3)) is not isal_installed
     finally:
-        posting_writer._deflate.cache_clear()
+        deflate.compressor.cache_clear()

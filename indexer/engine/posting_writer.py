@@ -29,8 +29,6 @@ field whose ids are bytes (term vectors, not in our schema) its block buffers (`
 
 from __future__ import annotations
 
-import functools
-import zlib
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter, sub
@@ -41,6 +39,8 @@ from typing import TYPE_CHECKING
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
+
+from indexer.deflate import compressor
 
 if TYPE_CHECKING:
     from whoosh.codec.base import FieldWriter, PerDocumentReader
@@ -148,20 +148,6 @@ def _add_postings(
                     postwriter._maxlength = longest
 
 
-def deflate(data: bytes, level: int) -> bytes:
-    """`data` as a zlib stream: ISA-L's deflate where `isal` is installed, else zlib's."""
-    return _deflate()(data, level)
-
-
-@functools.cache
-def _deflate() -> Callable[[bytes, int], bytes]:
-    try:
-        from isal import isal_zlib
-    except ImportError:
-        return zlib.compress
-    return isal_zlib.compress
-
-
 def _word_writer(
     fieldwriter: FieldWriter, lengths_of_notes: Sequence[int | None]
 ) -> Callable[[bytes, list[tuple]], None] | None:
@@ -178,7 +164,7 @@ def _word_writer(
     compression = postwriter._compression
     limit = postwriter._blocklimit
     fixed_size = fieldwriter._format.fixed_value_size()
-    compress = _deflate()
+    compress = compressor()
 
     def write_one(word: bytes, posting: tuple) -> None:
         """`write` for a word in one note only (60% of a segment's words): the same bytes."""

@@ -13,14 +13,14 @@ a value that does not decode.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import stat
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple, Protocol
 
+from indexer.deflate import deflate
 from indexer.notes.blocks import Block
 
 # The first byte of a stored value: the layout below. A value of another version is not
@@ -103,7 +103,7 @@ def encode_note_view(note: ParsedNote) -> bytes:
         return b""
     head = json.dumps([note.body_line, note.section, items], separators=(",", ":"))
     data = "\x00".join((head, *texts)).encode("utf-8")
-    return bytes((VIEW_VERSION,)) + _deflate()(data, _LEVEL)
+    return bytes((VIEW_VERSION,)) + deflate(data, _LEVEL)
 
 
 def decode_note_view(
@@ -169,12 +169,3 @@ def _blocks(texts: list[str], items: list[list]) -> Iterator[Block]:
         if type(line) is not int:
             raise ValueError("a line that is no number")
         yield Block(_KINDS[letter], text, line, level, spans)
-
-
-@functools.cache
-def _deflate() -> Callable[[bytes, int], bytes]:
-    try:
-        from isal import isal_zlib
-    except ImportError:
-        return zlib.compress
-    return isal_zlib.compress
