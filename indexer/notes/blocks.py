@@ -22,3 +22,9 @@ class Block(NamedTuple):
     line: int  # 0-based line of the parsed text where the block starts
     level: int = 0  # headings: 1-6
     atoms: tuple[Span, ...] = ()  # link texts and code spans: a passage is never cut inside one
+
+
+def blocks_text(blocks: tuple[Block, ...]) -> str:
+    """The plain text of `blocks` as a reader sees it: a line per block that has text
+    (code keeps its lines), no markup. A note's `text`, its parse's and its view's."""
+    return "\n".join(block.text for block in blocks if block.text)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from indexer.notes.blocks import Block, Span
+from indexer.notes.blocks import Block, Span, blocks_text
 from indexer.notes.markdown_fast import simple_inline
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class ParsedMarkdown:
     @property
     def text(self) -> str:
         """The plain text of every block, a line each (code keeps its lines)."""
-        return "\n".join(block.text for block in self.blocks if block.text)
+        return blocks_text(self.blocks)
 
     def first_heading(self, level: int = 1) -> str:
         """The text of the first heading of `level` ("" if there is none)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.errors import NoteParseError
+from indexer.notes.blocks import blocks_text
 from indexer.notes.corpus import special_file_reason
 from indexer.notes.note_view import IndexedNote, NoteView, indexed_view
 
@@ -63,7 +64,7 @@ class Note:
     @property
     def text(self) -> str:
         """The body as a reader sees it: a line per block, without markup."""
-        return "\n".join(block.text for block in self.blocks if block.text)
+        return blocks_text(self.blocks)
 
 
 def read_note_text(path: Path, *, max_bytes: int = DEFAULT_MAX_NOTE_BYTES, inside: Path | None = None) -> str:

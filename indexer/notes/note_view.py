@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from indexer.deflate import deflate
-from indexer.notes.blocks import Block
+from indexer.notes.blocks import Block, blocks_text
 
 # The first byte of a stored value: the layout below. A value of another version is not
 # read (its note is parsed from its file instead); bump with any change of the layout.
@@ -65,7 +65,7 @@ class NoteView(NamedTuple):
     @property
     def text(self) -> str:
         """The body as a reader sees it: a line per block, without markup (as `Note.text`)."""
-        return "\n".join(block.text for block in self.blocks if block.text)
+        return blocks_text(self.blocks)
 
     @classmethod
     def of(cls, note: ParsedNote) -> NoteView:
