@@ -33,6 +33,7 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
+from indexer.engine.posting_blocks import posting_blocks, word_postings
 from indexer.engine.version import fast_path
 
 # Scores of one query node in one segment: segment docnum -> score.
@@ -545,6 +546,10 @@ def _leaf_scores(
     # postings read a block at a time; else Whoosh's matcher and scorer, as `postings` makes them.
     parameters = getattr(weighting, "bm25_parameters", None)
     parameters = parameters(searcher, field, btext) if parameters and searcher.is_atomic() else None
+    data = word_postings(searcher.reader(), field, btext) if parameters is not None else None
+    if data is not None:
+        fixed_size = searcher.schema[field].format.fixed_value_size()
+        return _block_scores(data, fixed_size, parameters, deleted, wanted)
     matcher = searcher.reader().postings(field, btext) if parameters is not None else None
     if type(matcher) is FilterMatcher and deleted:
         matcher = matcher.child  # the deleted notes are left out below
@@ -596,6 +601,31 @@ def _leaf_scores(
             length = dfl(docnum)
             scores[docnum] = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * length / avgfl)))
         matcher._next_block()
+    if deleted:
+        for docnum in deleted:
+            scores.pop(docnum, None)
+    return scores, blocks
+
+
+def _block_scores(
+    data: bytes, fixed_size: int | None, parameters: tuple, deleted, wanted: frozenset[int] | None
+) -> tuple[Scores, list]:
+    """`_leaf_scores` of a word's postings read whole (`posting_blocks.word_postings`)."""
+    blocks: list = []
+    scores: Scores = {}
+    idf, avgfl, B, K1, dfl = parameters
+    k1_plus_1 = K1 + 1
+    one_minus_b = 1 - B
+    ahead = sorted(wanted) if wanted is not None else None  # the wanted notes, in order
+    for ids, weights, values in posting_blocks(data, fixed_size, ahead):
+        blocks.append((ids, values))
+        postings = zip(ids, weights, strict=True)
+        if wanted is not None:
+            postings = [(docnum, tf) for docnum, tf in postings if docnum in wanted]
+        for docnum, tf in postings:
+            # whoosh.scoring.bm25, term for term (the same float).
+            length = dfl(docnum)
+            scores[docnum] = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * length / avgfl)))
     if deleted:
         for docnum in deleted:
             scores.pop(docnum, None)

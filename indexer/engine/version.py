@@ -96,6 +96,8 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
         "_values",
         "_next_block",
     ),
+    # posting_blocks: a word's postings read whole from the postings file
+    "whoosh.codec.whoosh3:W3TermsReader": ("_postfile",),
     # scoring: a field's own B, as `BM25F.scorer` chooses it for the numbers it scores with
     "whoosh.scoring:BM25F": ("_field_B",),
     # parse_errors: where Whoosh's query parser reads a date
