@@ -683,9 +683,18 @@ class WordPostings:
 
     def positions(self, field: str, word: str, docnum: int) -> list[int]:
         """The word's positions in `field` of note `docnum` (which has it, `knows` says)."""
-        found = _covering(self._reads[field, word], docnum, True)
+        found = self.read_positions(field, word, docnum)
         if found is None:
             raise KeyError(docnum)
+        return found
+
+    def read_positions(self, field: str, word: str, docnum: int) -> list[int] | None:
+        """The word's positions in `field` of note `docnum`, which has it, if the search
+        read them (`knows` and `positions` in one look); else None."""
+        reads = self._reads.get((field, word))
+        found = _covering(reads, docnum, True) if reads else None
+        if found is None:
+            return None
         offset, _, read, decoder = found
         local = docnum - offset
         ids, values = read.blocks[bisect_right(read.firsts, local) - 1]
