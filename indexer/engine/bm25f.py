@@ -547,9 +547,10 @@ def _leaf_scores(
     parameters = getattr(weighting, "bm25_parameters", None)
     parameters = parameters(searcher, field, btext) if parameters and searcher.is_atomic() else None
     data = word_postings(searcher.reader(), field, btext) if parameters is not None else None
-    if data is not None:
+    norms = weighting.length_norms(searcher, field) if data is not None else None  # `CachedLengthBM25F`'s
+    if norms is not None:
         fixed_size = searcher.schema[field].format.fixed_value_size()
-        return _block_scores(data, fixed_size, parameters, deleted, wanted)
+        return _block_scores(data, fixed_size, parameters[0], parameters[3], norms, deleted, wanted)
     matcher = searcher.reader().postings(field, btext) if parameters is not None else None
     if type(matcher) is FilterMatcher and deleted:
         matcher = matcher.child  # the deleted notes are left out below
@@ -608,24 +609,28 @@ def _leaf_scores(
 
 
 def _block_scores(
-    data: bytes, fixed_size: int | None, parameters: tuple, deleted, wanted: frozenset[int] | None
+    data: bytes,
+    fixed_size: int | None,
+    idf: float,
+    K1: float,
+    norms: Sequence[float | None],
+    deleted,
+    wanted: frozenset[int] | None,
 ) -> tuple[Scores, list]:
-    """`_leaf_scores` of a word's postings read whole (`posting_blocks.word_postings`)."""
+    """`_leaf_scores` of a word's postings read whole (`posting_blocks.word_postings`),
+    each note's part of the score that depends on its length alone (`norms`,
+    `CachedLengthBM25F.length_norms`) computed once a searcher."""
     blocks: list = []
     scores: Scores = {}
-    idf, avgfl, B, K1, dfl = parameters
     k1_plus_1 = K1 + 1
-    one_minus_b = 1 - B
     ahead = sorted(wanted) if wanted is not None else None  # the wanted notes, in order
     for ids, weights, values in posting_blocks(data, fixed_size, ahead):
         blocks.append((ids, values))
         postings = zip(ids, weights, strict=True)
         if wanted is not None:
             postings = [(docnum, tf) for docnum, tf in postings if docnum in wanted]
-        for docnum, tf in postings:
-            # whoosh.scoring.bm25, term for term (the same float).
-            length = dfl(docnum)
-            scores[docnum] = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * length / avgfl)))
+        # whoosh.scoring.bm25, term for term (the same float).
+        scores.update({docnum: idf * ((tf * k1_plus_1) / (tf + norms[docnum])) for docnum, tf in postings})
     if deleted:
         for docnum in deleted:
             scores.pop(docnum, None)
