@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from whoosh import query as wq
 
 from indexer.engine.expansions import use_words
+from indexer.engine.term_list import words_with_prefix
 
 # Candidates share the typed word's first letter (Whoosh's `FuzzyTerm` default too):
 # listing a field's words by first letter costs a twentieth of listing them all, and
@@ -40,7 +41,8 @@ class Lexicon:
         key = (field, prefix)
         if key not in self._by_prefix:
             from_bytes = self.reader.schema[field].from_bytes
-            self._by_prefix[key] = [from_bytes(btext) for btext in self.reader.expand_prefix(field, prefix)]
+            listed = words_with_prefix(self.reader, field, prefix)
+            self._by_prefix[key] = [from_bytes(btext) for btext in listed]
         return self._by_prefix[key]
 
     def word_set(self, field: str, prefix: str) -> frozenset[str]:
