@@ -279,6 +279,17 @@ def no_resident_process_left_behind(tmp_path_factory: pytest.TempPathFactory):
 HAS_OPENSEARCH_CLIENT = importlib.util.find_spec("opensearchpy") is not None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which makes a bare `-n N` `--dist load`
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """`-n N` without `--dist` ships each test file whole to one worker (`--dist loadfile`):
+    a file's module fixtures (an index built once per file) are then built once, not once
+    per worker. Set here rather than in pyproject's addopts, where `--dist` is an unknown
+    option to a run without xdist (`-p no:xdist`)."""
+    option = config.option
+    if getattr(option, "numprocesses", None) and getattr(option, "dist", "no") == "no":
+        option.dist = "loadfile"
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test that starts the OpenSearch cluster (directly or through another fixture) is

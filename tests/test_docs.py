@@ -55,6 +55,28 @@ def test_every_slow_test_names_a_test_and_is_listed_in_the_testing_page_with_its
         assert reason in page, f"docs/testing.md does not give the reason for {entry}"
 
 
+@pytest.mark.parametrize(
+    ("numprocesses", "dist", "expected"),
+    [(2, "no", "loadfile"), ("auto", "no", "loadfile"), (2, "load", "load"), (None, "no", "no")],
+)
+def test_workers_get_whole_files_unless_told_otherwise(numprocesses, dist, expected):
+    from types import SimpleNamespace
+
+    from tests.conftest import pytest_cmdline_main
+
+    config = SimpleNamespace(option=SimpleNamespace(numprocesses=numprocesses, dist=dist))
+    pytest_cmdline_main(config)
+    assert config.option.dist == expected
+
+
+def test_the_pytest_settings_parse_without_xdist():
+    """`--dist` is xdist's option: in addopts it made `pytest -p no:xdist` a usage error."""
+    import tomllib
+
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "--dist" not in settings["tool"]["pytest"]["ini_options"]["addopts"]
+
+
 COMMANDS = [
     (search_main, []),
     (indexer_main, []),

@@ -15,7 +15,7 @@ from indexer.index.opening import open_whoosh_index
 from indexer.index.schema import TEXT_ANALYZER
 from indexer.index.store import build_index
 from indexer.notes.markdown import Block
-from indexer.notes.note import ParsedNotes, parse_note
+from indexer.notes.note import parse_note
 from indexer.notes.note_view import (
     VIEW_VERSION,
     IndexedNote,
@@ -25,6 +25,7 @@ from indexer.notes.note_view import (
     encode_note_view,
     indexed_view,
 )
+from indexer.notes.parsed_notes import ParsedNotes
 from indexer.search.results import TermMatcher, best_passages
 from indexer.search.searching import open_index
 from tests.conftest import SHARED, info_note, parsed_shared_notes
@@ -97,6 +98,7 @@ QUERIES = ("ransomware attack", "GPRS gateway", "PrintNightmare", "cobalt strike
 def test_a_search_shows_the_same_hits_and_passages_from_the_index_as_from_parsing(bundled_index, monkeypatch):
     import indexer.notes.note
     import indexer.notes.note_view
+    import indexer.notes.parsed_notes
 
     def no_parse(*_args, **_keywords):
         raise AssertionError("a note as indexed was parsed")
@@ -107,7 +109,7 @@ def test_a_search_shows_the_same_hits_and_passages_from_the_index_as_from_parsin
         with open_index(corpus, index) as notes:
             shown = [notes.search(query, passages=3) for query in QUERIES]
             similar = notes.similar(shown[0].hits[0].path)
-    monkeypatch.setattr(indexer.notes.note, "indexed_view", lambda *_: None)  # every note parsed
+    monkeypatch.setattr(indexer.notes.parsed_notes, "indexed_view", lambda *_: None)  # every note parsed
     with open_index(corpus, index) as notes:
         parsed = [notes.search(query, passages=3) for query in QUERIES]
         assert notes.similar(shown[0].hits[0].path).hits == similar.hits

@@ -357,7 +357,7 @@ def _settled(path: Path) -> None:
 
 
 def test_a_note_memo_parses_an_unchanged_note_once(tmp_path):
-    from indexer.notes.note import NoteMemo
+    from indexer.notes.parsed_notes import NoteMemo
 
     note = tmp_path / "a.md"
     note.write_text(info_note("Gateway", "The GPRS gateway."), encoding="utf-8")
@@ -369,7 +369,7 @@ def test_a_note_memo_parses_an_unchanged_note_once(tmp_path):
 
 
 def test_a_note_memo_reads_a_note_edited_in_place_again_even_with_its_old_size_and_mtime(tmp_path):
-    from indexer.notes.note import NoteMemo
+    from indexer.notes.parsed_notes import NoteMemo
 
     note = tmp_path / "a.md"
     note.write_text(info_note("Gateway", "The GPRS gateway."), encoding="utf-8")
@@ -385,7 +385,7 @@ def test_a_note_memo_reads_a_note_edited_in_place_again_even_with_its_old_size_a
 
 
 def test_a_note_memo_keeps_no_note_written_in_the_last_seconds(tmp_path):
-    from indexer.notes.note import NoteMemo
+    from indexer.notes.parsed_notes import NoteMemo
 
     note = tmp_path / "a.md"
     note.write_text(info_note("Gateway", "The GPRS gateway."), encoding="utf-8")
@@ -396,7 +396,7 @@ def test_a_note_memo_keeps_no_note_written_in_the_last_seconds(tmp_path):
 
 
 def test_a_note_memo_is_bounded_and_refuses_what_parse_note_refuses(tmp_path):
-    from indexer.notes.note import NoteMemo
+    from indexer.notes.parsed_notes import NoteMemo
 
     memo = NoteMemo(limit=2)
     paths = []

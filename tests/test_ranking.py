@@ -7,7 +7,7 @@ import pytest
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import build_schema
 from indexer.index.store import build_index
-from indexer.notes.note import ParsedNotes
+from indexer.notes.parsed_notes import ParsedNotes
 from indexer.search import ranking
 from indexer.search.query import QueryParser
 from indexer.search.ranking import Bonus, ranking_bonuses, word_groups

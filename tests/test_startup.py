@@ -109,6 +109,39 @@ def test_the_quick_exit_keeps_every_byte_and_the_status_of_a_normal_exit(bundled
     assert quick.stdout or quick.stderr
 
 
+@pytest.mark.parametrize(
+    "args", [("ransomware",), ("--json", "ransomware"), ("--count", "ransomware"), ("zyzzyva",)]
+)
+def test_a_one_shot_search_of_notes_as_indexed_loads_no_note_parser(bundled_index, args):
+    """`Note` (a dataclass) and the note parsers load only when a note must be parsed (its
+    file changed since it was indexed): ~10 M instructions of every one-shot search."""
+    corpus_dir, index = bundled_index
+    script = (
+        "import atexit, sys\n"
+        "names = ('indexer.notes.note', 'indexer.notes.formats')\n"
+        "loaded = lambda: [name for name in names if name in sys.modules]\n"
+        "atexit.register(lambda: print(f'loaded: {loaded()}', file=sys.stderr))\n"
+        "from indexer.cli.startup import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "NOTES_NO_DAEMON": "1", "NO_COLOR": "1"}
+    command = [
+        sys.executable,
+        "-c",
+        script,
+        "--no-update",
+        *args,
+        "--corpus",
+        str(corpus_dir),
+        "--index",
+        str(index),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    assert done.stdout or args == ("zyzzyva",)
+    assert done.stderr.splitlines()[-1] == "loaded: []"
+
+
 def run_exit(code: str) -> subprocess.CompletedProcess:
     script = "from indexer.cli.startup import exit_without_teardown\n" + code
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

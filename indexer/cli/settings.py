@@ -7,7 +7,6 @@ Every option with a NOTES_* variable has a notes.toml key of the same name
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,9 +25,9 @@ class Target(NamedTuple):
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The effective settings of one command, each from the highest-ranking source."""
+class Settings(NamedTuple):
+    """The effective settings of one command, each from the highest-ranking source.
+    (A NamedTuple, not a dataclass: built on every search, see `Target`.)"""
 
     corpus: Path
     index_dir: Path
@@ -43,7 +42,7 @@ class Settings:
     daemon: bool  # a resident process may answer (notes.toml `daemon`, NOTES_NO_DAEMON)
     daemon_idle: int  # its idle timeout in seconds
     config: object  # the `indexer.cli.config.Config` they came from (for --config-show)
-    options: dict[str, object] = field(default_factory=dict)  # parameter name -> effective value
+    options: dict[str, object]  # parameter name -> effective value
     targets: tuple[Target, ...] = ()  # the collections asked for with -c (or the one corpus)
     collection: str | None = None  # the collection searched, when there is one
     engine: str = "whoosh"

@@ -39,7 +39,7 @@ class IndexPool:
             idle = self._idle.get(key)
             notes = idle.pop() if idle else None
         if notes is None:
-            from indexer.notes.note import NoteMemo
+            from indexer.notes.parsed_notes import NoteMemo
             from indexer.search.searching import open_index
 
             notes = open_index(corpus, index_dir, weights=dict(weights), aliases=dict(aliases))

@@ -20,7 +20,8 @@ from indexer.errors import NoteParseError, QueryError
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
 from indexer.index.schema import STRUCTURED_PREFIX, TEXT_ANALYZER, build_schema
 from indexer.notes.markdown import strip_markdown
-from indexer.notes.note import Note, ParsedNotes, parse_note
+from indexer.notes.note import Note, parse_note
+from indexer.notes.parsed_notes import ParsedNotes
 from indexer.opensearch.connection import ClusterSettings, cluster_error, connect
 from indexer.opensearch.ranking import bonus_clauses, with_bonuses
 from indexer.opensearch.translate import _MATCH_ALL, to_dsl

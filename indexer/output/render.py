@@ -10,13 +10,13 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from indexer.notes.note import Note
 from indexer.output.safe_text import counted, terminal_safe
 from indexer.search.facets import FacetValues
 from indexer.search.results import Contribution, Hit, SearchResult, Span
 from indexer.search.timeline import MonthCounts
 
 if TYPE_CHECKING:
+    from indexer.notes.note import Note
     from indexer.search.spelling import Suggestion
 
 _ANSI = re.compile("\x1b\\[[0-9;]*m")

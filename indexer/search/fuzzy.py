@@ -1,6 +1,6 @@
 """Fuzzy words (`ransomwear~`, `gatway~2`) and spelling candidates: the index's words within
-a few edits of a typed one, found with rapidfuzz (C) among the words sharing its first
-letter, once per query.
+a few edits of a typed one (`edit_distance`: in Python, or rapidfuzz's C for long lists)
+among the words sharing its first letter, once per query.
 
 Whoosh finds them by computing a Python edit distance against every word of the field
 (a MultiReader has no faster path): `ransomwear~` took about 2 s on the 4,490-note news
@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from whoosh import query as wq
 
 from indexer.engine.expansions import use_words
+from indexer.engine.term_list import words_with_prefix
+from indexer.search.edit_distance import close_matches
 
 # Candidates share the typed word's first letter (Whoosh's `FuzzyTerm` default too):
 # listing a field's words by first letter costs a twentieth of listing them all, and
@@ -40,7 +42,8 @@ class Lexicon:
         key = (field, prefix)
         if key not in self._by_prefix:
             from_bytes = self.reader.schema[field].from_bytes
-            self._by_prefix[key] = [from_bytes(btext) for btext in self.reader.expand_prefix(field, prefix)]
+            listed = words_with_prefix(self.reader, field, prefix)
+            self._by_prefix[key] = [from_bytes(btext) for btext in listed]
         return self._by_prefix[key]
 
     def word_set(self, field: str, prefix: str) -> frozenset[str]:
@@ -55,16 +58,13 @@ class Lexicon:
         """Words of `field` within `maxdist` edits of `word` (insert, delete, substitute or
         swap two neighbours), sharing its first `prefix` letters; closest first, then the
         words in more notes."""
-        from rapidfuzz import process  # only a fuzzy word or a correction needs it
-        from rapidfuzz.distance import OSA
-
         prefix = max(prefix, MIN_PREFIX)
         if len(word) < prefix:
             return []
         candidates = self.words_starting(field, word[:prefix])
-        found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
+        found = close_matches(word, candidates, maxdist)
         doc_frequency = self.reader.doc_frequency
-        ranked = sorted((distance, -doc_frequency(field, text), text) for text, distance, _ in found)
+        ranked = sorted((distance, -doc_frequency(field, text), text) for text, distance in found)
         return [text for _, _, text in ranked]
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -174,7 +175,14 @@ def near_misses(
     # by side): their positions are read best bound first, and no longer once no note left
     # can reach the `MAX_NEAR_MISSES` best (the relaxed fallback keeps every one).
     lacking_one: list[tuple[float, int, list[float], list[int], int]] = []
-    for docnum in candidates:
+    idfs = [_idf(doc_count, frequency) for frequency in frequencies]
+    # Most candidates hold one or two of the words: counted in C, only those holding all
+    # but one are looked at word by word.
+    held: Counter[int] = Counter()
+    within = set(candidates)
+    for notes in read.values():
+        held.update(within.intersection(notes))
+    for docnum in [docnum for docnum in candidates if held[docnum] == count - 1]:
         scores, holding, lacking = [], [], []
         for index in range(count):
             here = read[index].get(docnum)
@@ -188,11 +196,7 @@ def near_misses(
         if len(lacking) != 1:
             continue
         missing = lacking[0]
-        bound = (
-            math.inf
-            if relaxed
-            else _bound(sum(scores) - MISSING_PENALTY * _idf(doc_count, frequencies[missing]))
-        )
+        bound = math.inf if relaxed else _bound(sum(scores) - MISSING_PENALTY * idfs[missing])
         lacking_one.append((bound, docnum, scores, holding, missing))
     if not relaxed:
         lacking_one.sort(key=lambda item: (-item[0], item[1]))
@@ -374,8 +378,9 @@ def _closeness(positions: Sequence[Sequence[int]], span: int) -> float:
 def _positions(searcher, postings: WordPostings, stem: str, docnum: int) -> list[int]:
     """The body positions of `stem` in note `docnum`, which has it: from the blocks read,
     or (postings not read a block at a time) from Whoosh's matcher."""
-    if postings.knows("body", stem, (docnum,), positions=True):
-        return postings.positions("body", stem, docnum)
+    found = postings.read_positions("body", stem, docnum)
+    if found is not None:
+        return found
     matcher = wq.Term("body", stem).matcher(searcher, searcher.context())
     matcher.skip_to(docnum)
     return list(matcher.value_as("positions"))

@@ -19,8 +19,8 @@ from indexer.index.duplicates import Copies
 from indexer.index.fields import FieldCatalog, catalog_from_field_names
 from indexer.index.opening import open_whoosh_index
 from indexer.index.schema import TEXT_ANALYZER
-from indexer.notes.note import NoteMemo, ParsedNotes
 from indexer.notes.note_view import IndexedNote, NoteView
+from indexer.notes.parsed_notes import NoteMemo, ParsedNotes
 from indexer.search.facets import FacetCounter, FacetValues, facet_names, resolve_facet, term_counts
 from indexer.search.flow import SearchFlow
 from indexer.search.matched_fields import QueryTerms, matched_fields
