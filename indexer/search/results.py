@@ -7,6 +7,8 @@ stemmed query term (`gatewai`) highlights the word as the note writes it (`gatew
 from __future__ import annotations
 
 import re
+import sys
+from bisect import insort
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +32,13 @@ Span = tuple[int, int]  # [start, end) character offsets of a matched word
 _MAX_LINE_CHARS = 10_000
 _MAX_SCANNED_CHARS = 500_000
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_PLAIN_PART = re.compile(r"[a-z0-9_]+")
+_UNKNOWN = sys.maxsize  # `most_spans` when it cannot count
+# A piece that may match: (most spans, its number, line offset, text, headings, atoms, code).
+_Piece = tuple[int, int, int, str, str, tuple[Span, ...], bool]
+# A piece that matched: ((-distinct words, -spans, line offset, number), line offset, text,
+# spans, headings, atoms, code); the smallest first is the best.
+_Ranked = tuple[tuple[int, int, int, int], int, str, tuple[Span, ...], str, tuple[Span, ...], bool]
 
 
 # A NamedTuple, not a dataclass: ~1 M instructions to build, not ~4.5 M, on every search.
@@ -135,6 +144,12 @@ class TermMatcher:
         self._ascii_probes = tuple(probes) if all(probe.isascii() for probe in probes) else None
         # Our `WordAnalyzer` finds the spans without a token a word; others go token by token.
         self._spans_of = getattr(analyzer, "spans_of", None)
+        # What `most_spans` counts: a part of each term that every word indexed as it holds
+        # (`_sure_part`), when our analyzer finds the words and those parts are plain letters
+        # and digits (an occurrence of one then lies inside one word).
+        sure = {_sure_part(term) for term in self.terms if term}
+        plain = self._spans_of is not None and self._ascii_probes is not None
+        self._sure_parts = tuple(sure) if plain and all(map(_PLAIN_PART.fullmatch, sure)) else None
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Offsets of the matching words of `text`."""
@@ -155,6 +170,20 @@ class TermMatcher:
             if token.text in self.terms:
                 found.append((token.startchar, token.endchar))
         return tuple(found)
+
+    def most_spans(self, text: str) -> int:
+        """At least `len(self.spans(text))`, found without looking at the words one by one:
+        0 when `spans` would find none, else how often the terms' sure parts occur in the
+        lowercased text (each matching word holds its term's), `_UNKNOWN` when that cannot
+        be counted (words outside ASCII, another analyzer)."""
+        if self._probe is None:
+            return 0
+        if self._sure_parts is None or not ascii_words(text):
+            return _UNKNOWN
+        lowered = text.lower()
+        if not any(probe in lowered for probe in self._ascii_probes):
+            return 0  # what `spans` checks first
+        return sum(lowered.count(part) for part in self._sure_parts)
 
 
 def best_passages(
@@ -181,7 +210,7 @@ def best_passages(
         blocks = parse_markdown(body).blocks
     else:
         blocks = body
-    candidates: list[tuple[tuple[int, int], int, str, tuple[Span, ...], str, tuple[Span, ...], bool]] = []
+    pending: list[_Piece] = []
     headings: list[tuple[int, str]] = []
     opening: Passage | None = None
     scanned = 0
@@ -207,18 +236,38 @@ def best_passages(
                 continue
             if opening is None and block.kind == "text":
                 opening = _passage(_cut(text, (), context, atoms), body_line + offset, section, within)
-            spans = matcher.spans(text)
-            if spans:
-                words = {text[start:end].lower() for start, end in spans}
-                code = block.kind == "code"
-                candidates.append(((len(words), len(spans)), offset, text, spans, within, atoms, code))
-    if not candidates:
+            most = matcher.most_spans(text)
+            if most:
+                pending.append((most, len(pending), offset, text, within, atoms, block.kind == "code"))
+    chosen = _richest(pending, matcher, max(count, 1))
+    if not chosen:
         return (opening,) if opening else ()
-    chosen = sorted(candidates, key=lambda item: (-item[0][0], -item[0][1], item[1]))[:count]
     return tuple(
         _passage(_cut(text, spans, context, atoms), body_line + offset, section, within, code=code)
-        for _, offset, text, spans, within, atoms, code in sorted(chosen, key=lambda item: item[1])
+        for _, offset, text, spans, within, atoms, code in sorted(chosen[:count], key=lambda item: item[1])
     )
+
+
+def _richest(pending: list[_Piece], matcher: TermMatcher, count: int) -> list[_Ranked]:
+    """The `count` pieces with the most distinct matched words, then the most matched words,
+    then the first in the note, best first; [] when none of them matches.
+
+    A piece's spans are found in order of its bound (`most_spans`): neither count can
+    exceed it, so once the next bound cannot beat the `count`-th best found, none can."""
+    chosen: list[_Ranked] = []
+    for most, index, offset, text, within, atoms, code in sorted(
+        pending, key=lambda item: (-item[0], item[2], item[1])
+    ):
+        if len(chosen) == count and (-most, -most, offset, index) > chosen[-1][0]:
+            break
+        spans = matcher.spans(text)
+        if spans:
+            words = {text[start:end].lower() for start, end in spans}
+            insort(
+                chosen, ((-len(words), -len(spans), offset, index), offset, text, spans, within, atoms, code)
+            )
+            del chosen[count:]
+    return chosen
 
 
 def _passage(
@@ -274,6 +323,19 @@ def _cut(
     shift = len(prefix) - lead
     kept = tuple((a + shift, b + shift) for a, b in spans if a >= lead and b <= lead + len(piece))
     return f"{prefix}{piece}{suffix}", kept
+
+
+def _sure_part(term: str) -> str:
+    """The start of `term` that every word indexed as `term` holds (lowercased and folded).
+
+    Porter's stemming changes only a word's ending and adds at most one letter (an "e":
+    "making" -> "make", "relational" -> "relate"), turns a last "y" into "i" ("key" ->
+    "kei"), or "bility" into "ble" ("sensibility" -> "sensible", "sensibl"). `_probe` keeps
+    four letters however short the term, so a word whose line holds no other term's probe
+    can be missed ("key" for "kei"); these parts keep none of the letters that may be new.
+    """
+    new = 2 if term.endswith("ble") else 1 if term.endswith(("e", "i", "bl")) else 0
+    return term[: min(max(4, len(term) - 2), len(term) - new)]
 
 
 def _probe(term: str) -> str:
