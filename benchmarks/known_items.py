@@ -7,9 +7,10 @@ two words and the author or month, title words with a typo, two words of each of
 paragraphs, a title word among body words, or a sentence fragment as remembered, with a
 typo, or words of one paragraph with one word that is not in the note; body words in
 another inflection, a name and a topic word, half a title and a detail, a pasted sentence
-with one word changed. Queries are built from the parsed notes
-(`parse_note`) with this module's own tokenizer and statistics,
-never from any search index, so no system under test can shape them.
+with one word changed; two words of a paragraph, body words with one or two typos,
+shuffled body words with one inflected, five or six shuffled body words. Queries are
+built from the parsed notes (`parse_note`) with this module's own tokenizer and
+statistics, never from any search index, so no system under test can shape them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ KINDS = (
     "name-topic",
     "title-half",
     "sentence-changed",
+    "two-words",
+    "body-typo",
+    "two-typos",
+    "shuffled-inflected",
+    "long-shuffled",
 )
 
 # Function words a user leaves out of a remembered detail (and numbers never qualify:
@@ -579,6 +585,67 @@ def _sentence_changed_item(text: CorpusText, note: Note, rng: random.Random) -> 
     return KnownItem("sentence-changed", note.path, tuple(chosen))
 
 
+def _two_words_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Two content words of one paragraph, in random order: a very short memory."""
+    chosen = _paragraph_words(text, note, 2, rng)
+    return None if chosen is None else KnownItem("two-words", note.path, _shuffled(rng, chosen))
+
+
+def _misspelled(
+    text: CorpusText, note: Note, chosen: Sequence[str], count: int, rng: random.Random
+) -> tuple[str, ...] | None:
+    """`chosen` with `count` of its words of `MIN_TYPO_CHARS` letters or more that the
+    title lacks misspelled (a typo in a remembered detail, not in the subject), or None."""
+    title = {word.lower() for word in words(note.title)}
+    typeable = [
+        index for index, word in enumerate(chosen) if len(word) >= MIN_TYPO_CHARS and word not in title
+    ]
+    if len(typeable) < count:
+        return None
+    changed = set(rng.sample(typeable, count))
+    return tuple(misspell(word, rng) if index in changed else word for index, word in enumerate(chosen))
+
+
+def _body_typo_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """The body kind's four words in the note's order, one of them (not a title word)
+    misspelled: a detail of the story remembered and mistyped."""
+    chosen = _paragraph_words(text, note, 4, rng)
+    typed = None if chosen is None else _misspelled(text, note, chosen, 1, rng)
+    return None if typed is None else KnownItem("body-typo", note.path, typed)
+
+
+def _two_typos_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """The body kind's four words in the note's order, two of them (not title words)
+    misspelled: typed in a hurry."""
+    chosen = _paragraph_words(text, note, 4, rng)
+    typed = None if chosen is None else _misspelled(text, note, chosen, 2, rng)
+    return None if typed is None else KnownItem("two-typos", note.path, typed)
+
+
+def _shuffled_inflected_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """The body-shuffled kind's four words in another order, one of them in another
+    inflection (into a form some note has): order and form both misremembered."""
+    chosen = _paragraph_words(text, note, 4, rng)
+    if chosen is None:
+        return None
+    changeable = [index for index, word in enumerate(chosen) if text.document_frequency[inflect(word) or ""]]
+    if not changeable:
+        return None
+    index = rng.choice(changeable)
+    typed = tuple(inflect(word) if at == index else word for at, word in enumerate(chosen))
+    if len(set(typed)) < 4:
+        return None
+    return KnownItem("shuffled-inflected", note.path, _shuffled(rng, typed))
+
+
+def _long_shuffled_item(text: CorpusText, note: Note, rng: random.Random) -> KnownItem | None:
+    """Five or six content words of one paragraph, in another order: a detail remembered
+    at length."""
+    count = rng.choice((5, 6))
+    chosen = _paragraph_words(text, note, count, rng)
+    return None if chosen is None else KnownItem("long-shuffled", note.path, _shuffled(rng, chosen))
+
+
 _MAKERS = {
     "title": _title_item,
     "subtitle": _subtitle_item,
@@ -596,4 +663,9 @@ _MAKERS = {
     "name-topic": _name_topic_item,
     "title-half": _title_half_item,
     "sentence-changed": _sentence_changed_item,
+    "two-words": _two_words_item,
+    "body-typo": _body_typo_item,
+    "two-typos": _two_typos_item,
+    "shuffled-inflected": _shuffled_inflected_item,
+    "long-shuffled": _long_shuffled_item,
 }

@@ -108,16 +108,19 @@ def test_segments_and_deleted_notes_are_scored_as_whoosh_does(corpus, write_note
             assert ours and ours == _whooshs(notes, text), text
 
 
+@pytest.mark.parametrize("boost", [1.0, 2.5])
 @pytest.mark.parametrize("matcher_type", [wq.Or.ARRAY_MATCHER, wq.Or.DEFAULT_MATCHER])
-def test_both_kinds_of_union_add_as_whoosh_adds(bundled_index, matcher_type):
+def test_both_kinds_of_union_add_as_whoosh_adds(bundled_index, matcher_type, boost):
     """The array union of a small index (words added in order) and the tree of unions of
-    a large one (lightest first) give different last bits: each is matched."""
+    a large one (lightest first) give different last bits: each is matched, with the
+    word's fields boosted together too (`(a OR b)^2.5`)."""
     corpus, index = bundled_index
     with open_index(corpus, index) as notes:
         for text in ("ransomware attack", "gprs gateway network", "security update windows"):
             query = with_column_dates(notes.parser.parse(text))
             for group in query.subqueries:
                 group.matcher_type = matcher_type
+                group.boost = boost
             ours = scored_matches(notes.searcher, query)
             assert ours and ours == _whoosh_collects(notes.searcher, query), text
 

@@ -178,6 +178,22 @@ def test_a_near_miss_never_passes_a_note_with_every_word_in_one_passage_or_in_it
     assert ranked.index("passage.md") < ranked.index("paragraph.md")
 
 
+def test_a_near_miss_never_passes_a_note_with_every_word_but_one_in_its_title(soft_corpus, write_note):
+    # Three of the words in a long title, "lantern" once in a long body: the near miss
+    # (three words twice in one sentence of a short body) scores more, and stays below.
+    corpus, index_dir = soft_corpus
+    write_note(
+        "half.md",
+        info_note(
+            f"Falcon harbour dawn {filler(9000, 12)}", f"{filler(7000, 300)} A lantern. {filler(7400, 300)}"
+        ),
+    )
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        ranked = paths(notes.search(QUERY))
+    assert ranked.index("half.md") < ranked.index("paragraph.md")
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -340,3 +356,25 @@ def test_near_misses_read_best_bound_first_give_the_pages_of_reading_every_one_o
     monkeypatch.setattr(near_miss, "_bound", lambda held: math.inf)
     assert _pages(*bundled_index, queries) == bounded
     assert sum(any(missing for _, missing, _ in page) for page in bounded) >= 3  # near misses did join
+
+
+def test_when_no_note_has_every_word_the_one_with_the_others_closest_ranks_first(
+    corpus, write_note, index_dir
+):
+    # "quixotic" is in no note (and close to none, so nothing corrects it): the notes with
+    # the other three words in one passage come first, those with them in one sentence
+    # before those that say them twice each over a passage (which BM25F puts first).
+    spread = f"The falcon, the falcon {filler(100, 8)} the harbour, the harbour {filler(200, 8)} dawn, dawn."
+    write_note("a-spread.md", info_note("Weekly log", f"{spread} {filler(300, 20)}"))
+    write_note(
+        "b-close.md", info_note("Weekly log", f"The falcon left the harbour at dawn. {filler(400, 38)}")
+    )
+    for number in range(6):
+        write_note(f"other{number}.md", info_note(f"Weekly notes {number}", filler(1000 + 50 * number, 50)))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search("quixotic falcon harbour dawn")
+        plain = notes.search("falcon harbour dawn")
+    assert result.relaxed
+    assert paths(result)[:2] == ["b-close.md", "a-spread.md"]
+    assert paths(plain)[:2] == ["a-spread.md", "b-close.md"]  # BM25F alone, every word in both

@@ -419,3 +419,22 @@ def test_the_cluster_engine_without_its_client_is_one_line_naming_the_extra_and_
             " pip install 'notes-indexer[opensearch]'\n"
         ), args
     assert not (isolated_environment / ".local" / "share").exists()  # no Whoosh index was built instead
+
+
+@settings(deadline=None)
+@given(count=st.integers(3, 6), titled=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_the_all_but_one_clause_matches_exactly_where_whoosh_gives_the_bonus(count, titled):
+    from indexer.opensearch.ranking import bonus_clauses
+    from indexer.search import ranking
+
+    words = tuple(f"w{index}" for index in range(count))
+    positions = {("title", word): [0] for index, word in enumerate(words) if titled[index]}
+    scores = {("title", word): 1.0 + index for index, word in enumerate(words)}
+    bonus = ranking.Bonus("title", words, ranking.MOST_OF_TITLE_BOOST, all_but_one=True)
+    found = [{0: (scores["title", word], ())} if titled[i] else {} for i, word in enumerate(words)]
+    earned: dict = {}
+    ranking._add_all_but_one(bonus, found, [0], {0: 0.0}, earned)
+    [(label, clause)] = bonus_clauses([bonus])
+    assert label == "all words but one in title"
+    got = _cluster_score(clause, positions, scores)
+    assert (got or 0.0) == pytest.approx(dict(earned.get(0, [])).get(label, 0.0))

@@ -79,3 +79,17 @@ def test_a_lone_position_is_encoded_as_whoosh_encodes_it_first_time_and_after(po
     for poslist in ([position], [position], (position,)):
         assert ours.encode(poslist) == whooshs.encode(list(poslist))
     assert ours.decode_positions(ours.encode([position])) == [position]
+
+
+def test_positions_decode_as_whoosh_decodes_them_first_time_and_after():
+    """`CappedPositions.decode_positions` looks a lone position up after its first time:
+    the same lists as Whoosh's decoding, each a new list (a caller may change its own)."""
+    rng = random.Random(11)
+    ours, whooshs = CappedPositions(), Positions()
+    lists = [sorted(rng.sample(range(70_000), rng.choice([1, 1, 1, 2, 5, 300]))) for _ in range(2000)]
+    for positions in [*lists, *lists[:50], [0], [0], [1 << 16], [1 << 16]]:
+        encoded = whooshs.encode(positions)
+        decoded = ours.decode_positions(encoded)
+        assert decoded == whooshs.decode_positions(encoded) == positions
+        decoded.append(-1)
+        assert ours.decode_positions(encoded) == positions

@@ -387,3 +387,46 @@ def test_parentheses_nested_up_to_the_limit_parse_as_the_word_inside(parser):
 @pytest.mark.parametrize("text", ['"gprs gateway"', "(a OR b) c", '"(not a group"', "don't"])
 def test_balanced_quotes_and_parentheses_parse(parser, text):
     parser.parse(text)
+
+
+def _parts(query: wq.Query) -> tuple:
+    """A query's class and every attribute (its place in the text too), subqueries alike."""
+    fields = {}
+    for name, value in vars(query).items():
+        if isinstance(value, wq.Query):
+            value = _parts(value)
+        elif isinstance(value, list | tuple) and any(isinstance(item, wq.Query) for item in value):
+            value = [_parts(item) for item in value]
+        fields[name] = value
+    return type(query).__name__, fields
+
+
+def test_plain_words_parse_as_whoosh_parses_them(parser):
+    """The parser's own way for plain words (`_plain_words`) makes exactly Whoosh's query,
+    places in the text included, on queries drawn from the bundled notes' words with stop
+    words, operators, digits, any case and extra spaces; other text is left to Whoosh."""
+    import random
+    import re
+
+    from tests.conftest import BUNDLED_CORPUS
+
+    words = sorted(
+        {word for path in BUNDLED_CORPUS.rglob("*.md") for word in re.findall(r"\w+", path.read_text())}
+    )
+    extra = ["the", "of", "a", "AND", "OR", "NOT", "TO", "ANDNOT", "and", "or", "not", "to", "19", "2021"]
+    extra += ["T-Mobile", "e-mail", "café", "x:y", "GPRS~", "ran*", '"leak', "(a", "b)", "c^2", "", " "]
+    chosen = random.Random(14)
+    own = 0
+    for _ in range(3000):
+        picked = chosen.choices(words, k=chosen.randint(1, 6)) + chosen.choices(extra, k=chosen.randint(0, 2))
+        chosen.shuffle(picked)
+        picked = [word.upper() if chosen.random() < 0.1 else word for word in picked]
+        text = chosen.choice([" ", "  "]).join(picked)
+        fast = parser._plain_words(text)
+        if fast is None:
+            continue
+        own += 1
+        assert _parts(fast) == _parts(parser._whoosh_parser(False).parse(text)), text
+    assert own > 1000
+    assert parser._plain_words("ransomware title:attack") is None
+    assert parser._plain_words("T-Mobile breach") is None

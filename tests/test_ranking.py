@@ -394,6 +394,33 @@ def test_the_words_a_title_lacks_in_one_passage_rank_a_note_above_the_same_words
         assert paths(notes.search("harbour falcon dawn")) == ["detail.md", "spread.md"]
 
 
+def test_half_a_title_and_a_detail_rank_above_one_title_word_and_the_rest_in_a_paragraph(
+    corpus, write_note, index_dir
+):
+    # "falcon harbour" is half of one title, "lantern" a word of its story; the other note
+    # has "falcon" in its title and all three words in one paragraph, which outscored it.
+    write_note(
+        "half.md",
+        info_note("Falcon harbour report", f"{filler(0, 60)}\n\nA lantern was lit.\n\n{filler(60, 60)}"),
+    )
+    write_note(
+        "passage.md",
+        info_note(
+            "Falcon notes",
+            f"{filler(200, 60)}\n\nThe falcons left the harbours by lantern light.\n\n{filler(300, 60)}",
+        ),
+    )
+    for number in range(6):  # other notes, so that the words are rare
+        write_note(f"other{number}.md", info_note(f"Weekly notes {number}", filler(1000 + 50 * number, 50)))
+    build_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        result = notes.search("lantern harbour falcon", explain=True)
+        assert paths(result) == ["half.md", "passage.md"]
+        assert ("ranking", "all words but one in title") in {
+            (part.field, part.term) for part in result.hits[0].explanation
+        }
+
+
 @pytest.mark.parametrize(
     ("positions", "split"),
     [

@@ -348,3 +348,78 @@ def test_sentence_changed_queries_are_ten_words_of_a_sentence_one_replaced_by_a_
         ), item
         written = _written(note)
         assert sum(not any(own.startswith(word[:5]) for own in written) for word in item.words) == 1, item
+
+
+def test_two_words_queries_are_two_words_of_one_paragraph(notes, items):
+    drawn = [item for item in items if item.kind == "two-words"]
+    assert drawn
+    for item in drawn:
+        assert len(set(item.words)) == 2
+        assert any(set(item.words) <= set(found) for found in _paragraph_words(notes[item.target])), item
+
+
+def _one_letter_off(typed: str, word: str) -> bool:
+    """`typed` is `word` with one letter dropped, doubled, or two neighbours swapped."""
+    dropped = any(typed == word[:i] + word[i + 1 :] for i in range(len(word)))
+    doubled = any(typed == word[: i + 1] + word[i:] for i in range(len(word)))
+    swapped = (
+        len(typed) == len(word)
+        and sorted(typed) == sorted(word)
+        and sum(a != b for a, b in zip(typed, word, strict=True)) == 2
+    )
+    return dropped or doubled or swapped
+
+
+def _typed_in_order(typed, found, title) -> int | None:
+    """How many of `typed` are misspelled words of `found` (in order, each other word as
+    written; a misspelled word is of 4 letters or more and not in `title`), None if they
+    are not there so (words matched greedily, first fit)."""
+    typos, remaining = 0, iter(found)
+    for word in typed:
+        for own in remaining:
+            if own == word:
+                break
+            if len(own) >= 4 and own not in title and _one_letter_off(word, own):
+                typos += 1
+                break
+        else:
+            return None
+    return typos
+
+
+@pytest.mark.parametrize(("kind", "typos"), [("body-typo", 1), ("two-typos", 2)])
+def test_body_typo_queries_are_body_words_in_order_with_typos_in_words_the_title_lacks(
+    notes, items, kind, typos
+):
+    drawn = [item for item in items if item.kind == kind]
+    assert drawn
+    for item in drawn:
+        note = notes[item.target]
+        title = {word.lower() for word in words(note.title)}
+        assert len(item.words) == 4
+        assert any(_typed_in_order(item.words, found, title) == typos for found in _paragraph_words(note)), (
+            item
+        )
+
+
+def test_shuffled_inflected_queries_are_four_body_words_one_in_another_form(notes, items):
+    drawn = [item for item in items if item.kind == "shuffled-inflected"]
+    assert drawn
+    for item in drawn:
+        assert len(set(item.words)) == 4
+        assert any(
+            sum(word in found for word in item.words) == 3
+            and all(word in found or any(inflect(own) == word for own in found) for word in item.words)
+            for found in _paragraph_words(notes[item.target])
+        ), item
+
+
+def test_long_shuffled_queries_are_five_or_six_words_of_one_paragraph_out_of_order(notes, items):
+    drawn = [item for item in items if item.kind == "long-shuffled"]
+    assert drawn
+    for item in drawn:
+        assert len(set(item.words)) in (5, 6)
+        assert any(set(item.words) <= set(found) for found in _paragraph_words(notes[item.target])), item
+    assert any(
+        not _in_order(item.words, found) for item in drawn for found in _paragraph_words(notes[item.target])
+    )

@@ -33,6 +33,7 @@ from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
+from indexer.engine.posting_blocks import posting_blocks, word_postings
 from indexer.engine.version import fast_path
 
 # Scores of one query node in one segment: segment docnum -> score.
@@ -545,6 +546,11 @@ def _leaf_scores(
     # postings read a block at a time; else Whoosh's matcher and scorer, as `postings` makes them.
     parameters = getattr(weighting, "bm25_parameters", None)
     parameters = parameters(searcher, field, btext) if parameters and searcher.is_atomic() else None
+    data = word_postings(searcher.reader(), field, btext) if parameters is not None else None
+    norms = weighting.length_norms(searcher, field) if data is not None else None  # `CachedLengthBM25F`'s
+    if norms is not None:
+        fixed_size = searcher.schema[field].format.fixed_value_size()
+        return _block_scores(data, fixed_size, parameters[0], parameters[3], norms, deleted, wanted)
     matcher = searcher.reader().postings(field, btext) if parameters is not None else None
     if type(matcher) is FilterMatcher and deleted:
         matcher = matcher.child  # the deleted notes are left out below
@@ -602,6 +608,35 @@ def _leaf_scores(
     return scores, blocks
 
 
+def _block_scores(
+    data: bytes,
+    fixed_size: int | None,
+    idf: float,
+    K1: float,
+    norms: Sequence[float | None],
+    deleted,
+    wanted: frozenset[int] | None,
+) -> tuple[Scores, list]:
+    """`_leaf_scores` of a word's postings read whole (`posting_blocks.word_postings`),
+    each note's part of the score that depends on its length alone (`norms`,
+    `CachedLengthBM25F.length_norms`) computed once a searcher."""
+    blocks: list = []
+    scores: Scores = {}
+    k1_plus_1 = K1 + 1
+    ahead = sorted(wanted) if wanted is not None else None  # the wanted notes, in order
+    for ids, weights, values in posting_blocks(data, fixed_size, ahead):
+        blocks.append((ids, values))
+        postings = zip(ids, weights, strict=True)
+        if wanted is not None:
+            postings = [(docnum, tf) for docnum, tf in postings if docnum in wanted]
+        # whoosh.scoring.bm25, term for term (the same float).
+        scores.update({docnum: idf * ((tf * k1_plus_1) / (tf + norms[docnum])) for docnum, tf in postings})
+    if deleted:
+        for docnum in deleted:
+            scores.pop(docnum, None)
+    return scores, blocks
+
+
 class WordPostings:
     """What a search read of its words' postings, for a rerank to read again: each word's
     score in each note (as Whoosh's `Term(field, word)` alone scores it, before a boost)
@@ -653,9 +688,18 @@ class WordPostings:
 
     def positions(self, field: str, word: str, docnum: int) -> list[int]:
         """The word's positions in `field` of note `docnum` (which has it, `knows` says)."""
-        found = _covering(self._reads[field, word], docnum, True)
+        found = self.read_positions(field, word, docnum)
         if found is None:
             raise KeyError(docnum)
+        return found
+
+    def read_positions(self, field: str, word: str, docnum: int) -> list[int] | None:
+        """The word's positions in `field` of note `docnum`, which has it, if the search
+        read them (`knows` and `positions` in one look); else None."""
+        reads = self._reads.get((field, word))
+        found = _covering(reads, docnum, True) if reads else None
+        if found is None:
+            return None
         offset, _, read, decoder = found
         local = docnum - offset
         ids, values = read.blocks[bisect_right(read.firsts, local) - 1]

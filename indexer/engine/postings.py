@@ -10,7 +10,8 @@ ranking) still counts them all.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pickle import dumps
+from itertools import accumulate
+from pickle import dumps, loads
 from typing import TYPE_CHECKING
 
 from whoosh.fields import Schema
@@ -30,6 +31,7 @@ _ONE = pack_uint(1)
 # postings. Positions past this are encoded each time (a note's length bounds the dictionary).
 _LONE_POSITIONS_KEPT = 1 << 16
 _lone_positions: dict[int, bytes] = {}
+_lone_decoded: dict[bytes, int] = {}  # the other way, for `CappedPositions.decode_positions`
 
 
 class CappedPositions(Positions):
@@ -68,6 +70,20 @@ class CappedPositions(Positions):
             gaps.append(position - previous)
             previous = position
         return pack_uint(len(gaps)) + dumps(gaps, 2)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        """Whoosh's decoding (the gaps unpickled, added up), a lone position looked up:
+        most postings hold one, and a search decodes thousands (a rerank's and near
+        misses' positions), each a `pickle.loads` before."""
+        position = _lone_decoded.get(valuestring)
+        if position is not None:
+            return [position]
+        if not valuestring.endswith(b"."):
+            valuestring += b"."
+        positions = list(accumulate(loads(valuestring[len(_ONE) :])))
+        if len(positions) == 1 and len(_lone_decoded) < _LONE_POSITIONS_KEPT:
+            _lone_decoded[valuestring] = positions[0]
+        return positions
 
 
 def cap_positions(schema: Schema) -> Schema:

@@ -38,6 +38,7 @@ class CachedLengthBM25F(BM25F):
         super().__init__(*args, **kwargs)
         self._lengths: dict[tuple[object, str], list[int | None] | None] = {}
         self._averages: dict[tuple[object, str], float] = {}  # (top searcher, field) -> average length
+        self._norms: dict[tuple[object, str], list[float | None] | None] = {}  # see `length_norms`
         # What `bm25f.scored_matches` read of words' postings, for this searcher's next queries.
         self.kept_reads = KeptReads()
 
@@ -48,6 +49,15 @@ class CachedLengthBM25F(BM25F):
         than to use (its term info and largest weight, read for block skipping, which an
         exhaustive search never does); None where `scorer` would not be a `BM25FScorer`
         reading lengths from a list."""
+        found = self._field_parameters(searcher, fieldname)
+        if found is None:
+            return None
+        average, B, lengths = found
+        return searcher.get_parent().idf(fieldname, text), average, B, self.K1, lengths.__getitem__
+
+    def _field_parameters(self, searcher: Searcher, fieldname: str) -> tuple[float, float, list] | None:
+        """The average length, B and each note's length (of `searcher`'s segment) that
+        `bm25_parameters` gives for any word of `fieldname`."""
         if not fast_path() or not searcher.schema[fieldname].scorable:
             return None
         lengths = self._segment_lengths(searcher.reader(), fieldname)
@@ -57,8 +67,25 @@ class CachedLengthBM25F(BM25F):
         average = self._averages.get((parent, fieldname))
         if average is None:
             average = self._averages[parent, fieldname] = parent.avg_field_length(fieldname) or 1
-        B = self._field_B.get(fieldname, self.B)
-        return parent.idf(fieldname, text), average, B, self.K1, lengths.__getitem__
+        return average, self._field_B.get(fieldname, self.B), lengths
+
+    def length_norms(self, searcher: Searcher, fieldname: str) -> list[float | None] | None:
+        """Each note's `K1 * (1 - B + B * length / average length)` in `fieldname` in
+        `searcher`'s segment: the part of a word's BM25 score that depends on the note
+        alone, computed once a searcher as `bm25` computes it (the same floats) instead of
+        for every posting; None where `bm25_parameters` is None."""
+        key = (searcher.reader(), fieldname)
+        norms = self._norms.get(key, False)
+        if norms is False:
+            found = self._field_parameters(searcher, fieldname)
+            if found is not None:
+                average, B, lengths = found
+                K1, one_minus_b = self.K1, 1 - B
+                norms = [None if n is None else K1 * (one_minus_b + B * n / average) for n in lengths]
+            else:
+                norms = None
+            self._norms[key] = norms
+        return norms
 
     def _segment_lengths(self, reader, fieldname: str) -> list[int | None] | None:
         key = (reader, fieldname)

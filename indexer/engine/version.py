@@ -81,7 +81,8 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     # term_stats: a segment's terms reader, whose term infos a searcher remembers
     "whoosh.reading:SegmentReader": ("_perdoc", "_terms"),
     # term_list: a field's words by prefix, read from the term file's records
-    "whoosh.codec.whoosh3:W3TermsReader": ("_tindex", "_keycoder"),
+    # (and posting_blocks: a word's postings read whole from the postings file)
+    "whoosh.codec.whoosh3:W3TermsReader": ("_tindex", "_keycoder", "_postfile"),
     "whoosh.columns:FixedBytesColumn.Reader": ("_dbfile", "_basepos", "_count", "_fixedlen", "_doccount"),
     "whoosh.columns:NumericColumn.Reader": ("_typecode",),
     # expansions: the words a fuzzy term, wildcard or range stands for

@@ -12,7 +12,8 @@ cluster computes it in one request, in Java, next to the postings.
 The two bonuses that are no single span are sent as their alternatives: two details
 from two paragraphs as every split of the words into two groups, each an unordered span;
 a subject and a detail as every set of words the title may hold, the others an
-unordered span of the body (see docs/opensearch.md).
+unordered span of the body; half a title as every word the title may lack (see
+docs/opensearch.md).
 
 The exact-form bonuses (the words as typed, stop words and endings included) are
 checked the same way on the `title_words`, `subtitle_words` and `body_words` fields,
@@ -41,6 +42,9 @@ def bonus_clauses(bonuses: Sequence[Bonus]) -> list[tuple[str, dict]]:
     for bonus in bonuses:
         words = list(bonus.words)  # a word typed twice counts twice, as in `rerank`
         if not words:
+            continue
+        if bonus.all_but_one:
+            clauses.append(_all_but_one(bonus))
             continue
         if bonus.two_passages or bonus.beside_title:
             found = _two_passages(bonus) if bonus.two_passages else _beside_title(bonus)
@@ -154,3 +158,21 @@ def _beside_title(bonus: Bonus) -> tuple[str, dict] | None:
             }
             ways.append(placed)
     return f"the words beside the title in one passage of {bonus.field}", _any_of(ways)
+
+
+def _all_but_one(bonus: Bonus) -> tuple[str, dict]:
+    """The half-a-title bonus (`ranking._add_all_but_one`): for each word the field may
+    lack, the field holding every other word and not that one, worth those words' scores
+    there times the boost. The ways are exclusive, so one at most scores."""
+    words = list(dict.fromkeys(bonus.words))
+    ways = [
+        {
+            "bool": {
+                "must": [{"term": {bonus.field: {"value": word}}} for word in words if word != lacking],
+                "must_not": [{"term": {bonus.field: lacking}}],
+                "boost": bonus.boost,
+            }
+        }
+        for lacking in words
+    ]
+    return describe(bonus), _any_of(ways)

@@ -158,7 +158,9 @@ class QueryParser:
             text, edits = rewrite_dates(text, self.catalog)
         self._bad_dates.clear()
         try:
-            parsed = self._whoosh_parser("date" in fields).parse(text)
+            parsed = None if fields else self._plain_words(text)
+            if parsed is None:
+                parsed = self._whoosh_parser("date" in fields).parse(text)
             restore_offsets(parsed, edits)
             if self._bad_dates and _contains_null(parsed):
                 raise QueryError(f"cannot read date {self._bad_dates[0]!r}", hint=DATE_HINT)
@@ -195,6 +197,35 @@ class QueryParser:
             raise QueryError(f"cannot parse query ({_describe(exc)})") from None
         return _allow_pure_negation(parsed)
 
+    def _plain_words(self, text: str) -> wq.Query | None:
+        """What Whoosh's parser makes of `text` when it is only plain words (ASCII letters
+        and digits between spaces, no operator), made without its tagging and filtering
+        passes (about a millisecond a query): for each word, an `Or` of a `Term` in each
+        default field where the field's analyzer keeps it as one word, with the field's
+        boost and the word's place in `text`; all joined by `And`, then normalized. None
+        for any other text, or a word that a field splits in two (a phrase then): Whoosh
+        parses it. tests/test_query.py compares the two on many queries."""
+        if not _PLAIN_WORDS.fullmatch(text):
+            return None
+        schema, boosts = self._schema, self.boosts
+        groups = []
+        for match in _WORD.finditer(text):
+            word = match.group()
+            if word in _OPERATOR_WORDS:
+                return None
+            start, end = match.span()
+            terms = []
+            for field in DEFAULT_SEARCH_FIELDS:
+                texts = list(schema[field].process_text(word, mode="query"))
+                if len(texts) > 1:
+                    return None
+                if texts:
+                    terms.append(_placed(wq.Term(field, texts[0], boost=boosts.get(field, 1.0)), start, end))
+            groups.append(_placed(wq.Or(terms), start, end))
+        if not groups:
+            return None
+        return wq.And(groups).normalize()
+
     def _with_link_field(self, parsed: wq.Query, text: str) -> wq.Query:
         """A query that is one pasted link searches the link field as well as its words
         (see `pasted_link`); any other query is returned as it is."""
@@ -204,6 +235,18 @@ class QueryParser:
             return parsed
         in_link = wq.Term("link", words[0]) if len(words) == 1 else wq.Phrase("link", words)
         return wq.Or([parsed, in_link])
+
+
+# Text `QueryParser._plain_words` parses itself, and the words Whoosh reads as operators.
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9 ]*[A-Za-z0-9][A-Za-z0-9 ]*")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def _placed(query: wq.Query, start: int, end: int) -> wq.Query:
+    """`query` with its place in the text, as Whoosh's parser attaches it."""
+    query.startchar, query.endchar = start, end
+    return query
 
 
 def _blank_quotes(text: str) -> str:
