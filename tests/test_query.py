@@ -1,6 +1,9 @@
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query as wq
 
 from indexer.errors import QueryError, UnknownFieldError
@@ -430,3 +433,39 @@ def test_plain_words_parse_as_whoosh_parses_them(parser):
     assert own > 1000
     assert parser._plain_words("ransomware title:attack") is None
     assert parser._plain_words("T-Mobile breach") is None
+
+
+def _pasted_link_before(text: str) -> str | None:
+    """pasted_link as it was, its expressions compiled at import and asked of every query."""
+    from urllib.parse import urlsplit
+
+    label = r"[^\W_](?:[\w\-]*[^\W_])?"
+    bare_link = re.compile(
+        rf"(?:www\.{label}(?:\.{label})*(?::\d+)?(?:[/?#]|$)|{label}(?:\.{label})*\.[^\W\d_]{{2,}}(?::\d+)?/)",
+        re.IGNORECASE,
+    )
+    token = text.strip()
+    if not token or re.search(r"[\s\"()\[\]{}<>^]", token):
+        return None
+    with_scheme = re.match(r"[a-z][a-z0-9+.\-]*://", token, re.IGNORECASE) is not None
+    if not with_scheme and not bare_link.match(token):
+        return None
+    try:
+        parts = urlsplit(token if with_scheme else "//" + token)
+    except ValueError:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1].lower().removeprefix("www.")
+    tracking = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not pair.lower().startswith(tracking)
+    )
+    link = host + parts.path + (f"?{query}" if query else "")
+    return link if any(char.isalnum() for char in link) else None
+
+
+_LINKISH = [*'wW./:hHtps-_a1 ?#&="(K\u212a\u017f[', "www.", "https://", "utm_x=1", ".com/"]
+
+
+@given(st.lists(st.sampled_from(_LINKISH), max_size=12).map("".join))
+def test_a_pasted_link_is_what_it_was_with_the_expressions_compiled_at_import(text):
+    assert pasted_link(text) == _pasted_link_before(text)
