@@ -212,6 +212,7 @@ def best_passages(
         blocks = body
     pending: list[_Piece] = []
     headings: list[tuple[int, str]] = []
+    within = ""  # the headings' path, joined when they change (not for every piece)
     opening: Passage | None = None
     scanned = 0
     for block in blocks:
@@ -221,10 +222,10 @@ def best_passages(
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
             headings.append((block.level, block.text))
+            within = " › ".join(title for _, title in headings if title)
             continue
         if block.kind == "image":
             continue  # alt text is searched, but a picture's caption is no passage
-        within = " › ".join(title for _, title in headings if title)
         if block.kind == "code":
             pieces = [(block.line + n, line.strip(), ()) for n, line in enumerate(block.text.split("\n"))]
         else:
