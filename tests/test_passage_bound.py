@@ -123,6 +123,28 @@ def test_a_word_whose_stem_it_does_not_hold_is_counted():
     assert found.most_spans("The key to the gateway") >= 2
 
 
+def _every_match(text: str, wanted: set[str]) -> tuple[tuple[int, int], ...]:
+    """The spans of the analyzer's tokens that are query terms: no pre-filter."""
+    tokens = TEXT_ANALYZER(text, chars=True, mode="query")
+    return tuple((token.startchar, token.endchar) for token in tokens if token.text in wanted)
+
+
+@settings(max_examples=600)
+@given(texts, terms)
+def test_the_pre_filter_passes_every_piece_that_holds_a_term(text, wanted):
+    assert matcher(*wanted).spans(text) == _every_match(text, set(wanted))
+
+
+def test_a_line_whose_only_match_is_a_short_changed_stem_is_found():
+    # The pre-filter kept four letters of every term: "kei" looked for "kei" in "key".
+    for word in ("key", "say", "making", "hoping", "Keys"):
+        term = TEXT_ANALYZER.normalize(word)
+        text = f"It was the {word} of it."
+        assert matcher(term).spans(text) == ((11, 11 + len(word)),), word
+        passages = best_passages(f"An opening line.\n\n{text}", 1, matcher(term))
+        assert [passage.line for passage in passages] == [3], word
+
+
 paragraphs = st.lists(texts, min_size=1, max_size=8)
 
 

@@ -135,8 +135,9 @@ class TermMatcher:
     def __init__(self, analyzer: Callable, terms: Iterable[str]) -> None:
         self.analyzer = analyzer
         self.terms = frozenset(terms)
-        probes = sorted({_probe(term) for term in self.terms if term}, key=len, reverse=True)
-        # A cheap pre-filter: a line can only match if it contains a term's first letters.
+        probes = sorted({_sure_part(term) for term in self.terms if term}, key=len, reverse=True)
+        # A cheap pre-filter: a line can only match if it holds a term's sure part (the
+        # first letters that every word indexed as the term has: `_sure_part`).
         self._probe = re.compile("|".join(map(re.escape, probes)), re.IGNORECASE) if probes else None
         # In text whose words are ASCII, ASCII probes are found as plain substrings of the
         # lowercased text: the same lines as the regex above, several times faster (its
@@ -331,14 +332,10 @@ def _sure_part(term: str) -> str:
 
     Porter's stemming changes only a word's ending and adds at most one letter (an "e":
     "making" -> "make", "relational" -> "relate"), turns a last "y" into "i" ("key" ->
-    "kei"), or "bility" into "ble" ("sensibility" -> "sensible", "sensibl"). `_probe` keeps
-    four letters however short the term, so a word whose line holds no other term's probe
-    can be missed ("key" for "kei"); these parts keep none of the letters that may be new.
+    "kei"), or "bility" into "ble" ("sensibility" -> "sensible", "sensibl"). The part keeps
+    none of the letters that may be new. (The pre-filter used to keep four letters however
+    short the term, so a line whose only match was "key", "say", "making" or "hoping" was
+    passed over and the note showed its opening instead.)
     """
     new = 2 if term.endswith("ble") else 1 if term.endswith(("e", "i", "bl")) else 0
     return term[: min(max(4, len(term) - 2), len(term) - new)]
-
-
-def _probe(term: str) -> str:
-    # Stemming changes only a word's ending ("gateway" -> "gatewai"), so its start is kept.
-    return term if len(term) <= 4 else term[: max(4, len(term) - 2)]
