@@ -28,6 +28,7 @@ LAYERS = {
     "indexer.errors": 0,
     "indexer.status": 0,
     "indexer.deflate": 0,  # the one deflate the index writes with (isal or zlib)
+    "indexer.collector": 0,  # the garbage collector paused while a build or a search runs
     "indexer.notes": 1,
     "indexer.engine": 2,
     "indexer.index": 3,

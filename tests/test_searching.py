@@ -209,3 +209,32 @@ def test_a_search_forgets_the_matches_it_remembered_once_it_ends(bundled_index):
     with open_index(*bundled_index) as notes:
         assert notes.search("gatewy breach").total  # a correction scores several candidate queries
         assert notes._matched == {}
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+@pytest.mark.parametrize("query", ["GPRS gateway", "and the of"])  # a hit; a QueryError
+def test_a_search_runs_with_the_collector_paused_and_leaves_it_as_it_found_it(
+    bundled_index, monkeypatch, enabled_before, query
+):
+    import contextlib
+    import gc
+
+    from indexer.search.searching import NoteIndex
+
+    seen: list[bool] = []
+    original = NoteIndex._search
+
+    def watched(self, text, options):
+        seen.append(gc.isenabled())
+        return original(self, text, options)
+
+    monkeypatch.setattr(NoteIndex, "_search", watched)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled_before else gc.disable()
+        with open_index(*bundled_index) as notes, contextlib.suppress(QueryError):
+            notes.search(query)
+        assert seen == [False]
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable() if was else gc.disable()

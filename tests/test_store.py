@@ -316,7 +316,7 @@ def test_a_build_pauses_the_garbage_collector_while_it_indexes_and_leaves_it_as_
 
 
 def test_indexing_notes_leaves_no_garbage_for_the_collector(bundled_index, tmp_path):
-    """Why the collector may be paused while a build indexes (`parallel.paused_collection`):
+    """Why the collector may be paused while a build indexes (`collector.paused_collection`):
     every object made reading, parsing and indexing notes, and writing their segment, is
     freed by its reference count, skipped notes' errors included."""
     import gc

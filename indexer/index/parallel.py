@@ -11,20 +11,19 @@ Whoosh version the engine's fast path was written for; otherwise one process bui
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.collector import paused_collection
 from indexer.errors import NoteParseError
 from indexer.notes.note import DEFAULT_MAX_NOTE_BYTES, parse_note
 
@@ -98,27 +97,6 @@ def index_notes(
         if on_note is not None:
             on_note()
     return result
-
-
-@contextmanager
-def paused_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector off while notes are indexed and their segment
-    written, then as it was (enabled or not).
-
-    Reading, parsing and indexing notes leaves no cyclic garbage: every object they make
-    is freed by its reference count (parsing 2,000 news notes with the collector off left
-    33 objects for it, all classes made once), and the postings only grow until the
-    segment is written. Yet the collector ran every 700 new objects, each time walking
-    what was made since the last run again: 1.09 s of a one-process build of the news
-    corpus, and still 0.2-0.4 s a build process once what they held was frozen every 256
-    notes (what this replaces)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def index_in_parallel(

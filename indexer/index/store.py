@@ -368,8 +368,9 @@ def _write(
     A full build (`clear`) replaces every earlier document in the same commit; an
     update replaces documents by path, so re-running a half-finished one is harmless.
     """
+    from indexer.collector import paused_collection
     from indexer.engine.writer import can_write_in_parallel, open_writer
-    from indexer.index.parallel import index_in_parallel, index_notes, paused_collection, worker_count
+    from indexer.index.parallel import index_in_parallel, index_notes, worker_count
 
     signatures = {rel: scan.files[rel] for rel in paths}
     procs = worker_count(len(paths), options.procs, PARALLEL_THRESHOLD)
