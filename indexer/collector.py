@@ -28,10 +28,10 @@ def paused_collection() -> Iterator[None]:
     - each search (`NoteIndex.search`): the relevance benchmark's 1,582 queries of seed 7
       on one open index, in a process each way, two rounds (load ~1): wall median 15.1 /
       14.4 -> 14.1 / 13.8 ms, p95 49.2 / 49.0 -> 43.7 / 42.4 ms, the whole loop's CPU
-      (what the collector does between searches included) 31.6 / 30.4 -> 28.5 / 27.8 s. A search leaves ~50 objects in
-      cycles (24 searches of the bundled corpus with facets, timeline, suggestions and
-      explanations: 1,275), which the collector's next run after it frees: its count of
-      new objects goes on while it is off.
+      (what the collector does between searches included) 31.6 / 30.4 -> 28.5 / 27.8 s.
+      A search leaves ~50 objects in cycles (24 searches of the bundled corpus with facets,
+      timeline, suggestions and explanations: 1,275), which the collector's next run after
+      it frees: its count of new objects goes on while it is off.
 
     Threads: each pause restores the state it found, so when searches overlap, the one
     that found the collector on turns it back on when it ends."""
