@@ -78,11 +78,10 @@ class CappedPositions(Positions):
         position = _lone_decoded.get(valuestring)
         if position is not None:
             return [position]
-        if not valuestring.endswith(b"."):
-            valuestring += b"."
-        positions = list(accumulate(loads(valuestring[len(_ONE) :])))
+        pickled = valuestring if valuestring.endswith(b".") else valuestring + b"."
+        positions = list(accumulate(loads(pickled[len(_ONE) :])))
         if len(positions) == 1 and len(_lone_decoded) < _LONE_POSITIONS_KEPT:
-            _lone_decoded[valuestring] = positions[0]
+            _lone_decoded[valuestring] = positions[0]  # keyed as looked up above
         return positions
 
 

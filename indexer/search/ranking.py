@@ -180,29 +180,28 @@ def ranking_bonuses(query: wq.Query, text: str) -> list[Bonus]:
     # Title, subtitle and body share one analyzer, so the body's stems are theirs too.
     title_boost = EXACT_TITLE_BOOST if exact else 0.0
     passage_exact = tuple(dict.fromkeys(exact))
+    unique = tuple(dict.fromkeys(stems))  # each stem once, in the order typed
     found = [
         *bonuses,
         Bonus("title", stems, ALL_WORDS_BOOST, None, exact, title_boost),
         Bonus("subtitle", stems, ALL_WORDS_BOOST),
     ]
-    if len(set(stems)) > 1:
+    if len(unique) > 1:
         found.append(
             Bonus(
                 "body",
-                tuple(dict.fromkeys(stems)),
+                unique,
                 PASSAGE_BOOST,
                 exact=passage_exact if len(passage_exact) > 1 else (),
                 exact_boost=EXACT_PASSAGE_BOOST if len(passage_exact) > 1 else 0.0,
-                span=passage_span(len(set(stems))),
+                span=passage_span(len(unique)),
             )
         )
-    if TITLE_AND_PASSAGE_BOOST and len(set(stems)) > 2:
-        unique = tuple(dict.fromkeys(stems))
+    if TITLE_AND_PASSAGE_BOOST and len(unique) > 2:
         found.append(Bonus("body", unique, TITLE_AND_PASSAGE_BOOST, span=0, beside_title=True))
-    if MOST_OF_TITLE_BOOST and len(set(stems)) > 2:
-        found.append(Bonus("title", tuple(dict.fromkeys(stems)), MOST_OF_TITLE_BOOST, all_but_one=True))
-    if TWO_PASSAGES_BOOST and TWO_PASSAGES_MIN_WORDS <= len(set(stems)) <= TWO_PASSAGES_MAX_WORDS:
-        unique = tuple(dict.fromkeys(stems))
+    if MOST_OF_TITLE_BOOST and len(unique) > 2:
+        found.append(Bonus("title", unique, MOST_OF_TITLE_BOOST, all_but_one=True))
+    if TWO_PASSAGES_BOOST and TWO_PASSAGES_MIN_WORDS <= len(unique) <= TWO_PASSAGES_MAX_WORDS:
         found.append(Bonus("body", unique, TWO_PASSAGES_BOOST, span=0, two_passages=True))
     found += with_stop_words
     two = len(stems) == 2

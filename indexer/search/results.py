@@ -145,12 +145,11 @@ class TermMatcher:
         self._ascii_probes = tuple(probes) if all(probe.isascii() for probe in probes) else None
         # Our `WordAnalyzer` finds the spans without a token a word; others go token by token.
         self._spans_of = getattr(analyzer, "spans_of", None)
-        # What `most_spans` counts: a part of each term that every word indexed as it holds
-        # (`_sure_part`), when our analyzer finds the words and those parts are plain letters
-        # and digits (an occurrence of one then lies inside one word).
-        sure = {_sure_part(term) for term in self.terms if term}
+        # What `most_spans` counts: the same sure parts, when our analyzer finds the words
+        # and the parts are plain letters and digits (an occurrence of one then lies inside
+        # one word).
         plain = self._spans_of is not None and self._ascii_probes is not None
-        self._sure_parts = tuple(sure) if plain and all(map(_PLAIN_PART.fullmatch, sure)) else None
+        self._sure_parts = tuple(probes) if plain and all(map(_PLAIN_PART.fullmatch, probes)) else None
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Offsets of the matching words of `text`."""
@@ -174,16 +173,14 @@ class TermMatcher:
 
     def most_spans(self, text: str) -> int:
         """At least `len(self.spans(text))`, found without looking at the words one by one:
-        0 when `spans` would find none, else how often the terms' sure parts occur in the
-        lowercased text (each matching word holds its term's), `_UNKNOWN` when that cannot
-        be counted (words outside ASCII, another analyzer)."""
+        how often the terms' sure parts occur in the lowercased text (each matching word
+        holds its term's; 0 exactly when `spans`' pre-filter finds none), `_UNKNOWN` when
+        that cannot be counted (words outside ASCII, another analyzer)."""
         if self._probe is None:
             return 0
         if self._sure_parts is None or not ascii_words(text):
             return _UNKNOWN
         lowered = text.lower()
-        if not any(probe in lowered for probe in self._ascii_probes):
-            return 0  # what `spans` checks first
         return sum(lowered.count(part) for part in self._sure_parts)
 
 
