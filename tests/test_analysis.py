@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
-from indexer.index.analysis import COMPILED_AS, PATH_WORD_PATTERN, WORD_PATTERN, WordAnalyzer, fold_accents
+from indexer.index.analysis import (
+    COMPILED_AS,
+    PATH_WORD_PATTERN,
+    WORD_PATTERN,
+    WordAnalyzer,
+    ascii_words,
+    fold_accents,
+)
 from indexer.index.schema import PATH_ANALYZER
 from tests.conftest import BUNDLED_CORPUS, SHARED_NEWS, needs_shared_news
 
@@ -192,3 +199,32 @@ def test_the_analyzer_keeps_its_expression_as_written():
     assert analyzer.expression == WORD_PATTERN
     assert analyzer.__getstate__()["expression"] == WORD_PATTERN
     assert analyzer._pattern.pattern == COMPILED_AS[WORD_PATTERN]
+
+
+@settings(deadline=None)
+@given(st.lists(st.sampled_from(WORD_PIECES), max_size=30).map("".join))
+def test_a_word_is_found_at_an_offset_exactly_where_finditer_starts_one(text):
+    """What `spans_of(starts=...)` relies on: the words it looks at are the pattern's."""
+    word_at = WordAnalyzer()._word_at
+    starts = {match.start(): match.span() for match in WordAnalyzer()._pattern.finditer(text)}
+    found = {at: match.span() for at in range(len(text)) if (match := word_at(text, at))}
+    assert found == starts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["counterattack attack", "x.attack ..attack attack.", "attacks_attack Attack ATTACKING", "U.S.attack"],
+)
+def test_spans_from_starts_are_the_spans_of_the_words_starting_there(text):
+    analyzer = WordAnalyzer(stem=True)
+    terms = frozenset({"attack"})
+    starts = [at for at in range(len(text)) if text.lower().startswith("att", at)]
+    assert analyzer.spans_of(text, terms, starts) == _spans_by_tokens(analyzer, text, terms)
+
+
+@settings(deadline=None)
+@given(st.text())
+def test_ascii_words_is_whether_no_word_character_is_outside_ascii(text):
+    import re
+
+    assert ascii_words(text) == (re.search(r"[^\W\x00-\x7f]", text) is None)

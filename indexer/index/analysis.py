@@ -9,7 +9,7 @@ normalised once and remembered.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from whoosh.analysis import Composable, Token
@@ -26,6 +26,10 @@ PATH_WORD_PATTERN = r"[^\W_]+"  # every run of letters and digits: "zdnet/1000-a
 # first 600 news notes (callgrind), where finding them was 60% of analysing a note. The analyzer
 # keeps (and pickles into the index's schema) the expression itself, so indexes are unchanged.
 COMPILED_AS = {WORD_PATTERN: r"\w++(?:\.\w++)*+"}
+# Where WORD_PATTERN starts a word: not just after a word character, nor after a dot that
+# follows one (which joins the two: "u.s"). A match of it and the pattern from an offset
+# is the word found there by `finditer`, if one starts there.
+_WORD_START = r"(?<!\w)(?<!\w\.)"
 _STOPPED = ""  # memo value for a word that is not indexed
 _MEMO_LIMIT = 300_000
 
@@ -53,6 +57,8 @@ class WordAnalyzer(Composable):
 
     def _setup(self) -> None:
         self._pattern = re.compile(COMPILED_AS.get(self.expression, self.expression))
+        starting = _WORD_START + COMPILED_AS[WORD_PATTERN] if self.expression == WORD_PATTERN else None
+        self._word_at = re.compile(starting).match if starting else None
         self._memo: dict[str, str] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -131,13 +137,20 @@ class WordAnalyzer(Composable):
                     break
         return places
 
-    def spans_of(self, text: str, terms: Collection[str]) -> list[tuple[int, int]]:
+    def spans_of(
+        self, text: str, terms: Collection[str], starts: Iterable[int] | None = None
+    ) -> list[tuple[int, int]]:
         """Character spans of the words of `text` whose indexed form is one of `terms`: the
         tokens of `__call__(text, chars=True)` with such a text, without a token a word.
 
         A word is only normalized (stemmed) if its first letter starts one of the terms:
         stemming keeps a word's first letter (checked on all 100,605 words of the news
-        corpus), and most words of a passage need no stemming then."""
+        corpus), and most words of a passage need no stemming then. `starts`, when the
+        caller knows them: offsets in ascending order among which every such word starts
+        (where the terms' first letters occur, say); only the words starting there are
+        looked at (with the default expression; others read every word)."""
+        if starts is not None and self._word_at is not None:
+            return self._spans_from(text, terms, starts)
         initials = {term[:1] for term in terms}
         memo = self._memo
         found = []
@@ -148,6 +161,21 @@ class WordAnalyzer(Composable):
                 initial = fold_accents(word[:1].lower())[:1]
                 if initial and initial not in initials:
                     continue
+                indexed = self._remember(word)
+            if indexed and indexed in terms:
+                found.append(match.span())
+        return found
+
+    def _spans_from(self, text: str, terms: Collection[str], starts: Iterable[int]) -> list[tuple[int, int]]:
+        memo, word_at = self._memo, self._word_at
+        found = []
+        for start in starts:
+            match = word_at(text, start)
+            if match is None:
+                continue  # inside a word
+            word = match.group()
+            indexed = memo.get(word)
+            if indexed is None:
                 indexed = self._remember(word)
             if indexed and indexed in terms:
                 found.append(match.span())
@@ -243,13 +271,19 @@ class WordAnalyzer(Composable):
 
 # A letter or digit outside ASCII (`é`, `ß`, `K`): a word holding one may fold to ASCII.
 _NON_ASCII_WORD_CHAR = re.compile(r"[^\W\x00-\x7f]")
+_ASCII_BYTES = bytes(range(128))
 
 
 def ascii_words(text: str) -> bool:
     """Whether every word of `text` is ASCII (its punctuation may not be: curly quotes,
     dashes): then lowercasing and folding change no word but by its case, and a word
     is found in the lowercased text as it is."""
-    return text.isascii() or not _NON_ASCII_WORD_CHAR.search(text)
+    if text.isascii():
+        return True
+    # The regex looks only at the characters outside ASCII, taken out in C (the ASCII bytes
+    # of the UTF-8 dropped): run over the whole text it cost three times as much.
+    others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    return not _NON_ASCII_WORD_CHAR.search(others.decode("utf-8", "surrogatepass"))
 
 
 def fold_accents(text: str) -> str:

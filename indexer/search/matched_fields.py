@@ -112,4 +112,5 @@ def _values_match(wanted: frozenset[str], values) -> bool:
 def _words_match(wanted: frozenset[str], values, *, analyzer=TEXT_ANALYZER) -> bool:
     if not wanted:
         return False
-    return any(token.text in wanted for value in values for token in analyzer(value))
+    # The indexed words of each value at once (`WordAnalyzer.word_positions`), not a token a word.
+    return any(not wanted.isdisjoint(analyzer.word_positions(value)) for value in values)

@@ -155,6 +155,11 @@ class TermMatcher:
         """Offsets of the matching words of `text`."""
         if self._probe is None:
             return ()
+        if self._sure_parts is not None and ascii_words(text):
+            # Each matching word starts with its term's sure part: only the words starting
+            # where one occurs are looked at (an occurrence inside a word is passed over).
+            starts = self._starts(text.lower())
+            return tuple(self._spans_of(text, self.terms, starts)) if starts else ()
         if self._ascii_probes is not None and ascii_words(text):
             # ASCII words (whatever the punctuation: curly quotes, dashes): folding
             # changes none of their letters.
@@ -180,8 +185,20 @@ class TermMatcher:
             return 0
         if self._sure_parts is None or not ascii_words(text):
             return _UNKNOWN
-        lowered = text.lower()
-        return sum(lowered.count(part) for part in self._sure_parts)
+        return sum(map(text.lower().count, self._sure_parts))
+
+    def _starts(self, lowered: str) -> list[int]:
+        """Where the sure parts occur in `lowered`, in order (each once)."""
+        found = []
+        for part in self._sure_parts:
+            at = lowered.find(part)
+            while at >= 0:
+                found.append(at)
+                # An occurrence overlapping this one would start inside a word.
+                at = lowered.find(part, at + len(part))
+        if len(self._sure_parts) > 1:
+            found = sorted(set(found))
+        return found
 
 
 def best_passages(
@@ -216,15 +233,16 @@ def best_passages(
     for block in blocks:
         if scanned > _MAX_SCANNED_CHARS:
             break
-        if block.kind == "heading":
+        kind = block.kind
+        if kind == "heading":
             while headings and headings[-1][0] >= block.level:
                 headings.pop()
             headings.append((block.level, block.text))
             within = " › ".join(title for _, title in headings if title)
             continue
-        if block.kind == "image":
+        if kind == "image":
             continue  # alt text is searched, but a picture's caption is no passage
-        if block.kind == "code":
+        if kind == "code":
             pieces = [(block.line + n, line.strip(), ()) for n, line in enumerate(block.text.split("\n"))]
         else:
             pieces = [(block.line, block.text, block.atoms)]
@@ -233,11 +251,11 @@ def best_passages(
             scanned += len(text)
             if not text:
                 continue
-            if opening is None and block.kind == "text":
+            if opening is None and kind == "text":
                 opening = _passage(_cut(text, (), context, atoms), body_line + offset, section, within)
             most = matcher.most_spans(text)
             if most:
-                pending.append((most, len(pending), offset, text, within, atoms, block.kind == "code"))
+                pending.append((most, len(pending), offset, text, within, atoms, kind == "code"))
     chosen = _richest(pending, matcher, max(count, 1))
     if not chosen:
         return (opening,) if opening else ()
