@@ -17,6 +17,7 @@ from indexer.index.analysis import (
     WordAnalyzer,
     ascii_words,
     fold_accents,
+    lowered_ascii_words,
 )
 from indexer.index.schema import PATH_ANALYZER
 from tests.conftest import BUNDLED_CORPUS, SHARED_NEWS, needs_shared_news
@@ -228,3 +229,19 @@ def test_ascii_words_is_whether_no_word_character_is_outside_ascii(text):
     import re
 
     assert ascii_words(text) == (re.search(r"[^\W\x00-\x7f]", text) is None)
+
+
+CASED_PIECES = [*WORD_PIECES, "Ab", "AB1", "’S", "“", "—", "\u212a", "Ⓐ"]
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.sampled_from(CASED_PIECES), max_size=30).map("".join) | st.text(),
+    st.sampled_from(["a", "ab", "b1", "s", "z", "7", "_", "x"]),
+)
+def test_lowered_ascii_words_hold_each_plain_part_as_often_as_the_lowercased_text(text, part):
+    """What `TermMatcher.most_spans` counts in: the bytes, not `text.lower()`."""
+    lowered = lowered_ascii_words(text)
+    assert (lowered is not None) == ascii_words(text)
+    if lowered is not None:
+        assert lowered.count(part.encode()) == text.lower().count(part)

@@ -286,6 +286,20 @@ def ascii_words(text: str) -> bool:
     return not _NON_ASCII_WORD_CHAR.search(others.decode("utf-8", "surrogatepass"))
 
 
+def lowered_ascii_words(text: str) -> bytes | None:
+    """`text` as UTF-8 with its ASCII letters lowercased when every word of it is ASCII
+    (`ascii_words`), else None. Its other characters are then no word's (curly quotes,
+    dashes) and their bytes are none of ASCII's: an ASCII word's letters occur in it as in
+    `text.lower()`, which costs several times as much for a text outside ASCII."""
+    if text.isascii():
+        return text.encode("ascii").lower()
+    encoded = text.encode("utf-8", "surrogatepass")
+    others = encoded.translate(None, _ASCII_BYTES)
+    if _NON_ASCII_WORD_CHAR.search(others.decode("utf-8", "surrogatepass")):
+        return None
+    return encoded.lower()
+
+
 def fold_accents(text: str) -> str:
     """Accents off (é -> e, ß -> ss), leaving ASCII text untouched."""
     return text if text.isascii() else text.translate(accent_map)

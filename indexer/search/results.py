@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from indexer.index.analysis import ascii_words, fold_accents
+from indexer.index.analysis import ascii_words, fold_accents, lowered_ascii_words
 from indexer.search.options import DEFAULT_CONTEXT_CHARS
 from indexer.search.options import SortOrder as SortOrder  # where callers have imported it from
 
@@ -150,6 +150,7 @@ class TermMatcher:
         # one word).
         plain = self._spans_of is not None and self._ascii_probes is not None
         self._sure_parts = tuple(probes) if plain and all(map(_PLAIN_PART.fullmatch, probes)) else None
+        self._sure_bytes = tuple(part.encode("ascii") for part in self._sure_parts or ())
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Offsets of the matching words of `text`."""
@@ -183,9 +184,9 @@ class TermMatcher:
         that cannot be counted (words outside ASCII, another analyzer)."""
         if self._probe is None:
             return 0
-        if self._sure_parts is None or not ascii_words(text):
+        if self._sure_parts is None or (lowered := lowered_ascii_words(text)) is None:
             return _UNKNOWN
-        return sum(map(text.lower().count, self._sure_parts))
+        return sum(map(lowered.count, self._sure_bytes))
 
     def _starts(self, lowered: str) -> list[int]:
         """Where the sure parts occur in `lowered`, in order (each once)."""
