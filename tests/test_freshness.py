@@ -243,7 +243,7 @@ def test_the_walk_is_imported_before_the_fork_so_the_child_imports_nothing(corpu
         "assert 'indexer.index.change_check' not in sys.modules\n"
         f"pending = start_change_check({str(corpus)!r}, {str(index_dir)!r}, fork=True)\n"
         "assert 'indexer.index.change_check' in sys.modules  # imported here, before the fork\n"
-        "assert 'hashlib' in sys.modules  # the fingerprint's too\n"
+        "assert 'hashlib' in sys.modules and 'struct' in sys.modules  # the fingerprint's too\n"
         "print(pending.changed())\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

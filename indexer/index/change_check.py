@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indexer.index.json_files import read_json_object
 from indexer.index.schema_version import INDEX_NAME
-from indexer.notes.corpus import corpus_fingerprint, scan_corpus
+from indexer.notes.corpus import walked_fingerprint
 
 # 2: entries carry the note's near-duplicate signature.
 # 3: the signature is every paragraph's key with its word count (`near_copies`).
@@ -47,5 +47,4 @@ def corpus_changed(corpus: Path, index_dir: Path, ignore: tuple[str, ...] = ()) 
         # Notes skipped at the last commit are read again when their mode, owner or the
         # options change, which no stat of mtime and size shows: the full check decides.
         return True
-    scan = scan_corpus(corpus, ignore=ignore, exclude=(index_dir,))
-    return state.get("fingerprint") != corpus_fingerprint(scan.files)
+    return state.get("fingerprint") != walked_fingerprint(corpus, ignore=ignore, exclude=(index_dir,))

@@ -146,7 +146,7 @@ def update_index(
         report.still_skipped = _skipped_in(manifest)
         _remove_leftovers_unless_busy(index_dir)
         report.notes = _doc_count(index_dir)
-        _repair_state(index_dir, corpus, manifest, report.notes)
+        _repair_state(index_dir, corpus)
         report.seconds = time.perf_counter() - started
         return report
     _prepare_index_dir(index_dir)
@@ -182,10 +182,11 @@ def detect_changes(corpus: Path, index_dir: Path, *, options: IndexOptions = Ind
         return ChangeSet(needs_rebuild=reason)
     scan = _scan(corpus, index_dir, options)
     state = read_json_object(Path(index_dir) / STATE_FILE)
+    fingerprint = corpus_fingerprint(scan.files)
     if (
         state.get("version") == MANIFEST_VERSION
         and state.get("corpus") == str(corpus.resolve())
-        and state.get("fingerprint") == corpus_fingerprint(scan.files)
+        and state.get("fingerprint") == fingerprint
         and not _retries_due(state.get("retry", {}), corpus, options.retry_key)
     ):
         return ChangeSet()
@@ -195,7 +196,13 @@ def detect_changes(corpus: Path, index_dir: Path, *, options: IndexOptions = Ind
         if built_from and built_from != str(corpus.resolve()):
             return ChangeSet(needs_rebuild=f"index was built from another corpus folder ({built_from})")
         return ChangeSet(needs_rebuild="the index's manifest is missing or damaged")
-    return diff_manifest(manifest, scan, retry_key=options.retry_key)
+    changes = diff_manifest(manifest, scan, retry_key=options.retry_key)
+    if not changes and state.get("fingerprint") != fingerprint:
+        # Nothing changed but the state says otherwise (written in an older fingerprint
+        # format, or lost between the manifest's write and its own): write it again, so
+        # the next search's quick check answers "unchanged" by itself.
+        _repair_state(index_dir, corpus)
+    return changes
 
 
 def diff_manifest(
@@ -264,15 +271,20 @@ def _write_manifest(index_dir: Path, corpus: Path, files: dict[str, list[int]], 
     write_json_atomic(Path(index_dir) / STATE_FILE, {**summary, "fingerprint": fingerprint, "retry": retry})
 
 
-def _repair_state(index_dir: Path, corpus: Path, manifest: dict[str, list[int]], notes: int) -> None:
-    """Rewrite a missing or stale state file (indexes built before it existed, a crash
-    between the two writes) so later searches take the fast path again."""
-    state = read_json_object(Path(index_dir) / STATE_FILE)
-    fingerprint = corpus_fingerprint({rel: (entry[0], entry[1]) for rel, entry in manifest.items()})
-    if state.get("fingerprint") == fingerprint and state.get("version") == MANIFEST_VERSION:
-        return
-    with suppress(IndexLockedError, NotesError), write_lock(index_dir, wait=0):
-        _write_manifest(index_dir, corpus, manifest, notes)
+def _repair_state(index_dir: Path, corpus: Path) -> None:
+    """Rewrite a missing or stale state file (indexes built before it existed or with an
+    older fingerprint format, a crash between the two writes) so later searches take the
+    fast path again. Best effort: skipped when another process writes or the folder is
+    read-only. The manifest is read under the lock: one committed meanwhile is kept."""
+    with suppress(IndexLockedError, NotesError, OSError), write_lock(index_dir, wait=0):
+        manifest = load_manifest(index_dir, corpus)
+        if manifest is None:
+            return
+        state = read_json_object(Path(index_dir) / STATE_FILE)
+        fingerprint = corpus_fingerprint({rel: (entry[0], entry[1]) for rel, entry in manifest.items()})
+        if state.get("fingerprint") == fingerprint and state.get("version") == MANIFEST_VERSION:
+            return
+        _write_manifest(index_dir, corpus, manifest, _doc_count(index_dir))
 
 
 # -- internals ---------------------------------------------------------------------------

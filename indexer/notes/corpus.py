@@ -70,17 +70,7 @@ def scan_corpus(
     no per-file objects beyond a tuple.
     """
     root = Path(root)
-    try:
-        root_stat = os.stat(root)
-    except FileNotFoundError:
-        raise CorpusError(
-            f"corpus folder not found: {root}", hint="pass --corpus DIR or set NOTES_CORPUS"
-        ) from None
-    except OSError as exc:
-        raise CorpusError(f"cannot read corpus folder {root}: {exc.strerror}") from None
-    if not stat.S_ISDIR(root_stat.st_mode):
-        raise CorpusError(f"corpus is not a folder: {root}")
-
+    root_stat = _corpus_folder_stat(root)
     scan = CorpusScan(root=root)
     files = scan.files
     patterns = tuple(ignore)
@@ -103,9 +93,7 @@ def scan_corpus(
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if name in SKIPPED_DIRS or (
-                        name in excluded_names and os.path.realpath(entry.path) in excluded
-                    ):
+                    if not _walked_into(directory, name, excluded, excluded_names):
                         continue
                     if follow_symlinks:
                         # Remember real folders so a link back to one is seen as a loop.
@@ -130,14 +118,154 @@ def scan_corpus(
 
 
 def corpus_fingerprint(files: dict[str, Signature]) -> str:
-    """A digest of every note's path and signature: equal digests mean nothing changed."""
-    import hashlib
+    """A digest of every note's path and signature: equal digests mean nothing changed.
 
-    digest = hashlib.blake2b(digest_size=16)
-    for rel in sorted(files):
-        mtime_ns, size = files[rel]
-        digest.update(f"{rel}\0{mtime_ns}\0{size}\n".encode())
-    return digest.hexdigest()
+    The notes are taken folder by folder (folders in order of their path, each one's notes
+    in order of name), the order `walked_fingerprint` digests them in without a sort of
+    the whole list."""
+    by_folder: dict[str, list[str]] = {}
+    for rel in files:
+        folder = rel[: rel.rfind("/") + 1]
+        names = by_folder.get(folder)
+        if names is None:
+            by_folder[folder] = [rel]
+        else:
+            names.append(rel)
+    paths: list[str] = []
+    for folder in sorted(by_folder):
+        paths += sorted(by_folder[folder])
+    numbers: list[int] = []
+    for rel in paths:
+        numbers += files[rel]
+    return _fingerprint(len(paths), "\0".join(paths), numbers)
+
+
+def walked_fingerprint(root: Path, *, ignore: Iterable[str] = (), exclude: Iterable[Path] = ()) -> str:
+    """`corpus_fingerprint(scan_corpus(root, ignore=ignore, exclude=exclude).files)` without
+    building the scan: the change check before every one-shot search (issue 19).
+
+    The same walk (the same notes and folders passed over, symbolic links not followed),
+    leaner: each folder is opened once and its notes `lstat`ed by name beside it in name
+    order, their paths joined and their mtimes and sizes kept in one flat list, with no
+    tuple, dict entry or `DirEntry.stat` object kept per note (news corpus: 89 M
+    instructions for the check before, see benchmarks/results/2026-12-05-change-check.md).
+    """
+    if not _WALK_BESIDE_FOLDERS:  # no `dir_fd` (Windows): the scan itself
+        return corpus_fingerprint(scan_corpus(root, ignore=ignore, exclude=exclude).files)
+    root = Path(root)
+    _corpus_folder_stat(root)
+    patterns = tuple(ignore)
+    excluded = {os.path.realpath(path) for path in exclude}
+    excluded_names = {os.path.basename(path) for path in excluded}
+    lstat, is_regular = os.lstat, stat.S_ISREG
+    folders: list[tuple[str, str, list[int]]] = []  # (relative folder, its notes' paths, numbers)
+    count = 0
+    pending = [(str(root), "")]
+    while pending:
+        directory, rel_dir = pending.pop()
+        try:
+            folder = os.open(directory, _FOLDER_FLAGS)
+        except OSError:  # scan_corpus reports it ("cannot list folder"); none of its notes count
+            continue
+        try:
+            try:
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except OSError:
+                continue
+            names = []  # named like a note: its `lstat` below says whether it is a folder
+            for entry in entries:
+                name = entry.name
+                if name[0] == "." or (patterns and _ignored(rel_dir + name, patterns)):
+                    continue
+                if name.endswith(NOTE_SUFFIXES) or name.lower().endswith(NOTE_SUFFIXES):
+                    names.append(name)
+                    continue
+                try:
+                    if not entry.is_dir(follow_symlinks=False):
+                        continue
+                except OSError:
+                    continue
+                if _walked_into(directory, name, excluded, excluded_names):
+                    pending.append((directory + "/" + name, rel_dir + name + "/"))
+            names.sort()
+            numbers: list[int] = []
+            add = numbers.append
+            passed_over = []  # not a regular file (a link, a FIFO, a folder) or gone
+            for name in names:
+                try:
+                    info = lstat(name, dir_fd=folder)
+                except OSError:
+                    passed_over.append(name)
+                    continue
+                if is_regular(info.st_mode):
+                    add(info.st_mtime_ns)
+                    add(info.st_size)
+                else:
+                    passed_over.append(name)
+                    if stat.S_ISDIR(info.st_mode) and _walked_into(directory, name, excluded, excluded_names):
+                        pending.append((directory + "/" + name, rel_dir + name + "/"))
+        finally:
+            os.close(folder)
+        if passed_over:
+            dropped = set(passed_over)
+            names = [name for name in names if name not in dropped]
+        if names:
+            folders.append((rel_dir, rel_dir + ("\0" + rel_dir).join(names), numbers))
+            count += len(names)
+    folders.sort()
+    numbers = []
+    for _, _, its_numbers in folders:
+        numbers += its_numbers
+    return _fingerprint(count, "\0".join([paths for _, paths, _ in folders]), numbers)
+
+
+# The fingerprint's format, part of its value: a state file written in another format never
+# matches, and the check then runs in full (and writes the state again).
+FINGERPRINT_FORMAT = "2"
+_WALK_BESIDE_FOLDERS = (
+    os.stat in os.supports_dir_fd and os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY")
+)
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+
+
+def _walked_into(directory: str, name: str, excluded: set[str], excluded_names: set[str]) -> bool:
+    """Whether `scan_corpus` walks into the folder `name` of `directory` (symbolic links aside)."""
+    if name in SKIPPED_DIRS:
+        return False
+    return name not in excluded_names or os.path.realpath(os.path.join(directory, name)) not in excluded
+
+
+def _fingerprint(count: int, paths: str, numbers: list[int]) -> str:
+    """The digest of `count` notes: their paths joined by NUL, their mtimes and sizes in
+    the same order. Packed as 8-byte integers (one call, no text per number); as text in
+    the unlikely case one does not fit (an mtime past 2262), marked so the two never meet."""
+    import hashlib
+    import struct
+
+    try:
+        packed, kind = struct.pack(f"<{len(numbers)}q", *numbers), b"q"
+    except struct.error:
+        packed, kind = "\0".join(map(str, numbers)).encode() + b"\0", b"t"
+    digest = hashlib.sha1(b"%d%s\0" % (count, kind), usedforsecurity=False)
+    digest.update(packed)
+    digest.update(paths.encode())
+    return f"{FINGERPRINT_FORMAT}:{digest.hexdigest()}"
+
+
+def _corpus_folder_stat(root: Path) -> os.stat_result:
+    """The corpus folder's `stat`, or the `CorpusError` saying why it cannot be walked."""
+    try:
+        root_stat = os.stat(root)
+    except FileNotFoundError:
+        raise CorpusError(
+            f"corpus folder not found: {root}", hint="pass --corpus DIR or set NOTES_CORPUS"
+        ) from None
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus folder {root}: {exc.strerror}") from None
+    if not stat.S_ISDIR(root_stat.st_mode):
+        raise CorpusError(f"corpus is not a folder: {root}")
+    return root_stat
 
 
 def _scan_link(
