@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import indexer.cli.query_mode as query_mode
 import indexer.cli.search as search_command
 from indexer.cli import gc_pause, startup
 
@@ -30,37 +31,38 @@ def run_script(monkeypatch, bundled_index, *args: str) -> int:
     return stop.value.code
 
 
-def record_collector_state(monkeypatch, name: str) -> list[bool]:
-    """Replace search_command.NAME by a stand-in that notes whether collection was on."""
+def record_collector_state(monkeypatch, module, name: str) -> list[bool]:
+    """Replace MODULE.NAME by a stand-in that notes whether collection was on."""
     seen: list[bool] = []
 
     def stand_in(*args, **kwargs):
         seen.append(gc.isenabled())
         return 0
 
-    monkeypatch.setattr(search_command, name, stand_in)
+    monkeypatch.setattr(module, name, stand_in)
     return seen
 
 
 def test_collection_is_paused_while_the_command_loads(monkeypatch, collector_restored):
     seen = []
+    monkeypatch.setattr(sys, "argv", ["search"])  # no query: the click command's
     monkeypatch.setattr(search_command, "search_main", lambda: seen.append(gc.isenabled()))
     startup.run_search()
     assert seen == [False]
 
 
 @pytest.mark.parametrize(
-    ("args", "work"),
+    ("args", "module", "work"),
     [
-        (("--no-update", "ransomware"), "show"),
-        (("--no-update", "--batch", "-"), "_run_batch"),
-        (("--no-update", "--shell"), "_run_shell"),
+        (("--no-update", "ransomware"), query_mode, "show"),  # without click (cli/common_argv.py)
+        (("--no-update", "--batch", "-"), search_command, "_run_batch"),
+        (("--no-update", "--shell"), search_command, "_run_shell"),
     ],
 )
 def test_the_work_itself_runs_with_collection_resumed(
-    monkeypatch, bundled_index, collector_restored, args, work
+    monkeypatch, bundled_index, collector_restored, args, module, work
 ):
-    seen = record_collector_state(monkeypatch, work)
+    seen = record_collector_state(monkeypatch, module, work)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))  # a real stdin has bytes beneath
     frozen_before = gc.get_freeze_count()
     assert run_script(monkeypatch, bundled_index, *args) == 0

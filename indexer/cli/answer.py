@@ -6,14 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-import click
-
 from indexer.cli.asked import Asked
 from indexer.cli.gc_pause import code_loaded
-from indexer.cli.options import print_skips, took
 from indexer.cli.output import print_correction, print_result, print_suggestion
 from indexer.cli.settings import Settings
-from indexer.output.console import ProgressBar, warn
+from indexer.output.console import ProgressBar, print_skips, took, warn
+from indexer.output.echo import echo
 from indexer.output.formats import OutputFormat
 from indexer.output.safe_text import counted, terminal_safe
 from indexer.search.options import SortOrder
@@ -163,26 +161,26 @@ def answer(notes, text: str, similar: str | None, asked: Asked) -> Answer:
 def show(found: Answer, text: str, similar: str | None, asked: Asked) -> ExitStatus:
     """Print an answer (or open one of its hits with --open); the exit status."""
     if found.parsed:
-        click.echo(terminal_safe(f"parsed: {found.parsed}"), err=True)
+        echo(terminal_safe(f"parsed: {found.parsed}"), err=True)
     result = found.result
     if result is None:  # --count
-        click.echo(found.total)
+        echo(found.total)
         print_suggestion(found.suggestion)
         return ExitStatus.OK if found.total else ExitStatus.NO_MATCH
     if result.relaxed:
-        click.echo("no note has all the words; showing notes with most of them", err=True)
+        echo("no note has all the words; showing notes with most of them", err=True)
     if result.corrected_query is not None:
         print_correction(result.corrected_query, text)
     if asked.open_rank is not None:
         return open_hit(result, asked.open_rank, asked.settings)
     if similar is not None and asked.output is OutputFormat.COUNT:
-        click.echo(result.total)
+        echo(result.total)
     else:
         print_hits(result, asked)
     if not result.hits and asked.output is OutputFormat.TEXT:
         shown = "" if result.total == 0 else f" on page {asked.options.page}"
         nothing = f"No notes are like {found.path}" if similar is not None else f"No notes match {text!r}"
-        click.echo(terminal_safe(f"{nothing}{shown}."), err=True)
+        echo(terminal_safe(f"{nothing}{shown}."), err=True)
     if asked.output is not OutputFormat.JSON:
         print_suggestion(found.suggestion)
     return ExitStatus.OK if result.hits else ExitStatus.NO_MATCH
@@ -227,7 +225,7 @@ def open_hit(result, rank: int, settings: Settings) -> ExitStatus:
         shown = f"hits {result.hits[0].rank}-{result.hits[-1].rank}" if result.hits else "no hits"
         raise NotesError(f"no hit {rank} to open: this page has {shown}")
     editor = chosen_editor(settings.editor)
-    click.echo(terminal_safe(f"opening {hit.path}" + (f" at line {hit.line}" if hit.line else "")), err=True)
+    echo(terminal_safe(f"opening {hit.path}" + (f" at line {hit.line}" if hit.line else "")), err=True)
     status = open_in_editor(editor, settings.corpus / hit.path, hit.line)
     return ExitStatus.OK if status == 0 else ExitStatus.ERROR
 
@@ -274,11 +272,11 @@ def freshen(corpus: Path, index_dir: Path, *, no_update: bool, settings: Setting
     if outcome.action == "built":
         report = outcome.report
         notes = counted(report.notes, "note")
-        click.echo(f"search: built the index: {notes}{took(report.seconds)}", err=True)
+        echo(f"search: built the index: {notes}{took(report.seconds)}", err=True)
         print_skips("search", report)
     elif outcome.action == "updated":
         report = outcome.report
-        click.echo(f"search: updated the index first: {change_counts(report, new='new')}", err=True)
+        echo(f"search: updated the index first: {change_counts(report, new='new')}", err=True)
         print_skips("search", report)
     elif outcome.action in ("locked", "unwritable"):
         warn("search", f"{outcome.reason}; searching it as last committed")

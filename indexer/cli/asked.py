@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-import click
-
 from indexer.cli.settings import Settings
+from indexer.cli.usage_problem import UsageProblem
 from indexer.output.formats import OutputFormat
 from indexer.output.terminal import ColorMode
 from indexer.search.options import DEFAULT_PASSAGES, SearchOptions
@@ -52,8 +51,8 @@ def asked_from(settings: Settings) -> Asked:
     typed_output, configured = chosen["output"], chosen["output_choice"]
     configured = None if configured == OutputFormat.TEXT else configured
     if typed_output and configured and typed_output != configured:
-        if "output_choice" in _typed():
-            raise click.UsageError(f"--{typed_output} and --output {configured} ask for different outputs")
+        if "output_choice" in settings.typed:
+            raise UsageProblem(f"--{typed_output} and --output {configured} ask for different outputs")
         configured = None  # a typed --json beats the configured output
     output = OutputFormat(typed_output or configured or OutputFormat.TEXT)
     options = SearchOptions(
@@ -61,7 +60,7 @@ def asked_from(settings: Settings) -> Asked:
         page=chosen["page"],
         sort=settings.sort,
         context=chosen["context_chars"],
-        facets=_facets(chosen["facets"], output),
+        facets=_facets(chosen["facets"], output, typed=settings.typed),
         timeline=chosen["show_timeline"],
         explain=chosen["explain"],
         all_copies=chosen["all_copies"],
@@ -83,18 +82,8 @@ def asked_from(settings: Settings) -> Asked:
     )
 
 
-def _facets(values: tuple[str, ...], output: OutputFormat) -> tuple[str, ...]:
+def _facets(values: tuple[str, ...], output: OutputFormat, *, typed: frozenset[str]) -> tuple[str, ...]:
     """The facets asked for; configured ones are left out of outputs that have no place for them."""
-    if "facets" not in _typed() and output not in (OutputFormat.TEXT, OutputFormat.JSON):
+    if "facets" not in typed and output not in (OutputFormat.TEXT, OutputFormat.JSON):
         return ()
     return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
-
-
-def _typed() -> set[str]:
-    """The parameters typed on the command line."""
-    from click.core import ParameterSource
-
-    context = click.get_current_context()
-    return {
-        name for name in context.params if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
-    }

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
+from indexer.cli.click_command import Group
 from indexer.cli.options import CONTEXT, corpus_option, index_option
-from indexer.output.console import Group, cli_errors
+from indexer.output.console import cli_errors
 from indexer.status import ExitStatus
 
 DAEMON_EPILOG = """\b

@@ -9,15 +9,15 @@ from pathlib import Path
 import click
 
 from indexer import __version__
+from indexer.cli.click_command import Group
 from indexer.cli.options import (
     CONTEXT,
     collection_option,
     corpus_option,
     engine_option_group,
     index_option,
-    print_skips,
 )
-from indexer.output.console import Group, ProgressBar, cli_errors, warn
+from indexer.output.console import ProgressBar, cli_errors, print_skips, warn
 from indexer.output.safe_text import counted, json_safe, terminal_safe
 from indexer.status import ExitStatus
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-
-from indexer.output.console import warn
-from indexer.output.terminal import is_terminal
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,20 +34,6 @@ index_option = click.option(
     help="Folder holding the index. [default: one per corpus in your data folder, "
     "~/.local/share/notes-indexer/indexes on Linux; see: indexer list]",
 )
-
-
-def took(seconds: float) -> str:
-    """ " in 1.2 s" on a terminal; nothing when stderr is captured, so logs stay stable."""
-    return f" in {seconds:.1f} s" if is_terminal(sys.stderr) else ""
-
-
-def print_skips(program: str, report, *, warnings: bool = True) -> None:
-    """One warning line per note read with a warning, and per note skipped."""
-    if warnings:
-        for path, message in report.warnings:
-            warn(program, f"{path}: {message}")
-    for path, reason in report.skipped:
-        warn(program, f"{path}: skipped: {reason}")
 
 
 # Where the notes are indexed: shared by search and indexer build/update.

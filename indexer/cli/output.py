@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-import click
-
+from indexer.output.echo import echo
 from indexer.output.formats import OutputFormat
 from indexer.output.terminal import ColorMode, is_terminal
 
@@ -48,7 +47,7 @@ def print_result(
         plural = "note matches" if result.total == 1 else "notes match"
         took = f", {result.seconds * 1000:.0f} ms" if is_terminal(sys.stderr) else ""
         stdout.flush()  # the hits first, then the count under them, even when both are piped
-        click.echo(f"{result.total} {plural} ({first}-{last} shown{took})", err=True)
+        echo(f"{result.total} {plural} ({first}-{last} shown{took})", err=True)
     stdout.flush()
 
 
@@ -56,7 +55,7 @@ def print_correction(corrected: str, typed: str) -> None:
     """The two lines on stderr that say a spelling correction's hits are shown."""
     from indexer.output.render import render_correction
 
-    click.echo(render_correction(corrected, typed), err=True)
+    echo(render_correction(corrected, typed), err=True)
 
 
 def print_suggestion(suggestion) -> None:
@@ -64,7 +63,7 @@ def print_suggestion(suggestion) -> None:
     if suggestion is not None:
         from indexer.output.render import render_suggestion
 
-        click.echo(render_suggestion(suggestion), err=True)
+        echo(render_suggestion(suggestion), err=True)
 
 
 def print_saved(saved: dict[str, str], output: OutputFormat) -> int:
@@ -75,12 +74,12 @@ def print_saved(saved: dict[str, str], output: OutputFormat) -> int:
     if output is OutputFormat.JSON:
         import json
 
-        click.echo(json_safe(json.dumps({"format_version": 1, "saved": saved}, ensure_ascii=False, indent=2)))
+        echo(json_safe(json.dumps({"format_version": 1, "saved": saved}, ensure_ascii=False, indent=2)))
         return ExitStatus.OK
     if not saved:
-        click.echo('No saved searches yet; save one with: search --save NAME "QUERY"', err=True)
+        echo('No saved searches yet; save one with: search --save NAME "QUERY"', err=True)
         return ExitStatus.OK
     width = max(len(name) for name in saved) + 1
     for name, query in saved.items():
-        click.echo(f"{'@' + name:<{width}}  {terminal_safe(query)}")
+        echo(f"{'@' + name:<{width}}  {terminal_safe(query)}")
     return ExitStatus.OK

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 import click
 
 from indexer import __version__
-from indexer.cli.answer import fresh_answer, freshen, merged_answer, open_notes, show, start_freshness_check
+from indexer.cli.answer import freshen, merged_answer, open_notes, show
 from indexer.cli.asked import Asked, asked_from
+from indexer.cli.click_command import Command, usage_problems_shown
 from indexer.cli.gc_pause import code_loaded
 from indexer.cli.options import (
     CONTEXT,
@@ -20,17 +21,14 @@ from indexer.cli.options import (
     index_option,
 )
 from indexer.cli.output import print_saved
+from indexer.cli.query_mode import Request, check_usage, query_mode
 from indexer.cli.settings import Settings
-from indexer.output.console import Command, cli_errors
+from indexer.output.console import cli_errors
 from indexer.output.formats import OutputFormat
 from indexer.output.safe_text import terminal_safe
 from indexer.output.terminal import ColorMode, is_terminal
 from indexer.search.options import SortOrder
 from indexer.status import ExitStatus
-
-if TYPE_CHECKING:
-    pass
-
 
 SEARCH_EPILOG = """\b
 Examples:
@@ -275,7 +273,7 @@ def search_main(query: tuple[str, ...], **params: Any) -> None:
     With no QUERY on a terminal, or with --shell, open the interactive shell.
     """
     text = " ".join(query).strip()
-    with cli_errors("search"):
+    with cli_errors("search"), usage_problems_shown():
         from indexer.cli.settings import resolve_settings
 
         settings = resolve_settings("search", need_corpus=not params["show_config"])
@@ -292,40 +290,7 @@ def search_main(query: tuple[str, ...], **params: Any) -> None:
             sys.exit(_collections_mode(request, asked))
         if request.batch is not None:
             sys.exit(_batch_mode(request, asked))
-        sys.exit(_query_mode(request, asked, served=served is not None))
-
-
-class Request(NamedTuple):
-    """What the command line asks to be done, besides the options of each query: the mode.
-    (A NamedTuple, not a dataclass: built on every search, ~1 M instructions, not ~4.5 M.)"""
-
-    text: str  # the QUERY
-    similar: str | None = None
-    batch: BinaryIO | None = None
-    save_as: str | None = None
-    list_saved: bool = False
-    open_shell: bool = False
-    no_daemon: bool = False
-
-    @classmethod
-    def of(cls, text: str, params: dict[str, Any]) -> Request:
-        """The request of the command's parameters (named as the fields are)."""
-        return cls(text, **{name: params[name] for name in cls._fields if name != "text"})
-
-    @property
-    def other_work(self) -> list[str]:
-        """The options that ask for something else than a query or the shell."""
-        given = {
-            "--batch": self.batch,
-            "--similar": self.similar,
-            "--saved": self.list_saved,
-            "--save": self.save_as,
-        }
-        return [name for name, value in given.items() if value]
-
-    def opens_shell(self, *, on_terminal: bool) -> bool:
-        """--shell, or nothing to do but a query that was not given, on a terminal."""
-        return self.open_shell or (not self.text and on_terminal and not self.other_work)
+        sys.exit(query_mode(request, asked, served=served is not None))
 
 
 def _show_config(settings: Settings) -> ExitStatus:
@@ -380,7 +345,7 @@ def _collections_mode(request: Request, asked: Asked) -> ExitStatus:
         raise click.UsageError("the OpenSearch engine searches one index; give -c once")
     if request.batch is not None or request.similar is not None or request.save_as is not None:
         raise click.UsageError("--batch, --similar and --save work on one collection; give -c once")
-    _check_usage(request.text, asked, similar=None)
+    check_usage(request.text, asked, similar=None)
     code_loaded()
     for target in settings.targets:
         freshen(target.corpus, target.index_dir, no_update=asked.no_update, settings=settings)
@@ -425,71 +390,6 @@ def _run_batch(lines: BinaryIO, asked: Asked) -> ExitStatus:
     return ExitStatus.ERROR if failed else ExitStatus.OK
 
 
-def _query_mode(request: Request, asked: Asked, *, served: bool) -> ExitStatus:
-    """One query (or --similar PATH) on a fresh index: print the hits, or open one (--open)."""
-    from indexer.search.saved import SavedSearches, check_name
-
-    settings, similar, save_as = asked.settings, request.similar, request.save_as
-    on_cluster = settings.engine == "opensearch"
-    saved = SavedSearches(settings.index_dir)
-    # The check runs in a child while this process checks the usage, loads Whoosh
-    # and runs the query on the index as it is.
-    # A cluster is kept fresh by `indexer update --engine opensearch`, not by each search.
-    if on_cluster:
-        from indexer.index.freshness import PendingCheck
-
-        pending = PendingCheck(known=False)  # nothing to check: the answer is the cluster's
-    else:
-        pending = start_freshness_check(
-            settings.corpus, settings.index_dir, no_update=asked.no_update, settings=settings
-        )
-    try:
-        _check_usage(request.text, asked, similar=similar)
-        if save_as is not None:
-            if similar is not None:
-                raise click.UsageError("--save saves a QUERY, not --similar")
-            check_name(save_as)
-        text = saved.expand(request.text)
-        if asked.debug:
-            click.echo(terminal_safe(f"query: {text}"), err=True)
-        answer = fresh_answer(pending, text, similar, asked, no_update=asked.no_update)
-    finally:
-        pending.discard()
-    status = show(answer, text, similar, asked)
-    if save_as is not None:
-        replaced = saved.save(save_as, text)
-        click.echo(
-            f"search: {'replaced' if replaced else 'saved'} @{save_as}: {terminal_safe(text)}", err=True
-        )
-    if not served and not request.no_daemon and settings.daemon and not on_cluster:
-        _offer_resident_process(settings)
-    return status
-
-
-def _check_usage(text: str, asked: Asked, *, similar: str | None) -> None:
-    """Options that cannot go together are a usage error (exit 2) before any work is done."""
-    if similar is not None and text:
-        raise click.UsageError("--similar takes a note's path, not a QUERY")
-    if similar is None and not text:
-        raise click.UsageError('missing QUERY (try: search "ransomware", or search --shell)')
-    from indexer.output.script_output import check_format_version
-
-    output = asked.output
-    check_format_version(asked.version)
-    if asked.null and output is not OutputFormat.PATHS:
-        raise click.UsageError("-0/--null goes with paths output (--files or --output paths)")
-    if asked.absolute and output is not OutputFormat.PATHS:
-        raise click.UsageError("--absolute goes with paths output (--files or --output paths)")
-    if asked.open_rank is not None and output is not OutputFormat.TEXT:
-        raise click.UsageError(f"--open opens a note; it cannot be combined with {output.flag}")
-    if asked.options.explain and not output.has_passages:
-        raise click.UsageError(f"--explain cannot be combined with {output.flag}")
-    # Facets and the timeline go with text or --json output only.
-    for name, given in (("--facet", bool(asked.options.facets)), ("--timeline", asked.options.timeline)):
-        if given and output not in (OutputFormat.TEXT, OutputFormat.JSON):
-            raise click.UsageError(f"{name} cannot be combined with {output.flag}; use --json or text output")
-
-
 def _run_shell(first_query: str, asked: Asked) -> int:
     # Imported here: the one-shot search never loads prompt_toolkit or the shell.
     from indexer.output.terminal import use_color
@@ -523,11 +423,3 @@ def _served_request(settings: Settings, asked: Asked, *, batch: bool):
             raise RunLocally
         served.check_serves(settings)
     return served
-
-
-def _offer_resident_process(settings: Settings) -> None:
-    """After answering: start a resident process for the next search, unless one runs."""
-    from indexer.daemon.spawn import start_in_background
-
-    sys.stdout.flush()
-    start_in_background(settings)

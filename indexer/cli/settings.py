@@ -10,8 +10,6 @@ import shlex
 from pathlib import Path
 from typing import NamedTuple
 
-import click
-
 from indexer.errors import NotesError
 from indexer.output.console import warn
 
@@ -49,6 +47,7 @@ class Settings(NamedTuple):
     url: str = ""
     index_name: str = "notes"
     verify_tls: bool = True
+    typed: frozenset[str] = frozenset()  # the parameters of PARAMETER_KEYS typed on the command line
 
     def cluster(self):
         """Where the notes live on a cluster (engine = opensearch); credentials from the environment."""
@@ -125,26 +124,32 @@ class UnknownCollectionError(NotesError):
 
 
 def resolve_settings(
-    program: str, params: dict[str, object] | None = None, *, need_corpus: bool = True
+    program: str,
+    params: dict[str, object] | None = None,
+    *,
+    need_corpus: bool = True,
+    typed: frozenset[str] | None = None,
 ) -> Settings:
-    """Settings for the running click command, given its parameter values.
+    """Settings for a command, given its parameter values (by default, the running click
+    command's) and `typed`, the names of those typed on the command line (by default,
+    those click says came from it).
 
     A parameter typed on the command line overrides every file; a parameter left at its
     default (or set by its NOTES_* variable) takes the resolved configuration value.
     """
-    from click.core import ParameterSource
-
     from indexer.cli.config import load_config
 
-    context = click.get_current_context()
-    params = dict(context.params if params is None else params)
+    if params is None or typed is None:
+        given, typed_there = _click_parameters()
+        params = given if params is None else params
+        typed = typed_there if typed is None else typed
+    params = dict(params)
     overrides: dict[str, object] = {}
-    typed: set[str] = set()
     for name, key in PARAMETER_KEYS.items():
-        if name in params and context.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+        if name in params and name in typed:
             value = params[name]
             overrides[key] = str(value) if isinstance(value, Path) else value
-            typed.add(name)
+    typed = frozenset(name for name in PARAMETER_KEYS if name in params and name in typed)
     names = tuple(params.get("collections") or ())
     if names:
         overrides["collection"] = names[0]
@@ -189,7 +194,20 @@ def resolve_settings(
         options=options,
         targets=targets,
         collection=first.name,
+        typed=typed,
     )
+
+
+def _click_parameters() -> tuple[dict[str, object], frozenset[str]]:
+    """The running click command's parameter values, and the names typed on its command line."""
+    import click
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    typed = frozenset(
+        name for name in context.params if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    )
+    return context.params, typed
 
 
 def _verify_tls(program: str, config) -> bool:

@@ -1,5 +1,7 @@
 """The `search` console script's entry: the resident process first (indexer.daemon.client,
-which loads neither click nor Whoosh), else the garbage collector paused while the code loads.
+which loads neither click nor Whoosh), else the garbage collector paused while the code
+loads; then a command line of the common kind without click (`cli/common_argv.py`), else
+the click command.
 
 Why and how long: `indexer.cli.gc_pause`. This module imports the command only inside
 `run_search`, after the pause, and the command imports `gc_pause` (not this module) to
@@ -25,7 +27,8 @@ def main() -> None:
 
 
 def run_search() -> None:
-    """Ask the resident process; else pause collection, then load and run the command."""
+    """Ask the resident process; else pause collection, then load and run the command: the
+    common command line's path, or the click command."""
     import sys
 
     from indexer.daemon.client import answer_remotely
@@ -35,6 +38,9 @@ def run_search() -> None:
         sys.exit(status)
     defer_inspect()
     pause_collection()
+    from indexer.cli.common_argv import serve_common_argv
+
+    serve_common_argv(sys.argv[1:])  # exits, unless the line is for the click command
     from indexer.cli.search import search_main
 
     search_main()

@@ -1,15 +1,16 @@
-"""The CLI's edge: one-line errors and exit codes, warnings and progress bars on stderr."""
+"""The CLI's edge: one-line errors and exit codes, warnings and progress bars on stderr.
+
+No click here: a one-shot search of the common kind never loads it (`cli/common_argv.py`).
+The click commands' one-line usage errors are `cli/click_command.py`'s."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
-
-import click
 
 from indexer.errors import NotesError
+from indexer.output.echo import echo
 from indexer.output.internal_error import internal_error_line
 from indexer.output.safe_text import terminal_safe
 from indexer.output.terminal import is_terminal
@@ -39,94 +40,45 @@ def cli_errors(program: str) -> Iterator[None]:
     try:
         yield
     except NotesError as exc:
-        click.echo(error_line(program, exc), err=True)
+        echo(error_line(program, exc), err=True)
         sys.exit(ExitStatus.ERROR)
     except KeyboardInterrupt:
-        click.echo(f"{program}: interrupted", err=True)
+        echo(f"{program}: interrupted", err=True)
         sys.exit(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         # The reader of our output went away (`search ... | head`): not an error.
         sys.stderr.close()
         sys.exit(ExitStatus.OK)
-    except (click.ClickException, click.exceptions.Exit, click.Abort):
-        raise  # click's own: usage errors and exits, shown by click
     except Exception as exc:
-        click.echo(internal_error_line(program, exc), err=True)
+        if _clicks_own(exc):
+            raise  # click's own: usage errors and exits, shown by click
+        echo(internal_error_line(program, exc), err=True)
         sys.exit(ExitStatus.ERROR)
 
 
-class OneLineUsageError(click.UsageError):
-    """A click usage error shown as one line, `prog: message; try 'prog --help'` (exit 2)."""
-
-    def __init__(self, error: click.UsageError, program: str) -> None:
-        super().__init__(error.message, error.ctx)
-        self.error = error
-        self.program = error.ctx.command_path if error.ctx else program
-
-    def format_message(self) -> str:
-        return self.error.format_message()
-
-    def show(self, file: object = None) -> None:
-        program = self.program
-        text = f"{program}: {self.format_message().rstrip('.')}"
-        takes_query = self.ctx is not None and any(param.name == "query" for param in self.ctx.command.params)
-        if isinstance(self.error, click.NoSuchOption) and takes_query:
-            text += f" (a query that starts with - goes after --: {program} -- -word)"
-        click.echo(terminal_safe(f"{text}; try '{program} --help'"), err=True)
-
-
-# The mixin's methods call click.Command's: a type checker is told which class it mixes into.
-if TYPE_CHECKING:
-    _Mixin = click.Command
-else:
-    _Mixin = object
-
-
-class _OneLineErrors(_Mixin):
-    """Mixin for click commands: usage errors (bad options, missing arguments) are one line,
-    and so is Ctrl-C outside `cli_errors` (click would print "Aborted!" and exit 1)."""
-
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-    ) -> click.Context:
-        program = f"{parent.command_path} {info_name}" if parent else info_name
-        with _one_line_errors(program or ""):
-            return super().make_context(info_name, args, parent=parent, **extra)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        with _one_line_errors(ctx.command_path):
-            return super().invoke(ctx)
-
-
-_NoArgsIsHelp = getattr(click.exceptions, "NoArgsIsHelpError", OneLineUsageError)
-
-
-@contextmanager
-def _one_line_errors(program: str) -> Iterator[None]:
-    try:
-        yield
-    except (OneLineUsageError, _NoArgsIsHelp):
-        raise  # the latter shows the help text, as asked
-    except click.UsageError as exc:
-        raise OneLineUsageError(exc, program) from None
-    except KeyboardInterrupt:
-        click.echo(f"{program.split(' ')[0]}: interrupted", err=True)
-        sys.exit(ExitStatus.INTERRUPTED)
-
-
-class Command(_OneLineErrors, click.Command):
-    """A click command whose usage errors, and Ctrl-C, are one line."""
-
-
-class Group(_OneLineErrors, click.Group):
-    """A click group whose usage errors and Ctrl-C, and its commands', are one line."""
-
-    command_class = Command
+def _clicks_own(exc: Exception) -> bool:
+    """A usage error or exit of click's (none can be raised where click is not loaded)."""
+    click = sys.modules.get("click")
+    return click is not None and isinstance(exc, click.ClickException | click.exceptions.Exit | click.Abort)
 
 
 def warn(program: str, message: str) -> None:
     """A one-line warning on stderr."""
-    click.echo(terminal_safe(f"{program}: warning: {message}"), err=True)
+    echo(terminal_safe(f"{program}: warning: {message}"), err=True)
+
+
+def took(seconds: float) -> str:
+    """ " in 1.2 s" on a terminal; nothing when stderr is captured, so logs stay stable."""
+    return f" in {seconds:.1f} s" if is_terminal(sys.stderr) else ""
+
+
+def print_skips(program: str, report, *, warnings: bool = True) -> None:
+    """One warning line per note read with a warning, and per note skipped."""
+    if warnings:
+        for path, message in report.warnings:
+            warn(program, f"{path}: {message}")
+    for path, reason in report.skipped:
+        warn(program, f"{path}: skipped: {reason}")
 
 
 class ProgressBar:
@@ -146,6 +98,8 @@ class ProgressBar:
         if not self.enabled or total < self.min_items:
             return
         if self._bar is None:
+            import click
+
             self._bar = click.progressbar(
                 length=total, label=self.label, file=sys.stderr, show_pos=True, width=30
             )
