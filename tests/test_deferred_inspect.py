@@ -144,15 +144,20 @@ def test_the_search_script_defers_inspect_before_its_code_loads(tmp_path):
         os.environ['XDG_RUNTIME_DIR'] = {str(tmp_path)!r}
         from indexer.cli import startup
         seen = []
-        command = types.ModuleType('indexer.cli.search')  # the command, standing in
-        command.search_main = lambda: seen.append(type(sys.modules.get('inspect')).__name__)
-        sys.modules['indexer.cli.search'] = command
+        def note_inspect(*args):
+            seen.append(type(sys.modules.get('inspect')).__name__)
+        # The common command line's path and the click command, standing in.
+        common = types.ModuleType('indexer.cli.common_argv')
+        common.serve_common_argv = note_inspect
+        command = types.ModuleType('indexer.cli.search')
+        command.search_main = note_inspect
+        sys.modules['indexer.cli.common_argv'], sys.modules['indexer.cli.search'] = common, command
         sys.argv = ['search', 'x']
         startup.run_search()
         print(seen)
         """
     )
-    assert out == "['_LoadedWhenUsed']\n"
+    assert out == "['_LoadedWhenUsed', '_LoadedWhenUsed']\n"
 
 
 def test_what_the_module_lacks_while_its_own_code_runs_is_an_attribute_error_as_in_a_cycle():

@@ -29,7 +29,8 @@ class _LoadedWhenUsed(types.ModuleType):
         with _lock:
             if type(self) is _LoadedWhenUsed:
                 if _running:
-                    raise AttributeError(f"partially initialized module {self.__name__!r} has no attribute {name!r}")
+                    who = f"partially initialized module {self.__name__!r}"
+                    raise AttributeError(f"{who} has no attribute {name!r}")
                 _running = True
                 try:
                     self.__spec__.loader.exec_module(self)
