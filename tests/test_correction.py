@@ -339,3 +339,88 @@ def test_words_whose_others_no_note_has_are_not_replaced_and_the_corrections_sta
     assert answers[0] == answers[1]
     assert sum(skipped) >= 8
     assert sum(corrected is not None for corrected, _, _ in answers[0]) >= 1
+
+
+def _typo_queries(corpus, count: int) -> list[str]:
+    """Queries of three words of a bundled note, one of them with a letter dropped or
+    doubled: the corrector's candidates come in tiers of one and of several."""
+    import random
+    import re
+
+    drawn = random.Random(5)
+    queries = []
+    for path in sorted(corpus.rglob("*.md")):
+        words = list(
+            dict.fromkeys(
+                word.lower() for word in re.findall(r"[A-Za-z]{5,}", path.read_text(encoding="utf-8"))
+            )
+        )
+        if len(words) >= 6:
+            chosen = drawn.sample(words, 3)
+            typo = chosen[0]
+            at = drawn.randrange(1, len(typo))
+            chosen[0] = (
+                typo[:at] + typo[at + 1 :] if drawn.random() < 0.5 else typo[:at] + typo[at] + typo[at:]
+            )
+            queries.append(" ".join(chosen))
+    return queries[:count]
+
+
+def test_a_correction_alone_in_its_tier_is_not_scored_and_the_corrections_stay_the_same(
+    bundled_index, monkeypatch
+):
+    """A candidate alone in its tier is chosen if it finds notes, whatever its score: it is
+    not reranked to be scored (`_finds_notes`), and the corrections and hits are those of
+    scoring every candidate."""
+    from indexer.search.searching import NoteIndex
+
+    corpus, index = bundled_index
+    queries = _typo_queries(corpus, 40)
+    assert len(queries) == 40
+    scored: list[str] = []
+    best_score = NoteIndex._best_score
+    monkeypatch.setattr(
+        NoteIndex, "_best_score", lambda self, text: scored.append(text) or best_score(self, text)
+    )
+    answers = []
+    counts = []
+    for lone in (True, False):
+        if not lone:  # every candidate scored, as before
+            monkeypatch.setattr(NoteIndex, "_finds_notes", lambda self, text: self._best_score(text) > 0)
+        scored.clear()
+        with open_index(corpus, index) as notes:
+            answers.append(
+                [
+                    (
+                        result.corrected_query,
+                        paths(result),
+                        [hit.score for hit in result.hits],
+                        result.relaxed,
+                    )
+                    for result in (notes.search(text, limit=10, passages=0) for text in queries)
+                ]
+            )
+        counts.append(len(scored))
+    assert answers[0] == answers[1]
+    assert sum(corrected is not None for corrected, *_ in answers[0]) >= 10
+    assert counts[0] < counts[1]  # the candidates alone in their tier were not scored
+
+
+def test_finding_notes_is_what_the_best_score_above_0_says(bundled_index):
+    """`_finds_notes` (the strict matches, no rerank) says what `_best_score(text) > 0` says."""
+    from indexer.search.spelling import _closest_first, _Corrector, _tokens
+
+    corpus, index = bundled_index
+    compared = found = 0
+    with open_index(corpus, index) as notes:
+        corrector = _Corrector(notes)
+        for text in _typo_queries(corpus, 30):
+            first = next(match for match in _tokens(text) if match["word"])
+            for _, candidate in _closest_first(corrector, first["word"]):
+                corrected = text[: first.start("word")] + candidate + text[first.end("word") :]
+                finds = notes._finds_notes(corrected)
+                assert finds == (notes._best_score(corrected) > 0), corrected
+                compared += 1
+                found += finds
+            assert notes._finds_notes(text) == (notes._best_score(text) > 0), text
+    assert compared > 20 and 0 < found < compared

@@ -194,7 +194,7 @@ class NoteIndex(SearchFlow):
     def _correction(self, text: str) -> str | None:
         from indexer.search.spelling import corrected_in_context  # only when a query needs it
 
-        return corrected_in_context(self, text, self._best_score, self._others_found)
+        return corrected_in_context(self, text, self._best_score, self._others_found, self._finds_notes)
 
     def _others_found(self, text: str, without: str) -> bool:
         """Whether a note has the words of `without` (`text` less one of its words): False
@@ -217,11 +217,22 @@ class NoteIndex(SearchFlow):
         """The ranked score of the best note `text` finds (0 if none): what a correction
         is chosen by."""
         parsed = self._parse(text)
-        options = SearchOptions(limit=1, passages=0, all_copies=True)
         result = self._result(
-            text, parsed, time.perf_counter(), options, terms=None, bonuses=ranking_bonuses(parsed, text)
+            text, parsed, time.perf_counter(), _BEST_ONLY, terms=None, bonuses=ranking_bonuses(parsed, text)
         )
         return result.hits[0].score if result.hits else 0.0
+
+    def _finds_notes(self, text: str) -> bool:
+        """Whether `_best_score(text)` is above 0, without the rerank: a correction alone
+        in its tier is chosen if it finds notes, whatever its score. The bonuses only add
+        to a note's score (each a boost of its words' scores, none below 0), so the best
+        note scores above 0 once reranked if and only if it did before. What is scored
+        is remembered as `_best_score` remembers it (the chosen query is searched next)."""
+        parsed = self._parse(text)
+        bonuses = ranking_bonuses(parsed, text)
+        window = _tie_window(_BEST_ONLY.wanted, bonuses)
+        ranked, _, _ = self._matches(parsed, window, _BEST_ONLY.sort, (), keep=bool(bonuses))
+        return bool(ranked) and float(ranked[0][0] or 0.0) > 0
 
     def did_you_mean(self, text: str, total: int | None = None) -> Suggestion | None:
         """A corrected query with clearly more hits, when `text` has few (`total`, if known)."""
@@ -325,8 +336,7 @@ class NoteIndex(SearchFlow):
             highlighted = terms.get("body") | terms.get("title") | terms.get("subtitle")
             matcher = TermMatcher(TEXT_ANALYZER, highlighted)
         wanted = options.wanted
-        # Ties are ordered as far as the page, or as far as bonuses may reorder.
-        window = max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
+        window = _tie_window(wanted, bonuses)
         copies = None if options.all_copies else self.copies
         # Our own ranked list of (score, docnum), every match: tie order -> rerank -> fold
         # -> page -> hits. Whoosh's `Results` is read once and never edited.
@@ -674,6 +684,16 @@ class NoteIndex(SearchFlow):
         except ParseBudgetExceeded as exc:
             notes.problems[note.path] = exc.reason
             return ()
+
+
+# What `_best_score` asks for: the best note, no passages, copies not folded.
+_BEST_ONLY = SearchOptions(limit=1, passages=0, all_copies=True)
+
+
+def _tie_window(wanted: int | None, bonuses: Sequence[Bonus]) -> int | None:
+    """How far a search orders equal notes (None: all): as far as the page (`wanted`
+    hits), or as far as bonuses may reorder."""
+    return max(wanted, RERANK_WINDOW) if bonuses and wanted is not None else wanted
 
 
 def without_link_targets(text: str) -> str:
