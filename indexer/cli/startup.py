@@ -13,6 +13,7 @@ say when its code is in.
 
 from __future__ import annotations
 
+from indexer.cli.deferred_inspect import defer_inspect
 from indexer.cli.gc_pause import pause_collection
 
 
@@ -35,6 +36,7 @@ def run_search() -> None:
     status = answer_remotely(sys.argv[1:])
     if status is not None:
         sys.exit(status)
+    defer_inspect()
     pause_collection()
     from indexer.cli.common_argv import serve_common_argv
 
