@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indexer.index.fields import FieldCatalog
 from indexer.index.schema import build_schema
@@ -520,6 +522,34 @@ def test_link_targets_and_addresses_are_not_words_of_the_text_checked_as_typed()
 
     text = 'Hackers [breached](https://a.example/x/y) ![map](img/m.png "t") servers at www.b.example/z.'
     assert without_link_targets(text).split() == ["Hackers", "[breached]", "![map]", "servers", "at"]
+
+
+_ADDRESS_PIECES = ["h", "w", "http://", "https://", "www.", "http:/", "ww.", "x", "_", "1", "é"]
+_ADDRESS_PIECES += [".", "/", " ", "\n", "\t", "(", ")", "]"]
+
+
+@given(st.lists(st.sampled_from(_ADDRESS_PIECES), max_size=30).map("".join))
+def test_addresses_are_taken_out_as_the_one_expression_takes_them(text):
+    """`_without_addresses` gives what `searching._ADDRESS` replaced by a space gives:
+    addresses after a word character, inside another, at either end, one start only."""
+    from indexer.search.searching import _ADDRESS, _without_addresses
+
+    assert _without_addresses(text) == _ADDRESS.sub(" ", text)
+
+
+def test_the_bundled_notes_addresses_are_taken_out_as_the_one_expression_takes_them():
+    from indexer.search.searching import _ADDRESS, _LINK_TARGET, _without_addresses
+    from tests.conftest import BUNDLED_CORPUS
+
+    changed = 0
+    for path in sorted(BUNDLED_CORPUS.rglob("*.md")):
+        text = _LINK_TARGET.sub("]", path.read_text(encoding="utf-8"))
+        expected = _ADDRESS.sub(" ", text)
+        assert _without_addresses(text) == expected, path
+        changed += expected != text
+    assert changed > 10
+    for text in ("xhttp://www.a b", "http:// x", "_www.x", "éhttp://x", "a\thttps://q\nwww.z", "www."):
+        assert _without_addresses(text) == _ADDRESS.sub(" ", text), text
 
 
 def test_a_notes_exact_words_are_checked_in_one_pass_as_one_by_one():
