@@ -287,3 +287,43 @@ def _differing_share_word_by_word(words, other):
 )  # three words: many shared shingles, runs of them, overlapping and apart
 def test_the_differing_share_is_the_share_of_words_no_shared_shingle_covers(words, other):
     assert differing_share(words, other) == _differing_share_word_by_word(words, other)
+
+
+# Reading the saved groups: a checked file is used as written; anything else as before.
+def saved_groups(tmp_path, groups) -> list[list[str]]:
+    import json
+
+    from indexer.index.duplicates import GROUPS_FILE, read_duplicate_groups
+
+    (tmp_path / GROUPS_FILE).write_text(json.dumps({"version": 2, "groups": groups}))
+    return read_duplicate_groups(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("groups", "read"),
+    [
+        ([["b.md", "a.md"], ["c.md", "d.md", "e.md"]], [["b.md", "a.md"], ["c.md", "d.md", "e.md"]]),
+        ([["a.md", 7], ["c.md", "d.md"]], [["a.md", "7"], ["c.md", "d.md"]]),  # a path not a string
+        ([["a.md"], ["c.md", "d.md"]], [["c.md", "d.md"]]),  # a group of one
+        ([["a.md", "b.md"], "c.md", {"d": 1}], [["a.md", "b.md"]]),  # a group not a list
+        ([["a.md", "b.md"], "cd.md"], [["a.md", "b.md"]]),
+        ([], []),
+        ("a.md", []),
+    ],
+)
+def test_saved_groups_are_read_as_lists_of_two_paths_or_more(tmp_path, groups, read):
+    assert saved_groups(tmp_path, groups) == read
+
+
+def test_copies_read_from_a_checked_file_fold_and_list_the_others(tmp_path):
+    from indexer.index.duplicates import Copies
+
+    groups = saved_groups(tmp_path, [["b.md", "a.md"], ["c.md", "d.md", "e.md"], ["f.md", "c.md"]])
+    paths = {0: "a.md", 1: "b.md", 2: "c.md", 3: "d.md", 4: "e.md", 5: "f.md", 6: "g.md"}
+    copies = Copies(groups, paths.get)
+    assert copies.foldable == 6 and copies and not Copies([], paths.get)
+    assert copies.others("c.md") == ("f.md",) and copies.others("d.md") == ("c.md", "e.md")
+    assert copies.others("g.md") == ()
+    ranked = [(9.0, 0), (8.0, 6), (7.0, 1), (6.0, 3), (5.0, 2), (4.0, 4), (3.0, 5)]
+    assert copies.fold(ranked) == [(9.0, 0), (8.0, 6), (6.0, 3), (5.0, 2)]
+    assert copies.among(docnum for _, docnum in ranked) == 3

@@ -72,3 +72,30 @@ def test_a_segment_written_with_lengths_read_whole_is_byte_for_byte_whooshs(
         )
 
     assert segment_files(tmp_path / "whole") == segment_files(tmp_path / "whoosh")
+
+
+def test_length_norms_are_the_note_by_note_floats_for_every_note_field_and_segment(
+    bundled_index, corpus, write_note, index_dir
+):
+    """Each note's norm, computed once a length, is the float computed note by note."""
+
+    def norms_checked(notes) -> int:
+        weighting, checked = notes.searcher.weighting, 0
+        for segment_searcher, _ in notes.searcher.leaf_searchers():
+            for field in ("title", "body", "author"):
+                average, B, lengths = weighting._field_parameters(segment_searcher, field)
+                expected = [None if n is None else weighting.K1 * (1 - B + B * n / average) for n in lengths]
+                norms = weighting.length_norms(segment_searcher, field)
+                assert [repr(norm) for norm in norms] == [repr(norm) for norm in expected]
+                checked += sum(norm is not None for norm in norms)
+        return checked
+
+    with open_index(*bundled_index) as notes:
+        assert norms_checked(notes) > 100
+    for number in range(12):  # a second segment and notes without a length (None)
+        write_note(f"n{number}.md", info_note(f"Title {number} ransomware", "word " * (number * 7 + 1)))
+    build_index(corpus, index_dir)
+    write_note("late.md", info_note("A late note", "ransomware gateway"))
+    update_index(corpus, index_dir)
+    with open_index(corpus, index_dir) as notes:
+        assert norms_checked(notes) > 12

@@ -124,3 +124,36 @@ def test_dates_read_in_one_piece_are_the_columns_own_values(bundled_index):
             assert column_values(column) == list(column) and len(list(column)) > 1
             # What the one-piece read uses (else it falls back to one read a value).
             assert all(hasattr(column, name) for name in ("_dbfile", "_basepos", "_count", "_typecode"))
+
+
+def test_newest_first_keys_are_each_notes_date_negated_and_0_when_undated(bundled_index, tmp_path):
+    """The keys read by C-level passes are, note by note, what Whoosh's own column reading
+    gives: -date, or 0 for a note without one (a segment without the column included)."""
+    from indexer.search.ties import _newest_first_keys
+
+    def keys_checked(corpus, index) -> list[int]:
+        with open_index(corpus, index) as notes:
+            reader = notes.searcher.reader()
+            expected = []
+            for segment, _ in reader.leaf_readers():
+                count = segment.doc_count_all()
+                if not segment.has_column("date"):
+                    expected += [0] * count
+                    continue
+                stored = list(segment.column_reader("date", translate=False))[:count]
+                missing = segment.schema["date"].column_type.default_value()
+                expected += [0 if date == missing else -date for date in stored]
+                expected += [0] * (count - len(stored))
+            keys = _newest_first_keys(reader)
+            assert keys == expected and len(keys) == reader.doc_count_all()
+            return keys
+
+    keys = keys_checked(*bundled_index)
+    assert 0 in keys and min(keys) < 0  # dated and undated notes
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, date in (("a.md", "Unknown"), ("b.md", "March 1, 2022"), ("c.md", "Unknown")):
+        (corpus / name).write_text(info_note("Same", "The gateway was open.", date=date), encoding="utf-8")
+    build_index(corpus, tmp_path / "index", options=IndexOptions(procs=2))  # one segment undated
+    dated, *undated = sorted(keys_checked(corpus, tmp_path / "index"))
+    assert dated < 0 and undated == [0, 0]

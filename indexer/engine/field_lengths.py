@@ -79,16 +79,26 @@ def segment_column_values(
     reader: IndexReader, fieldname: str
 ) -> Iterator[tuple[IndexReader, int, list[int | None]]]:
     """For each segment of a Whoosh `reader`: (the segment, its first global docnum, each
-    of its notes' value of the numeric column `fieldname`, None where a note has none).
+    of its notes' value of the numeric column `fieldname`, None where a note has none)."""
+    for segment, offset, values, missing in segment_stored_values(reader, fieldname):
+        yield segment, offset, [None if value == missing else value for value in values]
+
+
+def segment_stored_values(
+    reader: IndexReader, fieldname: str
+) -> Iterator[tuple[IndexReader, int, list[int], int]]:
+    """For each segment of a Whoosh `reader`: (the segment, its first global docnum, each
+    of its notes' stored value of the numeric column `fieldname`, the value stored for a
+    note without one: the column's default), with no step a note in Python.
 
     Segment by segment: Whoosh's multi-segment column reader fails (`OSError: Invalid
     argument`) on a segment without the column (one whose notes all lack the value)."""
     for segment, offset in reader.leaf_readers():
         count = segment.doc_count_all()
-        if not segment.has_column(fieldname):
-            yield segment, offset, [None] * count
-            continue
         missing = segment.schema[fieldname].column_type.default_value()
+        if not segment.has_column(fieldname):
+            yield segment, offset, [missing] * count, missing
+            continue
         values = column_values(segment.column_reader(fieldname, translate=False))[:count]
         values.extend([missing] * (count - len(values)))
-        yield segment, offset, [None if value == missing else value for value in values]
+        yield segment, offset, values, missing
