@@ -157,3 +157,15 @@ def test_a_decoding_error_raised_inside_whoosh_is_damage():
         planted_bug()
     except AttributeError as exc:
         assert not is_damage(exc)
+
+
+def test_text_that_whoosh_cannot_encode_is_a_bug_not_damage():
+    # A path held with surrogates (bytes that are not UTF-8) reaching the writer is ours.
+    from whoosh.fields import ID
+
+    try:
+        ID(stored=True).to_bytes("bad\udcff.md")
+    except UnicodeEncodeError as exc:
+        caught = exc
+    assert caught.__traceback__.tb_next is not None  # raised inside Whoosh
+    assert not is_damage(caught)

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import indexer_main, search_main
+from indexer.index.change_check import corpus_changed
 from tests.conftest import info_note, write_project_settings
 from tests.growth import assert_grows_linearly
 
@@ -78,6 +79,30 @@ def test_a_fifo_named_like_a_note_is_reported_at_build(workspace):
     result = indexer("build")
     assert result.exit_code == 0
     assert "indexer: warning: x.md: skipped: not a regular file (a FIFO)\n" in result.stderr
+
+
+def test_names_that_are_not_utf8_are_reported_and_the_other_notes_indexed_and_searched(workspace):
+    corpus = workspace / "corpus"
+    with open(os.fsencode(corpus) + b"/bad\xff.md", "w") as note:
+        note.write(info_note("Bad", "zyzzyva bad bytes"))
+    os.mkdir(os.fsencode(corpus) + b"/dir\xfe")
+    with open(os.fsencode(corpus) + b"/dir\xfe/inner.md", "w") as note:
+        note.write(info_note("Inner", "zyzzyva inner"))
+    result = indexer("build")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "indexer: warning: bad\\xff.md: skipped: file name is not valid UTF-8: rename it to index it\n"
+        in (result.stderr)
+    )
+    assert (
+        "dir\\xfe/: skipped: folder name is not valid UTF-8: rename it to index its notes\n" in result.stderr
+    )
+    for update in ([], ["--no-update"]):
+        result = search("zyzzyva", "--files", *update)
+        assert (result.exit_code, result.stdout) == (0, "a.md\nb.md\n"), result.stderr
+        assert "internal error" not in result.stderr
+    # The quick change check passes them over as the build does: nothing to update.
+    assert not corpus_changed(corpus, workspace / "index_data")
 
 
 # -- notes built to make a parser slow ------------------------------------------------------

@@ -57,7 +57,8 @@ def is_damage(exc: BaseException) -> bool:
     our code has a bug: that reaches the top-level handler as an internal error)."""
     if isinstance(exc, read_errors()):
         return True
-    if not isinstance(exc, _DECODING_ERRORS):
+    if not isinstance(exc, _DECODING_ERRORS) or isinstance(exc, UnicodeEncodeError):
+        # Encoding text is writing it, never reading damaged bytes: a bug, not damage.
         return False
     tb = exc.__traceback__
     if tb is None:

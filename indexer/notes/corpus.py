@@ -31,6 +31,30 @@ SKIPPED_DIRS = frozenset(
 )
 
 
+# Why a file or folder whose name is not UTF-8 is passed over. Its path could be neither
+# stored in the index (UTF-8 text) nor printed as it is; it is reported with its bytes
+# shown as `\\xff` escapes (`shown_name`), and its notes are indexed once it is renamed.
+NOT_UTF8_FILE = "file name is not valid UTF-8: rename it to index it"
+NOT_UTF8_FOLDER = "folder name is not valid UTF-8: rename it to index its notes"
+
+
+def undecodable(name: str) -> bool:
+    """Whether `name`, as `os.scandir` gives it, came from bytes that are not UTF-8 (Python
+    holds each such byte as a lone surrogate); an ASCII name is decided in C."""
+    if name.isascii():
+        return False
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def shown_name(rel: str) -> str:
+    """`rel` printable and storable: the bytes that are not UTF-8 as `\\xff` escapes."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
 # What change detection compares for each note: (modification time in ns, size in bytes).
 Signature = tuple[int, int]
 
@@ -92,6 +116,9 @@ def scan_corpus(
             if name[0] == "." or (patterns and _ignored(rel_dir + name, patterns)):
                 continue
             try:
+                if undecodable(name):
+                    _pass_over_undecodable(entry, rel_dir + name, scan)
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     if not _walked_into(directory, name, excluded, excluded_names):
                         continue
@@ -176,7 +203,7 @@ def walked_fingerprint(root: Path, *, ignore: Iterable[str] = (), exclude: Itera
             names = []  # named like a note: its `lstat` below says whether it is a folder
             for entry in entries:
                 name = entry.name
-                if name[0] == "." or (patterns and _ignored(rel_dir + name, patterns)):
+                if name[0] == "." or (patterns and _ignored(rel_dir + name, patterns)) or undecodable(name):
                     continue
                 if name.endswith(NOTE_SUFFIXES) or name.lower().endswith(NOTE_SUFFIXES):
                     names.append(name)
@@ -303,6 +330,15 @@ def _scan_link(
         scan.skipped.append(
             (rel, f"symbolic link to something that is {special_file_reason(target.st_mode)}")
         )
+
+
+def _pass_over_undecodable(entry: os.DirEntry, rel: str, scan: CorpusScan) -> None:
+    """Report a folder, or a file named like a note, whose name is not UTF-8 (anything else
+    so named is passed over silently, as it would be with a UTF-8 name)."""
+    if entry.is_dir(follow_symlinks=False):
+        scan.skipped.append((shown_name(rel) + "/", NOT_UTF8_FOLDER))
+    elif entry.name.lower().endswith(NOTE_SUFFIXES):
+        scan.skipped.append((shown_name(rel), NOT_UTF8_FILE))
 
 
 def _ignored(rel: str, patterns: tuple[str, ...]) -> bool:
