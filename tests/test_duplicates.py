@@ -290,12 +290,16 @@ def test_the_differing_share_is_the_share_of_words_no_shared_shingle_covers(word
 
 
 # Reading the saved groups: a checked file is used as written; anything else as before.
-def saved_groups(tmp_path, groups) -> list[list[str]]:
+def saved_groups(tmp_path, groups, written=True) -> list[list[str]]:
+    """`groups` read back from a file laid out as the build writes it (groups decoded
+    alone) or (not `written`) in another layout (decoded whole)."""
     import json
 
     from indexer.index.duplicates import GROUPS_FILE, read_duplicate_groups
 
-    (tmp_path / GROUPS_FILE).write_text(json.dumps({"version": 2, "groups": groups}))
+    data = {"version": 2, "max_differing": 0.2, "groups": groups, "verdicts": {"ab": [0.1, 0.0, 0.0, 0.1]}}
+    text = json.dumps(data, separators=(",", ":")) if written else json.dumps(dict(reversed(data.items())))
+    (tmp_path / GROUPS_FILE).write_text(text)
     return read_duplicate_groups(tmp_path)
 
 
@@ -311,8 +315,33 @@ def saved_groups(tmp_path, groups) -> list[list[str]]:
         ("a.md", []),
     ],
 )
-def test_saved_groups_are_read_as_lists_of_two_paths_or_more(tmp_path, groups, read):
-    assert saved_groups(tmp_path, groups) == read
+@pytest.mark.parametrize("written", [True, False])
+def test_saved_groups_are_read_as_lists_of_two_paths_or_more(tmp_path, groups, read, written):
+    assert saved_groups(tmp_path, groups, written) == read
+
+
+def test_a_search_reads_the_groups_of_a_built_file_without_its_verdicts(tmp_path):
+    from indexer.index.duplicates import GROUPS_FILE, read_duplicate_groups, write_duplicate_groups
+
+    texts = {"a.md": STORY, "b.md": STORY.replace("Monday", "Friday"), "c.md": "Another note altogether."}
+    signatures = {path: paragraph_signature(text) for path, text in texts.items()}
+    write_duplicate_groups(tmp_path, signatures, texts.get)
+    groups = read_duplicate_groups(tmp_path)
+    assert groups == [["a.md", "b.md"]]
+    # The verdicts are not decoded: a file damaged in them alone still gives its groups;
+    # damaged before they end, or in another layout's groups, it gives none.
+    text = (tmp_path / GROUPS_FILE).read_text()
+    verdicts = text.index(',"verdicts":')
+    (tmp_path / GROUPS_FILE).write_text(text[: verdicts + 14] + "not JSON")
+    assert read_duplicate_groups(tmp_path) == groups
+    for damaged in (
+        text[: verdicts - 3],
+        text[:verdicts] + "]" + text[verdicts:],
+        text[:verdicts] + "}x",
+        text.replace('"groups":', '"groups" :')[: verdicts + 14] + "x",
+    ):
+        (tmp_path / GROUPS_FILE).write_text(damaged)
+        assert read_duplicate_groups(tmp_path) == []
 
 
 def test_copies_read_from_a_checked_file_fold_and_list_the_others(tmp_path):
