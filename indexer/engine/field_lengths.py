@@ -8,8 +8,8 @@ layers of Python. Reading the column once and indexing a list gives the same num
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from whoosh.columns import ColumnReader
@@ -23,6 +23,15 @@ def field_lengths(per_doc, fieldname: str) -> list[int | None] | None:
     """Each note's length of `fieldname` as Whoosh's `doc_field_length` gives it, from a
     whoosh3 per-document reader; None when `per_doc` is not one or has no such column
     (then Whoosh's own lookups apply). Fast path only (`version.fast_path`)."""
+    return field_values_by_length(per_doc, fieldname, None)
+
+
+def field_values_by_length(per_doc, fieldname: str, value_of: Callable[[int], Any] | None) -> list | None:
+    """`value_of(length)` for each note's length of `fieldname` (None where
+    `field_lengths` has None; the length itself when `value_of` is None), computed once a
+    distinct stored byte and looked up for every note in C; None where `field_lengths` is.
+    (A fresh searcher's BM25F norms at 44,902 notes: 1.05 -> 0.62 ms a field and
+    segment, against computing them once a distinct length and looking them up in a dict.)"""
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
     from whoosh.columns import FixedBytesColumn
     from whoosh.util.numeric import byte_to_length
@@ -39,9 +48,12 @@ def field_lengths(per_doc, fieldname: str) -> list[int | None] | None:
     global _LENGTH_OF_BYTE
     if _LENGTH_OF_BYTE is None:
         _LENGTH_OF_BYTE = [byte_to_length(byte) if byte else None for byte in range(256)]
-    lengths = list(map(_LENGTH_OF_BYTE.__getitem__, stored))
-    lengths.extend([None] * (column._doccount - len(lengths) + 1))
-    return lengths
+    table = _LENGTH_OF_BYTE
+    if value_of is not None:
+        table = [None if length is None else value_of(length) for length in table]
+    values = list(map(table.__getitem__, stored))
+    values.extend([None] * (column._doccount - len(values) + 1))
+    return values
 
 
 class WholeColumnLengths:

@@ -17,7 +17,7 @@ from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F, BM25FScorer
 
 from indexer.engine.bm25f import KeptReads
-from indexer.engine.field_lengths import field_lengths
+from indexer.engine.field_lengths import field_lengths, field_values_by_length
 from indexer.engine.version import fast_path
 
 # (idf, average field length, B, K1, a note's field length): a BM25F scorer's numbers.
@@ -79,8 +79,11 @@ class CachedLengthBM25F(BM25F):
         if norms is False:
             found = self._field_parameters(searcher, fieldname)
             if found is not None:
-                average, B, lengths = found
-                norms = _norms_of(lengths, self.K1, B, average)
+                average, B, _lengths = found
+                K1, one_minus_b = self.K1, 1 - B
+                norms = field_values_by_length(
+                    searcher.reader()._perdoc, fieldname, lambda n: K1 * (one_minus_b + B * n / average)
+                )
             else:
                 norms = None
             self._norms[key] = norms
@@ -101,13 +104,3 @@ class CachedLengthBM25F(BM25F):
             if lengths is not None:
                 scorer.dfl = lengths.__getitem__
         return scorer
-
-
-def _norms_of(lengths: list[int | None], K1: float, B: float, average: float) -> list[float | None]:
-    """`K1 * (1 - B + B * length / average)` for each of `lengths` (None stays None),
-    computed once for each distinct length (a length is one byte a note: at most 255 of
-    them), then looked up for every note in C: 44,902 notes' norms in two fields cost a
-    fresh searcher 3-13 ms computed note by note."""
-    one_minus_b = 1 - B
-    norm_of = {n: None if n is None else K1 * (one_minus_b + B * n / average) for n in set(lengths)}
-    return list(map(norm_of.__getitem__, lengths))
