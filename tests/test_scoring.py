@@ -83,7 +83,9 @@ def test_length_norms_are_the_note_by_note_floats_for_every_note_field_and_segme
         weighting, checked = notes.searcher.weighting, 0
         for segment_searcher, _ in notes.searcher.leaf_searchers():
             for field in ("title", "body", "author"):
-                average, B, lengths = weighting._field_parameters(segment_searcher, field)
+                average, B, length_of = weighting._field_parameters(segment_searcher, field)
+                lengths = weighting._segment_lengths(segment_searcher.reader(), field)
+                assert [length_of(docnum) for docnum in range(len(lengths))] == lengths
                 expected = [None if n is None else weighting.K1 * (1 - B + B * n / average) for n in lengths]
                 norms = weighting.length_norms(segment_searcher, field)
                 assert [repr(norm) for norm in norms] == [repr(norm) for norm in expected]
@@ -99,3 +101,19 @@ def test_length_norms_are_the_note_by_note_floats_for_every_note_field_and_segme
     update_index(corpus, index_dir)
     with open_index(corpus, index_dir) as notes:
         assert norms_checked(notes) > 12
+
+
+def test_a_query_scored_a_block_at_a_time_reads_norms_not_lengths(bundled_index):
+    """Each note's length is read into a list only where a note's length is asked for
+    (Whoosh's own scorer, or postings not in blocks); scoring blocks uses the norms."""
+    with open_index(*bundled_index) as notes:
+        weighting = notes.searcher.weighting
+        assert notes.search("ransomware attack", passages=0).hits
+        assert weighting._norms and not weighting._lengths
+        segment_searcher = notes.searcher.leaf_searchers()[0][0]
+        length_of = weighting.bm25_parameters(segment_searcher, "body", b"ransomware")[4]
+        segment = segment_searcher.reader()
+        assert [length_of(docnum) for docnum in range(segment.doc_count_all())] == [
+            segment.doc_field_length(docnum, "body", 1) for docnum in range(segment.doc_count_all())
+        ]
+        assert list(weighting._lengths) == [(segment, "body")]

@@ -32,15 +32,11 @@ def field_values_by_length(per_doc, fieldname: str, value_of: Callable[[int], An
     distinct stored byte and looked up for every note in C; None where `field_lengths` is.
     (A fresh searcher's BM25F norms at 44,902 notes: 1.05 -> 0.62 ms a field and
     segment, against computing them once a distinct length and looking them up in a dict.)"""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
-    from whoosh.columns import FixedBytesColumn
     from whoosh.util.numeric import byte_to_length
 
-    if type(per_doc) is not W3PerDocReader:
+    column = _length_column(per_doc, fieldname)
+    if column is None:
         return None
-    column = per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if not isinstance(column, FixedBytesColumn.Reader) or column._fixedlen != 1:
-        return None  # no lengths stored (Whoosh's default applies), or not one byte a note
     stored = column._dbfile.get(column._basepos, column._count)
     # A zero byte (no length stored) is None, as in Whoosh; so are notes past the column.
     # Each byte's length is looked up in a table of the 256 (a fresh searcher reads a
@@ -54,6 +50,26 @@ def field_values_by_length(per_doc, fieldname: str, value_of: Callable[[int], An
     values = list(map(table.__getitem__, stored))
     values.extend([None] * (column._doccount - len(values) + 1))
     return values
+
+
+def has_field_lengths(per_doc, fieldname: str) -> bool:
+    """Whether `field_lengths(per_doc, fieldname)` is a list (not None), without making it."""
+    return _length_column(per_doc, fieldname) is not None
+
+
+def _length_column(per_doc, fieldname: str):
+    """The one-byte-a-note column of `fieldname`'s lengths in a whoosh3 per-document
+    reader; None when `per_doc` is not one, or has no lengths stored (Whoosh's default
+    applies) or not one byte a note."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
+    from whoosh.columns import FixedBytesColumn
+
+    if type(per_doc) is not W3PerDocReader:
+        return None
+    column = per_doc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if not isinstance(column, FixedBytesColumn.Reader) or column._fixedlen != 1:
+        return None
+    return column
 
 
 class WholeColumnLengths:
