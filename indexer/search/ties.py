@@ -73,10 +73,20 @@ def newest_first(reader: IndexReader) -> OrderOf:
 
 
 def _newest_first_keys(reader: IndexReader) -> list[int]:
-    """Each note's date negated, 0 for an undated note, by C-level passes over the column
-    (44,902 notes: 5-7 ms for a fresh searcher note by note in Python)."""
+    """Each note's date negated, 0 for an undated note: negated in one C pass, then the
+    few undated notes found by C scans (`list.index`) and set to 0. (44,902 notes, 30 of
+    them undated: 6.7 -> 2.5 ms against mapping every key through a dict; 5-8 ms note by
+    note in Python.)"""
     keys: list[int] = []
     for _segment, _offset, dates, missing in segment_stored_values(reader, "date"):
+        undated = dates.count(missing)
+        if undated == len(dates):  # a segment of undated notes (no column at all, maybe)
+            keys.extend([0] * undated)
+            continue
         negated = list(map(neg, dates))
-        keys.extend(map({-missing: 0}.get, negated, negated))  # undated: 0, else as negated
+        at = -1
+        for _ in range(undated):
+            at = dates.index(missing, at + 1)
+            negated[at] = 0
+        keys.extend(negated)
     return keys
