@@ -28,7 +28,7 @@ Whoosh's own search on many queries.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import accumulate
 from operator import itemgetter
 from typing import Any
@@ -262,13 +262,21 @@ class _Segment:
             count = self.searcher.doc_count_all()
             self.postings.add(field_type, node.field, node.text, self.offset, count, read)
 
-    def positions(self, node: _Leaf, docnum: int) -> Sequence[int]:
-        """The word's positions in note `docnum`, which has it (from the blocks read)."""
+    def _positions_reader(self, node: _Leaf) -> Callable[[int], Sequence[int]]:
+        """Note docnum -> the word's positions there (the note has it), from the blocks
+        read; its read, blocks and decoder looked up once (a phrase checks thousands of
+        notes at 45,000)."""
         read = self.read[node.field, node.text]
-        if read.blocks is None:
-            raise _Unsupported("positions not read a block at a time")
-        ids, values = read.blocks[bisect_right(read.firsts, docnum) - 1]
-        return self.searcher.schema[node.field].format.decoder("positions")(values[bisect_left(ids, docnum)])
+        blocks, firsts = read.blocks, read.firsts
+        decode = self.searcher.schema[node.field].format.decoder("positions")
+
+        def positions(docnum: int) -> Sequence[int]:
+            if blocks is None:
+                raise _Unsupported("positions not read a block at a time")
+            ids, values = blocks[bisect_right(firsts, docnum) - 1]
+            return decode(values[bisect_left(ids, docnum)])
+
+        return positions
 
     def evaluate(self, node, wanted: frozenset[int] | None = None) -> Scores:
         """Segment docnum -> score for a plan node, adding as Whoosh's matchers add: every
@@ -302,11 +310,11 @@ class _Segment:
         if kind is _Phrase:
             scores = self.evaluate(node.words, wanted)
             slop = node.slop
+            readers = [self._positions_reader(leaf) for leaf in node.leaves]
             return {
                 docnum: score
                 for docnum, score in scores.items()
-                if (wanted is None or docnum in wanted)
-                and _chained([self.positions(leaf, docnum) for leaf in node.leaves], slop)
+                if (wanted is None or docnum in wanted) and _chained_in(readers, docnum, slop)
             }
         if node.both:
             # Scored as left + right, the side with fewer notes read first.
@@ -363,14 +371,15 @@ def _size(node) -> int:
     return _size(node.left) + _size(node.right)
 
 
-def _chained(positions: Sequence[Sequence[int]], slop: int) -> bool:
-    """True if each word is 1 to `slop` positions after the one before (Whoosh's
-    `SpanNear2` with `ordered` and `mindist=1`, over single-position spans)."""
-    reachable = positions[0]
-    for later in positions[1:]:
+def _chained_in(readers: Sequence[Callable[[int], Sequence[int]]], docnum: int, slop: int) -> bool:
+    """True if in note `docnum` each word is 1 to `slop` positions after the one before
+    (Whoosh's `SpanNear2` with `ordered` and `mindist=1`, over single-position spans), each
+    word's positions decoded only while the chain before it holds."""
+    reachable = readers[0](docnum)
+    for positions_of in readers[1:]:
         reachable = [
             position
-            for position in later
+            for position in positions_of(docnum)
             if (at := bisect_left(reachable, position - slop)) < len(reachable) and reachable[at] < position
         ]
         if not reachable:
