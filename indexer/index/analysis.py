@@ -278,12 +278,7 @@ def ascii_words(text: str) -> bool:
     """Whether every word of `text` is ASCII (its punctuation may not be: curly quotes,
     dashes): then lowercasing and folding change no word but by its case, and a word
     is found in the lowercased text as it is."""
-    if text.isascii():
-        return True
-    # The regex looks only at the characters outside ASCII, taken out in C (the ASCII bytes
-    # of the UTF-8 dropped): run over the whole text it cost three times as much.
-    others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
-    return not _NON_ASCII_WORD_CHAR.search(others.decode("utf-8", "surrogatepass"))
+    return text.isascii() or not _has_non_ascii_word_char(text.encode("utf-8", "surrogatepass"))
 
 
 def lowered_ascii_words(text: str) -> bytes | None:
@@ -294,10 +289,15 @@ def lowered_ascii_words(text: str) -> bytes | None:
     if text.isascii():
         return text.encode("ascii").lower()
     encoded = text.encode("utf-8", "surrogatepass")
+    return None if _has_non_ascii_word_char(encoded) else encoded.lower()
+
+
+def _has_non_ascii_word_char(encoded: bytes) -> bool:
+    """Whether UTF-8 `encoded` holds a letter or digit outside ASCII. The regex looks only
+    at the characters outside ASCII, taken out in C (the ASCII bytes dropped): run over
+    the whole text it cost three times as much."""
     others = encoded.translate(None, _ASCII_BYTES)
-    if _NON_ASCII_WORD_CHAR.search(others.decode("utf-8", "surrogatepass")):
-        return None
-    return encoded.lower()
+    return _NON_ASCII_WORD_CHAR.search(others.decode("utf-8", "surrogatepass")) is not None
 
 
 def fold_accents(text: str) -> str:

@@ -156,12 +156,14 @@ class TermMatcher:
         """Offsets of the matching words of `text`."""
         if self._probe is None:
             return ()
-        if self._sure_parts is not None and ascii_words(text):
+        # Sure parts are kept only with ASCII probes: one look at the text's words serves both.
+        words_ascii = self._ascii_probes is not None and ascii_words(text)
+        if words_ascii and self._sure_parts is not None:
             # Each matching word starts with its term's sure part: only the words starting
             # where one occurs are looked at (an occurrence inside a word is passed over).
             starts = self._starts(text.lower())
             return tuple(self._spans_of(text, self.terms, starts)) if starts else ()
-        if self._ascii_probes is not None and ascii_words(text):
+        if words_ascii:
             # ASCII words (whatever the punctuation: curly quotes, dashes): folding
             # changes none of their letters.
             lowered = text.lower()
