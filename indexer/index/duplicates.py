@@ -12,7 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexer.index.json_files import read_json_object, write_json_atomic
+from indexer.index.json_files import json_object, read_json_object, write_json_atomic
 
 if TYPE_CHECKING:
     from indexer.index.near_copies import CopyFinding
@@ -102,15 +102,14 @@ def _saved_groups(path: Path) -> object:
     except (OSError, ValueError):
         return []
     start = _GROUPS_START.match(text)
-    try:
-        if start is not None:
+    if start is not None:
+        try:
             groups, end = _DECODER.raw_decode(text, start.end())
-            if text.startswith(',"verdicts":', end) or text[end:] == "}":
-                return groups
-        data = json.loads(text)
-    except ValueError:
-        return []
-    return data.get("groups", []) if isinstance(data, dict) else []
+        except ValueError:
+            return []
+        if text.startswith(',"verdicts":', end) or text[end:] == "}":
+            return groups
+    return json_object(text).get("groups", [])
 
 
 class Copies:

@@ -12,8 +12,17 @@ from indexer.errors import NotesError
 def read_json_object(path: Path) -> dict:
     """The JSON object in `path`, or {} when it is missing or damaged (it is then rebuilt)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return {}
+    return json_object(text)
+
+
+def json_object(text: str) -> dict:
+    """The JSON object `text` holds, or {} when it is damaged or holds something else."""
+    try:
+        data = json.loads(text)
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
