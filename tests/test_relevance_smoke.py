@@ -213,12 +213,19 @@ def test_the_paragraph_baseline_ranks_a_note_by_its_best_paragraph(notes):
         baseline.close()
 
 
-def test_any_words_queries_are_four_words_of_one_paragraph_common_and_stop_words_included(notes, items):
-    drawn = [item for item in items if item.kind == "any-words-shuffled"]
+def _drawn_from_one_paragraph(notes, items, kind: str, count: int) -> list:
+    """The queries of `kind`, after checking each is `count` different words of one
+    paragraph of its target."""
+    drawn = [item for item in items if item.kind == kind]
     assert drawn
     for item in drawn:
-        assert len(set(item.words)) == 4
+        assert len(set(item.words)) == count
         assert any(set(item.words) <= set(found) for found in _paragraph_words(notes[item.target])), item
+    return drawn
+
+
+def test_any_words_queries_are_four_words_of_one_paragraph_common_and_stop_words_included(notes, items):
+    drawn = _drawn_from_one_paragraph(notes, items, "any-words-shuffled", 4)
     # Drawn from all the paragraph's words, unlike `body-shuffled`: stop words come up.
     assert any(set(item.words) & STOP_WORDS for item in drawn)
 
@@ -351,11 +358,7 @@ def test_sentence_changed_queries_are_ten_words_of_a_sentence_one_replaced_by_a_
 
 
 def test_two_words_queries_are_two_words_of_one_paragraph(notes, items):
-    drawn = [item for item in items if item.kind == "two-words"]
-    assert drawn
-    for item in drawn:
-        assert len(set(item.words)) == 2
-        assert any(set(item.words) <= set(found) for found in _paragraph_words(notes[item.target])), item
+    _drawn_from_one_paragraph(notes, items, "two-words", 2)
 
 
 def _one_letter_off(typed: str, word: str) -> bool:

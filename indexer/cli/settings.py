@@ -144,12 +144,12 @@ def resolve_settings(
         params = given if params is None else params
         typed = typed_there if typed is None else typed
     params = dict(params)
+    typed = frozenset(name for name in PARAMETER_KEYS if name in params and name in typed)
     overrides: dict[str, object] = {}
     for name, key in PARAMETER_KEYS.items():
-        if name in params and name in typed:
+        if name in typed:
             value = params[name]
             overrides[key] = str(value) if isinstance(value, Path) else value
-    typed = frozenset(name for name in PARAMETER_KEYS if name in params and name in typed)
     names = tuple(params.get("collections") or ())
     if names:
         overrides["collection"] = names[0]
