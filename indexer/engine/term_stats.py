@@ -12,7 +12,9 @@ relevance queries of the news archive, ~400 lookups a query, most of them repeat
 Each scored word's term info (where its postings are, its largest weight) is read twice
 by Whoosh, by the scorer and by the postings reader, and again by every later query
 with the word: a segment's terms reader remembers it too (fast path only: `_terms` is
-Whoosh's private name for it).
+Whoosh's private name for it). What is not remembered yet, a segment's terms reader
+looks up in its term file mapped into memory (`term_table`), not through Whoosh's hash
+file reader: the same answers in about a fifth of the time.
 """
 
 from __future__ import annotations
@@ -55,9 +57,51 @@ def remember_term_stats(searcher) -> None:
 
     readers = [searcher.reader(), *(sub.reader() for sub, _ in searcher.leaf_searchers())]
     for reader in readers:
-        _remember(reader, "doc_frequency")
         if fast_path() and isinstance(reader, SegmentReader):
+            _look_up_mapped(reader._terms)
             _remember(reader._terms, "term_info")
+        _remember(reader, "doc_frequency")
+
+
+def _look_up_mapped(terms) -> None:
+    """Make a whoosh3 terms reader find words in its term file mapped into memory
+    (`term_table.TermTable`): its `doc_frequency` and `term_info` give what Whoosh's give,
+    raising the same errors for a word it lacks; its `close` unmaps the file. Any other
+    terms reader, or a file that cannot be mapped, is left as it is."""
+    from whoosh.codec.whoosh3 import W3TermInfo, W3TermsReader
+    from whoosh.reading import TermNotFound
+
+    from indexer.engine.term_table import map_term_table
+
+    if type(terms) is not W3TermsReader or "close" in terms.__dict__:
+        return  # another codec's, or mapped already
+    table = map_term_table(terms)
+    if table is None:
+        return
+    keycoder = terms._keycoder
+    close = terms.close
+
+    def doc_frequency(fieldname: str, tbytes: bytes) -> int:
+        found = table.doc_frequency(keycoder(fieldname, tbytes))
+        if found is None:
+            raise KeyError((fieldname, tbytes))  # as `HashReader.range_for_key` raises
+        return found
+
+    def term_info(fieldname: str, tbytes: bytes) -> W3TermInfo:
+        value = table.value(keycoder(fieldname, tbytes))
+        if value is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return W3TermInfo.from_bytes(value)
+
+    def closed() -> None:
+        try:
+            close()
+        finally:
+            table.close()
+
+    terms.doc_frequency = doc_frequency
+    terms.term_info = term_info
+    terms.close = closed
 
 
 def _remember(owner, name: str) -> None:
