@@ -356,3 +356,112 @@ def test_copies_read_from_a_checked_file_fold_and_list_the_others(tmp_path):
     ranked = [(9.0, 0), (8.0, 6), (7.0, 1), (6.0, 3), (5.0, 2), (4.0, 4), (3.0, 5)]
     assert copies.fold(ranked) == [(9.0, 0), (8.0, 6), (6.0, 3), (5.0, 2)]
     assert copies.among(docnum for _, docnum in ranked) == 3
+
+
+# The lookup a groups file carries: each path's group found without decoding the others.
+_PATHS = st.text(
+    alphabet=st.sampled_from(["a", "b", "é", '"', "\\", ",", "[", "]", "/", " ", "\udcff", "\n", "{", "ü"]),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _as_dictionary(groups: list[list[str]]) -> dict[str, list[str]]:
+    return {path: group for group in groups for path in group}
+
+
+@given(
+    groups=st.lists(st.lists(_PATHS, min_size=2, max_size=5), max_size=12), asked=st.lists(_PATHS, max_size=8)
+)
+@settings(deadline=None)
+def test_a_groups_files_lookup_finds_each_paths_group_as_a_dictionary_of_them_does(groups, asked):
+    import json
+
+    from indexer.index.duplicates import GroupLookup, groups_file_text
+
+    verdicts = {"a\u0000b": [0.1, 0.0, 0.0, 0.1]}
+    text = groups_file_text(groups, verdicts, MAX_DIFFERING)
+    decoded = json.loads(text)
+    assert decoded.pop("lookup")
+    assert decoded == {"version": 2, "max_differing": MAX_DIFFERING, "groups": groups, "verdicts": verdicts}
+    lookup = GroupLookup.read(text.encode("utf-8"))
+    expected = _as_dictionary(groups)
+    assert lookup is not None and lookup.paths == len(expected)
+    for path in [*expected, *asked]:
+        assert lookup.group(path) == expected.get(path)
+
+
+def test_paths_of_the_same_hash_are_each_found_in_their_own_group(monkeypatch):
+    from indexer.index import duplicates
+    from indexer.index.duplicates import GroupLookup, groups_file_text
+
+    monkeypatch.setattr(duplicates, "path_hash", lambda path: 7 if path != "z.md" else 9)
+    groups = [["a.md", "b.md"], ["c.md", "d.md", "e.md"]]
+    lookup = GroupLookup.read(groups_file_text(groups, {}, MAX_DIFFERING).encode())
+    assert [lookup.group(path) for path in ("e.md", "a.md", "x.md", "z.md")] == [
+        groups[1],
+        groups[0],
+        None,
+        None,
+    ]
+
+
+def _copies_both_ways(tmp_path, groups):
+    from indexer.index.duplicates import GROUPS_FILE, Copies, groups_file_text
+
+    (tmp_path / GROUPS_FILE).write_text(groups_file_text(groups, {}, MAX_DIFFERING))
+    paths = {number: f"{name}.md" for number, name in enumerate("abcdefg")}
+    return Copies.load(tmp_path, paths.get), Copies(groups, paths.get), paths
+
+
+def test_copies_loaded_through_the_lookup_fold_as_copies_of_every_group_do(tmp_path):
+    from indexer.index.duplicates import read_duplicate_groups
+
+    groups = [["b.md", "a.md"], ["c.md", "d.md", "e.md"], ["f.md", "c.md"]]
+    looked_up, whole, paths = _copies_both_ways(tmp_path, groups)
+    assert looked_up._lookup is not None and looked_up._group_of is None  # nothing decoded whole
+    assert read_duplicate_groups(tmp_path) == groups  # the groups alone, past the lookup
+    ranked = [(9.0, 0), (8.0, 6), (7.0, 1), (6.0, 3), (5.0, 2), (4.0, 4), (3.0, 5)]
+    for copies in (looked_up, whole):
+        assert copies.foldable == 6 and copies
+        assert copies.fold(ranked) == [(9.0, 0), (8.0, 6), (6.0, 3), (5.0, 2)]
+        assert copies.fold(ranked, keep=2) == [(9.0, 0), (8.0, 6), *ranked[2:]]
+        assert copies.among(docnum for _, docnum in ranked) == 3
+        assert [copies.others(path) for path in paths.values()] == [
+            ("b.md",),
+            ("a.md",),
+            ("f.md",),
+            ("c.md", "e.md"),
+            ("c.md", "d.md"),
+            ("c.md",),
+            (),
+        ]
+    assert len(looked_up._lookup._decoded) == 3  # each group decoded once, when asked for
+
+
+def test_a_damaged_lookup_or_group_gives_way_to_the_file_decoded_whole(tmp_path):
+    from indexer.index.duplicates import GROUPS_FILE, Copies, GroupLookup
+
+    groups = [["a.md", "b.md"], ["c.md", "d.md"]]
+    _copies_both_ways(tmp_path, groups)
+    file = tmp_path / GROUPS_FILE
+    text = file.read_text()
+    start = text.index('"lookup":"') + len('"lookup":"')
+    paths = {0: "a.md", 1: "b.md", 2: "c.md", 3: "d.md"}
+    for damaged in (
+        text[:start] + "!" + text[start + 1 :],  # not base64
+        text[:start] + "AAAA" + text[start + 4 :],  # not its tag
+        text[:start] + text[start + 8 :],  # cut short
+        text.replace('"lookup":"', '"lookup": "'),
+    ):
+        assert GroupLookup.read(damaged.encode()) is None
+        file.write_text(damaged)
+        copies = Copies.load(tmp_path, paths.get)
+        assert copies._lookup is None and copies.fold([(2.0, 0), (1.0, 1)]) == [(2.0, 0)]
+    # A group whose JSON is damaged, found through a sound lookup: the file decoded whole,
+    # as `read_duplicate_groups` reads it (a path that is not a string made one).
+    file.write_text(text.replace('["c.md","d.md"]', '["c.md",7.0000]'))
+    copies = Copies.load(tmp_path, paths.get)
+    assert copies._lookup is not None
+    assert copies.others("c.md") == ("7.0",) and copies.others("a.md") == ("b.md",)
+    assert copies._lookup is None

@@ -29,10 +29,15 @@ def json_object(text: str) -> dict:
 
 def write_json_atomic(target: Path, data: dict) -> None:
     """Write `data` to `target` atomically (a temporary file renamed into place)."""
+    write_text_atomic(target, json.dumps(data, separators=(",", ":")))
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write `text` to `target` atomically (a temporary file renamed into place)."""
     target = Path(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
