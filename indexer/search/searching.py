@@ -177,12 +177,15 @@ class NoteIndex(SearchFlow):
         `explanation` (what each field and term added to its score); `suggest` looks for
         a corrected query when there are few hits (`SearchResult.suggestion`).
         """
-        try:
-            with paused_collection():  # see `indexer.collector`: ~7% of a search
+        with paused_collection():  # see `indexer.collector`: ~7% of a search
+            try:
                 return self._search(text, SearchOptions.of(options, **keywords))
-        finally:
-            self._matched = {}  # the matches remembered for this search only
-            self._parsed = {}
+            finally:
+                # The matches remembered for this search only, dropped before the collector
+                # is back: it would walk each of their tuples once more (a third of its
+                # work after a search).
+                self._matched = {}
+                self._parsed = {}
 
     def _parse(self, text: str) -> wq.Query:
         """`text` parsed, remembered for the rest of this search: a correction parses each
