@@ -44,6 +44,20 @@ def with_our_deflate(monkeypatch) -> None:
     )
 
 
+def with_our_pickle_protocol(monkeypatch) -> None:
+    """Make Whoosh's codec pickle its blocks and their infos with our writer's protocol
+    (`posting_writer.BLOCK_PROTOCOL`, not Whoosh's 2: the same tuples unpickled)."""
+    import pickle
+
+    import whoosh.codec.whoosh3
+
+    from indexer.engine.posting_writer import BLOCK_PROTOCOL
+
+    monkeypatch.setattr(
+        whoosh.codec.whoosh3, "dumps", lambda value, _protocol: pickle.dumps(value, BLOCK_PROTOCOL)
+    )
+
+
 def pooled(pool, postings: list[tuple]) -> list[tuple]:
     for posting in postings:
         pool.add(posting)
@@ -111,6 +125,7 @@ def test_an_index_built_and_updated_with_it_is_byte_for_byte_whooshs(tmp_path, m
     ours = build_and_update(tmp_path / "grouped")
     use_stock_whoosh(monkeypatch)  # Whoosh's own writer, pool and codec calls
     with_our_deflate(monkeypatch)
+    with_our_pickle_protocol(monkeypatch)
     assert ours == build_and_update(tmp_path / "whoosh")
     assert len(ours) > 1
 
@@ -154,7 +169,7 @@ def test_words_written_at_once_are_byte_for_byte_whooshs(with_lengths, monkeypat
     """Words of one posting (weight 1.0, 2.5 or a third), of a block's worth (128) and of
     more; weights all 1.0, all the same, or different; with and without positions and
     field lengths: the postings and term files `write_posting_lists` writes are the bytes
-    Whoosh's `add_postings` writes (with the same deflate)."""
+    Whoosh's `add_postings` writes (with the same deflate and pickle protocol)."""
     from whoosh.codec import default_codec
     from whoosh.filedb.filestore import RamStorage
 
@@ -195,6 +210,7 @@ def test_words_written_at_once_are_byte_for_byte_whooshs(with_lengths, monkeypat
 
     ours = written(lambda fieldwriter, known: write_posting_lists(fieldwriter, schema, known, iter(lists)))
     with_our_deflate(monkeypatch)
+    with_our_pickle_protocol(monkeypatch)
     whooshs = written(
         lambda fieldwriter, known: fieldwriter.add_postings(
             schema, known, (posting for _, _, postings in lists for posting in postings)

@@ -9,7 +9,8 @@ and the same results. The format is the pinned whoosh3's (`W3PostingsWriter._wri
 which `posting_writer` also writes): the header `W3Bl`, then for each block its length
 (negative for the last), its info pickled (postings, last id, heaviest weight,
 compression, shortest and longest length as bytes), and its (id gaps, weights, values)
-pickled, deflated unless the compression is 0. Inflated by ISA-L where it is installed
+pickled (protocol 4 as `posting_writer` writes them, 2 as Whoosh does), deflated unless
+the compression is 0. Inflated by ISA-L where it is installed
 (`deflate.inflate`: the same bytes as zlib's, faster). tests/test_posting_blocks.py
 compares every word of the bundled corpus with Whoosh's own reading.
 """

@@ -5,8 +5,8 @@ with. On the Whoosh version the fast path was written for (`version.fast_path()`
 a `NoteSegmentWriter`: Whoosh's `SegmentWriter` with a grouped posting pool
 (`posting_pool`), notes added a field's postings at a time (`segment_documents`),
 postings written a block at a time (`posting_writer`) and field lengths read whole
-(`field_lengths`); its segment files are byte for byte Whoosh's
-(tests/test_posting_pool.py, tests/test_scoring.py). Its segment can also be written
+(`field_lengths`); its segment files are byte for byte Whoosh's with the same deflate
+and pickle protocol (tests/test_posting_pool.py, tests/test_scoring.py). Its segment can also be written
 apart and committed together with segments other processes wrote (`finish_segment`,
 `commit_with_segments`: what Whoosh's own multi-process writer does). On any other
 version it is Whoosh's plain writer, through the public API only.
