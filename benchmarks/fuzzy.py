@@ -86,11 +86,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzzy", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--scale", type=int, default=1, help="corpus size, times the given one")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="corpus size, times the given one (with --index: the size --corpus already is, for its bound)",
+    )
     parser.add_argument("--queries", type=int, default=20, help="drawn queries of each kind")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--index", type=Path, help="an index of --corpus to use (default: built in --workdir)"
+        "--index",
+        type=Path,
+        help="an index of --corpus to use as it is (default: one built in --workdir of --corpus x --scale)",
     )
     arguments = parser.parse_args(argv)
     if not arguments.corpus.is_dir():
@@ -102,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     corpus = arguments.corpus
     arguments.workdir.mkdir(parents=True, exist_ok=True)
-    if arguments.scale > 1:
+    if arguments.scale > 1 and arguments.index is None:
+        # With --index, --corpus is the scaled corpus already: another one made here would
+        # bring that index up to date with it, that is, rebuild it.
         corpus = arguments.workdir / f"corpus-x{arguments.scale}"
         if not corpus.is_dir():
             generate_scaled_corpus(arguments.corpus, corpus, scale=arguments.scale, seed=arguments.seed)

@@ -98,6 +98,28 @@ def test_the_fuzzy_benchmark_times_fuzzy_words_and_corrections_on_the_bundled_co
     assert out.count("\n| ") >= 1 + len(fuzzy_benchmark.FIXED_QUERIES) + 3
 
 
+def test_the_fuzzy_benchmark_at_scale_uses_the_index_given_as_it_is(tmp_path, bundled_index, capsys):
+    """With --index, --corpus is the scaled corpus already: --scale sets the bound only (a
+    corpus made anew was once brought into the given index, rebuilding it)."""
+    import shutil
+
+    from benchmarks import fuzzy as fuzzy_benchmark
+
+    corpus, index = bundled_index
+    copy = tmp_path / "index"
+    shutil.copytree(index, copy)
+    before = sorted(path.name for path in copy.iterdir())
+    code = fuzzy_benchmark.main(
+        ["--corpus", str(corpus), "--index", str(copy), "--scale", "10", "--workdir", str(tmp_path / "work")]
+        + ["--queries", "1"]
+    )
+    out = capsys.readouterr().out
+    assert code in (0, 1)
+    assert "bound 300 ms" in out
+    assert not (tmp_path / "work" / "corpus-x10").exists()
+    assert sorted(path.name for path in copy.iterdir()) == before
+
+
 def test_the_engine_paths_benchmark_builds_on_both_paths(tmp_path):
     output = tmp_path / "paths.json"
     script = REPO / "benchmarks" / "engine_paths.py"
