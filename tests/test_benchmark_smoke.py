@@ -109,9 +109,9 @@ def test_the_fuzzy_benchmark_at_scale_uses_the_index_given_as_it_is(tmp_path, bu
     copy = tmp_path / "index"
     shutil.copytree(index, copy)
     before = sorted(path.name for path in copy.iterdir())
+    work = str(tmp_path / "work")
     code = fuzzy_benchmark.main(
-        ["--corpus", str(corpus), "--index", str(copy), "--scale", "10", "--workdir", str(tmp_path / "work")]
-        + ["--queries", "1"]
+        ["--corpus", str(corpus), "--index", str(copy), "--scale", "10", "--workdir", work, "--queries", "1"]
     )
     out = capsys.readouterr().out
     assert code in (0, 1)
