@@ -8,9 +8,8 @@ import pytest
 
 from indexer.engine.term_table import TermTable, map_term_table
 from indexer.engine.version import fast_path
-from indexer.index.store import build_index, update_index
 from indexer.search.searching import open_index
-from tests.conftest import info_note
+from tests.test_term_stats import _two_segment_index  # a build, then an update: two segments
 
 
 @pytest.fixture(autouse=True)
@@ -52,14 +51,6 @@ def test_every_word_and_every_missing_one_is_found_as_whoosh_finds_it(bundled_in
                 missing += 1
             table.close()
         assert compared > 1000 and missing > 1000
-
-
-def _two_segment_index(corpus, write_note, index_dir):
-    write_note("a.md", info_note("Gateway outage", "the router failed at night"))
-    write_note("b.md", info_note("Router news", "a router and a gateway"))
-    build_index(corpus, index_dir)
-    write_note("c.md", info_note("Gateway again", "router router firmware"))
-    update_index(corpus, index_dir)
 
 
 def test_a_searchers_readers_answer_from_the_mapped_file_as_whoosh_does(corpus, write_note, index_dir):
