@@ -128,14 +128,10 @@ class GroupLookup:
     def read(cls, data: bytes) -> GroupLookup | None:
         """The lookup of a groups file's bytes; None when it has none or it does not hold
         together (then the file is decoded whole)."""
-        start = _FILE_START.match(data)
-        if start is None or not data.startswith(_LOOKUP_KEY, start.end()):
+        layout = _layout(data)
+        if layout is None or layout[0] is None or not data.startswith(b"[", layout[1]):
             return None
-        encoded_at = start.end() + len(_LOOKUP_KEY)
-        encoded_end = data.find(b'"', encoded_at)
-        groups_at = encoded_end + 2 + len(_GROUPS_KEY)
-        if encoded_end < 0 or not data.startswith(b'",' + _GROUPS_KEY + b"[", encoded_end):
-            return None
+        (encoded_at, encoded_end), groups_at = layout
         try:
             lookup = binascii.a2b_base64(data[encoded_at:encoded_end], strict_mode=True)
             tag, paths, groups = _LOOKUP_HEADER.unpack_from(lookup)
@@ -180,6 +176,10 @@ class GroupLookup:
             self._decoded[number] = group
         return group
 
+    def all_groups(self) -> list[list[str]]:
+        """Every group of the file, decoded whole as `read_duplicate_groups` decodes it."""
+        return _groups_in(self._data)
+
 
 def note_text_reader(
     root: Path, manifest: Mapping[str, list], *, max_note_bytes: int, known: Mapping[str, str] | None = None
@@ -210,7 +210,21 @@ def note_text_reader(
 
 def read_duplicate_groups(index_dir: Path) -> list[list[str]]:
     """The groups saved at the last commit ([] when there are none or the file is unreadable)."""
-    groups = _saved_groups(Path(index_dir) / GROUPS_FILE)
+    return _groups_in(_file_data(index_dir))
+
+
+def _file_data(index_dir: Path) -> bytes:
+    """The groups file's bytes (none when it cannot be read)."""
+    try:
+        return (Path(index_dir) / GROUPS_FILE).read_bytes()
+    except OSError:
+        return b""
+
+
+def _groups_in(data: bytes) -> list[list[str]]:
+    """The groups of a groups file's bytes, each a list of two paths or more ([] when it
+    has none or is damaged)."""
+    groups = _saved_groups(data)
     if not isinstance(groups, list):
         return []
     # As written (lists of two paths or more): used as they are, checked by C-level passes
@@ -224,20 +238,20 @@ def read_duplicate_groups(index_dir: Path) -> list[list[str]]:
     return [[str(path) for path in group] for group in groups if isinstance(group, list) and len(group) > 1]
 
 
-def _saved_groups(path: Path) -> object:
-    """The "groups" of the file at `path` ([] when it is missing or damaged). A file as
+def _saved_groups(data: bytes) -> object:
+    """The "groups" of a groups file's bytes ([] when it is damaged). A file as
     `write_duplicate_groups` writes it has its groups decoded alone: the verdicts after
     them, which a search never uses, are not (at 45,000 paths, 6.7 ms of the 12.7 ms the
     whole file takes to decode); any other file is decoded whole."""
     try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")  # not `read_text`: its newline handling took 4 ms of 4 MB
-    except (OSError, ValueError):
+        text = data.decode("utf-8")  # read as bytes, not text: newline handling took 4 ms of 4 MB
+    except ValueError:
         return []
-    groups_at = _groups_start(data)
-    if groups_at is not None:
+    layout = _layout(data)
+    # The file is ASCII as written: a byte's position is its character's.
+    if layout is not None and data.isascii():
         try:
-            groups, end = _DECODER.raw_decode(text, groups_at)
+            groups, end = _DECODER.raw_decode(text, layout[1])
         except ValueError:
             return []
         if text.startswith(',"verdicts":', end) or text[end:] == "}":
@@ -245,22 +259,30 @@ def _saved_groups(path: Path) -> object:
     return json_object(text).get("groups", [])
 
 
-def _groups_start(data: bytes) -> int | None:
-    """Where the groups' list starts in a file laid out as `write_duplicate_groups` (or an
-    older build) writes it; None for another layout. The file is ASCII: a byte's position
-    is its character's."""
+def _layout(data: bytes) -> tuple[tuple[int, int] | None, int] | None:
+    """Where a groups file laid out as `write_duplicate_groups` writes it keeps its lookup
+    (the base64's start and end; None in an older build's file, which has none) and where
+    its groups' list starts; None for another layout."""
     start = _FILE_START.match(data)
     if start is None:
         return None
     at = start.end()
+    encoded = None
     if data.startswith(_LOOKUP_KEY, at):
-        at = data.find(b'",', at + len(_LOOKUP_KEY))
-        if at < 0:
+        encoded_at = at + len(_LOOKUP_KEY)
+        encoded_end = data.find(b'",', encoded_at)  # base64 holds no quote
+        if encoded_end < 0:
             return None
-        at += 2
-    if not data.startswith(_GROUPS_KEY, at) or not data.isascii():
+        encoded = (encoded_at, encoded_end)
+        at = encoded_end + 2
+    if not data.startswith(_GROUPS_KEY, at):
         return None
-    return at + len(_GROUPS_KEY)
+    return encoded, at + len(_GROUPS_KEY)
+
+
+def _by_path(groups: list[list[str]]) -> dict[str, list[str]]:
+    """Each path's group (the last one holding it)."""
+    return {path: group for group in groups for path in group}
 
 
 class Copies:
@@ -275,11 +297,8 @@ class Copies:
     def __init__(
         self, groups: list[list[str]], path_of: Callable[[int], str | None], lookup: GroupLookup | None = None
     ) -> None:
-        self._group_of: dict[str, list[str]] | None = None
         self._lookup = lookup
-        self._index_dir: Path | None = None  # where the groups come from, if loaded
-        if lookup is None:
-            self._group_of = {path: group for group in groups for path in group}
+        self._group_of = _by_path(groups) if lookup is None else None
         self._path_of = path_of
         self._key_of_docnum: dict[int, str | None] = {}
         # At most this many hits can be folded away.
@@ -289,16 +308,11 @@ class Copies:
     def load(cls, index_dir: Path, path_of: Callable[[int], str | None]) -> Copies:
         """The groups saved in `index_dir`: looked up path by path where the file has a
         lookup, else all of them decoded."""
-        try:
-            data = (Path(index_dir) / GROUPS_FILE).read_bytes()
-        except OSError:
-            data = b""
+        data = _file_data(index_dir)
         lookup = GroupLookup.read(data)
         if lookup is None:
-            return cls(read_duplicate_groups(index_dir), path_of)
-        copies = cls([], path_of, lookup)
-        copies._index_dir = Path(index_dir)
-        return copies
+            return cls(_groups_in(data), path_of)
+        return cls([], path_of, lookup)
 
     def _group(self, path: str) -> list[str] | None:
         """The group holding `path` (None: no copies). A lookup that finds a damaged group
@@ -307,8 +321,7 @@ class Copies:
             try:
                 return self._lookup.group(path)
             except ValueError:
-                groups = read_duplicate_groups(self._index_dir) if self._index_dir is not None else []
-                self._group_of = {path: group for group in groups for path in group}
+                self._group_of = _by_path(self._lookup.all_groups())
                 self._lookup = None
         return self._group_of.get(path) if self._group_of is not None else None
 
