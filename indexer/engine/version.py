@@ -77,12 +77,7 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     "whoosh.codec.whoosh3:W3TermInfo": ("_struct",),
     # field_lengths: columns read whole
     "whoosh.codec.whoosh3": ("_lenfield",),
-    "whoosh.codec.whoosh3:W3PerDocReader": ("_cached_reader", "_readers", "_colfiles", "_get_column_file"),
-    # var_columns: columns of values of any length opened with their offsets summed in C
-    "whoosh.columns:VarBytesColumn.Reader": ("_length", "_offsets", "_lengths"),
-    "whoosh.columns:CompressedBytesColumn": ("_module",),
-    "whoosh.columns:CompressedBytesColumn.Reader": ("_decompress",),
-    "whoosh.columns:WrappedColumn": ("_child",),
+    "whoosh.codec.whoosh3:W3PerDocReader": ("_cached_reader",),
     # term_stats: a segment's terms reader, whose term infos a searcher remembers
     "whoosh.reading:SegmentReader": ("_perdoc", "_terms"),
     # term_list: a field's words by prefix, read from the term file's records

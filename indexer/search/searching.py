@@ -135,11 +135,9 @@ class NoteIndex(SearchFlow):
         if self._searcher is None:
             from indexer.engine.scoring import CachedLengthBM25F
             from indexer.engine.term_stats import remember_term_stats
-            from indexer.engine.var_columns import open_stored_fields
 
             self._searcher = self._ix.searcher(weighting=CachedLengthBM25F())
             remember_term_stats(self._searcher)
-            open_stored_fields(self._searcher.reader())
         return self._searcher
 
     # -- queries -----------------------------------------------------------------------
@@ -667,10 +665,8 @@ class NoteIndex(SearchFlow):
     def _indexed_note(self, docnum: int, stored: dict) -> IndexedNote:
         """What the index keeps of note `docnum` for showing it: its view and stored fields."""
         if self._views is None:
-            from indexer.engine.var_columns import column_reader
-
             reader = self.searcher.reader()
-            self._views = column_reader(reader, "blocks") if reader.has_column("blocks") else False
+            self._views = reader.column_reader("blocks") if reader.has_column("blocks") else False
         return IndexedNote(
             stored.get("mtime_ns"),
             stored.get("size"),
