@@ -38,7 +38,7 @@ class TermTable:
 
     __slots__ = ("_data", "_tables")
 
-    def __init__(self, data, tables: list[tuple[int, int]]) -> None:
+    def __init__(self, data: mmap.mmap, tables: list[tuple[int, int]]) -> None:
         self._data = data
         self._tables = tables  # HashReader.tables: (position, slots) of each of the 256
 
@@ -79,9 +79,7 @@ class TermTable:
         return _DOC_FREQUENCY.unpack_from(self._data, found[0] + _DOC_FREQUENCY_AT)[0]
 
     def close(self) -> None:
-        close = getattr(self._data, "close", None)
-        if close is not None:
-            close()
+        self._data.close()
 
 
 def map_term_table(terms) -> TermTable | None:
